@@ -1,0 +1,39 @@
+//! The `#[dynamo(...)]` attributes, read with darling.
+
+use darling::util::{Flag, SpannedValue};
+use darling::{FromDeriveInput, FromField};
+use syn::{Attribute, Generics, Ident, Type};
+
+/// Struct-level options: `#[dynamo(table = "...", read = 5, write = 1, ...)]`.
+#[derive(FromDeriveInput)]
+#[darling(attributes(dynamo), supports(struct_named), forward_attrs(serde))]
+pub struct ModelOptions {
+    pub ident: Ident,
+    pub generics: Generics,
+    pub data: darling::ast::Data<(), FieldOptions>,
+    pub attrs: Vec<Attribute>,
+    pub table: SpannedValue<String>,
+    #[darling(default)]
+    pub read: Option<SpannedValue<i64>>,
+    #[darling(default)]
+    pub write: Option<SpannedValue<i64>>,
+    #[darling(default)]
+    pub billing: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub stream: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub validate: Option<SpannedValue<String>>,
+}
+
+/// Field-level options: `#[dynamo(hash_key)]`, `#[dynamo(range_key)]`.
+#[derive(FromField)]
+#[darling(attributes(dynamo), forward_attrs(serde))]
+pub struct FieldOptions {
+    pub ident: Option<Ident>,
+    pub ty: Type,
+    pub attrs: Vec<Attribute>,
+    #[darling(default)]
+    pub hash_key: Flag,
+    #[darling(default)]
+    pub range_key: Flag,
+}

@@ -1,0 +1,67 @@
+//! Classifies field types by their syntax: optional, bytes, sets, and types
+//! that cannot be a key.
+
+use syn::{GenericArgument, PathArguments, Type};
+
+/// The last path segment's name and its single generic argument, if any:
+/// `Option<String>` -> ("Option", Some(String)).
+fn head(ty: &Type) -> Option<(String, Option<&Type>)> {
+    let Type::Path(path) = ty else { return None };
+    if path.qself.is_some() {
+        return None;
+    }
+    let segment = path.path.segments.last()?;
+    let arg = match &segment.arguments {
+        PathArguments::AngleBracketed(args) => args.args.iter().find_map(|a| match a {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        }),
+        _ => None,
+    };
+    Some((segment.ident.to_string(), arg))
+}
+
+/// `Option<T>` -> `T`.
+pub fn option_inner(ty: &Type) -> Option<&Type> {
+    match head(ty)? {
+        (name, Some(inner)) if name == "Option" => Some(inner),
+        _ => None,
+    }
+}
+
+fn is_u8(ty: &Type) -> bool {
+    matches!(head(ty), Some((name, None)) if name == "u8")
+}
+
+/// `Vec<u8>`.
+pub fn is_bytes(ty: &Type) -> bool {
+    matches!(head(ty), Some((name, Some(inner))) if name == "Vec" && is_u8(inner))
+}
+
+/// `HashSet<T>` / `BTreeSet<T>`: `Some(true)` when T is `Vec<u8>`.
+pub fn set_of_bytes(ty: &Type) -> Option<bool> {
+    match head(ty)? {
+        (name, Some(inner)) if name == "HashSet" || name == "BTreeSet" => Some(is_bytes(inner)),
+        _ => None,
+    }
+}
+
+/// Why a type cannot be a key (`None` if it may be one; the `KeyPart` bound
+/// catches the rest).
+pub fn not_a_key(ty: &Type) -> Option<&'static str> {
+    match ty {
+        Type::Tuple(_) => return Some("a tuple"),
+        Type::Array(_) | Type::Slice(_) => return Some("an array"),
+        Type::Reference(_) => return Some("a reference"),
+        _ => {}
+    }
+    let (name, _) = head(ty)?;
+    match name.as_str() {
+        "Option" => Some("optional (a key attribute is always present)"),
+        "Vec" if !is_bytes(ty) => Some("a list"),
+        "HashMap" | "BTreeMap" => Some("a map"),
+        "HashSet" | "BTreeSet" => Some("a set"),
+        "bool" => Some("a boolean"),
+        _ => None,
+    }
+}

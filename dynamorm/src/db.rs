@@ -1,0 +1,161 @@
+//! [`Db`]: the handle every operation takes — an SDK client, a table prefix and
+//! (for the embedded engine) the engine itself.
+
+use std::sync::Arc;
+
+use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::Client;
+
+use crate::model::TableDef;
+
+/// The region used for local engines (any region works; one is required).
+const LOCAL_REGION: &str = "us-east-1";
+
+/// A connection to one DynamoDB engine.
+///
+/// Cheap to clone (an `Arc`), `Send + Sync`, no global state: two `Db`s never
+/// see each other's tables unless they point at the same engine.
+///
+/// ```
+/// # async fn demo() -> dynamorm::Result<()> {
+/// use dynamorm::Db;
+///
+/// let db = Db::embedded().await?;              // in-process, in-memory
+/// let dev = db.with_table_prefix("dev-");      // same engine, tables named dev-*
+/// assert_eq!(dev.table_prefix(), "dev-");
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Clone)]
+pub struct Db {
+    client: Client,
+    prefix: Arc<str>,
+    engine: Option<Arc<dyn EngineGuard>>,
+}
+
+/// Something that must stay alive while a `Db` uses it (the embedded server).
+pub(crate) trait EngineGuard: Send + Sync {}
+
+impl std::fmt::Debug for Db {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Db")
+            .field("prefix", &self.prefix)
+            .field("embedded", &self.engine.is_some())
+            .finish()
+    }
+}
+
+impl Db {
+    /// Uses an SDK client as it is (AWS, or any endpoint it was built for).
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// let config = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
+    /// let db = dynamorm::Db::from_client(aws_sdk_dynamodb::Client::new(&config));
+    /// # }
+    /// ```
+    pub fn from_client(client: Client) -> Self {
+        Db {
+            client,
+            prefix: Arc::from(""),
+            engine: None,
+        }
+    }
+
+    /// Connects to AWS with the default credential and region chain
+    /// (environment, profile, instance role ...), like every AWS SDK.
+    ///
+    /// `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` redirect it, as in the SDK.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// let db = dynamorm::Db::from_env().await;
+    /// # }
+    /// ```
+    pub async fn from_env() -> Self {
+        let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        Db::from_client(Client::new(&config))
+    }
+
+    /// Connects to DynamoDB Local (or any DynamoDB-compatible endpoint) at
+    /// `url`, with fixed dummy credentials and region `us-east-1`.
+    ///
+    /// ```no_run
+    /// # async fn demo() {
+    /// let db = dynamorm::Db::connect_local("http://127.0.0.1:8000").await;
+    /// # }
+    /// ```
+    pub async fn connect_local(url: &str) -> Self {
+        Db::from_client(local_client(url))
+    }
+
+    /// The same engine, with every table name prefixed by `prefix`
+    /// (e.g. `"dev-"`, `"test-1234-"`). Replaces any earlier prefix.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// let db = dynamorm::Db::embedded().await?.with_table_prefix("staging-");
+    /// assert_eq!(db.table_prefix(), "staging-");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn with_table_prefix(&self, prefix: impl AsRef<str>) -> Self {
+        Db {
+            client: self.client.clone(),
+            prefix: Arc::from(prefix.as_ref()),
+            engine: self.engine.clone(),
+        }
+    }
+
+    /// The table name prefix ("" when none).
+    pub fn table_prefix(&self) -> &str {
+        &self.prefix
+    }
+
+    /// The SDK client, for anything dynamorm does not wrap.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// let db = dynamorm::Db::embedded().await?;
+    /// let tables = db.client().list_tables().send().await;
+    /// assert!(tables.is_ok());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn client(&self) -> &Client {
+        &self.client
+    }
+
+    /// The full table name of a model on this handle (prefix + declared name).
+    pub fn table_name(&self, def: &TableDef) -> String {
+        let mut name = String::with_capacity(self.prefix.len() + def.name.len());
+        name.push_str(&self.prefix);
+        name.push_str(def.name);
+        name
+    }
+
+    pub(crate) fn with_engine(client: Client, engine: Arc<dyn EngineGuard>) -> Self {
+        Db {
+            client,
+            prefix: Arc::from(""),
+            engine: Some(engine),
+        }
+    }
+}
+
+/// An SDK client for a local engine: fixed credentials and region.
+pub(crate) fn local_client(url: &str) -> Client {
+    let config = aws_sdk_dynamodb::Config::builder()
+        .behavior_version(BehaviorVersion::latest())
+        .region(Region::new(LOCAL_REGION))
+        .credentials_provider(Credentials::new(
+            "dynamorm",
+            "dynamorm",
+            None,
+            None,
+            "dynamorm-local",
+        ))
+        .endpoint_url(url)
+        .build();
+    Client::from_conf(config)
+}

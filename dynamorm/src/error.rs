@@ -1,0 +1,454 @@
+//! The one error type every dynamorm operation returns.
+//!
+//! Callers match on the variants ([`Error::ConditionFailed`],
+//! [`Error::AlreadyExists`], [`Error::Validation`], ...) or ask the predicates
+//! ([`Error::is_throttling`], [`Error::is_retryable`], [`Error::is_not_found`]).
+
+use std::fmt;
+
+use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+
+/// A boxed error from the AWS SDK or the network below it.
+pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// `Result<T, dynamorm::Error>`.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong in dynamorm.
+///
+/// Every message names the model and, where one is involved, the table and
+/// the field, so a log line alone says what failed.
+///
+/// ```
+/// use dynamorm::Error;
+///
+/// fn explain(err: &Error) -> &'static str {
+///     match err {
+///         Error::Validation { .. } => "fix the input",
+///         Error::ConditionFailed { .. } | Error::AlreadyExists { .. } => "someone else got there first",
+///         e if e.is_retryable() => "try again later",
+///         _ => "bug or outage",
+///     }
+/// }
+/// # let _ = explain;
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The model (or a raw document) failed validation; nothing was written.
+    #[error("{model} is invalid: {errors}")]
+    Validation {
+        /// The model's Rust name.
+        model: &'static str,
+        /// Every failure, with its field path.
+        errors: ValidationErrors,
+    },
+
+    /// A write's condition (`.when(..)`) did not hold; nothing was written.
+    #[error("condition failed on {model} in table {table}: {condition}")]
+    ConditionFailed {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The condition as rendered, for the log.
+        condition: String,
+    },
+
+    /// `save(..).unique()` found an item with the same key; nothing was written.
+    #[error("{model} with key {key} already exists in table {table}")]
+    AlreadyExists {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The key, rendered for the log.
+        key: String,
+    },
+
+    /// A transaction was canceled; `reasons` has one entry per action, in order.
+    #[error("transaction canceled: {}", reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("; "))]
+    TransactionCanceled {
+        /// One reason per action of the transaction, in the order they were added.
+        reasons: Vec<CancellationReason>,
+    },
+
+    /// A batch still had items that were not processed after every retry.
+    #[error("{model}: {} item(s) not processed in table {table} after retries", unprocessed.len())]
+    Unprocessed {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// Exactly the items (or keys) that were not processed.
+        unprocessed: Vec<crate::codec::Item>,
+    },
+
+    /// A query or condition was malformed: unknown field or operator, missing hash key, bad value.
+    #[error("invalid query on {model}: {message}")]
+    InvalidQuery {
+        /// The model's Rust name.
+        model: &'static str,
+        /// What was wrong, naming the field and operator.
+        message: String,
+    },
+
+    /// The item is larger than DynamoDB's 400 KB limit; checked before any request.
+    #[error(
+        "{model} item is {size} bytes, over DynamoDB's limit of {limit} bytes (table {table})"
+    )]
+    ItemTooLarge {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The item's size as DynamoDB counts it.
+        size: usize,
+        /// The limit, 400 KB.
+        limit: usize,
+    },
+
+    /// A model could not be turned into an item or back.
+    #[error("cannot {direction} {model}{}: {message}", field_suffix(path))]
+    Codec {
+        /// The model's Rust name.
+        model: &'static str,
+        /// `"encode"` or `"decode"`.
+        direction: &'static str,
+        /// The attribute path that failed, when known.
+        path: Option<String>,
+        /// What serde said.
+        message: String,
+    },
+
+    /// The DynamoDB API (or the network) returned an error dynamorm does not map to another variant.
+    #[error("{operation} on table {table} failed: {}", code.as_deref().unwrap_or("error"))]
+    Sdk {
+        /// The API operation, e.g. `"PutItem"`.
+        operation: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The service error code, e.g. `"ResourceNotFoundException"`, when the service answered.
+        code: Option<String>,
+        /// The service's message, when it answered.
+        message: Option<String>,
+        /// True for dispatch failures and timeouts (no answer from the service).
+        transport: bool,
+        /// The underlying SDK error.
+        #[source]
+        source: BoxError,
+    },
+
+    /// The embedded engine or DynamoDB Local could not be started.
+    #[error("engine failed: {0}")]
+    Engine(String),
+}
+
+fn field_suffix(path: &Option<String>) -> String {
+    match path {
+        Some(p) if !p.is_empty() && p != "." => format!(" (field `{p}`)"),
+        _ => String::new(),
+    }
+}
+
+/// Service error codes that mean "slow down".
+const THROTTLING_CODES: &[&str] = &[
+    "ProvisionedThroughputExceededException",
+    "ThrottlingException",
+    "RequestLimitExceeded",
+    "Throttling",
+    "TooManyRequestsException",
+];
+
+/// Service error codes worth retrying besides throttling.
+const TRANSIENT_CODES: &[&str] = &[
+    "InternalServerError",
+    "InternalFailure",
+    "ServiceUnavailable",
+    "TransactionInProgressException",
+    "TransactionConflictException",
+];
+
+impl Error {
+    /// Builds an [`Error::Sdk`] from an SDK error, keeping its code and message.
+    pub(crate) fn sdk<E, R>(operation: &'static str, table: &str, err: SdkError<E, R>) -> Self
+    where
+        E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+        R: fmt::Debug + Send + Sync + 'static,
+    {
+        let transport = matches!(
+            err,
+            SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
+        );
+        let code = err.code().map(str::to_owned);
+        let message = err.message().map(str::to_owned);
+        Error::Sdk {
+            operation,
+            table: table.to_owned(),
+            code,
+            message,
+            transport,
+            source: Box::new(err),
+        }
+    }
+
+    /// The service error code for [`Error::Sdk`], e.g. `"ResourceNotFoundException"`.
+    ///
+    /// ```
+    /// # let err = dynamorm::Error::Engine("x".into());
+    /// assert_eq!(err.code(), None);
+    /// ```
+    pub fn code(&self) -> Option<&str> {
+        match self {
+            Error::Sdk { code, .. } => code.as_deref(),
+            _ => None,
+        }
+    }
+
+    /// True when DynamoDB throttled the request (provisioned throughput
+    /// exceeded, request limit exceeded, throttling).
+    ///
+    /// ```
+    /// # let err = dynamorm::Error::Engine("x".into());
+    /// assert!(!err.is_throttling());
+    /// ```
+    pub fn is_throttling(&self) -> bool {
+        self.code().is_some_and(|c| THROTTLING_CODES.contains(&c))
+    }
+
+    /// True when the same request may succeed if sent again: throttling,
+    /// transient server errors, timeouts and connection failures.
+    ///
+    /// ```
+    /// # let err = dynamorm::Error::Engine("x".into());
+    /// assert!(!err.is_retryable());
+    /// ```
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Sdk {
+                transport, code, ..
+            } => {
+                *transport
+                    || self.is_throttling()
+                    || code
+                        .as_deref()
+                        .is_some_and(|c| TRANSIENT_CODES.contains(&c))
+            }
+            Error::Unprocessed { .. } => true,
+            _ => false,
+        }
+    }
+
+    /// True when the table (or index) does not exist.
+    ///
+    /// ```
+    /// # let err = dynamorm::Error::Engine("x".into());
+    /// assert!(!err.is_not_found());
+    /// ```
+    pub fn is_not_found(&self) -> bool {
+        self.code() == Some("ResourceNotFoundException")
+    }
+
+    /// True for [`Error::ConditionFailed`] and [`Error::AlreadyExists`].
+    ///
+    /// ```
+    /// # let err = dynamorm::Error::Engine("x".into());
+    /// assert!(!err.is_condition_failed());
+    /// ```
+    pub fn is_condition_failed(&self) -> bool {
+        matches!(
+            self,
+            Error::ConditionFailed { .. } | Error::AlreadyExists { .. }
+        )
+    }
+
+    /// The validation failures, for [`Error::Validation`].
+    ///
+    /// ```
+    /// # let err = dynamorm::Error::Engine("x".into());
+    /// assert!(err.validation_errors().is_none());
+    /// ```
+    pub fn validation_errors(&self) -> Option<&ValidationErrors> {
+        match self {
+            Error::Validation { errors, .. } => Some(errors),
+            _ => None,
+        }
+    }
+}
+
+/// Why one action of a canceled transaction failed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CancellationReason {
+    /// The reason code, e.g. `"ConditionalCheckFailed"` or `"None"` for actions that were fine.
+    pub code: String,
+    /// The service's message, if any.
+    pub message: Option<String>,
+}
+
+impl fmt::Display for CancellationReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match &self.message {
+            Some(m) => write!(f, "{}: {}", self.code, m),
+            None => f.write_str(&self.code),
+        }
+    }
+}
+
+/// One validation failure: where (a dotted field path) and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FieldError {
+    /// The field path, e.g. `"name"` or `"children[0].name"`; empty for the model as a whole.
+    pub path: String,
+    /// A short code such as `"length"` or `"type"`.
+    pub code: String,
+    /// A human-readable message.
+    pub message: String,
+}
+
+impl fmt::Display for FieldError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.path.is_empty() {
+            f.write_str(&self.message)
+        } else {
+            write!(f, "{}: {}", self.path, self.message)
+        }
+    }
+}
+
+/// Every validation failure of one model, in field order.
+///
+/// ```
+/// use dynamorm::ValidationErrors;
+///
+/// let mut errors = ValidationErrors::new();
+/// errors.add("color", "choice", "must be one of purple, red, yellow");
+/// assert_eq!(errors.to_string(), "color: must be one of purple, red, yellow");
+/// assert_eq!(errors.fields().collect::<Vec<_>>(), ["color"]);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ValidationErrors {
+    errors: Vec<FieldError>,
+}
+
+impl ValidationErrors {
+    /// No errors yet.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Adds a failure at `path`.
+    pub fn add(
+        &mut self,
+        path: impl Into<String>,
+        code: impl Into<String>,
+        message: impl Into<String>,
+    ) {
+        self.errors.push(FieldError {
+            path: path.into(),
+            code: code.into(),
+            message: message.into(),
+        });
+    }
+
+    /// True when nothing failed.
+    pub fn is_empty(&self) -> bool {
+        self.errors.is_empty()
+    }
+
+    /// The failures.
+    pub fn errors(&self) -> &[FieldError] {
+        &self.errors
+    }
+
+    /// The field paths that failed, in order (a path appears once per failure).
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.errors.iter().map(|e| e.path.as_str())
+    }
+
+    /// True when some failure is at `path`.
+    pub fn has_field(&self, path: &str) -> bool {
+        self.errors.iter().any(|e| e.path == path)
+    }
+}
+
+impl fmt::Display for ValidationErrors {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        for (i, e) in self.errors.iter().enumerate() {
+            if i > 0 {
+                f.write_str("; ")?;
+            }
+            write!(f, "{e}")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ValidationErrors {}
+
+impl From<&str> for ValidationErrors {
+    fn from(message: &str) -> Self {
+        let mut errors = ValidationErrors::new();
+        errors.add("", "custom", message);
+        errors
+    }
+}
+
+impl From<String> for ValidationErrors {
+    fn from(message: String) -> Self {
+        ValidationErrors::from(message.as_str())
+    }
+}
+
+impl From<FieldError> for ValidationErrors {
+    fn from(error: FieldError) -> Self {
+        ValidationErrors {
+            errors: vec![error],
+        }
+    }
+}
+
+impl From<Vec<FieldError>> for ValidationErrors {
+    fn from(errors: Vec<FieldError>) -> Self {
+        ValidationErrors { errors }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_dynamodb::operation::put_item::PutItemError;
+    use aws_sdk_dynamodb::types::error::ProvisionedThroughputExceededException;
+
+    fn service_error(err: PutItemError) -> Error {
+        let raw = aws_sdk_dynamodb::config::http::HttpResponse::new(
+            400u16.try_into().expect("status"),
+            aws_sdk_dynamodb::primitives::SdkBody::empty(),
+        );
+        Error::sdk("PutItem", "t", SdkError::service_error(err, raw))
+    }
+
+    #[test]
+    fn throttling_is_detected_and_retryable() {
+        let err = service_error(PutItemError::ProvisionedThroughputExceededException(
+            ProvisionedThroughputExceededException::builder()
+                .message("slow down")
+                .build(),
+        ));
+        assert!(err.is_throttling());
+        assert!(err.is_retryable());
+        assert_eq!(err.code(), Some("ProvisionedThroughputExceededException"));
+        assert!(err.to_string().contains("PutItem on table t"));
+    }
+
+    #[test]
+    fn not_found_is_not_retryable() {
+        let err = service_error(PutItemError::ResourceNotFoundException(
+            aws_sdk_dynamodb::types::error::ResourceNotFoundException::builder()
+                .message("no table")
+                .build(),
+        ));
+        assert!(err.is_not_found());
+        assert!(!err.is_retryable());
+        assert!(!err.is_throttling());
+    }
+}

@@ -1,0 +1,422 @@
+//! Conditions: one node per operator, combined with `&`, `|` and `!`.
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::ops::{BitAnd, BitOr, Not};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use super::path::AttrPath;
+use super::placeholders::Placeholders;
+
+/// A value converted for an expression, or serde's message if it could not be.
+pub(crate) type Value = Result<AttributeValue, String>;
+
+/// Comparison operators.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum CmpOp {
+    Eq,
+    Ne,
+    Lt,
+    Lte,
+    Gt,
+    Gte,
+}
+
+impl CmpOp {
+    fn symbol(self) -> &'static str {
+        match self {
+            CmpOp::Eq => "=",
+            CmpOp::Ne => "<>",
+            CmpOp::Lt => "<",
+            CmpOp::Lte => "<=",
+            CmpOp::Gt => ">",
+            CmpOp::Gte => ">=",
+        }
+    }
+}
+
+/// DynamoDB attribute types, for [`Attr::attribute_type`](super::Attr::attribute_type).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AttrType {
+    /// String.
+    S,
+    /// Number.
+    N,
+    /// Binary.
+    B,
+    /// Boolean.
+    Bool,
+    /// Null.
+    Null,
+    /// List.
+    L,
+    /// Map.
+    M,
+    /// String set.
+    Ss,
+    /// Number set.
+    Ns,
+    /// Binary set.
+    Bs,
+}
+
+impl AttrType {
+    /// The type code DynamoDB uses (`"S"`, `"BOOL"`, `"SS"` ...).
+    pub fn code(self) -> &'static str {
+        match self {
+            AttrType::S => "S",
+            AttrType::N => "N",
+            AttrType::B => "B",
+            AttrType::Bool => "BOOL",
+            AttrType::Null => "NULL",
+            AttrType::L => "L",
+            AttrType::M => "M",
+            AttrType::Ss => "SS",
+            AttrType::Ns => "NS",
+            AttrType::Bs => "BS",
+        }
+    }
+}
+
+/// One node of a condition tree.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) enum Node {
+    Compare {
+        path: AttrPath,
+        op: CmpOp,
+        value: Value,
+    },
+    SizeCompare {
+        path: AttrPath,
+        op: CmpOp,
+        size: usize,
+    },
+    Between {
+        path: AttrPath,
+        low: Value,
+        high: Value,
+    },
+    In {
+        path: AttrPath,
+        values: Vec<Value>,
+    },
+    BeginsWith {
+        path: AttrPath,
+        value: Value,
+    },
+    Contains {
+        path: AttrPath,
+        value: Value,
+    },
+    Exists(AttrPath),
+    NotExists(AttrPath),
+    AttributeType {
+        path: AttrPath,
+        kind: AttrType,
+    },
+    And(Box<Node>, Box<Node>),
+    Or(Box<Node>, Box<Node>),
+    Not(Box<Node>),
+}
+
+/// A condition on items of model `M`: a filter, a key condition or a write condition.
+///
+/// Built from the derive's attribute handles and combined with `&`, `|`, `!`:
+///
+/// ```
+/// use dynamorm::prelude::*;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// #[dynamo(table = "books")]
+/// struct Book { #[dynamo(hash_key)] isbn: String, year: Option<i64>, title: String }
+///
+/// let cond = Book::YEAR.gt(2000) & !Book::TITLE.begins_with("draft");
+/// assert_eq!(cond.to_string(), r#"(year > 2000 AND NOT begins_with(title, "draft"))"#);
+/// ```
+pub struct Cond<M> {
+    pub(crate) node: Node,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Clone for Cond<M> {
+    fn clone(&self) -> Self {
+        Cond::from_node(self.node.clone())
+    }
+}
+
+impl<M> fmt::Debug for Cond<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Cond({self})")
+    }
+}
+
+impl<M> PartialEq for Cond<M> {
+    fn eq(&self, other: &Self) -> bool {
+        self.node == other.node
+    }
+}
+
+impl<M> Cond<M> {
+    pub(crate) fn from_node(node: Node) -> Self {
+        Cond {
+            node,
+            _model: PhantomData,
+        }
+    }
+
+    /// The condition that an attribute exists (untyped path).
+    ///
+    /// ```
+    /// use dynamorm::expr::{AttrPath, Cond};
+    /// let c: Cond<()> = Cond::exists(AttrPath::new("id"));
+    /// assert_eq!(c.to_string(), "attribute_exists(id)");
+    /// ```
+    pub fn exists(path: AttrPath) -> Self {
+        Cond::from_node(Node::Exists(path))
+    }
+
+    /// The condition that an attribute does not exist (untyped path).
+    pub fn not_exists(path: AttrPath) -> Self {
+        Cond::from_node(Node::NotExists(path))
+    }
+
+    /// Both conditions.
+    pub fn and(self, other: Cond<M>) -> Cond<M> {
+        Cond::from_node(Node::And(Box::new(self.node), Box::new(other.node)))
+    }
+
+    /// Either condition.
+    pub fn or(self, other: Cond<M>) -> Cond<M> {
+        Cond::from_node(Node::Or(Box::new(self.node), Box::new(other.node)))
+    }
+
+    /// Renders the expression with placeholders allocated from `placeholders`.
+    ///
+    /// Fails with serde's message when a value could not be converted.
+    ///
+    /// ```
+    /// use dynamorm::expr::{AttrPath, Cond, Placeholders};
+    /// let c: Cond<()> = Cond::exists(AttrPath::new("name"));
+    /// let mut p = Placeholders::default();
+    /// assert_eq!(c.render(&mut p).unwrap(), "attribute_exists(#n0)");
+    /// ```
+    pub fn render(&self, placeholders: &mut Placeholders) -> Result<String, String> {
+        let mut out = String::new();
+        render(&self.node, placeholders, &mut out)?;
+        Ok(out)
+    }
+}
+
+fn value(v: &Value, placeholders: &mut Placeholders) -> Result<String, String> {
+    match v {
+        Ok(av) => Ok(placeholders.value(av.clone())),
+        Err(e) => Err(e.clone()),
+    }
+}
+
+fn render(node: &Node, p: &mut Placeholders, out: &mut String) -> Result<(), String> {
+    match node {
+        Node::Compare { path, op, value: v } => {
+            let path = p.path(path);
+            let v = value(v, p)?;
+            out.push_str(&format!("{path} {} {v}", op.symbol()));
+        }
+        Node::SizeCompare { path, op, size } => {
+            let path = p.path(path);
+            let v = p.value(AttributeValue::N(size.to_string()));
+            out.push_str(&format!("size({path}) {} {v}", op.symbol()));
+        }
+        Node::Between { path, low, high } => {
+            let path = p.path(path);
+            let low = value(low, p)?;
+            let high = value(high, p)?;
+            out.push_str(&format!("{path} BETWEEN {low} AND {high}"));
+        }
+        Node::In { path, values } => {
+            let path = p.path(path);
+            let values = values
+                .iter()
+                .map(|v| value(v, p))
+                .collect::<Result<Vec<_>, _>>()?;
+            out.push_str(&format!("{path} IN ({})", values.join(", ")));
+        }
+        Node::BeginsWith { path, value: v } => {
+            let path = p.path(path);
+            let v = value(v, p)?;
+            out.push_str(&format!("begins_with({path}, {v})"));
+        }
+        Node::Contains { path, value: v } => {
+            let path = p.path(path);
+            let v = value(v, p)?;
+            out.push_str(&format!("contains({path}, {v})"));
+        }
+        Node::Exists(path) => out.push_str(&format!("attribute_exists({})", p.path(path))),
+        Node::NotExists(path) => out.push_str(&format!("attribute_not_exists({})", p.path(path))),
+        Node::AttributeType { path, kind } => {
+            let path = p.path(path);
+            let v = p.value(AttributeValue::S(kind.code().to_owned()));
+            out.push_str(&format!("attribute_type({path}, {v})"));
+        }
+        Node::And(a, b) | Node::Or(a, b) => {
+            let word = if matches!(node, Node::And(..)) {
+                " AND "
+            } else {
+                " OR "
+            };
+            out.push('(');
+            render(a, p, out)?;
+            out.push_str(word);
+            render(b, p, out)?;
+            out.push(')');
+        }
+        Node::Not(inner) => {
+            out.push_str("NOT ");
+            render(inner, p, out)?;
+        }
+    }
+    Ok(())
+}
+
+impl<M> BitAnd for Cond<M> {
+    type Output = Cond<M>;
+    fn bitand(self, rhs: Cond<M>) -> Cond<M> {
+        self.and(rhs)
+    }
+}
+
+impl<M> BitOr for Cond<M> {
+    type Output = Cond<M>;
+    fn bitor(self, rhs: Cond<M>) -> Cond<M> {
+        self.or(rhs)
+    }
+}
+
+impl<M> Not for Cond<M> {
+    type Output = Cond<M>;
+    fn not(self) -> Cond<M> {
+        Cond::from_node(Node::Not(Box::new(self.node)))
+    }
+}
+
+/// `size(path)`, compared with a number: `Thing::TAGS.size().gt(2)`.
+pub struct Size<M> {
+    pub(crate) path: AttrPath,
+    pub(crate) _model: PhantomData<fn() -> M>,
+}
+
+impl<M> Size<M> {
+    fn cmp(self, op: CmpOp, size: usize) -> Cond<M> {
+        Cond::from_node(Node::SizeCompare {
+            path: self.path,
+            op,
+            size,
+        })
+    }
+    /// `size(path) = n`
+    pub fn eq(self, n: usize) -> Cond<M> {
+        self.cmp(CmpOp::Eq, n)
+    }
+    /// `size(path) <> n`
+    pub fn ne(self, n: usize) -> Cond<M> {
+        self.cmp(CmpOp::Ne, n)
+    }
+    /// `size(path) < n`
+    pub fn lt(self, n: usize) -> Cond<M> {
+        self.cmp(CmpOp::Lt, n)
+    }
+    /// `size(path) <= n`
+    pub fn lte(self, n: usize) -> Cond<M> {
+        self.cmp(CmpOp::Lte, n)
+    }
+    /// `size(path) > n`
+    pub fn gt(self, n: usize) -> Cond<M> {
+        self.cmp(CmpOp::Gt, n)
+    }
+    /// `size(path) >= n`
+    pub fn gte(self, n: usize) -> Cond<M> {
+        self.cmp(CmpOp::Gte, n)
+    }
+}
+
+impl<M> fmt::Display for Cond<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        display(&self.node, f)
+    }
+}
+
+fn display_value(v: &Value, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match v {
+        Ok(av) => display_attr(av, f),
+        Err(e) => write!(f, "<invalid: {e}>"),
+    }
+}
+
+fn display_attr(av: &AttributeValue, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match av {
+        AttributeValue::S(s) => write!(f, "{s:?}"),
+        AttributeValue::N(n) => f.write_str(n),
+        AttributeValue::Bool(b) => write!(f, "{b}"),
+        AttributeValue::Null(_) => f.write_str("NULL"),
+        other => write!(f, "{other:?}"),
+    }
+}
+
+fn display(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+    match node {
+        Node::Compare { path, op, value } => {
+            write!(f, "{path} {} ", op.symbol())?;
+            display_value(value, f)
+        }
+        Node::SizeCompare { path, op, size } => write!(f, "size({path}) {} {size}", op.symbol()),
+        Node::Between { path, low, high } => {
+            write!(f, "{path} BETWEEN ")?;
+            display_value(low, f)?;
+            f.write_str(" AND ")?;
+            display_value(high, f)
+        }
+        Node::In { path, values } => {
+            write!(f, "{path} IN (")?;
+            for (i, v) in values.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                display_value(v, f)?;
+            }
+            f.write_str(")")
+        }
+        Node::BeginsWith { path, value } => {
+            write!(f, "begins_with({path}, ")?;
+            display_value(value, f)?;
+            f.write_str(")")
+        }
+        Node::Contains { path, value } => {
+            write!(f, "contains({path}, ")?;
+            display_value(value, f)?;
+            f.write_str(")")
+        }
+        Node::Exists(path) => write!(f, "attribute_exists({path})"),
+        Node::NotExists(path) => write!(f, "attribute_not_exists({path})"),
+        Node::AttributeType { path, kind } => {
+            write!(f, "attribute_type({path}, {})", kind.code())
+        }
+        Node::And(a, b) => {
+            f.write_str("(")?;
+            display(a, f)?;
+            f.write_str(" AND ")?;
+            display(b, f)?;
+            f.write_str(")")
+        }
+        Node::Or(a, b) => {
+            f.write_str("(")?;
+            display(a, f)?;
+            f.write_str(" OR ")?;
+            display(b, f)?;
+            f.write_str(")")
+        }
+        Node::Not(inner) => {
+            f.write_str("NOT ")?;
+            display(inner, f)
+        }
+    }
+}

@@ -1,0 +1,210 @@
+//! Table management: create (waiting until ACTIVE), exists, describe, delete.
+
+use std::marker::PhantomData;
+use std::time::{Duration, Instant};
+
+use aws_sdk_dynamodb::types::{
+    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProvisionedThroughput,
+    StreamSpecification, TableDescription, TableStatus,
+};
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::{Billing, DynaModel, KeyDef};
+
+/// How long `create`/`delete` wait for the table to become ACTIVE / disappear.
+const WAIT_LIMIT: Duration = Duration::from_secs(600);
+
+/// A model's table on one [`Db`]: `Thing::table(&db)`.
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// let db = Db::embedded().await?;
+/// let table = Thing::table(&db);
+/// assert!(!table.exists().await?);
+/// table.create().await?;                       // waits until ACTIVE
+/// assert!(table.exists().await?);
+/// assert!(!table.create_if_not_exists().await?); // already there
+/// table.delete().await?;                       // waits until gone
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub struct TableHandle<'a, M> {
+    db: &'a Db,
+    _model: PhantomData<fn() -> M>,
+}
+
+impl<'a, M: DynaModel> TableHandle<'a, M> {
+    /// The handle for `M`'s table on `db`.
+    pub fn new(db: &'a Db) -> Self {
+        TableHandle {
+            db,
+            _model: PhantomData,
+        }
+    }
+
+    /// The full table name (prefix included).
+    pub fn name(&self) -> String {
+        self.db.table_name(M::table_def())
+    }
+
+    /// Creates the table as the model declares it and waits until it is ACTIVE.
+    ///
+    /// Fails with [`Error::Sdk`] code `ResourceInUseException` if it exists.
+    pub async fn create(&self) -> Result<TableDescription> {
+        let def = M::table_def();
+        let table = self.name();
+        let mut request = self
+            .db
+            .client()
+            .create_table()
+            .table_name(&table)
+            .key_schema(key_element(&def.hash_key, KeyType::Hash)?)
+            .attribute_definitions(attribute_definition(&def.hash_key)?);
+        if let Some(range) = &def.range_key {
+            request = request
+                .key_schema(key_element(range, KeyType::Range)?)
+                .attribute_definitions(attribute_definition(range)?);
+        }
+        request = match def.billing {
+            Billing::OnDemand => request.billing_mode(BillingMode::PayPerRequest),
+            Billing::Provisioned { read, write } => request
+                .billing_mode(BillingMode::Provisioned)
+                .provisioned_throughput(
+                    ProvisionedThroughput::builder()
+                        .read_capacity_units(read)
+                        .write_capacity_units(write)
+                        .build()
+                        .map_err(|e| build_error(def.model, e))?,
+                ),
+        };
+        if let Some(view) = def.stream {
+            request = request.stream_specification(
+                StreamSpecification::builder()
+                    .stream_enabled(true)
+                    .stream_view_type(view.to_sdk())
+                    .build()
+                    .map_err(|e| build_error(def.model, e))?,
+            );
+        }
+        tracing::debug!(table = %table, model = def.model, "CreateTable");
+        request
+            .send()
+            .await
+            .map_err(|e| Error::sdk("CreateTable", &table, e))?;
+        self.wait_active().await
+    }
+
+    /// Creates the table unless it exists; waits until it is ACTIVE either way.
+    /// Returns `true` when this call created it.
+    pub async fn create_if_not_exists(&self) -> Result<bool> {
+        match self.create().await {
+            Ok(_) => Ok(true),
+            Err(e) if e.code() == Some("ResourceInUseException") => {
+                self.wait_active().await?;
+                Ok(false)
+            }
+            Err(e) => Err(e),
+        }
+    }
+
+    /// True when the table exists (in any status).
+    pub async fn exists(&self) -> Result<bool> {
+        match self.describe().await {
+            Ok(_) => Ok(true),
+            Err(e) if e.is_not_found() => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The table's description (DescribeTable); [`Error::is_not_found`] when missing.
+    pub async fn describe(&self) -> Result<TableDescription> {
+        let table = self.name();
+        let output = self
+            .db
+            .client()
+            .describe_table()
+            .table_name(&table)
+            .send()
+            .await
+            .map_err(|e| Error::sdk("DescribeTable", &table, e))?;
+        output.table.ok_or_else(|| {
+            Error::Engine(format!(
+                "DescribeTable on {table} returned no table description"
+            ))
+        })
+    }
+
+    /// Deletes the table and waits until it is gone.
+    pub async fn delete(&self) -> Result<()> {
+        let table = self.name();
+        tracing::debug!(table = %table, "DeleteTable");
+        self.db
+            .client()
+            .delete_table()
+            .table_name(&table)
+            .send()
+            .await
+            .map_err(|e| Error::sdk("DeleteTable", &table, e))?;
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(20);
+        loop {
+            if !self.exists().await? {
+                return Ok(());
+            }
+            if started.elapsed() > WAIT_LIMIT {
+                return Err(Error::Engine(format!(
+                    "table {table} still exists after {WAIT_LIMIT:?}"
+                )));
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
+    }
+
+    async fn wait_active(&self) -> Result<TableDescription> {
+        let started = Instant::now();
+        let mut delay = Duration::from_millis(20);
+        loop {
+            let description = self.describe().await?;
+            if description.table_status() == Some(&TableStatus::Active) {
+                return Ok(description);
+            }
+            if started.elapsed() > WAIT_LIMIT {
+                return Err(Error::Engine(format!(
+                    "table {} not ACTIVE after {WAIT_LIMIT:?}",
+                    self.name()
+                )));
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_secs(2));
+        }
+    }
+}
+
+fn build_error(model: &'static str, e: impl std::fmt::Display) -> Error {
+    Error::InvalidQuery {
+        model,
+        message: format!("cannot build table definition: {e}"),
+    }
+}
+
+fn key_element(key: &KeyDef, kind: KeyType) -> Result<KeySchemaElement> {
+    KeySchemaElement::builder()
+        .attribute_name(key.name)
+        .key_type(kind)
+        .build()
+        .map_err(|e| Error::Engine(e.to_string()))
+}
+
+fn attribute_definition(key: &KeyDef) -> Result<AttributeDefinition> {
+    AttributeDefinition::builder()
+        .attribute_name(key.name)
+        .attribute_type(key.scalar.to_sdk())
+        .build()
+        .map_err(|e| Error::Engine(e.to_string()))
+}

@@ -1,0 +1,124 @@
+//! Validation: the hook every write and every read runs, and adapters for the
+//! `validator` and `garde` crates.
+//!
+//! Declare it on the model with `#[dynamo(validate = "validator")]`,
+//! `"garde"` or `"custom"`. With `"custom"` the derive calls the model's own
+//! `fn validate(&self) -> Result<(), E>` where `E: Into<ValidationErrors>`
+//! (a `String`, a `&str`, or [`ValidationErrors`]):
+//!
+//! ```
+//! use dynamorm::prelude::*;
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+//! #[dynamo(table = "things", validate = "custom")]
+//! struct Thing { #[dynamo(hash_key)] id: String, count: i64 }
+//!
+//! impl Thing {
+//!     fn validate(&self) -> Result<(), String> {
+//!         if self.count < 0 { Err("count must not be negative".into()) } else { Ok(()) }
+//!     }
+//! }
+//!
+//! let bad = Thing { id: "t".into(), count: -1 };
+//! let errors = bad.validate_model().unwrap_err();
+//! assert_eq!(errors.to_string(), "count must not be negative");
+//! ```
+
+use crate::error::{Error, ValidationErrors};
+use crate::model::DynaModel;
+
+/// Runs `model`'s validation; [`Error::Validation`] naming the model on failure.
+pub(crate) fn check<M: DynaModel>(model: &M) -> Result<(), Error> {
+    model.validate_model().map_err(|errors| Error::Validation {
+        model: M::table_def().model,
+        errors,
+    })
+}
+
+/// Converts the result of a model's own `validate` (used by the derive).
+#[doc(hidden)]
+pub fn run_custom<E: Into<ValidationErrors>>(
+    result: Result<(), E>,
+) -> Result<(), ValidationErrors> {
+    result.map_err(Into::into)
+}
+
+/// Runs `validator::Validate` and flattens its errors into field paths
+/// (`name`, `children[0].name`).
+#[cfg(feature = "validator")]
+pub fn run_validator<T: validator::Validate>(model: &T) -> Result<(), ValidationErrors> {
+    match model.validate() {
+        Ok(()) => Ok(()),
+        Err(errors) => {
+            let mut out = ValidationErrors::new();
+            flatten_validator("", &errors, &mut out);
+            Err(out)
+        }
+    }
+}
+
+#[cfg(feature = "validator")]
+fn flatten_validator(
+    prefix: &str,
+    errors: &validator::ValidationErrors,
+    out: &mut ValidationErrors,
+) {
+    use validator::ValidationErrorsKind as Kind;
+    let mut fields: Vec<_> = errors.errors().iter().collect();
+    fields.sort_by(|a, b| a.0.cmp(b.0));
+    for (field, kind) in fields {
+        let path = if prefix.is_empty() {
+            field.to_string()
+        } else {
+            format!("{prefix}.{field}")
+        };
+        match kind {
+            Kind::Field(list) => {
+                for e in list {
+                    let message = match &e.message {
+                        Some(m) => m.to_string(),
+                        None => describe_validator_error(e),
+                    };
+                    out.add(path.clone(), e.code.to_string(), message);
+                }
+            }
+            Kind::Struct(inner) => flatten_validator(&path, inner, out),
+            Kind::List(items) => {
+                for (index, inner) in items {
+                    flatten_validator(&format!("{path}[{index}]"), inner, out);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(feature = "validator")]
+fn describe_validator_error(e: &validator::ValidationError) -> String {
+    let mut params: Vec<_> = e
+        .params
+        .iter()
+        .filter(|(k, _)| k.as_ref() != "value")
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect();
+    params.sort();
+    if params.is_empty() {
+        format!("failed `{}`", e.code)
+    } else {
+        format!("failed `{}` ({})", e.code, params.join(", "))
+    }
+}
+
+/// Runs `garde::Validate` and converts its report into field paths.
+#[cfg(feature = "garde")]
+pub fn run_garde<T: garde::Validate<Context = ()>>(model: &T) -> Result<(), ValidationErrors> {
+    match model.validate() {
+        Ok(()) => Ok(()),
+        Err(report) => {
+            let mut out = ValidationErrors::new();
+            for (path, error) in report.iter() {
+                out.add(path.to_string(), "garde", error.message().to_string());
+            }
+            Err(out)
+        }
+    }
+}

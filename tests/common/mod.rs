@@ -1,0 +1,36 @@
+//! Shared set-up for the integration tests: one engine per test and unique
+//! table names, so tests run in parallel against the embedded engine or, with
+//! `DYNAMORM_TEST_ENDPOINT=http://127.0.0.1:PORT`, against DynamoDB Local.
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use dynamorm::Db;
+
+static COUNTER: AtomicUsize = AtomicUsize::new(0);
+
+/// The endpoint the tests run against, if not the embedded engine.
+pub fn endpoint() -> Option<String> {
+    std::env::var("DYNAMORM_TEST_ENDPOINT")
+        .ok()
+        .filter(|e| !e.trim().is_empty())
+}
+
+/// A database handle with a table prefix no other test uses.
+pub async fn db() -> Db {
+    let db = match endpoint() {
+        Some(url) => Db::connect_local(&url).await,
+        None => Db::embedded().await.expect("embedded engine starts"),
+    };
+    let n = COUNTER.fetch_add(1, Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    db.with_table_prefix(format!("t{}-{n}-{nanos}-", std::process::id()))
+}
+
+/// True when running against the embedded engine.
+pub fn embedded() -> bool {
+    endpoint().is_none()
+}
