@@ -1,0 +1,180 @@
+//! How models are stored: None omitted, sets as SS/NS/BS (empty omitted),
+//! Vec<u8> as B, chrono timestamps, nested maps and lists, the 400 KB limit.
+
+mod common;
+
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+use chrono::{DateTime, TimeZone, Utc};
+use dynamorm::prelude::*;
+use dynamorm::AttributeValue;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Child {
+    sub: String,
+    depth: Vec<u8>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "docs", billing = "on_demand")]
+struct Doc {
+    #[dynamo(hash_key)]
+    id: String,
+    note: Option<String>,
+    tags: HashSet<String>,
+    scores: BTreeSet<i64>,
+    maybe_tags: Option<HashSet<String>>,
+    blobs: HashSet<Vec<u8>>,
+    data: Vec<u8>,
+    when: DateTime<Utc>,
+    child: Child,
+    children: Vec<Child>,
+    compound: HashMap<String, i64>,
+    flag: bool,
+    ratio: f64,
+}
+
+fn doc(id: &str) -> Doc {
+    Doc {
+        id: id.into(),
+        note: None,
+        tags: ["a", "b"].into_iter().map(String::from).collect(),
+        scores: [3, 1, 2].into_iter().collect(),
+        maybe_tags: None,
+        blobs: [vec![1u8, 2], vec![3u8]].into_iter().collect(),
+        data: vec![0, 1, 2, 255],
+        when: Utc.with_ymd_and_hms(2026, 11, 25, 12, 30, 0).unwrap(),
+        child: Child {
+            sub: "one".into(),
+            depth: vec![9],
+        },
+        children: vec![Child {
+            sub: "x".into(),
+            depth: vec![],
+        }],
+        compound: [("k".to_string(), 5i64)].into_iter().collect(),
+        flag: true,
+        ratio: 0.25,
+    }
+}
+
+async fn raw(db: &Db, id: &str) -> dynamorm::codec::Item {
+    db.client()
+        .get_item()
+        .table_name(Doc::table(db).name())
+        .key("id", AttributeValue::S(id.into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap()
+}
+
+async fn docs_db() -> Db {
+    let db = common::db().await;
+    Doc::table(&db).create().await.unwrap();
+    db
+}
+
+#[tokio::test]
+async fn full_model_round_trips() {
+    let db = docs_db().await;
+    let mut d = doc("d1");
+    d.note = Some("hello".into());
+    d.maybe_tags = Some(["z".to_string()].into_iter().collect());
+    d.save(&db).await.unwrap();
+    assert_eq!(Doc::get(&db, "d1").await.unwrap(), Some(d));
+}
+
+#[tokio::test]
+async fn stored_types_follow_dynamodb_conventions() {
+    let db = docs_db().await;
+    doc("d1").save(&db).await.unwrap();
+    let item = raw(&db, "d1").await;
+    assert!(
+        !item.contains_key("note"),
+        "None is omitted, not NULL: {item:?}"
+    );
+    assert!(!item.contains_key("maybe_tags"));
+    let mut tags = item["tags"].as_ss().unwrap().clone();
+    tags.sort();
+    assert_eq!(tags, ["a", "b"]);
+    let mut scores = item["scores"].as_ns().unwrap().clone();
+    scores.sort();
+    assert_eq!(scores, ["1", "2", "3"]);
+    assert_eq!(item["blobs"].as_bs().unwrap().len(), 2);
+    assert_eq!(item["data"].as_b().unwrap().as_ref(), &[0, 1, 2, 255]);
+    assert_eq!(item["when"].as_s().unwrap(), "2026-11-25T12:30:00Z");
+    let child = item["child"].as_m().unwrap();
+    assert_eq!(child["sub"].as_s().unwrap(), "one");
+    assert!(
+        child["depth"].is_l(),
+        "nested Vec<u8> stays a list: {child:?}"
+    );
+    assert!(item["children"].is_l());
+    assert_eq!(item["compound"].as_m().unwrap()["k"].as_n().unwrap(), "5");
+    assert_eq!(item["flag"].as_bool().unwrap(), &true);
+    assert_eq!(item["ratio"].as_n().unwrap(), "0.25");
+}
+
+#[tokio::test]
+async fn empty_sets_are_omitted_and_read_back_empty() {
+    let db = docs_db().await;
+    let mut d = doc("d1");
+    d.tags.clear();
+    d.scores.clear();
+    d.blobs.clear();
+    d.maybe_tags = Some(HashSet::new());
+    d.save(&db).await.unwrap();
+    let item = raw(&db, "d1").await;
+    for name in ["tags", "scores", "blobs", "maybe_tags"] {
+        assert!(!item.contains_key(name), "{name} stored: {item:?}");
+    }
+    let back = Doc::get(&db, "d1").await.unwrap().unwrap();
+    assert!(back.tags.is_empty() && back.scores.is_empty() && back.blobs.is_empty());
+    assert_eq!(back.maybe_tags, None);
+}
+
+#[tokio::test]
+async fn oversized_item_fails_before_sending() {
+    let db = common::db().await; // no table: a request would fail differently
+    let mut d = doc("big");
+    d.note = Some("x".repeat(400 * 1024));
+    let err = d.save(&db).await.unwrap_err();
+    match err {
+        Error::ItemTooLarge {
+            model, size, limit, ..
+        } => {
+            assert_eq!(model, "Doc");
+            assert!(size > limit);
+            assert_eq!(limit, 400 * 1024);
+        }
+        e => panic!("expected ItemTooLarge, got {e:?}"),
+    }
+}
+
+#[tokio::test]
+async fn item_just_under_the_limit_is_written() {
+    let db = docs_db().await;
+    let mut d = doc("big");
+    d.note = Some("x".repeat(390 * 1024));
+    d.save(&db).await.unwrap();
+    assert_eq!(
+        Doc::get(&db, "big")
+            .await
+            .unwrap()
+            .unwrap()
+            .note
+            .unwrap()
+            .len(),
+        390 * 1024
+    );
+}
+
+#[test]
+fn encode_and_decode_without_a_table() {
+    let item = dynamorm::codec::to_item(&doc("d")).unwrap();
+    let back: Doc = dynamorm::codec::from_item(item).unwrap();
+    assert_eq!(back, doc("d"));
+}

@@ -1,0 +1,184 @@
+//! Table management: create (key schema, billing, stream), exists, describe,
+//! create_if_not_exists, delete, and table prefixes.
+
+mod common;
+
+use aws_sdk_dynamodb::types::{
+    BillingMode, KeyType, ScalarAttributeType, StreamViewType, TableStatus,
+};
+use dynamorm::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "gadgets", read = 5, write = 3, stream = "new_and_old_images")]
+struct Gadget {
+    #[dynamo(hash_key)]
+    id: String,
+}
+
+#[derive(Debug, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "readings", billing = "on_demand")]
+#[serde(rename_all = "camelCase")]
+struct Reading {
+    #[dynamo(hash_key)]
+    sensor_id: u64,
+    #[dynamo(range_key)]
+    taken_at: i64,
+    #[serde(rename = "v")]
+    value: f64,
+    raw: Option<Vec<u8>>,
+}
+
+#[derive(Debug, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "blobs")]
+struct Blob {
+    #[dynamo(hash_key)]
+    digest: Vec<u8>,
+    #[dynamo(range_key)]
+    part: String,
+}
+
+#[tokio::test]
+async fn create_waits_active_with_declared_keys_and_throughput() {
+    let db = common::db().await;
+    let table = Gadget::table(&db);
+    assert!(!table.exists().await.unwrap());
+    let created = table.create().await.unwrap();
+    assert_eq!(created.table_status(), Some(&TableStatus::Active));
+    let d = table.describe().await.unwrap();
+    assert_eq!(d.table_name(), Some(table.name().as_str()));
+    assert!(table.name().starts_with(db.table_prefix()));
+    assert!(table.name().ends_with("gadgets"));
+    let keys = d.key_schema();
+    assert_eq!(keys.len(), 1);
+    assert_eq!(keys[0].attribute_name(), "id");
+    assert_eq!(keys[0].key_type(), &KeyType::Hash);
+    assert_eq!(
+        d.attribute_definitions()[0].attribute_type(),
+        &ScalarAttributeType::S
+    );
+    let throughput = d.provisioned_throughput().expect("provisioned");
+    assert_eq!(throughput.read_capacity_units(), Some(5));
+    assert_eq!(throughput.write_capacity_units(), Some(3));
+    let stream = d.stream_specification().expect("stream");
+    assert_eq!(stream.stream_enabled(), true);
+    assert_eq!(
+        stream.stream_view_type(),
+        Some(&StreamViewType::NewAndOldImages)
+    );
+    assert!(table.exists().await.unwrap());
+}
+
+#[tokio::test]
+async fn key_types_and_renames_come_from_the_model() {
+    let db = common::db().await;
+    let d = Reading::table(&db).create().await.unwrap();
+    let mut keys: Vec<_> = d
+        .key_schema()
+        .iter()
+        .map(|k| (k.attribute_name().to_owned(), k.key_type().clone()))
+        .collect();
+    keys.sort_by(|a, b| a.0.cmp(&b.0));
+    assert_eq!(
+        keys,
+        vec![
+            ("sensorId".to_owned(), KeyType::Hash),
+            ("takenAt".to_owned(), KeyType::Range)
+        ]
+    );
+    for def in d.attribute_definitions() {
+        assert_eq!(def.attribute_type(), &ScalarAttributeType::N, "{def:?}");
+    }
+    if let Some(billing) = d.billing_mode_summary() {
+        assert_eq!(billing.billing_mode(), Some(&BillingMode::PayPerRequest));
+    }
+    let r = Reading {
+        sensor_id: 7,
+        taken_at: -3,
+        value: 1.5,
+        raw: Some(vec![0, 255]),
+    };
+    r.save(&db).await.unwrap();
+    let got = Reading::get(&db, (7u64, -3i64)).await.unwrap().unwrap();
+    assert_eq!(got.value, 1.5);
+    assert_eq!(got.raw, Some(vec![0, 255]));
+    let raw = db
+        .client()
+        .get_item()
+        .table_name(Reading::table(&db).name())
+        .key("sensorId", dynamorm::AttributeValue::N("7".into()))
+        .key("takenAt", dynamorm::AttributeValue::N("-3".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    assert!(raw.contains_key("v"), "{raw:?}");
+    assert!(raw["raw"].is_b(), "{raw:?}");
+}
+
+#[tokio::test]
+async fn binary_keys() {
+    let db = common::db().await;
+    let d = Blob::table(&db).create().await.unwrap();
+    let hash = d
+        .attribute_definitions()
+        .iter()
+        .find(|a| a.attribute_name() == "digest")
+        .unwrap();
+    assert_eq!(hash.attribute_type(), &ScalarAttributeType::B);
+    Blob {
+        digest: vec![1, 2, 3],
+        part: "a".into(),
+    }
+    .save(&db)
+    .await
+    .unwrap();
+    let got = Blob::get(&db, (vec![1u8, 2, 3], "a"))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got.digest, vec![1, 2, 3]);
+}
+
+#[tokio::test]
+async fn create_twice_fails_and_create_if_not_exists_does_not() {
+    let db = common::db().await;
+    let table = Gadget::table(&db);
+    assert!(table.create_if_not_exists().await.unwrap());
+    assert!(!table.create_if_not_exists().await.unwrap());
+    let err = table.create().await.unwrap_err();
+    assert_eq!(err.code(), Some("ResourceInUseException"), "{err:?}");
+    assert!(matches!(
+        err,
+        Error::Sdk {
+            operation: "CreateTable",
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn delete_waits_until_gone() {
+    let db = common::db().await;
+    let table = Gadget::table(&db);
+    table.create().await.unwrap();
+    table.delete().await.unwrap();
+    assert!(!table.exists().await.unwrap());
+    let err = table.describe().await.unwrap_err();
+    assert!(err.is_not_found());
+    let err = table.delete().await.unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+}
+
+#[tokio::test]
+async fn prefixes_separate_tables_on_one_engine() {
+    let db = common::db().await;
+    let dev = db.with_table_prefix(format!("{}dev-", db.table_prefix()));
+    Gadget::table(&db).create().await.unwrap();
+    assert!(!Gadget::table(&dev).exists().await.unwrap());
+    Gadget::table(&dev).create().await.unwrap();
+    Gadget { id: "g".into() }.save(&dev).await.unwrap();
+    assert!(Gadget::get(&db, "g").await.unwrap().is_none());
+    assert!(Gadget::get(&dev, "g").await.unwrap().is_some());
+}
