@@ -1,1 +1,156 @@
-fn main() {}
+//! dynamorm quickstart: DynamORM's usage guide, step by step, in Rust.
+//!
+//! ```text
+//! cargo run --example quickstart                                   # embedded engine
+//! DYNAMODB_ENDPOINT=http://127.0.0.1:8000 cargo run --example quickstart  # DynamoDB Local
+//! ```
+
+use std::collections::HashMap;
+
+use dynamorm::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use validator::{Validate, ValidationError};
+
+/// `color = fields.String(validate=OneOf(('purple', 'red', 'yellow')))`:
+/// in Rust the choice is a type, so no other color can even be built.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Color {
+    Purple,
+    Red,
+    Yellow,
+}
+
+/// The model: the Table options and the Schema, declared once.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel, Validate)]
+#[dynamo(table = "things", read = 5, write = 1, validate = "validator")]
+pub struct Thing {
+    #[dynamo(hash_key)]
+    #[validate(length(min = 1, max = 10))]
+    pub id: String,
+    #[validate(custom(function = "no_evans"))]
+    pub name: Option<String>,
+    pub color: Option<Color>,
+    pub compound: HashMap<String, i64>,
+}
+
+/// `@validates('name')`: a very silly rule, to show custom validation.
+fn no_evans(name: &str) -> Result<(), ValidationError> {
+    if name.to_lowercase() == "evan" {
+        return Err(ValidationError::new("no_evans").with_message("No Evan's allowed".into()));
+    }
+    Ok(())
+}
+
+impl Thing {
+    /// Business logic lives on the model, as in DynamORM.
+    pub fn say_hello(&self) {
+        println!(
+            "Hello.  {} here.  My ID is {} and I'm colored {:?}",
+            self.name.as_deref().unwrap_or("(no name)"),
+            self.id,
+            self.color
+        );
+    }
+}
+
+#[tokio::main]
+async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // Setting up: the embedded engine needs nothing installed; DYNAMODB_ENDPOINT
+    // points at DynamoDB Local (or any compatible endpoint) instead.
+    let db = match std::env::var("DYNAMODB_ENDPOINT") {
+        Ok(url) if !url.is_empty() => {
+            println!("Using the DynamoDB endpoint at {url}");
+            Db::connect_local(&url).await
+        }
+        _ => {
+            println!("Using the embedded engine (in-process, in-memory)");
+            Db::embedded().await?
+        }
+    };
+    // `name = '{env}-things'`: environment-based table names via a prefix.
+    let env = std::env::var("ENVIRONMENT").unwrap_or_else(|_| "dev".into());
+    let db = db.with_table_prefix(format!("{env}-"));
+
+    // Create the table the model describes (waits until it is ACTIVE).
+    let created = Thing::table(&db).create_if_not_exists().await?;
+    println!(
+        "Table {} {}",
+        Thing::table(&db).name(),
+        if created { "created" } else { "already exists" }
+    );
+
+    // Creating new documents, using objects.
+    let thing = Thing {
+        id: "thing1".into(),
+        name: Some("Thing One".into()),
+        color: Some(Color::Purple),
+        compound: HashMap::from([("answer".into(), 42)]),
+    };
+    thing.save(&db).await?;
+    println!("Saved {} via an object", thing.id);
+
+    // Using raw documents: validated against the model just the same.
+    Thing::put_json(
+        &db,
+        json!({"id": "thing2", "name": "Thing Two", "color": "red", "compound": {}}),
+    )
+    .await?;
+    println!("Put thing2 via a raw document");
+
+    // Orange is not a valid choice: nothing is written, and the error says why.
+    match Thing::put_json(
+        &db,
+        json!({"id": "thing3", "name": "Thing Three", "color": "orange", "compound": {}}),
+    )
+    .await
+    {
+        Err(Error::Validation { errors, .. }) => println!("Rejected thing3: {errors}"),
+        other => return Err(format!("orange should be rejected, got {other:?}").into()),
+    }
+    // So are Evans, whether built as an object or sent as a document.
+    let evan = Thing {
+        id: "thing4".into(),
+        name: Some("Evan".into()),
+        color: None,
+        compound: HashMap::new(),
+    };
+    match evan.save(&db).await {
+        Err(err @ Error::Validation { .. }) => println!("Rejected thing4: {err}"),
+        other => return Err(format!("Evan should be rejected, got {other:?}").into()),
+    }
+    assert_eq!(Thing::get(&db, "thing3").await?, None);
+
+    // Fetching existing documents: get based on primary key.
+    let thing1 = Thing::get(&db, "thing1")
+        .consistent()
+        .await?
+        .ok_or("thing1 should exist")?;
+    assert_eq!(thing1.color, Some(Color::Purple));
+    thing1.say_hello();
+
+    // Unique puts: refuse to overwrite an existing key.
+    match thing1.save(&db).unique().await {
+        Err(Error::AlreadyExists { key, .. }) => println!("thing1 not overwritten: {key} exists"),
+        other => return Err(format!("expected AlreadyExists, got {other:?}").into()),
+    }
+
+    // Conditional writes with typed attribute handles (reserved words are fine).
+    let mut recolored = thing1.clone();
+    recolored.color = Some(Color::Yellow);
+    recolored
+        .save(&db)
+        .when(Thing::COLOR.eq(Color::Purple))
+        .await?;
+    println!("Recolored thing1 yellow, because it was purple");
+
+    // Delete, by key or by instance.
+    Thing::delete(&db, "thing2").await?;
+    recolored.delete(&db).await?;
+    println!(
+        "Deleted both; thing1 is now {:?}",
+        Thing::get(&db, "thing1").await?
+    );
+    Ok(())
+}

@@ -61,7 +61,7 @@ async fn create_waits_active_with_declared_keys_and_throughput() {
     assert_eq!(throughput.read_capacity_units(), Some(5));
     assert_eq!(throughput.write_capacity_units(), Some(3));
     let stream = d.stream_specification().expect("stream");
-    assert_eq!(stream.stream_enabled(), true);
+    assert!(stream.stream_enabled());
     assert_eq!(
         stream.stream_view_type(),
         Some(&StreamViewType::NewAndOldImages)

@@ -419,10 +419,16 @@ mod tests {
     use aws_sdk_dynamodb::operation::put_item::PutItemError;
     use aws_sdk_dynamodb::types::error::ProvisionedThroughputExceededException;
 
+    fn meta(code: &str) -> aws_sdk_dynamodb::error::ErrorMetadata {
+        aws_sdk_dynamodb::error::ErrorMetadata::builder()
+            .code(code)
+            .build()
+    }
+
     fn service_error(err: PutItemError) -> Error {
         let raw = aws_sdk_dynamodb::config::http::HttpResponse::new(
             400u16.try_into().expect("status"),
-            aws_sdk_dynamodb::primitives::SdkBody::empty(),
+            "".into(),
         );
         Error::sdk("PutItem", "t", SdkError::service_error(err, raw))
     }
@@ -432,6 +438,7 @@ mod tests {
         let err = service_error(PutItemError::ProvisionedThroughputExceededException(
             ProvisionedThroughputExceededException::builder()
                 .message("slow down")
+                .meta(meta("ProvisionedThroughputExceededException"))
                 .build(),
         ));
         assert!(err.is_throttling());
@@ -445,6 +452,7 @@ mod tests {
         let err = service_error(PutItemError::ResourceNotFoundException(
             aws_sdk_dynamodb::types::error::ResourceNotFoundException::builder()
                 .message("no table")
+                .meta(meta("ResourceNotFoundException"))
                 .build(),
         ));
         assert!(err.is_not_found());
