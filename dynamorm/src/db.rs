@@ -30,6 +30,7 @@ const LOCAL_REGION: &str = "us-east-1";
 pub struct Db {
     client: Client,
     prefix: Arc<str>,
+    endpoint: Option<Arc<str>>,
     engine: Option<Arc<dyn EngineGuard>>,
 }
 
@@ -58,6 +59,7 @@ impl Db {
         Db {
             client,
             prefix: Arc::from(""),
+            endpoint: None,
             engine: None,
         }
     }
@@ -86,7 +88,10 @@ impl Db {
     /// # }
     /// ```
     pub async fn connect_local(url: &str) -> Self {
-        Db::from_client(local_client(url))
+        Db {
+            endpoint: Some(Arc::from(url)),
+            ..Db::from_client(local_client(url))
+        }
     }
 
     /// The same engine, with every table name prefixed by `prefix`
@@ -103,6 +108,7 @@ impl Db {
         Db {
             client: self.client.clone(),
             prefix: Arc::from(prefix.as_ref()),
+            endpoint: self.endpoint.clone(),
             engine: self.engine.clone(),
         }
     }
@@ -134,10 +140,25 @@ impl Db {
         name
     }
 
-    pub(crate) fn with_engine(client: Client, engine: Arc<dyn EngineGuard>) -> Self {
+    /// The endpoint URL of a local engine (embedded or [`Db::connect_local`]),
+    /// e.g. to point the AWS CLI at the embedded engine; `None` for AWS.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// let db = dynamorm::Db::embedded().await?;
+    /// assert!(db.endpoint().unwrap().starts_with("http://127.0.0.1:"));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn endpoint(&self) -> Option<&str> {
+        self.endpoint.as_deref()
+    }
+
+    pub(crate) fn with_engine(url: &str, engine: Arc<dyn EngineGuard>) -> Self {
         Db {
-            client,
+            client: local_client(url),
             prefix: Arc::from(""),
+            endpoint: Some(Arc::from(url)),
             engine: Some(engine),
         }
     }

@@ -11,7 +11,7 @@ use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
 
-use crate::db::{local_client, Db, EngineGuard};
+use crate::db::{Db, EngineGuard};
 use crate::error::{Error, Result};
 
 /// Stops the embedded server when dropped.
@@ -121,9 +121,8 @@ fn serve(database: dynoxide::Database) -> Result<Db> {
         .map_err(|e| Error::Engine(format!("cannot start engine thread: {e}")))?;
 
     tracing::debug!(%addr, "embedded DynamoDB engine started");
-    let client = local_client(&format!("http://{addr}"));
     let guard = EmbeddedServer {
         stop: Mutex::new(Some(stop_tx)),
     };
-    Ok(Db::with_engine(client, Arc::new(guard)))
+    Ok(Db::with_engine(&format!("http://{addr}"), Arc::new(guard)))
 }
