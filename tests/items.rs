@@ -44,6 +44,15 @@ fn thing(id: &str) -> Thing {
     }
 }
 
+/// Writes an item behind the model's back, as another program might.
+async fn put_raw(db: &Db, attributes: &[(&str, AttributeValue)]) {
+    let mut request = db.client().put_item().table_name(Thing::table(db).name());
+    for (name, value) in attributes {
+        request = request.item(*name, value.clone());
+    }
+    request.send().await.unwrap();
+}
+
 async fn things_db() -> Db {
     let db = common::db().await;
     Thing::table(&db).create().await.expect("create things");
@@ -338,15 +347,14 @@ async fn missing_table_is_a_not_found_sdk_error() {
 #[tokio::test]
 async fn stored_item_of_wrong_shape_is_a_codec_error_naming_the_field() {
     let db = things_db().await;
-    let table = Thing::table(&db).name();
-    db.client()
-        .put_item()
-        .table_name(&table)
-        .item("id", AttributeValue::S("t1".into()))
-        .item("count", AttributeValue::S("not a number".into()))
-        .send()
-        .await
-        .unwrap();
+    put_raw(
+        &db,
+        &[
+            ("id", AttributeValue::S("t1".into())),
+            ("count", AttributeValue::S("not a number".into())),
+        ],
+    )
+    .await;
     let err = Thing::get(&db, "t1").await.unwrap_err();
     match &err {
         Error::Codec { model, path, .. } => {
@@ -360,15 +368,14 @@ async fn stored_item_of_wrong_shape_is_a_codec_error_naming_the_field() {
 #[tokio::test]
 async fn unknown_stored_attributes_are_ignored_on_read() {
     let db = things_db().await;
-    let table = Thing::table(&db).name();
-    db.client()
-        .put_item()
-        .table_name(&table)
-        .item("id", AttributeValue::S("t1".into()))
-        .item("added_later", AttributeValue::N("5".into()))
-        .send()
-        .await
-        .unwrap();
+    put_raw(
+        &db,
+        &[
+            ("id", AttributeValue::S("t1".into())),
+            ("added_later", AttributeValue::N("5".into())),
+        ],
+    )
+    .await;
     let got = Thing::get(&db, "t1").await.unwrap().unwrap();
     assert_eq!(
         got,

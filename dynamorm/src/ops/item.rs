@@ -41,6 +41,28 @@ fn render_condition<M: DynaModel>(cond: Option<&Cond<M>>) -> Result<Rendered> {
     })
 }
 
+/// The conditions a write carries: `.unique()` and any `.when(..)`s (ANDed).
+struct WriteConditions<M> {
+    unique: bool,
+    when: Option<Cond<M>>,
+}
+
+impl<M: DynaModel> WriteConditions<M> {
+    fn new() -> Self {
+        WriteConditions {
+            unique: false,
+            when: None,
+        }
+    }
+
+    fn and_when(&mut self, cond: Cond<M>) {
+        self.when = Some(match self.when.take() {
+            Some(existing) => existing & cond,
+            None => cond,
+        });
+    }
+}
+
 /// The condition "no item with this key exists yet".
 fn unique_condition<M: DynaModel>() -> Cond<M> {
     Cond::not_exists(AttrPath::new(M::table_def().hash_key.name))
@@ -70,8 +92,7 @@ fn unique_condition<M: DynaModel>() -> Cond<M> {
 pub struct Put<'a, M: DynaModel> {
     db: &'a Db,
     model: &'a M,
-    unique: bool,
-    when: Option<Cond<M>>,
+    conditions: WriteConditions<M>,
 }
 
 impl<'a, M: DynaModel> Put<'a, M> {
@@ -80,25 +101,21 @@ impl<'a, M: DynaModel> Put<'a, M> {
         Put {
             db,
             model,
-            unique: false,
-            when: None,
+            conditions: WriteConditions::new(),
         }
     }
 
     /// Fail with [`Error::AlreadyExists`] instead of replacing an item with the
     /// same key (hash and, if any, range key).
     pub fn unique(mut self) -> Self {
-        self.unique = true;
+        self.conditions.unique = true;
         self
     }
 
     /// Write only if `cond` holds for the stored item; otherwise
     /// [`Error::ConditionFailed`]. Several calls combine with AND.
     pub fn when(mut self, cond: Cond<M>) -> Self {
-        self.when = Some(match self.when.take() {
-            Some(existing) => existing & cond,
-            None => cond,
-        });
+        self.conditions.and_when(cond);
         self
     }
 
@@ -106,7 +123,7 @@ impl<'a, M: DynaModel> Put<'a, M> {
         validate::check(self.model)?;
         let item = codec::to_item(self.model)?;
         let key = format!("{:?}", self.model.key());
-        put_item::<M>(self.db, item, self.unique, self.when, key).await
+        put_item::<M>(self.db, item, self.conditions, key).await
     }
 }
 
@@ -121,10 +138,10 @@ impl<'a, M: DynaModel> IntoFuture for Put<'a, M> {
 async fn put_item<M: DynaModel>(
     db: &Db,
     item: Item,
-    unique: bool,
-    when: Option<Cond<M>>,
+    conditions: WriteConditions<M>,
     key: String,
 ) -> Result<()> {
+    let WriteConditions { unique, when } = conditions;
     let def = M::table_def();
     let table = db.table_name(def);
     codec::check_size(def, &table, &item)?;
@@ -209,8 +226,7 @@ async fn put_item<M: DynaModel>(
 pub struct PutJson<'a, M: DynaModel> {
     db: &'a Db,
     doc: serde_json::Value,
-    unique: bool,
-    when: Option<Cond<M>>,
+    conditions: WriteConditions<M>,
 }
 
 impl<'a, M: DynaModel> PutJson<'a, M> {
@@ -219,23 +235,19 @@ impl<'a, M: DynaModel> PutJson<'a, M> {
         PutJson {
             db,
             doc,
-            unique: false,
-            when: None,
+            conditions: WriteConditions::new(),
         }
     }
 
     /// As [`Put::unique`].
     pub fn unique(mut self) -> Self {
-        self.unique = true;
+        self.conditions.unique = true;
         self
     }
 
     /// As [`Put::when`].
     pub fn when(mut self, cond: Cond<M>) -> Self {
-        self.when = Some(match self.when.take() {
-            Some(existing) => existing & cond,
-            None => cond,
-        });
+        self.conditions.and_when(cond);
         self
     }
 
@@ -244,7 +256,7 @@ impl<'a, M: DynaModel> PutJson<'a, M> {
         validate::check(&model)?;
         let item = codec::to_item(&model)?;
         let key = format!("{:?}", model.key());
-        put_item::<M>(self.db, item, self.unique, self.when, key).await?;
+        put_item::<M>(self.db, item, self.conditions, key).await?;
         Ok(model)
     }
 }
@@ -407,7 +419,7 @@ impl<'a, M: DynaModel> IntoFuture for Get<'a, M> {
 pub struct Delete<'a, M: DynaModel> {
     db: &'a Db,
     key: M::Key,
-    when: Option<Cond<M>>,
+    conditions: WriteConditions<M>,
 }
 
 impl<'a, M: DynaModel> Delete<'a, M> {
@@ -416,23 +428,20 @@ impl<'a, M: DynaModel> Delete<'a, M> {
         Delete {
             db,
             key,
-            when: None,
+            conditions: WriteConditions::new(),
         }
     }
 
     /// Delete only if `cond` holds; otherwise [`Error::ConditionFailed`].
     pub fn when(mut self, cond: Cond<M>) -> Self {
-        self.when = Some(match self.when.take() {
-            Some(existing) => existing & cond,
-            None => cond,
-        });
+        self.conditions.and_when(cond);
         self
     }
 
     async fn send(self) -> Result<()> {
         let def = M::table_def();
         let table = self.db.table_name(def);
-        let rendered = render_condition(self.when.as_ref())?;
+        let rendered = render_condition(self.conditions.when.as_ref())?;
         let (names, values) = rendered.placeholders.into_maps();
         tracing::debug!(table = %table, model = def.model, "DeleteItem");
         let result = self
@@ -453,7 +462,11 @@ impl<'a, M: DynaModel> Delete<'a, M> {
                     Err(Error::ConditionFailed {
                         model: def.model,
                         table,
-                        condition: self.when.map(|c| c.to_string()).unwrap_or_default(),
+                        condition: self
+                            .conditions
+                            .when
+                            .map(|c| c.to_string())
+                            .unwrap_or_default(),
                     })
                 }
                 _ => Err(Error::sdk("DeleteItem", &table, err)),
