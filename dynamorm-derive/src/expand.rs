@@ -1,6 +1,6 @@
 //! Writes the `DynaModel` impl, the attribute handles and the model functions.
 
-use darling::{Error, FromDeriveInput, Result};
+use darling::{Error, FromDeriveInput};
 use proc_macro2::{Span, TokenStream};
 use quote::{format_ident, quote, quote_spanned};
 use syn::spanned::Spanned;
@@ -25,9 +25,13 @@ struct Key<'a> {
     name: String,
 }
 
-pub fn expand(input: &DeriveInput) -> Result<TokenStream> {
+pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let options = ModelOptions::from_derive_input(input)?;
     let mut errors = Error::accumulator();
+    // Errors about a whole type (`Vec<String>`): a darling error holds one span,
+    // which on stable covers only the type's first token, so these are kept as
+    // syn errors, which underline every token of the type.
+    let mut type_errors: Vec<syn::Error> = Vec::new();
 
     if let Some(param) = options.generics.params.first() {
         errors.push(Error::custom("DynaModel does not support generic models").with_span(param));
@@ -82,12 +86,12 @@ pub fn expand(input: &DeriveInput) -> Result<TokenStream> {
         }
         if is_key {
             if let Some(why) = shape::not_a_key(&f.ty) {
-                errors.push(
-                    Error::custom(format!(
+                type_errors.push(syn::Error::new_spanned(
+                    &f.ty,
+                    format!(
                         "key field `{rust_name}` must be a string, number or binary (Vec<u8>) scalar, but its type is {why}"
-                    ))
-                    .with_span(&f.ty),
-                );
+                    ),
+                ));
             }
         }
         if f.hash_key.is_present() {
@@ -145,13 +149,44 @@ pub fn expand(input: &DeriveInput) -> Result<TokenStream> {
         );
     }
 
+    match &options.table {
+        None => errors.push(
+            Error::custom("missing table name: add #[dynamo(table = \"...\")] to the struct")
+                .with_span(&options.ident),
+        ),
+        Some(table) => {
+            let valid = !table.is_empty()
+                && table.len() <= 255
+                && table
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+            if !valid {
+                errors.push(
+                    Error::custom(format!(
+                        "invalid table name {:?}: DynamoDB table names are 1 to 255 characters of a-z, A-Z, 0-9, `_`, `-` and `.`",
+                        table.as_str()
+                    ))
+                    .with_span(&table.span()),
+                );
+            }
+        }
+    }
+
     let billing = billing(&options, &mut errors);
     let stream = stream(&options, &mut errors);
     let validate = validate(&options, &mut errors);
-    errors.finish()?;
+    if let Err(err) = errors.finish() {
+        type_errors.insert(0, err.into());
+    }
+    if let Some(all) = type_errors.into_iter().reduce(|mut all, err| {
+        all.combine(err);
+        all
+    }) {
+        return Err(all);
+    }
 
     let Some(hash) = hash else {
-        return Err(Error::custom("missing hash key").with_span(&options.ident));
+        return Err(syn::Error::new_spanned(&options.ident, "missing hash key"));
     };
     Ok(generate(
         &options,
@@ -266,7 +301,8 @@ fn generate(
 ) -> TokenStream {
     let model = &options.ident;
     let model_name = model.to_string();
-    let table = options.table.as_str();
+    // Present: `expand` reports a missing table before generating.
+    let table = options.table.as_ref().map_or("", |t| t.as_str());
 
     let key_part = |ty: &Type| quote_spanned!(ty.span()=> <#ty as ::dynamorm::model::KeyPart>);
     let key_def = |key: &Key| {

@@ -20,6 +20,6 @@ pub fn derive_dyna_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     match expand::expand(&input) {
         Ok(tokens) => tokens.into(),
-        Err(err) => err.write_errors().into(),
+        Err(err) => err.into_compile_error().into(),
     }
 }

@@ -12,7 +12,10 @@ pub struct ModelOptions {
     pub generics: Generics,
     pub data: darling::ast::Data<(), FieldOptions>,
     pub attrs: Vec<Attribute>,
-    pub table: SpannedValue<String>,
+    /// Required; optional here so that its absence is reported by `expand`
+    /// with a message and span of our own.
+    #[darling(default)]
+    pub table: Option<SpannedValue<String>>,
     #[darling(default)]
     pub read: Option<SpannedValue<i64>>,
     #[darling(default)]

@@ -12,6 +12,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
 /// A value that may be compared with (or stored in) a field of type `T`.
+#[diagnostic::on_unimplemented(
+    message = "a `{Self}` cannot be used as a value of a field of type `{T}`",
+    label = "expected a value of the field's kind (`{T}`)",
+    note = "a field accepts its own type, `T` for `Option<T>`, any number for number fields and `&str` for `String` fields"
+)]
 pub trait Operand<T> {
     /// The value as DynamoDB sees it; `Err` carries serde's message.
     fn into_attr(self) -> Result<AttributeValue, String>;
