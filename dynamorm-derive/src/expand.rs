@@ -394,6 +394,7 @@ fn generate(
         #[automatically_derived]
         impl ::dynamorm::DynaModel for #model {
             type Key = #key_ty;
+            type HashKey = #hash_ty;
 
             fn table_def() -> &'static ::dynamorm::model::TableDef {
                 static FIELDS: &[::dynamorm::model::FieldDef] = &[#(#field_defs),*];
@@ -448,6 +449,19 @@ fn generate(
             /// Writes a raw JSON document, checked against the model and validated first.
             pub fn put_json(db: &::dynamorm::Db, doc: ::dynamorm::__private::serde_json::Value) -> ::dynamorm::ops::item::PutJson<'_, Self> {
                 ::dynamorm::ops::item::PutJson::new(db, doc)
+            }
+
+            /// Queries the items whose hash key is `hash`.
+            pub fn query<#key_param>(db: &::dynamorm::Db, hash: #key_param) -> ::dynamorm::ops::query::Query<'_, Self>
+            where
+                #key_param: ::core::convert::Into<<Self as ::dynamorm::DynaModel>::HashKey>,
+            {
+                ::dynamorm::ops::query::Query::new(db, ::core::convert::Into::into(hash))
+            }
+
+            /// Scans the whole table.
+            pub fn scan(db: &::dynamorm::Db) -> ::dynamorm::ops::scan::Scan<'_, Self> {
+                ::dynamorm::ops::scan::Scan::new(db)
             }
 
             /// Deletes the item with `key` (a bare value, or `(hash, range)`).

@@ -44,6 +44,9 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
     /// The primary key: the hash key's type, or `(hash, range)`.
     type Key: Clone + Debug + Send + Sync + 'static;
 
+    /// The hash key's type (what [`query`](crate::ops::query::Query) takes).
+    type HashKey: KeyPart;
+
     /// The table, keys, fields and options declared on the model.
     fn table_def() -> &'static TableDef;
 

@@ -191,6 +191,17 @@ impl<M> Cond<M> {
         Cond::from_node(Node::Or(Box::new(self.node), Box::new(other.node)))
     }
 
+    /// True when this is a single key-condition operator (eq, lt, lte, gt,
+    /// gte, between, begins_with) on the top-level attribute `name`.
+    pub(crate) fn is_key_condition_on(&self, name: &str) -> bool {
+        let on = |path: &AttrPath| path.segments().len() == 1 && path.root() == name;
+        match &self.node {
+            Node::Compare { path, op, .. } => *op != CmpOp::Ne && on(path),
+            Node::Between { path, .. } | Node::BeginsWith { path, .. } => on(path),
+            _ => false,
+        }
+    }
+
     /// Renders the expression with placeholders allocated from `placeholders`.
     ///
     /// Fails with serde's message when a value could not be converted.

@@ -2,4 +2,8 @@
 //! then `.await` sends the request (the builders implement `IntoFuture`).
 
 pub mod item;
+pub mod page;
+pub mod query;
+mod read;
+pub mod scan;
 pub mod table;

@@ -1,0 +1,121 @@
+//! Pages of results and the opaque [`Cursor`] that resumes after one.
+
+use std::fmt;
+use std::str::FromStr;
+
+use aws_sdk_dynamodb::primitives::Blob;
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::codec::Item;
+use crate::error::{Error, Result};
+use crate::model::TableDef;
+
+/// One page of results and the cursor to the next, if any.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page<M> {
+    /// The items of this page.
+    pub items: Vec<M>,
+    /// Where the next page starts; `None` on the last page.
+    pub next: Option<Cursor>,
+}
+
+/// An opaque position in a query or scan, safe to hand to web clients:
+/// `Display` and `FromStr` round-trip, and a tampered cursor is an
+/// [`Error::InvalidQuery`] when used.
+///
+/// ```
+/// use dynamorm::ops::page::Cursor;
+/// assert!("not a cursor".parse::<Cursor>().is_err());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Cursor(String);
+
+impl Cursor {
+    /// Encodes DynamoDB's `LastEvaluatedKey`.
+    pub(crate) fn from_key(key: &Item) -> Cursor {
+        let mut entries: Vec<_> = key.iter().collect();
+        entries.sort_by(|a, b| a.0.cmp(b.0));
+        let json: Vec<serde_json::Value> = entries
+            .into_iter()
+            .filter_map(|(name, value)| {
+                let (kind, text) = match value {
+                    AttributeValue::S(s) => ("S", s.clone()),
+                    AttributeValue::N(n) => ("N", n.clone()),
+                    AttributeValue::B(b) => ("B", hex(b.as_ref())),
+                    _ => return None,
+                };
+                Some(serde_json::json!([name, kind, text]))
+            })
+            .collect();
+        Cursor(hex(serde_json::Value::Array(json).to_string().as_bytes()))
+    }
+
+    /// Decodes into an `ExclusiveStartKey`, checking it names `def`'s key attributes.
+    pub(crate) fn to_key(&self, def: &TableDef, index_keys: &[&str]) -> Result<Item> {
+        let invalid = |why: &str| Error::InvalidQuery {
+            model: def.model,
+            message: format!("invalid cursor: {why}"),
+        };
+        let bytes = unhex(&self.0).ok_or_else(|| invalid("not produced by dynamorm"))?;
+        let entries: Vec<(String, String, String)> =
+            serde_json::from_slice(&bytes).map_err(|_| invalid("not produced by dynamorm"))?;
+        let mut key = Item::new();
+        for (name, kind, text) in entries {
+            let allowed = def.key_names().any(|k| k == name) || index_keys.contains(&name.as_str());
+            if !allowed {
+                return Err(invalid(&format!("`{name}` is not a key attribute")));
+            }
+            let value = match kind.as_str() {
+                "S" => AttributeValue::S(text),
+                "N" => AttributeValue::N(text),
+                "B" => AttributeValue::B(Blob::new(
+                    unhex(&text).ok_or_else(|| invalid("bad binary key"))?,
+                )),
+                _ => return Err(invalid("unknown key type")),
+            };
+            key.insert(name, value);
+        }
+        if !def.key_names().all(|k| key.contains_key(k)) {
+            return Err(invalid("missing a key attribute"));
+        }
+        Ok(key)
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn unhex(text: &str) -> Option<Vec<u8>> {
+    if !text.len().is_multiple_of(2) {
+        return None;
+    }
+    (0..text.len())
+        .step_by(2)
+        .map(|i| {
+            text.get(i..i + 2)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+        })
+        .collect()
+}
+
+impl fmt::Display for Cursor {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// Why a string is not a cursor.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("not a dynamorm cursor")]
+pub struct CursorParseError;
+
+impl FromStr for Cursor {
+    type Err = CursorParseError;
+    fn from_str(s: &str) -> std::result::Result<Self, Self::Err> {
+        let bytes = unhex(s).ok_or(CursorParseError)?;
+        serde_json::from_slice::<Vec<(String, String, String)>>(&bytes)
+            .map_err(|_| CursorParseError)?;
+        Ok(Cursor(s.to_owned()))
+    }
+}
