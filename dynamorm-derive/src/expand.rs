@@ -17,6 +17,7 @@ struct Field<'a> {
     /// The attribute name in the table.
     name: String,
     shape: TokenStream,
+    kind: &'static str,
     optional: bool,
 }
 
@@ -138,6 +139,7 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
             ty: &f.ty,
             name,
             shape,
+            kind: shape::value_kind(&f.ty),
             optional: optional_inner.is_some(),
         });
     }
@@ -172,6 +174,27 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
     }
 
+    let known: Vec<crate::index::KnownField> = fields
+        .iter()
+        .map(|f| crate::index::KnownField {
+            ident: f.ident,
+            ty: f.ty,
+            name: &f.name,
+        })
+        .collect();
+    let table_hash = hash
+        .as_ref()
+        .and_then(|h| known.iter().find(|f| f.name == h.name));
+    let indexes = crate::index::expand(
+        &options.ident,
+        &options.global_indexes,
+        &options.local_indexes,
+        &known,
+        table_hash,
+        range.is_some(),
+        &mut errors,
+    );
+
     let billing = billing(&options, &mut errors);
     let stream = stream(&options, &mut errors);
     let validate = validate(&options, &mut errors);
@@ -188,15 +211,13 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
     let Some(hash) = hash else {
         return Err(syn::Error::new_spanned(&options.ident, "missing hash key"));
     };
-    Ok(generate(
-        &options,
-        &fields,
-        &hash,
-        range.as_ref(),
+    let table = TableParts {
         billing,
         stream,
         validate,
-    ))
+        indexes,
+    };
+    Ok(generate(&options, &fields, &hash, range.as_ref(), table))
 }
 
 fn billing(options: &ModelOptions, errors: &mut darling::error::Accumulator) -> TokenStream {
@@ -290,15 +311,29 @@ fn screaming(ident: &Ident) -> Ident {
     Ident::new(&name.to_ascii_uppercase(), ident.span())
 }
 
+/// The table-level pieces of the expansion.
+struct TableParts {
+    billing: TokenStream,
+    stream: TokenStream,
+    validate: TokenStream,
+    indexes: crate::index::Expanded,
+}
+
 fn generate(
     options: &ModelOptions,
     fields: &[Field],
     hash: &Key,
     range: Option<&Key>,
-    billing: TokenStream,
-    stream: TokenStream,
-    validate: TokenStream,
+    table_parts: TableParts,
 ) -> TokenStream {
+    let TableParts {
+        billing,
+        stream,
+        validate,
+        indexes,
+    } = table_parts;
+    let index_defs = &indexes.defs;
+    let index_handles = &indexes.handles;
     let model = &options.ident;
     let model_name = model.to_string();
     // Present: `expand` reports a missing table before generating.
@@ -324,12 +359,14 @@ fn generate(
         let rust_name = f.ident.to_string();
         let rust_name = rust_name.trim_start_matches("r#");
         let shape = &f.shape;
+        let kind = format_ident!("{}", f.kind);
         let optional = f.optional;
         quote! {
             ::dynamorm::model::FieldDef {
                 name: #name,
                 rust_name: #rust_name,
                 shape: ::dynamorm::model::FieldShape::#shape,
+                kind: ::dynamorm::model::ValueKind::#kind,
                 optional: #optional,
             }
         }
@@ -406,6 +443,7 @@ fn generate(
                     billing: #billing,
                     stream: #stream,
                     fields: FIELDS,
+                    indexes: &[#(#index_defs),*],
                 };
                 &DEF
             }
@@ -427,6 +465,7 @@ fn generate(
         #[allow(dead_code)]
         impl #model {
             #(#handles)*
+            #(#index_handles)*
 
             /// This model's table on `db`: create, describe, delete.
             pub fn table(db: &::dynamorm::Db) -> ::dynamorm::ops::table::TableHandle<'_, Self> {
@@ -457,6 +496,22 @@ fn generate(
                 #key_param: ::core::convert::Into<<Self as ::dynamorm::DynaModel>::HashKey>,
             {
                 ::dynamorm::ops::query::Query::new(db, ::core::convert::Into::into(hash))
+            }
+
+            /// Queries with DynamORM's double-under terms: `[("isbn", "1".into()), ("year__gt", 2000.into())]`.
+            pub fn query_kw<'a, __DynamormTerm: ::core::convert::AsRef<str>>(
+                db: &'a ::dynamorm::Db,
+                terms: impl ::core::iter::IntoIterator<Item = (__DynamormTerm, ::dynamorm::__private::serde_json::Value)>,
+            ) -> ::dynamorm::ops::query::Query<'a, Self> {
+                ::dynamorm::ops::query::Query::from_kw(db, ::core::option::Option::None, terms)
+            }
+
+            /// Scans with a filter of DynamORM's double-under terms: `[("author__ne", "Mr. Bar".into())]`.
+            pub fn scan_kw<'a, __DynamormTerm: ::core::convert::AsRef<str>>(
+                db: &'a ::dynamorm::Db,
+                terms: impl ::core::iter::IntoIterator<Item = (__DynamormTerm, ::dynamorm::__private::serde_json::Value)>,
+            ) -> ::dynamorm::ops::scan::Scan<'a, Self> {
+                ::dynamorm::ops::scan::Scan::from_kw(db, ::core::option::Option::None, terms)
             }
 
             /// Scans the whole table.

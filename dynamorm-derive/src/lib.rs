@@ -9,6 +9,7 @@ use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
 mod expand;
+mod index;
 mod options;
 mod serde_attrs;
 mod shape;

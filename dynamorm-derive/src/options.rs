@@ -26,6 +26,10 @@ pub struct ModelOptions {
     pub stream: Option<SpannedValue<String>>,
     #[darling(default)]
     pub validate: Option<SpannedValue<String>>,
+    #[darling(default, multiple, rename = "global_index")]
+    pub global_indexes: Vec<crate::index::IndexOptions>,
+    #[darling(default, multiple, rename = "local_index")]
+    pub local_indexes: Vec<crate::index::IndexOptions>,
 }
 
 /// Field-level options: `#[dynamo(hash_key)]`, `#[dynamo(range_key)]`.

@@ -65,3 +65,29 @@ pub fn not_a_key(ty: &Type) -> Option<&'static str> {
         _ => None,
     }
 }
+
+/// The DynamoDB kind a field's values have, for run-time checks of `__`
+/// query values: `String`, `Number`, `Binary`, `Bool`, `List`, `Map`, `Set`
+/// or `Any` (a type the derive cannot see into, such as an enum).
+pub fn value_kind(ty: &Type) -> &'static str {
+    let ty = option_inner(ty).unwrap_or(ty);
+    if is_bytes(ty) {
+        return "Binary";
+    }
+    let Some((name, _)) = head(ty) else {
+        return match ty {
+            Type::Array(_) | Type::Slice(_) => "List",
+            _ => "Any",
+        };
+    };
+    match name.as_str() {
+        "String" | "str" | "char" | "Cow" => "String",
+        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
+        | "usize" | "f32" | "f64" | "Decimal" | "NonZeroU32" | "NonZeroU64" => "Number",
+        "bool" => "Bool",
+        "Vec" | "VecDeque" => "List",
+        "HashMap" | "BTreeMap" => "Map",
+        "HashSet" | "BTreeSet" => "Set",
+        _ => "Any",
+    }
+}

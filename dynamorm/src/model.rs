@@ -151,6 +151,35 @@ macro_rules! number_key {
 }
 number_key!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
 
+/// A type usable as a secondary index key: a [`KeyPart`], or an `Option` of
+/// one (items without the attribute are simply not in the index).
+pub trait IndexKey {
+    /// The attribute type the index declares.
+    const SCALAR: ScalarType;
+    /// The key value's type (what the index's `query` takes).
+    type Value: KeyPart;
+}
+
+impl<T: KeyPart> IndexKey for T {
+    const SCALAR: ScalarType = T::SCALAR;
+    type Value = T;
+}
+
+impl<T: KeyPart> IndexKey for Option<T> {
+    const SCALAR: ScalarType = T::SCALAR;
+    type Value = T;
+}
+
+/// Timestamps as keys, stored as serde stores them (RFC 3339, `Z`), so they
+/// sort by time when they share a precision.
+#[cfg(feature = "chrono")]
+impl KeyPart for chrono::DateTime<chrono::Utc> {
+    const SCALAR: ScalarType = ScalarType::S;
+    fn to_attr(&self) -> AttributeValue {
+        AttributeValue::S(self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
+    }
+}
+
 /// Converts what a caller passes as a key into the model's key type.
 ///
 /// A bare value for a hash-only model (`Thing::get(&db, "t1")`), a tuple for a
@@ -235,6 +264,27 @@ pub enum FieldShape {
     ByteSet,
 }
 
+/// The DynamoDB kind of a field's values, as the derive reads the field's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Strings (`S`).
+    String,
+    /// Numbers (`N`).
+    Number,
+    /// Binary (`B`).
+    Binary,
+    /// Booleans.
+    Bool,
+    /// Lists.
+    List,
+    /// Maps.
+    Map,
+    /// Sets (`SS`/`NS`/`BS`).
+    Set,
+    /// A type the derive cannot see into (enums, nested structs, chrono ...).
+    Any,
+}
+
 /// One serialized field of a model.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct FieldDef {
@@ -244,8 +294,45 @@ pub struct FieldDef {
     pub rust_name: &'static str,
     /// How the codec stores it.
     pub shape: FieldShape,
+    /// The kind of its values.
+    pub kind: ValueKind,
     /// True for `Option<_>` fields (may be absent).
     pub optional: bool,
+}
+
+/// Which attributes a secondary index holds besides the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectionDef {
+    /// Every attribute.
+    All,
+    /// Only the table's and the index's keys.
+    KeysOnly,
+    /// The keys and these attributes.
+    Include(&'static [&'static str]),
+}
+
+/// A global or local secondary index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexDef {
+    /// The index name.
+    pub name: &'static str,
+    /// Global (own hash key) or local (the table's hash key).
+    pub global: bool,
+    /// The index hash key.
+    pub hash_key: KeyDef,
+    /// The index range key, if any.
+    pub range_key: Option<KeyDef>,
+    /// The projected attributes.
+    pub projection: ProjectionDef,
+    /// Provisioned (read, write) for a global index; the table's when `None`.
+    pub throughput: Option<(i64, i64)>,
+}
+
+impl IndexDef {
+    /// The key attribute names: hash, then range if any.
+    pub fn key_names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.hash_key.name).chain(self.range_key.map(|k| k.name))
+    }
 }
 
 /// Everything `#[derive(DynaModel)]` knows about a model's table.
@@ -265,6 +352,8 @@ pub struct TableDef {
     pub stream: Option<StreamView>,
     /// The serialized fields, in declaration order.
     pub fields: &'static [FieldDef],
+    /// The secondary indexes, globals first.
+    pub indexes: &'static [IndexDef],
 }
 
 impl TableDef {
@@ -279,6 +368,17 @@ impl TableDef {
     /// ```
     pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
         self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The index called `name`.
+    pub fn index(&self, name: &str) -> Option<&'static IndexDef> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// The field stored as attribute `name`, or with Rust name `name`.
+    pub fn field_by_any_name(&self, name: &str) -> Option<&'static FieldDef> {
+        self.field(name)
+            .or_else(|| self.fields.iter().find(|f| f.rust_name == name))
     }
 
     /// The key attribute names: hash, then range if any.

@@ -5,7 +5,7 @@ use std::marker::PhantomData;
 
 use super::cond::{AttrType, CmpOp, Cond, Node, Size};
 use super::operand::{BeginsWithTarget, Container, Operand};
-use super::path::AttrPath;
+use super::path::{AttrPath, Segment};
 
 /// A typed handle to field of type `T` of model `M`.
 ///
@@ -41,39 +41,89 @@ use super::path::AttrPath;
 /// ```
 pub struct Attr<M, T> {
     name: &'static str,
+    nested: Vec<Segment>,
     _types: PhantomData<fn() -> (M, T)>,
 }
 
 impl<M, T> Clone for Attr<M, T> {
     fn clone(&self) -> Self {
-        *self
+        Attr {
+            name: self.name,
+            nested: self.nested.clone(),
+            _types: PhantomData,
+        }
     }
 }
-impl<M, T> Copy for Attr<M, T> {}
 
 impl<M, T> fmt::Debug for Attr<M, T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Attr({})", self.name)
+        write!(f, "Attr({})", self.path())
     }
 }
+
+/// The value type of a nested path (`Thing::CHILD.key("sub")`): the derive
+/// cannot see inside nested types, so any serializable value is accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Untyped;
 
 impl<M, T> Attr<M, T> {
     /// A handle to the attribute stored as `name` (used by the derive).
     pub const fn new(name: &'static str) -> Self {
         Attr {
             name,
+            nested: Vec::new(),
             _types: PhantomData,
         }
     }
 
-    /// The attribute name in the table.
+    /// The top-level attribute name in the table.
     pub const fn name(&self) -> &'static str {
         self.name
     }
 
     /// The attribute's path.
     pub fn path(&self) -> AttrPath {
-        AttrPath::new(self.name)
+        let mut path = AttrPath::new(self.name);
+        for segment in &self.nested {
+            path = match segment {
+                Segment::Name(name) => path.key(name.clone()),
+                Segment::Index(index) => path.at(*index),
+            };
+        }
+        path
+    }
+
+    /// The map entry (or nested struct field) `key` under this attribute:
+    /// `Thing::CHILD.key("sub")`.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize)] struct Child { sub: String }
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "t")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String, child: Child, things: Vec<String> }
+    /// let c = Thing::CHILD.key("sub").begins_with("o") & Thing::THINGS.at(0).eq("x");
+    /// assert_eq!(c.to_string(), r#"(begins_with(child.sub, "o") AND things[0] = "x")"#);
+    /// ```
+    pub fn key(self, key: impl Into<String>) -> Attr<M, Untyped> {
+        let mut nested = self.nested;
+        nested.push(Segment::Name(key.into()));
+        Attr {
+            name: self.name,
+            nested,
+            _types: PhantomData,
+        }
+    }
+
+    /// The list element `index` under this attribute: `Thing::THINGS.at(0)`.
+    pub fn at(self, index: usize) -> Attr<M, Untyped> {
+        let mut nested = self.nested;
+        nested.push(Segment::Index(index));
+        Attr {
+            name: self.name,
+            nested,
+            _types: PhantomData,
+        }
     }
 
     fn compare<V: Operand<T>>(self, op: CmpOp, value: V) -> Cond<M> {

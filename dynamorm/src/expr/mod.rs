@@ -6,11 +6,12 @@
 
 mod attr;
 mod cond;
+pub(crate) mod kw;
 mod operand;
 mod path;
 mod placeholders;
 
-pub use attr::Attr;
+pub use attr::{Attr, Untyped};
 pub use cond::{AttrType, Cond, Size};
 pub use operand::{BeginsWithTarget, Container, Operand};
 pub use path::{AttrPath, Segment};

@@ -83,6 +83,12 @@ numeric_operands!(usize => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 f32 f64
 numeric_operands!(f32 => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f64);
 numeric_operands!(f64 => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32);
 
+impl<V: Serialize> Operand<super::attr::Untyped> for V {
+    fn into_attr(self) -> Result<AttributeValue, String> {
+        serialize(&self)
+    }
+}
+
 /// A field with elements, for `contains`: lists and sets (element type) and
 /// strings (substring).
 pub trait Container {
@@ -108,9 +114,13 @@ impl<E> Container for std::collections::VecDeque<E> {
 impl<C: Container> Container for Option<C> {
     type Elem = C::Elem;
 }
+impl Container for super::attr::Untyped {
+    type Elem = super::attr::Untyped;
+}
 
 /// A field `begins_with` applies to: strings and binary.
 pub trait BeginsWithTarget {}
 impl BeginsWithTarget for String {}
 impl BeginsWithTarget for Vec<u8> {}
 impl<T: BeginsWithTarget> BeginsWithTarget for Option<T> {}
+impl BeginsWithTarget for super::attr::Untyped {}

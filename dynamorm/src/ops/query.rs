@@ -1,21 +1,27 @@
-//! Query: the items under one hash key, optionally narrowed by a range-key
-//! condition and filtered.
+//! Query: the items under one hash key of the table or of an index,
+//! optionally narrowed by a range-key condition and filtered.
 
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use futures::Stream;
+use serde_json::Value;
 
 use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::expr::kw;
 use crate::expr::{AttrPath, Cond, Placeholders};
-use crate::model::{DynaModel, KeyPart};
+use crate::model::{DynaModel, IndexDef, KeyDef, KeyPart, ScalarType, TableDef};
 use crate::ops::item::OpFuture;
 use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{self, Fetch, Fetched};
 
-/// A query on `M`'s table: `Book::query(&db, "isbn-1")`.
+/// A query on `M`'s table or one of its indexes: `Book::query(&db, "isbn-1")`,
+/// `Thing::BY_COLOR.query(&db, "red")`.
+///
+/// Items decode into `O`: `M` itself, or a smaller model chosen with
+/// [`project`](Query::project).
 ///
 /// ```
 /// # use dynamorm::prelude::*;
@@ -39,49 +45,158 @@ use crate::ops::read::{self, Fetch, Fetched};
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
 #[must_use = "a query does nothing until a terminal (all, first, count, page, stream) is awaited"]
-pub struct Query<'a, M: DynaModel> {
+pub struct Query<'a, M: DynaModel, O: DynaModel = M> {
     db: &'a Db,
-    hash: AttributeValue,
+    index: Option<&'static IndexDef>,
+    hash: Option<AttributeValue>,
     range: Option<Cond<M>>,
     filter: Option<Cond<M>>,
     reverse: bool,
     limit: Option<usize>,
     page_size: Option<i32>,
     consistent: bool,
-    _model: PhantomData<fn() -> M>,
+    /// A mistake found while building (bad `__` term, unknown index), reported when awaited.
+    error: Option<Error>,
+    _output: PhantomData<fn() -> O>,
 }
 
 impl<'a, M: DynaModel> Query<'a, M> {
     /// A query for the items whose hash key is `hash`.
     pub fn new(db: &'a Db, hash: M::HashKey) -> Self {
+        Query::build(db, None, Some(hash.to_attr()), None)
+    }
+
+    /// A query on the secondary index `index` (see [`Index`](crate::ops::index::Index)).
+    pub(crate) fn on_index(
+        db: &'a Db,
+        index: Result<&'static IndexDef>,
+        hash: AttributeValue,
+    ) -> Self {
+        match index {
+            Ok(index) => Query::build(db, Some(index), Some(hash), None),
+            Err(e) => Query::build(db, None, None, Some(e)),
+        }
+    }
+
+    /// A query from DynamORM's double-under terms:
+    /// `Book::query_kw(&db, [("isbn", "1".into()), ("year__gt", 2000.into())])`.
+    ///
+    /// The hash key's `eq` and one range-key operator (eq, lt, lte, gt, gte,
+    /// between, begins_with) form the key condition; every other term is a
+    /// filter. A bad term is [`Error::InvalidQuery`] when awaited, before any request.
+    pub fn from_kw<K: AsRef<str>>(
+        db: &'a Db,
+        index: Option<&'static IndexDef>,
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Self {
+        let def = M::table_def();
+        let (hash_key, range_key) = match index {
+            Some(i) => (i.hash_key, i.range_key),
+            None => (def.hash_key, def.range_key),
+        };
+        let mut query = Query::build(db, index, None, None);
+        if let Err(e) = query.apply_kw(hash_key, range_key, terms) {
+            query.error = Some(e);
+        }
+        query
+    }
+
+    fn apply_kw<K: AsRef<str>>(
+        &mut self,
+        hash_key: KeyDef,
+        range_key: Option<KeyDef>,
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Result<()> {
+        for (key, value) in terms {
+            let term = kw::parse::<M>(key.as_ref())?;
+            if term.is_on(hash_key.name) {
+                if term.op_name != "eq" {
+                    return Err(kw::invalid::<M>(format!(
+                        "`{}`: the hash key `{}` only takes eq in a query, not {}",
+                        term.key, hash_key.name, term.op_name
+                    )));
+                }
+                self.hash = Some(hash_value::<M>(&term.key, hash_key, &value)?);
+            } else if range_key.is_some_and(|r| term.is_on(r.name)) {
+                if !term.op.is_key_operator() || self.range.is_some() {
+                    return Err(kw::invalid::<M>(format!(
+                        "`{}`: the range key `{}` takes one of eq, lt, lte, gt, gte, between, begins_with in a query, not {}",
+                        term.key, term.field.name, term.op_name
+                    )));
+                }
+                self.range = Some(kw::condition::<M>(&term, &value)?);
+            } else {
+                let cond = kw::condition::<M>(&term, &value)?;
+                self.filter = Some(match self.filter.take() {
+                    Some(existing) => existing & cond,
+                    None => cond,
+                });
+            }
+        }
+        if self.hash.is_none() {
+            return Err(kw::invalid::<M>(format!(
+                "a query needs the hash key: add (\"{}\", value)",
+                hash_key.name
+            )));
+        }
+        Ok(())
+    }
+}
+
+/// The hash key value of a `__` query, checked against the key's type.
+fn hash_value<M: DynaModel>(key: &str, hash_key: KeyDef, value: &Value) -> Result<AttributeValue> {
+    match (hash_key.scalar, value) {
+        (ScalarType::S, Value::String(s)) => Ok(AttributeValue::S(s.clone())),
+        (ScalarType::N, Value::Number(n)) => Ok(AttributeValue::N(n.to_string())),
+        (ScalarType::B, Value::String(s)) => Ok(AttributeValue::B(s.as_bytes().to_vec().into())),
+        (scalar, other) => Err(kw::invalid::<M>(format!(
+            "`{key}`: the hash key `{}` is of type {scalar:?}, got {other}",
+            hash_key.name
+        ))),
+    }
+}
+
+impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
+    fn build(
+        db: &'a Db,
+        index: Option<&'static IndexDef>,
+        hash: Option<AttributeValue>,
+        error: Option<Error>,
+    ) -> Self {
         Query {
             db,
-            hash: hash.to_attr(),
+            index,
+            hash,
             range: None,
             filter: None,
             reverse: false,
             limit: None,
             page_size: None,
             consistent: false,
-            _model: PhantomData,
+            error,
+            _output: PhantomData,
         }
     }
 
-    /// A key condition on the range key: `eq`, `lt`, `lte`, `gt`, `gte`,
-    /// `between` or `begins_with`. Anything else fails with
-    /// [`Error::InvalidQuery`] before any request.
+    fn and_filter(mut self, cond: Cond<M>) -> Self {
+        self.filter = Some(match self.filter.take() {
+            Some(existing) => existing & cond,
+            None => cond,
+        });
+        self
+    }
+
+    /// A key condition on the range key (of the table, or of the index
+    /// queried): `eq`, `lt`, `lte`, `gt`, `gte`, `between` or `begins_with`.
+    /// Anything else fails with [`Error::InvalidQuery`] before any request.
     pub fn range(mut self, cond: Cond<M>) -> Self {
         self.range = Some(cond);
         self
     }
 
     /// Keeps only items matching `cond` (several calls combine with AND).
-    pub fn filter(mut self, cond: Cond<M>) -> Self {
-        self.filter = Some(match self.filter.take() {
-            Some(existing) => existing & cond,
-            None => cond,
-        });
-        self
+    pub fn filter(self, cond: Cond<M>) -> Self {
+        self.and_filter(cond)
     }
 
     /// Descending range-key order.
@@ -102,20 +217,38 @@ impl<'a, M: DynaModel> Query<'a, M> {
         self
     }
 
-    /// Strongly consistent reads.
+    /// Strongly consistent reads (not available on global indexes).
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
         self
     }
 
+    /// Requests only `P`'s attributes and decodes items into `P`, a model
+    /// declaring a subset of `M`'s fields (e.g. what an index projects).
+    pub fn project<P: DynaModel>(self) -> Query<'a, M, P> {
+        Query {
+            db: self.db,
+            index: self.index,
+            hash: self.hash,
+            range: self.range,
+            filter: self.filter,
+            reverse: self.reverse,
+            limit: self.limit,
+            page_size: self.page_size,
+            consistent: self.consistent,
+            error: self.error,
+            _output: PhantomData,
+        }
+    }
+
     /// Every matching item, fetching page after page.
-    pub async fn all(self) -> Result<Vec<M>> {
+    pub async fn all(self) -> Result<Vec<O>> {
         read::all(self).await
     }
 
     /// The first matching item, if any.
-    pub async fn first(self) -> Result<Option<M>> {
-        Ok(read::all::<M, _>(self.limit(1)).await?.into_iter().next())
+    pub async fn first(self) -> Result<Option<O>> {
+        Ok(read::all(self.limit(1)).await?.into_iter().next())
     }
 
     /// How many items match, across all pages (`Select=COUNT`: no items are transferred).
@@ -124,18 +257,14 @@ impl<'a, M: DynaModel> Query<'a, M> {
     }
 
     /// One page, starting at `cursor` (`None` for the first), with the cursor to the next.
-    pub async fn page(self, cursor: Option<Cursor>) -> Result<Page<M>> {
-        let start = match &cursor {
-            Some(c) => Some(c.to_key(M::table_def(), &[])?),
-            None => None,
-        };
-        read::page(self, start).await
+    pub async fn page(self, cursor: Option<Cursor>) -> Result<Page<O>> {
+        read::page(self, cursor).await
     }
 
     /// The matching items as a stream; each page is requested only when the
-    /// previous one has been consumed.
-    pub fn stream(self) -> impl Stream<Item = Result<M>> + Send + 'a {
-        read::stream::<M, _>(self, None)
+    /// previous one has been consumed, so memory stays bounded.
+    pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'a {
+        read::stream(self, None)
     }
 
     fn key_condition(&self, placeholders: &mut Placeholders) -> Result<String> {
@@ -144,14 +273,24 @@ impl<'a, M: DynaModel> Query<'a, M> {
             model: def.model,
             message,
         };
-        let hash_path = placeholders.path(&AttrPath::new(def.hash_key.name));
-        let hash_value = placeholders.value(self.hash.clone());
+        let (hash_key, range_key) = match self.index {
+            Some(i) => (i.hash_key, i.range_key),
+            None => (def.hash_key, def.range_key),
+        };
+        let hash = self.hash.clone().ok_or_else(|| {
+            invalid(format!(
+                "a query needs a value for the hash key `{}`",
+                hash_key.name
+            ))
+        })?;
+        let hash_path = placeholders.path(&AttrPath::new(hash_key.name));
+        let hash_value = placeholders.value(hash);
         let mut expression = format!("{hash_path} = {hash_value}");
         if let Some(range) = &self.range {
-            let Some(range_key) = def.range_key else {
+            let Some(range_key) = range_key else {
                 return Err(invalid(format!(
                     "{} has no range key, so `.range({range})` cannot apply",
-                    def.model
+                    self.target_name()
                 )));
             };
             if !range.is_key_condition_on(range_key.name) {
@@ -166,9 +305,18 @@ impl<'a, M: DynaModel> Query<'a, M> {
         }
         Ok(expression)
     }
+
+    fn target_name(&self) -> String {
+        match self.index {
+            Some(i) => format!("index `{}`", i.name),
+            None => M::table_def().model.to_owned(),
+        }
+    }
 }
 
-impl<M: DynaModel> Fetch for Query<'_, M> {
+impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
+    type Output = O;
+
     fn fetch(
         &self,
         start: Option<Item>,
@@ -176,6 +324,15 @@ impl<M: DynaModel> Fetch for Query<'_, M> {
         count_only: bool,
     ) -> OpFuture<'_, Fetched> {
         Box::pin(async move {
+            if let Some(error) = &self.error {
+                return Err(Error::InvalidQuery {
+                    model: M::table_def().model,
+                    message: match error {
+                        Error::InvalidQuery { message, .. } => message.clone(),
+                        other => other.to_string(),
+                    },
+                });
+            }
             let def = M::table_def();
             let table = self.db.table_name(def);
             let mut placeholders = Placeholders::default();
@@ -190,15 +347,22 @@ impl<M: DynaModel> Fetch for Query<'_, M> {
                     })?),
                     None => None,
                 };
+            let projection = if count_only {
+                None
+            } else {
+                read::projection::<M, O>(&mut placeholders)
+            };
             let (names, values) = placeholders.into_maps();
-            tracing::debug!(table = %table, model = def.model, "Query");
+            tracing::debug!(table = %table, model = def.model, index = ?self.index.map(|i| i.name), "Query");
             let output = self
                 .db
                 .client()
                 .query()
                 .table_name(&table)
+                .set_index_name(self.index.map(|i| i.name.to_owned()))
                 .key_condition_expression(key_condition)
                 .set_filter_expression(filter)
+                .set_projection_expression(projection)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .scan_index_forward(!self.reverse)
@@ -227,5 +391,13 @@ impl<M: DynaModel> Fetch for Query<'_, M> {
 
     fn filtered(&self) -> bool {
         self.filter.is_some()
+    }
+
+    fn index(&self) -> Option<&'static IndexDef> {
+        self.index
+    }
+
+    fn table_def(&self) -> &'static TableDef {
+        M::table_def()
     }
 }

@@ -4,8 +4,9 @@
 use futures::stream::{self, Stream, TryStreamExt};
 
 use crate::codec::{self, Item};
-use crate::error::Result;
-use crate::model::DynaModel;
+use crate::error::{Error, Result};
+use crate::expr::{AttrPath, Placeholders};
+use crate::model::{DynaModel, IndexDef, ProjectionDef, TableDef};
 use crate::ops::item::OpFuture;
 use crate::ops::page::{Cursor, Page};
 use crate::validate;
@@ -19,6 +20,8 @@ pub(crate) struct Fetched {
 
 /// A read that returns pages: a query or a scan (segment).
 pub(crate) trait Fetch: Send + Sync {
+    /// What each item decodes into.
+    type Output: DynaModel;
     /// Sends one request starting at `start`, asking for at most `limit` items.
     fn fetch(
         &self,
@@ -32,6 +35,10 @@ pub(crate) trait Fetch: Send + Sync {
     fn page_size(&self) -> Option<i32>;
     /// True when a filter drops items after DynamoDB's per-request limit.
     fn filtered(&self) -> bool;
+    /// The index read, if any (to explain projection misses).
+    fn index(&self) -> Option<&'static IndexDef>;
+    /// The queried model's table.
+    fn table_def(&self) -> &'static TableDef;
 }
 
 /// DynamoDB's `Limit` for the next request.
@@ -43,17 +50,46 @@ fn request_limit<F: Fetch>(read: &F, remaining: Option<usize>) -> Option<i32> {
     }
 }
 
-pub(crate) fn decode<M: DynaModel>(item: Item) -> Result<M> {
-    let model: M = codec::from_item(item)?;
+/// Decodes and validates one item; a field missing because an index does not
+/// project it gets an error saying so.
+fn decode<F: Fetch>(read: &F, item: Item) -> Result<F::Output> {
+    let model: F::Output = codec::from_item(item).map_err(|err| explain_projection(read, err))?;
     validate::check(&model)?;
     Ok(model)
 }
 
+fn explain_projection<F: Fetch>(read: &F, err: Error) -> Error {
+    let Some(index) = read.index() else {
+        return err;
+    };
+    if index.projection == ProjectionDef::All {
+        return err;
+    }
+    match err {
+        Error::Codec {
+            model,
+            direction,
+            path,
+            message,
+        } if message.contains("missing field") => Error::Codec {
+            model,
+            direction,
+            path,
+            message: format!(
+                "{message}: index `{}` does not project it; make the field an Option or \
+                 #[serde(default)], or read only projected attributes with .project::<P>()",
+                index.name
+            ),
+        },
+        other => other,
+    }
+}
+
 /// The items, lazily: the next page is requested only when consumed.
-pub(crate) fn stream<'a, M: DynaModel, F: Fetch + 'a>(
+pub(crate) fn stream<'a, F: Fetch + 'a>(
     read: F,
     start: Option<Item>,
-) -> impl Stream<Item = Result<M>> + Send + 'a {
+) -> impl Stream<Item = Result<F::Output>> + Send + 'a {
     struct State<F> {
         read: F,
         start: Option<Item>,
@@ -81,17 +117,19 @@ pub(crate) fn stream<'a, M: DynaModel, F: Fetch + 'a>(
             }
             state.done = fetched.last_key.is_none();
             state.start = fetched.last_key;
-            Ok(Some((stream::iter(items.into_iter().map(Ok)), state)))
+            let decoded: Vec<Result<F::Output>> = items
+                .into_iter()
+                .map(|item| decode(&state.read, item))
+                .collect();
+            Ok(Some((stream::iter(decoded), state)))
         },
     );
-    pages
-        .try_flatten()
-        .and_then(|item| async move { decode::<M>(item) })
+    pages.try_flatten()
 }
 
 /// Every item.
-pub(crate) async fn all<M: DynaModel, F: Fetch>(read: F) -> Result<Vec<M>> {
-    stream::<M, F>(read, None).try_collect().await
+pub(crate) async fn all<F: Fetch>(read: F) -> Result<Vec<F::Output>> {
+    stream(read, None).try_collect().await
 }
 
 /// The number of matching items across all pages (`Select=COUNT`).
@@ -114,16 +152,40 @@ pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
 }
 
 /// One page starting at `cursor`, with the cursor to the next.
-pub(crate) async fn page<M: DynaModel, F: Fetch>(read: F, start: Option<Item>) -> Result<Page<M>> {
+pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Page<F::Output>> {
+    let def = read.table_def();
+    let index_keys: Vec<&str> = read
+        .index()
+        .map(|i| i.key_names().collect())
+        .unwrap_or_default();
+    let start = match &cursor {
+        Some(c) => Some(c.to_key(def, &index_keys)?),
+        None => None,
+    };
     let limit = request_limit(&read, read.total_limit());
     let fetched = read.fetch(start, limit, false).await?;
     let items = fetched
         .items
         .into_iter()
-        .map(decode::<M>)
-        .collect::<Result<Vec<M>>>()?;
+        .map(|item| decode(&read, item))
+        .collect::<Result<Vec<_>>>()?;
     Ok(Page {
         items,
         next: fetched.last_key.as_ref().map(Cursor::from_key),
     })
+}
+
+/// `ProjectionExpression` for reading only `O`'s attributes, when `O` is not the model itself.
+pub(crate) fn projection<M: DynaModel, O: DynaModel>(
+    placeholders: &mut Placeholders,
+) -> Option<String> {
+    if std::any::TypeId::of::<M>() == std::any::TypeId::of::<O>() {
+        return None;
+    }
+    let names: Vec<String> = O::table_def()
+        .fields
+        .iter()
+        .map(|f| placeholders.path(&AttrPath::new(f.name)))
+        .collect();
+    Some(names.join(", "))
 }

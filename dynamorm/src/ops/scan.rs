@@ -1,20 +1,22 @@
-//! Scan: every item of the table, optionally filtered, in parallel segments.
+//! Scan: every item of the table or of an index, optionally filtered, in
+//! parallel segments.
 
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::Select;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
+use serde_json::Value;
 
 use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{Cond, Placeholders};
-use crate::model::DynaModel;
+use crate::model::{DynaModel, IndexDef, TableDef};
 use crate::ops::item::OpFuture;
 use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{self, Fetch, Fetched};
 
-/// A scan of `M`'s table: `Book::scan(&db)`.
+/// A scan of `M`'s table or index: `Book::scan(&db)`, `Thing::BY_COLOR.scan(&db)`.
 ///
 /// ```
 /// # use dynamorm::prelude::*;
@@ -27,32 +29,38 @@ use crate::ops::read::{self, Fetch, Fetched};
 /// Book { isbn: "2".into(), author: "Ms. Baz".into() }.save(&db).await?;
 /// let books = Book::scan(&db).filter(Book::AUTHOR.ne("Mr. Bar")).segments(4).all().await?;
 /// assert_eq!(books, [Book { isbn: "2".into(), author: "Ms. Baz".into() }]);
+/// let same = Book::scan_kw(&db, [("author__ne", "Mr. Bar".into())]).all().await?;
+/// assert_eq!(same, books);
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
 #[must_use = "a scan does nothing until a terminal (all, first, count, page, stream) is awaited"]
-pub struct Scan<'a, M: DynaModel> {
+pub struct Scan<'a, M: DynaModel, O: DynaModel = M> {
     db: &'a Db,
+    index: Option<&'static IndexDef>,
     filter: Option<Cond<M>>,
     limit: Option<usize>,
     page_size: Option<i32>,
     consistent: bool,
     segments: u32,
     segment: Option<i32>,
-    _model: PhantomData<fn() -> M>,
+    error: Option<String>,
+    _output: PhantomData<fn() -> O>,
 }
 
-impl<M: DynaModel> Clone for Scan<'_, M> {
+impl<M: DynaModel, O: DynaModel> Clone for Scan<'_, M, O> {
     fn clone(&self) -> Self {
         Scan {
             db: self.db,
+            index: self.index,
             filter: self.filter.clone(),
             limit: self.limit,
             page_size: self.page_size,
             consistent: self.consistent,
             segments: self.segments,
             segment: self.segment,
-            _model: PhantomData,
+            error: self.error.clone(),
+            _output: PhantomData,
         }
     }
 }
@@ -60,15 +68,49 @@ impl<M: DynaModel> Clone for Scan<'_, M> {
 impl<'a, M: DynaModel> Scan<'a, M> {
     /// A scan of the whole table.
     pub fn new(db: &'a Db) -> Self {
+        Scan::build(db, None, None)
+    }
+
+    /// A scan of the secondary index `index`.
+    pub(crate) fn on_index(db: &'a Db, index: Result<&'static IndexDef>) -> Self {
+        match index {
+            Ok(index) => Scan::build(db, Some(index), None),
+            Err(e) => Scan::build(db, None, Some(e.to_string())),
+        }
+    }
+
+    /// A scan filtered by DynamORM's double-under terms, ANDed:
+    /// `Book::scan_kw(&db, [("author__ne", "Mr. Bar".into())])`. A bad term
+    /// is [`Error::InvalidQuery`] when awaited, before any request.
+    pub fn from_kw<K: AsRef<str>>(
+        db: &'a Db,
+        index: Option<&'static IndexDef>,
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Self {
+        match Cond::<M>::kw_all(terms) {
+            Ok(filter) => Scan {
+                filter,
+                ..Scan::build(db, index, None)
+            },
+            Err(Error::InvalidQuery { message, .. }) => Scan::build(db, index, Some(message)),
+            Err(other) => Scan::build(db, index, Some(other.to_string())),
+        }
+    }
+}
+
+impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
+    fn build(db: &'a Db, index: Option<&'static IndexDef>, error: Option<String>) -> Self {
         Scan {
             db,
+            index,
             filter: None,
             limit: None,
             page_size: None,
             consistent: false,
             segments: 1,
             segment: None,
-            _model: PhantomData,
+            error,
+            _output: PhantomData,
         }
     }
 
@@ -93,7 +135,7 @@ impl<'a, M: DynaModel> Scan<'a, M> {
         self
     }
 
-    /// Strongly consistent reads.
+    /// Strongly consistent reads (not available on global indexes).
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
         self
@@ -106,7 +148,23 @@ impl<'a, M: DynaModel> Scan<'a, M> {
         self
     }
 
-    fn segment_scans(&self) -> Vec<Scan<'a, M>> {
+    /// Requests only `P`'s attributes and decodes items into `P`.
+    pub fn project<P: DynaModel>(self) -> Scan<'a, M, P> {
+        Scan {
+            db: self.db,
+            index: self.index,
+            filter: self.filter,
+            limit: self.limit,
+            page_size: self.page_size,
+            consistent: self.consistent,
+            segments: self.segments,
+            segment: self.segment,
+            error: self.error,
+            _output: PhantomData,
+        }
+    }
+
+    fn segment_scans(&self) -> Vec<Scan<'a, M, O>> {
         if self.segments <= 1 {
             return vec![self.clone()];
         }
@@ -120,23 +178,23 @@ impl<'a, M: DynaModel> Scan<'a, M> {
 
     /// The matching items as a stream; segments are read concurrently and
     /// each segment's next page is requested only when consumed.
-    pub fn stream(self) -> impl Stream<Item = Result<M>> + Send + 'a {
+    pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'a {
         let limit = self.limit;
         let merged = stream::select_all(
             self.segment_scans()
                 .into_iter()
-                .map(|scan| read::stream::<M, _>(scan, None).boxed()),
+                .map(|scan| read::stream(scan, None).boxed()),
         );
         merged.take(limit.unwrap_or(usize::MAX))
     }
 
     /// Every matching item.
-    pub async fn all(self) -> Result<Vec<M>> {
+    pub async fn all(self) -> Result<Vec<O>> {
         self.stream().try_collect().await
     }
 
     /// The first matching item, if any.
-    pub async fn first(self) -> Result<Option<M>> {
+    pub async fn first(self) -> Result<Option<O>> {
         Ok(self.limit(1).all().await?.into_iter().next())
     }
 
@@ -152,25 +210,22 @@ impl<'a, M: DynaModel> Scan<'a, M> {
 
     /// One page, starting at `cursor` (`None` for the first), with the cursor
     /// to the next. Not available for a segmented scan.
-    pub async fn page(self, cursor: Option<Cursor>) -> Result<Page<M>> {
-        let def = M::table_def();
+    pub async fn page(self, cursor: Option<Cursor>) -> Result<Page<O>> {
         if self.segments > 1 {
             return Err(Error::InvalidQuery {
-                model: def.model,
+                model: M::table_def().model,
                 message:
                     "page() reads one sequence of pages; it cannot be combined with segments()"
                         .into(),
             });
         }
-        let start = match &cursor {
-            Some(c) => Some(c.to_key(def, &[])?),
-            None => None,
-        };
-        read::page(self, start).await
+        read::page(self, cursor).await
     }
 }
 
-impl<M: DynaModel> Fetch for Scan<'_, M> {
+impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
+    type Output = O;
+
     fn fetch(
         &self,
         start: Option<Item>,
@@ -179,6 +234,12 @@ impl<M: DynaModel> Fetch for Scan<'_, M> {
     ) -> OpFuture<'_, Fetched> {
         Box::pin(async move {
             let def = M::table_def();
+            if let Some(message) = &self.error {
+                return Err(Error::InvalidQuery {
+                    model: def.model,
+                    message: message.clone(),
+                });
+            }
             let table = self.db.table_name(def);
             let mut placeholders = Placeholders::default();
             let filter =
@@ -191,6 +252,11 @@ impl<M: DynaModel> Fetch for Scan<'_, M> {
                     })?),
                     None => None,
                 };
+            let projection = if count_only {
+                None
+            } else {
+                read::projection::<M, O>(&mut placeholders)
+            };
             let (names, values) = placeholders.into_maps();
             let total_segments = self
                 .segment
@@ -201,7 +267,9 @@ impl<M: DynaModel> Fetch for Scan<'_, M> {
                 .client()
                 .scan()
                 .table_name(&table)
+                .set_index_name(self.index.map(|i| i.name.to_owned()))
                 .set_filter_expression(filter)
+                .set_projection_expression(projection)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .consistent_read(self.consistent)
@@ -231,5 +299,13 @@ impl<M: DynaModel> Fetch for Scan<'_, M> {
 
     fn filtered(&self) -> bool {
         self.filter.is_some()
+    }
+
+    fn index(&self) -> Option<&'static IndexDef> {
+        self.index
+    }
+
+    fn table_def(&self) -> &'static TableDef {
+        M::table_def()
     }
 }

@@ -4,13 +4,14 @@ use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, KeySchemaElement, KeyType, ProvisionedThroughput,
-    StreamSpecification, TableDescription, TableStatus,
+    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
+    LocalSecondaryIndex, Projection, ProjectionType, ProvisionedThroughput, StreamSpecification,
+    TableDescription, TableStatus,
 };
 
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::model::{Billing, DynaModel, KeyDef};
+use crate::model::{Billing, DynaModel, KeyDef, ProjectionDef};
 
 /// How long `create`/`delete` wait for the table to become ACTIVE / disappear.
 const WAIT_LIMIT: Duration = Duration::from_secs(600);
@@ -69,6 +70,49 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             request = request
                 .key_schema(key_element(range, KeyType::Range)?)
                 .attribute_definitions(attribute_definition(range)?);
+        }
+        // Attribute definitions: every key attribute of the table and its indexes, once.
+        let mut defined: Vec<&str> = def.key_names().collect();
+        for index in def.indexes {
+            for key in std::iter::once(&index.hash_key).chain(index.range_key.as_ref()) {
+                if !defined.contains(&key.name) {
+                    defined.push(key.name);
+                    request = request.attribute_definitions(attribute_definition(key)?);
+                }
+            }
+        }
+        for index in def.indexes {
+            let mut keys = vec![key_element(&index.hash_key, KeyType::Hash)?];
+            if let Some(range) = &index.range_key {
+                keys.push(key_element(range, KeyType::Range)?);
+            }
+            let projection = projection(&index.projection);
+            if index.global {
+                let mut gsi = GlobalSecondaryIndex::builder()
+                    .index_name(index.name)
+                    .set_key_schema(Some(keys))
+                    .projection(projection);
+                if let Billing::Provisioned { read, write } = def.billing {
+                    let (read, write) = index.throughput.unwrap_or((read, write));
+                    gsi = gsi.provisioned_throughput(
+                        ProvisionedThroughput::builder()
+                            .read_capacity_units(read)
+                            .write_capacity_units(write)
+                            .build()
+                            .map_err(|e| build_error(def.model, e))?,
+                    );
+                }
+                request = request
+                    .global_secondary_indexes(gsi.build().map_err(|e| build_error(def.model, e))?);
+            } else {
+                let lsi = LocalSecondaryIndex::builder()
+                    .index_name(index.name)
+                    .set_key_schema(Some(keys))
+                    .projection(projection)
+                    .build()
+                    .map_err(|e| build_error(def.model, e))?;
+                request = request.local_secondary_indexes(lsi);
+            }
         }
         request = match def.billing {
             Billing::OnDemand => request.billing_mode(BillingMode::PayPerRequest),
@@ -190,6 +234,21 @@ fn build_error(model: &'static str, e: impl std::fmt::Display) -> Error {
     Error::InvalidQuery {
         model,
         message: format!("cannot build table definition: {e}"),
+    }
+}
+
+fn projection(def: &ProjectionDef) -> Projection {
+    match def {
+        ProjectionDef::All => Projection::builder()
+            .projection_type(ProjectionType::All)
+            .build(),
+        ProjectionDef::KeysOnly => Projection::builder()
+            .projection_type(ProjectionType::KeysOnly)
+            .build(),
+        ProjectionDef::Include(names) => Projection::builder()
+            .projection_type(ProjectionType::Include)
+            .set_non_key_attributes(Some(names.iter().map(|n| (*n).to_owned()).collect()))
+            .build(),
     }
 }
 

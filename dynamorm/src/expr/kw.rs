@@ -1,0 +1,383 @@
+//! DynamORM's double-under syntax: `"year__gt"`, `"child__sub__begins_with"`.
+//!
+//! The first segment names a field (attribute or Rust name), the last one may
+//! be an operator (`eq` when it is not), and the segments between extend the
+//! path into maps and lists (a number is a list index). Values are
+//! `serde_json::Value`s, checked against the field's kind.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde_json::Value;
+
+use super::cond::{AttrType, CmpOp, Cond, Node};
+use super::path::AttrPath;
+use crate::error::{Error, Result};
+use crate::model::{DynaModel, FieldDef, ValueKind};
+
+/// A `__` operator.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum KwOp {
+    Cmp(CmpOp),
+    Between,
+    In,
+    BeginsWith,
+    Contains,
+    NotContains,
+    Exists,
+    NotExists,
+    AttributeType,
+}
+
+impl KwOp {
+    fn parse(word: &str) -> Option<KwOp> {
+        Some(match word {
+            "eq" => KwOp::Cmp(CmpOp::Eq),
+            "ne" => KwOp::Cmp(CmpOp::Ne),
+            "lt" => KwOp::Cmp(CmpOp::Lt),
+            "lte" => KwOp::Cmp(CmpOp::Lte),
+            "gt" => KwOp::Cmp(CmpOp::Gt),
+            "gte" => KwOp::Cmp(CmpOp::Gte),
+            "between" => KwOp::Between,
+            "in" | "is_in" => KwOp::In,
+            "begins_with" => KwOp::BeginsWith,
+            "contains" => KwOp::Contains,
+            "not_contains" => KwOp::NotContains,
+            "exists" => KwOp::Exists,
+            "not_exists" => KwOp::NotExists,
+            "type" | "attribute_type" => KwOp::AttributeType,
+            _ => return None,
+        })
+    }
+
+    /// True for the operators a key condition on a range key accepts.
+    pub(crate) fn is_key_operator(self) -> bool {
+        matches!(
+            self,
+            KwOp::Cmp(CmpOp::Eq | CmpOp::Lt | CmpOp::Lte | CmpOp::Gt | CmpOp::Gte)
+                | KwOp::Between
+                | KwOp::BeginsWith
+        )
+    }
+}
+
+/// A parsed `field__...__op` term.
+#[derive(Debug, Clone)]
+pub(crate) struct KwTerm {
+    pub key: String,
+    pub field: &'static FieldDef,
+    pub path: AttrPath,
+    pub op: KwOp,
+    pub op_name: String,
+}
+
+impl KwTerm {
+    /// True when the term is on the top-level attribute `name`.
+    pub(crate) fn is_on(&self, name: &str) -> bool {
+        self.path.segments().len() == 1 && self.field.name == name
+    }
+}
+
+pub(crate) fn invalid<M: DynaModel>(message: String) -> Error {
+    Error::InvalidQuery {
+        model: M::table_def().model,
+        message,
+    }
+}
+
+/// Parses `key` against `M`'s fields.
+pub(crate) fn parse<M: DynaModel>(key: &str) -> Result<KwTerm> {
+    let def = M::table_def();
+    let mut parts: Vec<&str> = key.split("__").collect();
+    let (op, op_name) = match parts
+        .last()
+        .and_then(|last| KwOp::parse(last).map(|op| (op, *last)))
+    {
+        Some((op, name)) if parts.len() > 1 => {
+            parts.pop();
+            (op, name.to_owned())
+        }
+        _ => (KwOp::Cmp(CmpOp::Eq), "eq".to_owned()),
+    };
+    let field_name = parts.first().copied().unwrap_or_default();
+    let field = def.field_by_any_name(field_name).ok_or_else(|| {
+        let known: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+        invalid::<M>(format!(
+            "`{key}`: unknown field `{field_name}` (fields: {})",
+            known.join(", ")
+        ))
+    })?;
+    let scalar = matches!(
+        field.kind,
+        ValueKind::String
+            | ValueKind::Number
+            | ValueKind::Bool
+            | ValueKind::Binary
+            | ValueKind::Set
+    );
+    if scalar && parts.len() > 1 {
+        return Err(invalid::<M>(format!(
+            "`{key}`: unknown operator `{}` for field `{}` (operators: eq, ne, lt, lte, gt, gte, \
+             between, in, is_in, begins_with, contains, not_contains, exists, not_exists, type, \
+             attribute_type)",
+            parts[1..].join("__"),
+            field.name
+        )));
+    }
+    let mut path = AttrPath::new(field.name);
+    for segment in &parts[1..] {
+        if segment.is_empty() {
+            return Err(invalid::<M>(format!("`{key}`: empty path segment")));
+        }
+        path = match segment.parse::<usize>() {
+            Ok(index) => path.at(index),
+            Err(_) => path.key(*segment),
+        };
+    }
+    Ok(KwTerm {
+        key: key.to_owned(),
+        field,
+        path,
+        op,
+        op_name,
+    })
+}
+
+fn json_kind(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "a list",
+        Value::Object(_) => "a map",
+    }
+}
+
+/// Checks a value against the field's kind (top-level paths only; nested
+/// paths are untyped).
+fn check_kind<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<()> {
+    if term.path.segments().len() > 1 {
+        return Ok(());
+    }
+    let ok = match (term.field.kind, value) {
+        (_, Value::Null) => false,
+        (ValueKind::Any, _) => true,
+        (ValueKind::String | ValueKind::Binary, Value::String(_)) => true,
+        (ValueKind::Number, Value::Number(_)) => true,
+        (ValueKind::Bool, Value::Bool(_)) => true,
+        (ValueKind::List | ValueKind::Set, Value::Array(_)) => true,
+        (ValueKind::Map, Value::Object(_)) => true,
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid::<M>(format!(
+            "`{}`: field `{}` holds {:?} values, got {} ({value})",
+            term.key,
+            term.field.name,
+            term.field.kind,
+            json_kind(value)
+        )))
+    }
+}
+
+fn to_attr<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<AttributeValue> {
+    serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(value)
+        .map_err(|e| invalid::<M>(format!("`{}`: {e}", term.key)))
+}
+
+/// The element values of a list argument (`in`, `between`).
+fn elements<'v, M: DynaModel>(
+    term: &KwTerm,
+    value: &'v Value,
+    len: Option<usize>,
+) -> Result<&'v [Value]> {
+    let Value::Array(items) = value else {
+        return Err(invalid::<M>(format!(
+            "`{}`: {} takes a list of values, got {}",
+            term.key,
+            term.op_name,
+            json_kind(value)
+        )));
+    };
+    let fits = match len {
+        Some(n) => items.len() == n,
+        None => !items.is_empty(),
+    };
+    if !fits {
+        return Err(invalid::<M>(format!(
+            "`{}`: {} takes {} values, got {}",
+            term.key,
+            term.op_name,
+            len.map_or("one or more".to_owned(), |n| n.to_string()),
+            items.len()
+        )));
+    }
+    Ok(items)
+}
+
+/// The condition a term and its value stand for.
+pub(crate) fn condition<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<Cond<M>> {
+    let path = term.path.clone();
+    let node = match term.op {
+        KwOp::Cmp(op) => {
+            check_kind::<M>(term, value)?;
+            Node::Compare {
+                path,
+                op,
+                value: Ok(to_attr::<M>(term, value)?),
+            }
+        }
+        KwOp::Between => {
+            let items = elements::<M>(term, value, Some(2))?;
+            for item in items {
+                check_kind::<M>(term, item)?;
+            }
+            Node::Between {
+                path,
+                low: Ok(to_attr::<M>(term, &items[0])?),
+                high: Ok(to_attr::<M>(term, &items[1])?),
+            }
+        }
+        KwOp::In => {
+            let items = elements::<M>(term, value, None)?;
+            let mut values = Vec::with_capacity(items.len());
+            for item in items {
+                check_kind::<M>(term, item)?;
+                values.push(Ok(to_attr::<M>(term, item)?));
+            }
+            Node::In { path, values }
+        }
+        KwOp::BeginsWith => {
+            let text_field = matches!(
+                term.field.kind,
+                ValueKind::String | ValueKind::Binary | ValueKind::Any
+            ) || term.path.segments().len() > 1;
+            if !text_field || !value.is_string() {
+                return Err(invalid::<M>(format!(
+                    "`{}`: begins_with needs a string field and a string value, got {:?} field and {}",
+                    term.key,
+                    term.field.kind,
+                    json_kind(value)
+                )));
+            }
+            Node::BeginsWith {
+                path,
+                value: Ok(to_attr::<M>(term, value)?),
+            }
+        }
+        KwOp::Contains | KwOp::NotContains => {
+            let element_ok = match term.field.kind {
+                _ if term.path.segments().len() > 1 => true,
+                ValueKind::String => value.is_string(),
+                ValueKind::List | ValueKind::Set | ValueKind::Any => !value.is_null(),
+                _ => false,
+            };
+            if !element_ok {
+                return Err(invalid::<M>(format!(
+                    "`{}`: {} needs a string, list or set field and a matching value, got {:?} field and {}",
+                    term.key,
+                    term.op_name,
+                    term.field.kind,
+                    json_kind(value)
+                )));
+            }
+            let contains = Node::Contains {
+                path,
+                value: Ok(to_attr::<M>(term, value)?),
+            };
+            if term.op == KwOp::NotContains {
+                Node::Not(Box::new(contains))
+            } else {
+                contains
+            }
+        }
+        KwOp::Exists | KwOp::NotExists => {
+            let wanted = match value {
+                Value::Bool(b) => *b,
+                Value::Null => true,
+                other => {
+                    return Err(invalid::<M>(format!(
+                        "`{}`: {} takes true or false, got {}",
+                        term.key,
+                        term.op_name,
+                        json_kind(other)
+                    )))
+                }
+            };
+            if wanted == (term.op == KwOp::Exists) {
+                Node::Exists(path)
+            } else {
+                Node::NotExists(path)
+            }
+        }
+        KwOp::AttributeType => {
+            let code = value.as_str().unwrap_or_default();
+            let kind = [
+                AttrType::S,
+                AttrType::N,
+                AttrType::B,
+                AttrType::Bool,
+                AttrType::Null,
+                AttrType::L,
+                AttrType::M,
+                AttrType::Ss,
+                AttrType::Ns,
+                AttrType::Bs,
+            ]
+            .into_iter()
+            .find(|t| t.code().eq_ignore_ascii_case(code))
+            .ok_or_else(|| {
+                invalid::<M>(format!(
+                    "`{}`: {} takes a type code (S, N, B, BOOL, NULL, L, M, SS, NS, BS), got {value}",
+                    term.key, term.op_name
+                ))
+            })?;
+            Node::AttributeType { path, kind }
+        }
+    };
+    Ok(Cond::from_node(node))
+}
+
+impl<M: DynaModel> Cond<M> {
+    /// A condition in DynamORM's double-under syntax, checked against `M`:
+    /// an unknown field or operator, or a value of the wrong kind, is
+    /// [`Error::InvalidQuery`].
+    ///
+    /// ```
+    /// use dynamorm::prelude::*;
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize)]
+    /// struct Child { sub: String }
+    /// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// #[dynamo(table = "t")]
+    /// struct Thing { #[dynamo(hash_key)] id: String, year: i64, child: Child }
+    ///
+    /// let c = Cond::<Thing>::kw("child__sub__begins_with", "o".into())?;
+    /// assert_eq!(c.to_string(), r#"begins_with(child.sub, "o")"#);
+    /// let c = Cond::<Thing>::kw("year__between", serde_json::json!([2000, 2010]))?;
+    /// assert_eq!(c.to_string(), "year BETWEEN 2000 AND 2010");
+    /// assert!(Cond::<Thing>::kw("year__gt", "soon".into()).is_err());
+    /// assert!(Cond::<Thing>::kw("colour", "red".into()).is_err());
+    /// # Ok::<(), dynamorm::Error>(())
+    /// ```
+    pub fn kw(key: &str, value: Value) -> Result<Cond<M>> {
+        let term = parse::<M>(key)?;
+        condition(&term, &value)
+    }
+
+    /// Several `__` terms combined with AND; `Ok(None)` for none.
+    pub fn kw_all<K: AsRef<str>>(
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Result<Option<Cond<M>>> {
+        let mut all: Option<Cond<M>> = None;
+        for (key, value) in terms {
+            let cond = Cond::kw(key.as_ref(), value)?;
+            all = Some(match all {
+                Some(existing) => existing & cond,
+                None => cond,
+            });
+        }
+        Ok(all)
+    }
+}

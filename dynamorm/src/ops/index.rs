@@ -1,0 +1,100 @@
+//! Typed handles to secondary indexes: `Thing::BY_COLOR.query(&db, "red")`.
+
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde_json::Value;
+
+use crate::db::Db;
+use crate::error::{Error, Result};
+use crate::model::{DynaModel, IndexDef, KeyPart};
+use crate::ops::query::Query;
+use crate::ops::scan::Scan;
+
+/// A global or local secondary index of model `M` whose hash key values are `H`.
+///
+/// The derive generates one per index as an associated const named after the
+/// index (`by-color` → `Thing::BY_COLOR`).
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things", billing = "on_demand")]
+/// # #[dynamo(global_index(name = "by-color", hash_key = "color", range_key = "name", projection = "all"))]
+/// # struct Thing { #[dynamo(hash_key)] id: String, color: Option<String>, name: Option<String> }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+/// Thing { id: "1".into(), color: Some("red".into()), name: Some("apple".into()) }.save(&db).await?;
+/// Thing { id: "2".into(), color: None, name: Some("ghost".into()) }.save(&db).await?;
+/// let red = Thing::BY_COLOR.query(&db, "red").range(Thing::NAME.begins_with("a")).all().await?;
+/// assert_eq!(red.len(), 1);
+/// assert_eq!(Thing::BY_COLOR.scan(&db).count().await?, 1); // sparse: no color, not indexed
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub struct Index<M, H> {
+    name: &'static str,
+    _types: PhantomData<fn() -> (M, H)>,
+}
+
+impl<M, H> Clone for Index<M, H> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<M, H> Copy for Index<M, H> {}
+
+impl<M, H> fmt::Debug for Index<M, H> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Index({})", self.name)
+    }
+}
+
+impl<M, H> Index<M, H> {
+    /// The handle for index `name` (used by the derive).
+    pub const fn new(name: &'static str) -> Self {
+        Index {
+            name,
+            _types: PhantomData,
+        }
+    }
+
+    /// The index name.
+    pub const fn name(&self) -> &'static str {
+        self.name
+    }
+}
+
+impl<M: DynaModel, H: KeyPart> Index<M, H> {
+    /// The index's definition.
+    pub fn def(&self) -> Result<&'static IndexDef> {
+        M::table_def()
+            .index(self.name)
+            .ok_or_else(|| Error::InvalidQuery {
+                model: M::table_def().model,
+                message: format!("{} has no index `{}`", M::table_def().model, self.name),
+            })
+    }
+
+    /// Queries the index for items whose index hash key is `hash`.
+    pub fn query<'a>(&self, db: &'a Db, hash: impl Into<H>) -> Query<'a, M> {
+        Query::on_index(db, self.def(), hash.into().to_attr())
+    }
+
+    /// Queries the index with DynamORM's double-under terms (see [`Query::from_kw`]).
+    pub fn query_kw<'a, K: AsRef<str>>(
+        &self,
+        db: &'a Db,
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Query<'a, M> {
+        match self.def() {
+            Ok(def) => Query::from_kw(db, Some(def), terms),
+            Err(e) => Query::on_index(db, Err(e), crate::AttributeValue::Null(true)),
+        }
+    }
+
+    /// Scans the index.
+    pub fn scan<'a>(&self, db: &'a Db) -> Scan<'a, M> {
+        Scan::on_index(db, self.def())
+    }
+}
