@@ -55,6 +55,122 @@ impl Thing {
     }
 }
 
+/// The usage guide's query and scan examples use a `Book` model.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "books", billing = "on_demand")]
+#[dynamo(global_index(
+    name = "by-author",
+    hash_key = "author",
+    range_key = "year",
+    projection = "all"
+))]
+pub struct Book {
+    #[dynamo(hash_key)]
+    pub publisher: String,
+    #[dynamo(range_key)]
+    pub isbn: String,
+    pub title: String,
+    pub author: String,
+    pub year: i32,
+}
+
+fn book(isbn: &str, title: &str, author: &str, year: i32) -> Book {
+    Book {
+        publisher: "Acme".into(),
+        isbn: isbn.into(),
+        title: title.into(),
+        author: author.into(),
+        year,
+    }
+}
+
+fn titles(books: &[Book]) -> Vec<&str> {
+    books.iter().map(|b| b.title.as_str()).collect()
+}
+
+/// Querying and scanning: typed conditions, or DynamORM's `field__op` terms.
+async fn books(db: &Db) -> Result<(), Box<dyn std::error::Error>> {
+    Book::table(db).create_if_not_exists().await?;
+    for b in [
+        book("12345-1", "Foo", "Mr. Bar", 1999),
+        book("12345-2", "Foo, second edition", "Mr. Bar", 2005),
+        book("67890-1", "Baz draft", "Ms. Qux", 2010),
+        book("12399-1", "Quux", "Ms. Qux", 2015),
+    ] {
+        b.save(db).await?;
+    }
+
+    // Book.query(publisher="Acme", isbn__begins_with="12345")
+    let found = Book::query_kw(
+        db,
+        [
+            ("publisher", "Acme".into()),
+            ("isbn__begins_with", "12345".into()),
+        ],
+    )
+    .all()
+    .await?;
+    println!("isbn begins with 12345: {:?}", titles(&found));
+    // ... and the same query with typed, compile-checked conditions.
+    let typed = Book::query(db, "Acme")
+        .range(Book::ISBN.begins_with("12345"))
+        .all()
+        .await?;
+    assert_eq!(found, typed);
+
+    // Book.scan(author="Mr. Bar") and Book.scan(author__ne="Mr. Bar")
+    let by_bar = Book::scan_kw(db, [("author", "Mr. Bar".into())])
+        .all()
+        .await?;
+    let not_bar = Book::scan_kw(db, [("author__ne", "Mr. Bar".into())])
+        .all()
+        .await?;
+    println!(
+        "by Mr. Bar: {} books, by others: {}",
+        by_bar.len(),
+        not_bar.len()
+    );
+
+    // Conditions combine with `&`, `|` and `!`; reserved words such as `year` just work.
+    let recent_finished = Book::scan(db)
+        .filter((Book::YEAR.gt(2000) | Book::AUTHOR.eq("Mr. Bar")) & !Book::TITLE.contains("draft"))
+        .all()
+        .await?;
+    let mut recent_finished = titles(&recent_finished);
+    recent_finished.sort();
+    println!("after 2000 or by Mr. Bar, and not a draft: {recent_finished:?}");
+
+    // A secondary index, queried like the table.
+    let qux = Book::BY_AUTHOR.query(db, "Ms. Qux").reverse().all().await?;
+    println!("Ms. Qux, newest first: {:?}", titles(&qux));
+
+    // Counting, and paging with an opaque cursor for a web API.
+    println!("Acme has {} books", Book::query(db, "Acme").count().await?);
+    let first = Book::query(db, "Acme").page_size(2).page(None).await?;
+    if let Some(cursor) = first.next {
+        let cursor = cursor.to_string(); // send it to the client ...
+        let rest = Book::query(db, "Acme")
+            .page_size(2)
+            .page(Some(cursor.parse()?))
+            .await?;
+        println!(
+            "page 1: {:?}, page 2: {:?}",
+            titles(&first.items),
+            titles(&rest.items)
+        );
+    }
+
+    // A mistyped term is caught before any request is sent.
+    match Book::scan_kw(db, [("year__gt", "last year".into())])
+        .all()
+        .await
+    {
+        Err(err @ Error::InvalidQuery { .. }) => println!("Rejected a bad scan: {err}"),
+        other => return Err(format!("a text year should be rejected, got {other:?}").into()),
+    }
+    Ok(())
+}
+
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // Setting up: the embedded engine needs nothing installed; DYNAMODB_ENDPOINT
@@ -152,5 +268,6 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         "Deleted both; thing1 is now {:?}",
         Thing::get(&db, "thing1").await?
     );
-    Ok(())
+
+    books(&db).await
 }

@@ -34,3 +34,44 @@ pub async fn db() -> Db {
 pub fn embedded() -> bool {
     endpoint().is_none()
 }
+
+/// Counts the requests a client sends (an SDK interceptor).
+#[derive(Debug, Clone, Default)]
+pub struct RequestCounter(std::sync::Arc<AtomicUsize>);
+
+impl RequestCounter {
+    /// Requests sent so far.
+    pub fn get(&self) -> usize {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
+    fn name(&self) -> &'static str {
+        "RequestCounter"
+    }
+
+    fn read_before_transmit(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _config: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        self.0.fetch_add(1, Ordering::SeqCst);
+        Ok(())
+    }
+}
+
+/// The same engine and prefix as `db`, through a client that counts its requests.
+pub fn counting(db: &Db) -> (Db, RequestCounter) {
+    let counter = RequestCounter::default();
+    let config = db
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(counter.clone())
+        .build();
+    let counted = Db::from_client(aws_sdk_dynamodb::Client::from_conf(config))
+        .with_table_prefix(db.table_prefix());
+    (counted, counter)
+}
