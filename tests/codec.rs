@@ -178,3 +178,64 @@ fn encode_and_decode_without_a_table() {
     let back: Doc = dynamorm::codec::from_item(item).unwrap();
     assert_eq!(back, doc("d"));
 }
+
+#[tokio::test]
+async fn conditions_compare_bytes_and_sets_as_stored() {
+    let db = docs_db().await;
+    doc("d1").save(&db).await.unwrap();
+    let mut other = doc("d2");
+    other.data = vec![9];
+    other.tags = ["z".to_string()].into_iter().collect();
+    other.blobs = [vec![7u8]].into_iter().collect();
+    other.save(&db).await.unwrap();
+    let ids = |docs: Vec<Doc>| docs.into_iter().map(|d| d.id).collect::<Vec<_>>();
+
+    let by_bytes = Doc::scan(&db)
+        .filter(Doc::DATA.eq(vec![0u8, 1, 2, 255]))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(by_bytes), ["d1"]);
+    let by_prefix = Doc::scan(&db)
+        .filter(Doc::DATA.begins_with(vec![0u8, 1]))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(by_prefix), ["d1"]);
+    let set: HashSet<String> = ["b", "a"].into_iter().map(String::from).collect();
+    let by_set = Doc::scan(&db)
+        .filter(Doc::TAGS.eq(set))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(by_set), ["d1"]);
+    let by_element = Doc::scan(&db)
+        .filter(Doc::TAGS.contains("z"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(by_element), ["d2"]);
+    let by_blob = Doc::scan(&db)
+        .filter(Doc::BLOBS.contains(vec![3u8]))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(by_blob), ["d1"]);
+    let by_scores = Doc::scan(&db)
+        .filter(Doc::SCORES.contains(2))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(by_scores, 2);
+    // Write conditions use the same shapes.
+    doc("d1")
+        .save(&db)
+        .when(Doc::DATA.eq(vec![0u8, 1, 2, 255]))
+        .await
+        .unwrap();
+    let kw = Doc::scan_kw(&db, [("tags__contains", serde_json::json!("a"))])
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(kw), ["d1"]);
+}

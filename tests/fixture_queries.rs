@@ -45,6 +45,26 @@ struct FixtureKeys {
     when: Option<DateTime<Utc>>,
 }
 
+/// Asks for `baz`, which the keys-only LSI does not hold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "fixture")]
+struct FixtureBaz {
+    #[dynamo(hash_key)]
+    foo: String,
+    #[dynamo(range_key)]
+    bar: String,
+    baz: String,
+}
+
+/// Not a projection of Fixture at all.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "fixture")]
+struct Stranger {
+    #[dynamo(hash_key)]
+    foo: String,
+    nickname: Option<String>,
+}
+
 fn when(day: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 1, day, 0, 0, 0).unwrap()
 }
@@ -256,6 +276,20 @@ async fn not_exists_in_contains_and_type() {
             .unwrap(),
         4
     );
+    assert_eq!(
+        Fixture::scan_kw(&db, [("things__size__eq", json!(2))])
+            .count()
+            .await
+            .unwrap(),
+        4
+    );
+    assert_eq!(
+        Fixture::scan_kw(&db, [("baz__size__gt", json!(3))])
+            .count()
+            .await
+            .unwrap(),
+        0
+    );
 }
 
 #[tokio::test]
@@ -336,6 +370,42 @@ async fn keys_only_lsi_needs_a_projection_model() {
         .await
         .unwrap();
     assert_eq!(scanned.len(), 3);
+    // A projection asking for what the index does not hold fails before any request.
+    let err = Fixture::BY_WHEN
+        .query(&db, "first")
+        .project::<FixtureBaz>()
+        .all()
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("does not hold `baz`"), "{err}");
+    // A cursor from the table is not a cursor for the index.
+    let table_page = Fixture::query(&db, "first")
+        .page_size(1)
+        .page(None)
+        .await
+        .unwrap();
+    let err = Fixture::BY_WHEN
+        .query(&db, "first")
+        .project::<FixtureKeys>()
+        .page(table_page.next)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn projection_of_unknown_attributes_is_rejected() {
+    let db = fixture().await;
+    let err = Fixture::query(&db, "first")
+        .project::<Stranger>()
+        .all()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("`nickname` is not an attribute of Fixture"),
+        "{err}"
+    );
 }
 
 #[tokio::test]
@@ -408,6 +478,14 @@ async fn bad_double_under_terms_fail_before_any_request() {
         (
             vec![("foo", json!("first")), ("baz__type", json!("WORD"))],
             "type code",
+        ),
+        (
+            vec![("foo", json!("first")), ("foo", json!("second"))],
+            "given twice",
+        ),
+        (
+            vec![("foo", json!("first")), ("things__size__gt", json!("big"))],
+            "non-negative integer",
         ),
     ];
     for (terms, expected) in cases {

@@ -179,6 +179,34 @@ async fn query_pages_resume_with_cursor_strings() {
 }
 
 #[tokio::test]
+async fn page_with_limit_and_filter_resumes_after_the_last_item_kept() {
+    let db = books_db().await;
+    // Editions 1, 3, 5 have no author; one request sees all five.
+    let first = Book::query(&db, "i1")
+        .filter(Book::AUTHOR.not_exists())
+        .limit(2)
+        .page(None)
+        .await
+        .unwrap();
+    assert_eq!(editions(&first.items), [1, 3]);
+    let next = first.next.expect("a cursor after the last kept item");
+    let rest = Book::query(&db, "i1")
+        .filter(Book::AUTHOR.not_exists())
+        .limit(2)
+        .page(next)
+        .await
+        .unwrap();
+    assert_eq!(editions(&rest.items), [5]);
+    let capped = Book::query(&db, "i1")
+        .page_size(100)
+        .limit(3)
+        .page(None)
+        .await
+        .unwrap();
+    assert_eq!(editions(&capped.items), [1, 2, 3]);
+}
+
+#[tokio::test]
 async fn tampered_cursor_is_a_clear_error() {
     let db = books_db().await;
     assert!("zz-not-hex".parse::<Cursor>().is_err());
@@ -187,6 +215,10 @@ async fn tampered_cursor_is_a_clear_error() {
     let err = Book::query(&db, "i1").page(Some(forged)).await.unwrap_err();
     assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
     assert!(err.to_string().contains("cursor"), "{err}");
+    // Missing the range key.
+    let partial: Cursor = hex(r#"[["isbn","S","i1"]]"#).parse().unwrap();
+    let err = Book::query(&db, "i1").page(partial).await.unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
 }
 
 fn hex(s: &str) -> String {

@@ -85,6 +85,14 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
                     .with_span(&f.range_key.span()),
             );
         }
+        if is_key && serde.custom_codec {
+            type_errors.push(syn::Error::new_spanned(
+                &f.ty,
+                format!(
+                    "key field `{rust_name}` cannot use #[serde(with/serialize_with)]: keys are encoded with its KeyPart impl, and the two encodings must match; implement KeyPart for a newtype instead"
+                ),
+            ));
+        }
         if is_key {
             if let Some(why) = shape::not_a_key(&f.ty) {
                 type_errors.push(syn::Error::new_spanned(

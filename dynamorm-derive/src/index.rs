@@ -86,11 +86,31 @@ pub struct Expanded {
     pub handles: Vec<TokenStream>,
 }
 
+/// True for a field type the derive cannot see into (an enum, a newtype):
+/// stored as serde writes it, which for a key must be a string.
+fn opaque(field: &KnownField) -> bool {
+    crate::shape::value_kind(field.ty) == "Any"
+}
+
 fn key_def(field: &KnownField) -> TokenStream {
     let name = field.name;
     let ty = field.ty;
-    let scalar = quote_spanned!(ty.span()=> <#ty as ::dynamorm::model::IndexKey>::SCALAR);
+    let scalar = if opaque(field) {
+        quote!(::dynamorm::model::ScalarType::S)
+    } else {
+        quote_spanned!(ty.span()=> <#ty as ::dynamorm::model::IndexKey>::SCALAR)
+    };
     quote!(::dynamorm::model::KeyDef { name: #name, scalar: #scalar })
+}
+
+/// What the index handle's `query` takes for the hash key.
+fn hash_value_type(field: &KnownField) -> TokenStream {
+    let ty = field.ty;
+    if opaque(field) {
+        quote!(::dynamorm::expr::Untyped)
+    } else {
+        quote!(<#ty as ::dynamorm::model::IndexKey>::Value)
+    }
 }
 
 fn const_name(name: &str, span: Span) -> Ident {
@@ -265,14 +285,14 @@ pub fn expand(
             }
         });
         let const_ident = const_name(name, options.name.span());
-        let hash_ty = hash.ty;
+        let hash_ty = hash_value_type(hash);
         let doc = format!(
             "The {} index `{name}`: query or scan it.",
             if global { "global" } else { "local" }
         );
         out.handles.push(quote! {
             #[doc = #doc]
-            pub const #const_ident: ::dynamorm::ops::index::Index<#model, <#hash_ty as ::dynamorm::model::IndexKey>::Value> =
+            pub const #const_ident: ::dynamorm::ops::index::Index<#model, #hash_ty> =
                 ::dynamorm::ops::index::Index::new(#name);
         });
     }

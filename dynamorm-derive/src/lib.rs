@@ -1,9 +1,9 @@
 //! `#[derive(DynaModel)]` for dynamorm. See the `dynamorm` crate for the
 //! attributes; every mistake in them is a compile error pointing at its span.
 //!
-//! Modules: [`options`] reads the attributes, [`serde_attrs`] reads the serde
-//! attributes that decide attribute names, [`shape`] classifies field types,
-//! [`expand`] writes the impls.
+//! Modules: `options` reads the attributes, `serde_attrs` reads the serde
+//! attributes that decide attribute names, `shape` classifies field types,
+//! `index` handles secondary indexes, `expand` writes the impls.
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
@@ -14,8 +14,10 @@ mod options;
 mod serde_attrs;
 mod shape;
 
-/// Implements `dynamorm::DynaModel` and generates the typed attribute handles
-/// and the `table`/`get`/`put`/`put_json`/`delete` functions.
+/// Implements `dynamorm::DynaModel` and generates the typed attribute handles,
+/// one handle per secondary index, and the `table`, `get`, `put`, `put_json`,
+/// `delete`, `query`, `query_kw`, `scan` and `scan_kw` functions. The
+/// attributes are documented on the `dynamorm` crate.
 #[proc_macro_derive(DynaModel, attributes(dynamo))]
 pub fn derive_dyna_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);

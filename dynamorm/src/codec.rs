@@ -186,6 +186,35 @@ fn shape_for_read(def: &TableDef, item: &mut Item) {
     }
 }
 
+/// Shapes a condition value for a top-level field the codec stores specially,
+/// so `Doc::DATA.eq(vec![1, 2])` compares against the stored `B` and
+/// `Doc::TAGS.eq(set)` against the stored `SS`. `element` is true for the
+/// argument of `contains` (one element of a set).
+pub(crate) fn shape_operand(
+    def: &TableDef,
+    path: &crate::expr::AttrPath,
+    value: AttributeValue,
+    element: bool,
+) -> AttributeValue {
+    if path.segments().len() != 1 {
+        return value;
+    }
+    let Some(field) = def.field(path.root()) else {
+        return value;
+    };
+    match (field.shape, element) {
+        (FieldShape::Bytes, false) => match value {
+            AttributeValue::S(s) => AttributeValue::B(Blob::new(s.into_bytes())),
+            other => list_to_bytes(other),
+        },
+        (FieldShape::Set | FieldShape::ByteSet, false) => {
+            list_to_set(value.clone()).unwrap_or(value)
+        }
+        (FieldShape::ByteSet, true) => list_to_bytes(value),
+        _ => value,
+    }
+}
+
 fn bytes_to_list(bytes: &[u8]) -> AttributeValue {
     AttributeValue::L(
         bytes

@@ -1,9 +1,10 @@
 //! # dynamorm
 //!
 //! A typed object mapper for Amazon DynamoDB, re-imagining the Python library
-//! DynamORM for Rust. Declare a model once — table, keys, options, validation —
-//! then create its table, save, put raw documents, get and delete, with typed
-//! values and errors you can match.
+//! DynamORM for Rust. Declare a model once — table, keys, indexes, options,
+//! validation — then create its table, save, put raw documents, get, delete,
+//! query and scan (typed conditions or DynamORM's `field__op` terms), with
+//! typed values and errors you can match.
 //!
 //! ```
 //! use dynamorm::prelude::*;
@@ -30,6 +31,27 @@
 //! # Ok(()) }
 //! # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 //! ```
+//!
+//! ## Declaring a model
+//!
+//! `#[derive(DynaModel)]` reads serde's view of the struct plus `#[dynamo(..)]`:
+//!
+//! | where | attribute | meaning |
+//! |---|---|---|
+//! | struct | `table = "things"` | table name (required); [`Db::with_table_prefix`] prefixes it |
+//! | struct | `read = 5, write = 1` | provisioned capacity (the default when no billing is given is provisioned 1/1, as in DynamORM) |
+//! | struct | `billing = "on_demand"` | pay per request (no `read`/`write`) |
+//! | struct | `stream = "keys_only" \| "new_image" \| "old_image" \| "new_and_old_images"` | enable the table's stream |
+//! | struct | `validate = "validator" \| "garde" \| "custom"` | run validation before every write and after every read |
+//! | struct | `global_index(name = "by-color", hash_key = "color", range_key = "name", projection = "all", read = 1, write = 1)` | a GSI (`range_key`, `read`/`write` optional); handle `Thing::BY_COLOR` |
+//! | struct | `local_index(name = "by-when", range_key = "when", projection = "keys_only")` | an LSI (needs a table range key) |
+//! | index | `projection = "all" \| "keys_only" \| "include(a, b)"` (or unquoted `include(a, b)`) | what the index holds besides keys |
+//! | field | `hash_key`, `range_key` | the primary key; types map to `S` (strings), `N` (numbers), `B` (`Vec<u8>`), or any [`model::KeyPart`] |
+//!
+//! Attribute names follow `#[serde(rename)]` and `rename_all`. For each field
+//! the derive generates a typed handle (`Thing::NAME: Attr<Thing, Option<String>>`)
+//! and, on the type, `table`, `get`, `put`, `put_json`, `delete`, `query`,
+//! `query_kw`, `scan` and `scan_kw`.
 //!
 //! ## Engines
 //! - [`Db::embedded`]: the dynoxide-rs emulator in-process (feature `embedded`, on by default).

@@ -100,8 +100,10 @@ impl ScalarType {
 
 /// A type usable as a hash or range key: it maps to one DynamoDB scalar.
 ///
-/// Implemented for strings, integers, floats and `Vec<u8>`. Implement it for a
-/// newtype key to use it as a key field:
+/// Implemented for strings, integers, floats and `Vec<u8>` (and, with the
+/// `chrono` feature, `DateTime<Utc>`). Implement it for a newtype key to use it
+/// as a key field. `to_attr` must produce exactly what serde stores for the
+/// field, since lookups use `to_attr` and writes use serde:
 ///
 /// ```
 /// use dynamorm::model::{KeyPart, ScalarType};

@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::path::AttrPath;
 use super::placeholders::Placeholders;
+use crate::model::TableDef;
 
 /// A value converted for an expression, or serde's message if it could not be.
 pub(crate) type Value = Result<AttributeValue, String>;
@@ -213,60 +214,87 @@ impl<M> Cond<M> {
     /// assert_eq!(c.render(&mut p).unwrap(), "attribute_exists(#n0)");
     /// ```
     pub fn render(&self, placeholders: &mut Placeholders) -> Result<String, String> {
+        self.render_for(None, placeholders)
+    }
+
+    /// Renders with values shaped as the model's codec stores them (binary, sets).
+    pub(crate) fn render_for(
+        &self,
+        def: Option<&TableDef>,
+        placeholders: &mut Placeholders,
+    ) -> Result<String, String> {
         let mut out = String::new();
-        render(&self.node, placeholders, &mut out)?;
+        let mut renderer = Renderer {
+            def,
+            p: placeholders,
+        };
+        renderer.render(&self.node, &mut out)?;
         Ok(out)
     }
 }
 
-fn value(v: &Value, placeholders: &mut Placeholders) -> Result<String, String> {
-    match v {
-        Ok(av) => Ok(placeholders.value(av.clone())),
-        Err(e) => Err(e.clone()),
+/// Renders nodes, allocating placeholders and shaping values for `def`.
+struct Renderer<'r> {
+    def: Option<&'r TableDef>,
+    p: &'r mut Placeholders,
+}
+
+impl Renderer<'_> {
+    fn value(&mut self, path: &AttrPath, v: &Value, element: bool) -> Result<String, String> {
+        let av = v.clone()?;
+        let av = match self.def {
+            Some(def) => crate::codec::shape_operand(def, path, av, element),
+            None => av,
+        };
+        Ok(self.p.value(av))
+    }
+
+    fn render(&mut self, node: &Node, out: &mut String) -> Result<(), String> {
+        render(node, self, out)
     }
 }
 
-fn render(node: &Node, p: &mut Placeholders, out: &mut String) -> Result<(), String> {
+fn render(node: &Node, r: &mut Renderer<'_>, out: &mut String) -> Result<(), String> {
     match node {
         Node::Compare { path, op, value: v } => {
-            let path = p.path(path);
-            let v = value(v, p)?;
+            let v = r.value(path, v, false)?;
+            let path = r.p.path(path);
             out.push_str(&format!("{path} {} {v}", op.symbol()));
         }
         Node::SizeCompare { path, op, size } => {
-            let path = p.path(path);
-            let v = p.value(AttributeValue::N(size.to_string()));
+            let path = r.p.path(path);
+            let v = r.p.value(AttributeValue::N(size.to_string()));
             out.push_str(&format!("size({path}) {} {v}", op.symbol()));
         }
         Node::Between { path, low, high } => {
-            let path = p.path(path);
-            let low = value(low, p)?;
-            let high = value(high, p)?;
+            let low = r.value(path, low, false)?;
+            let high = r.value(path, high, false)?;
+            let path = r.p.path(path);
             out.push_str(&format!("{path} BETWEEN {low} AND {high}"));
         }
         Node::In { path, values } => {
-            let path = p.path(path);
             let values = values
                 .iter()
-                .map(|v| value(v, p))
+                .map(|v| r.value(path, v, false))
                 .collect::<Result<Vec<_>, _>>()?;
+            let path = r.p.path(path);
             out.push_str(&format!("{path} IN ({})", values.join(", ")));
         }
         Node::BeginsWith { path, value: v } => {
-            let path = p.path(path);
-            let v = value(v, p)?;
+            let v = r.value(path, v, false)?;
+            let path = r.p.path(path);
             out.push_str(&format!("begins_with({path}, {v})"));
         }
         Node::Contains { path, value: v } => {
-            let path = p.path(path);
-            let v = value(v, p)?;
+            let v = r.value(path, v, true)?;
+            let path = r.p.path(path);
             out.push_str(&format!("contains({path}, {v})"));
         }
-        Node::Exists(path) => out.push_str(&format!("attribute_exists({})", p.path(path))),
-        Node::NotExists(path) => out.push_str(&format!("attribute_not_exists({})", p.path(path))),
+        Node::Exists(path) => out.push_str(&format!("attribute_exists({})", r.p.path(path))),
+        Node::NotExists(path) => out.push_str(&format!("attribute_not_exists({})", r.p.path(path))),
         Node::AttributeType { path, kind } => {
-            let path = p.path(path);
-            let v = p.value(AttributeValue::S(kind.code().to_owned()));
+            let path = r.p.path(path);
+            let v = r.p.value(AttributeValue::S(kind.code().to_owned()));
             out.push_str(&format!("attribute_type({path}, {v})"));
         }
         Node::And(a, b) | Node::Or(a, b) => {
@@ -276,14 +304,14 @@ fn render(node: &Node, p: &mut Placeholders, out: &mut String) -> Result<(), Str
                 " OR "
             };
             out.push('(');
-            render(a, p, out)?;
+            r.render(a, out)?;
             out.push_str(word);
-            render(b, p, out)?;
+            r.render(b, out)?;
             out.push(')');
         }
         Node::Not(inner) => {
             out.push_str("NOT ");
-            render(inner, p, out)?;
+            r.render(inner, out)?;
         }
     }
     Ok(())

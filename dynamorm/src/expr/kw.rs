@@ -25,6 +25,8 @@ pub(crate) enum KwOp {
     Exists,
     NotExists,
     AttributeType,
+    /// `field__size__gt`: compares `size(field)`.
+    Size(CmpOp),
 }
 
 impl KwOp {
@@ -97,6 +99,13 @@ pub(crate) fn parse<M: DynaModel>(key: &str) -> Result<KwTerm> {
         }
         _ => (KwOp::Cmp(CmpOp::Eq), "eq".to_owned()),
     };
+    let (op, op_name) = match op {
+        KwOp::Cmp(cmp) if parts.len() > 1 && parts.last() == Some(&"size") => {
+            parts.pop();
+            (KwOp::Size(cmp), format!("size__{op_name}"))
+        }
+        other => (other, op_name),
+    };
     let field_name = parts.first().copied().unwrap_or_default();
     let field = def.field_by_any_name(field_name).ok_or_else(|| {
         let known: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
@@ -117,7 +126,7 @@ pub(crate) fn parse<M: DynaModel>(key: &str) -> Result<KwTerm> {
         return Err(invalid::<M>(format!(
             "`{key}`: unknown operator `{}` for field `{}` (operators: eq, ne, lt, lte, gt, gte, \
              between, in, is_in, begins_with, contains, not_contains, exists, not_exists, type, \
-             attribute_type)",
+             attribute_type, size__<eq|ne|lt|lte|gt|gte>)",
             parts[1..].join("__"),
             field.name
         )));
@@ -227,6 +236,18 @@ pub(crate) fn condition<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<Co
                 op,
                 value: Ok(to_attr::<M>(term, value)?),
             }
+        }
+        KwOp::Size(op) => {
+            let size = value
+                .as_u64()
+                .and_then(|n| usize::try_from(n).ok())
+                .ok_or_else(|| {
+                    invalid::<M>(format!(
+                        "`{}`: size takes a non-negative integer, got {value}",
+                        term.key
+                    ))
+                })?;
+            Node::SizeCompare { path, op, size }
         }
         KwOp::Between => {
             let items = elements::<M>(term, value, Some(2))?;

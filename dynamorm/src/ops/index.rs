@@ -3,10 +3,13 @@
 use std::fmt;
 use std::marker::PhantomData;
 
+use aws_sdk_dynamodb::types::AttributeValue;
+use serde::Serialize;
 use serde_json::Value;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
+use crate::expr::Untyped;
 use crate::model::{DynaModel, IndexDef, KeyPart};
 use crate::ops::query::Query;
 use crate::ops::scan::Scan;
@@ -65,7 +68,36 @@ impl<M, H> Index<M, H> {
     }
 }
 
-impl<M: DynaModel, H: KeyPart> Index<M, H> {
+/// A value the index's `query` accepts for its hash key `H`: anything that
+/// converts into a key type, or, for a key field of an enum or other serde
+/// type (`H` = [`Untyped`]), any value that serializes to a string, number or
+/// binary.
+pub trait IndexHashValue<H> {
+    /// The value as DynamoDB sees it; `Err` says why it cannot be a key.
+    fn into_key_attr(self) -> std::result::Result<AttributeValue, String>;
+}
+
+impl<K: KeyPart, T: Into<K>> IndexHashValue<K> for T {
+    fn into_key_attr(self) -> std::result::Result<AttributeValue, String> {
+        Ok(self.into().to_attr())
+    }
+}
+
+impl<V: Serialize> IndexHashValue<Untyped> for V {
+    fn into_key_attr(self) -> std::result::Result<AttributeValue, String> {
+        match serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(&self) {
+            Ok(value @ (AttributeValue::S(_) | AttributeValue::N(_) | AttributeValue::B(_))) => {
+                Ok(value)
+            }
+            Ok(other) => Err(format!(
+                "an index key must be a string, number or binary, got {other:?}"
+            )),
+            Err(e) => Err(e.to_string()),
+        }
+    }
+}
+
+impl<M: DynaModel, H> Index<M, H> {
     /// The index's definition.
     pub fn def(&self) -> Result<&'static IndexDef> {
         M::table_def()
@@ -77,8 +109,19 @@ impl<M: DynaModel, H: KeyPart> Index<M, H> {
     }
 
     /// Queries the index for items whose index hash key is `hash`.
-    pub fn query<'a>(&self, db: &'a Db, hash: impl Into<H>) -> Query<'a, M> {
-        Query::on_index(db, self.def(), hash.into().to_attr())
+    pub fn query<'a>(&self, db: &'a Db, hash: impl IndexHashValue<H>) -> Query<'a, M> {
+        let def = self.def().and_then(|def| {
+            hash.into_key_attr()
+                .map(|value| (def, value))
+                .map_err(|message| Error::InvalidQuery {
+                    model: M::table_def().model,
+                    message: format!("index `{}` hash key: {message}", self.name),
+                })
+        });
+        match def {
+            Ok((def, value)) => Query::on_index(db, Ok(def), value),
+            Err(e) => Query::on_index(db, Err(e), AttributeValue::Null(true)),
+        }
     }
 
     /// Queries the index with DynamORM's double-under terms (see [`Query::from_kw`]).
@@ -89,7 +132,7 @@ impl<M: DynaModel, H: KeyPart> Index<M, H> {
     ) -> Query<'a, M> {
         match self.def() {
             Ok(def) => Query::from_kw(db, Some(def), terms),
-            Err(e) => Query::on_index(db, Err(e), crate::AttributeValue::Null(true)),
+            Err(e) => Query::on_index(db, Err(e), AttributeValue::Null(true)),
         }
     }
 

@@ -24,15 +24,13 @@ struct Rendered {
 fn render_condition<M: DynaModel>(cond: Option<&Cond<M>>) -> Result<Rendered> {
     let mut placeholders = Placeholders::default();
     let expression = match cond {
-        Some(cond) => {
-            Some(
-                cond.render(&mut placeholders)
-                    .map_err(|message| Error::InvalidQuery {
-                        model: M::table_def().model,
-                        message: format!("condition {cond}: {message}"),
-                    })?,
-            )
-        }
+        Some(cond) => Some(
+            cond.render_for(Some(M::table_def()), &mut placeholders)
+                .map_err(|message| Error::InvalidQuery {
+                    model: M::table_def().model,
+                    message: format!("condition {cond}: {message}"),
+                })?,
+        ),
         None => None,
     };
     Ok(Rendered {
@@ -142,6 +140,7 @@ async fn put_item<M: DynaModel>(
     key: String,
 ) -> Result<()> {
     let WriteConditions { unique, when } = conditions;
+    let combined = unique && when.is_some();
     let def = M::table_def();
     let table = db.table_name(def);
     codec::check_size(def, &table, &item)?;
@@ -163,7 +162,7 @@ async fn put_item<M: DynaModel>(
         .set_expression_attribute_values(values)
         .set_return_values_on_condition_check_failure(
             // With both `unique` and `when`, the old item tells which one failed.
-            (unique && condition.is_some()).then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+            combined.then_some(ReturnValuesOnConditionCheckFailure::AllOld),
         )
         .send()
         .await;

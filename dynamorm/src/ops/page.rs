@@ -19,9 +19,11 @@ pub struct Page<M> {
     pub next: Option<Cursor>,
 }
 
-/// An opaque position in a query or scan, safe to hand to web clients:
-/// `Display` and `FromStr` round-trip, and a tampered cursor is an
-/// [`Error::InvalidQuery`] when used.
+/// An opaque position in a query or scan, to hand to web clients:
+/// `Display` and `FromStr` round-trip. A cursor dynamorm did not produce for
+/// this table or index (malformed, naming other attributes, missing a key) is
+/// an [`Error::InvalidQuery`] when used. Cursors are not signed: a client can
+/// forge key values, so never treat a cursor as authorization.
 ///
 /// ```
 /// use dynamorm::ops::page::Cursor;
@@ -75,7 +77,9 @@ impl Cursor {
             };
             key.insert(name, value);
         }
-        if !def.key_names().all(|k| key.contains_key(k)) {
+        let complete = def.key_names().all(|k| key.contains_key(k))
+            && index_keys.iter().all(|k| key.contains_key(*k));
+        if !complete {
             return Err(invalid("missing a key attribute"));
         }
         Ok(key)

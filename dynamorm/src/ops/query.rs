@@ -116,6 +116,12 @@ impl<'a, M: DynaModel> Query<'a, M> {
                         term.key, hash_key.name, term.op_name
                     )));
                 }
+                if self.hash.is_some() {
+                    return Err(kw::invalid::<M>(format!(
+                        "`{}`: the hash key `{}` is given twice",
+                        term.key, hash_key.name
+                    )));
+                }
                 self.hash = Some(hash_value::<M>(&term.key, hash_key, &value)?);
             } else if range_key.is_some_and(|r| term.is_on(r.name)) {
                 if !term.op.is_key_operator() || self.range.is_some() {
@@ -257,7 +263,8 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
     }
 
     /// One page, starting at `cursor` (`None` for the first), with the cursor to the next.
-    pub async fn page(self, cursor: Option<Cursor>) -> Result<Page<O>> {
+    pub async fn page(self, cursor: impl Into<Option<Cursor>>) -> Result<Page<O>> {
+        let cursor = cursor.into();
         read::page(self, cursor).await
     }
 
@@ -299,7 +306,7 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
                     range_key.name
                 )));
             }
-            let rendered = range.render(placeholders).map_err(invalid)?;
+            let rendered = range.render_for(Some(def), placeholders).map_err(invalid)?;
             expression.push_str(" AND ");
             expression.push_str(&rendered);
         }
@@ -337,20 +344,20 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
             let table = self.db.table_name(def);
             let mut placeholders = Placeholders::default();
             let key_condition = self.key_condition(&mut placeholders)?;
-            let filter =
-                match &self.filter {
-                    Some(f) => Some(f.render(&mut placeholders).map_err(|message| {
-                        Error::InvalidQuery {
+            let filter = match &self.filter {
+                Some(f) => Some(
+                    f.render_for(Some(def), &mut placeholders)
+                        .map_err(|message| Error::InvalidQuery {
                             model: def.model,
                             message,
-                        }
-                    })?),
-                    None => None,
-                };
+                        })?,
+                ),
+                None => None,
+            };
             let projection = if count_only {
                 None
             } else {
-                read::projection::<M, O>(&mut placeholders)
+                read::projection::<M, O>(self.index, &mut placeholders)?
             };
             let (names, values) = placeholders.into_maps();
             tracing::debug!(table = %table, model = def.model, index = ?self.index.map(|i| i.name), "Query");

@@ -164,28 +164,79 @@ pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Pa
     };
     let limit = request_limit(&read, read.total_limit());
     let fetched = read.fetch(start, limit, false).await?;
-    let items = fetched
-        .items
+    let mut raw = fetched.items;
+    let mut last_key = fetched.last_key;
+    if let Some(total) = read.total_limit() {
+        if raw.len() > total {
+            // A filtered page can hold more than the limit: resume after the
+            // last item kept, not after the last one DynamoDB evaluated.
+            raw.truncate(total);
+            last_key = raw
+                .last()
+                .map(|item| key_of(item, def.key_names().chain(index_keys.iter().copied())));
+        }
+    }
+    let items = raw
         .into_iter()
         .map(|item| decode(&read, item))
         .collect::<Result<Vec<_>>>()?;
     Ok(Page {
         items,
-        next: fetched.last_key.as_ref().map(Cursor::from_key),
+        next: last_key.as_ref().map(Cursor::from_key),
     })
 }
 
-/// `ProjectionExpression` for reading only `O`'s attributes, when `O` is not the model itself.
+/// The key attributes `names` of `item`, as an `ExclusiveStartKey`.
+fn key_of<'n>(item: &Item, names: impl Iterator<Item = &'n str>) -> Item {
+    names
+        .filter_map(|name| item.get(name).map(|v| (name.to_owned(), v.clone())))
+        .collect()
+}
+
+/// `ProjectionExpression` for reading only `O`'s attributes, when `O` is not
+/// the model itself. Every attribute of `O` must be one of `M`'s and, on an
+/// index that does not project everything, one the index holds.
 pub(crate) fn projection<M: DynaModel, O: DynaModel>(
+    index: Option<&'static IndexDef>,
     placeholders: &mut Placeholders,
-) -> Option<String> {
+) -> Result<Option<String>> {
     if std::any::TypeId::of::<M>() == std::any::TypeId::of::<O>() {
-        return None;
+        return Ok(None);
     }
-    let names: Vec<String> = O::table_def()
+    let def = M::table_def();
+    let projection = O::table_def();
+    let invalid = |message: String| Error::InvalidQuery {
+        model: def.model,
+        message,
+    };
+    for field in projection.fields {
+        if def.field(field.name).is_none() {
+            return Err(invalid(format!(
+                "project::<{}>(): `{}` is not an attribute of {}",
+                projection.model, field.name, def.model
+            )));
+        }
+        if let Some(index) = index {
+            let held = match index.projection {
+                ProjectionDef::All => true,
+                ProjectionDef::KeysOnly => false,
+                ProjectionDef::Include(names) => names.contains(&field.name),
+            } || def
+                .key_names()
+                .chain(index.key_names())
+                .any(|k| k == field.name);
+            if !held {
+                return Err(invalid(format!(
+                    "project::<{}>(): index `{}` does not hold `{}`",
+                    projection.model, index.name, field.name
+                )));
+            }
+        }
+    }
+    let names: Vec<String> = projection
         .fields
         .iter()
         .map(|f| placeholders.path(&AttrPath::new(f.name)))
         .collect();
-    Some(names.join(", "))
+    Ok(Some(names.join(", ")))
 }

@@ -210,7 +210,8 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
 
     /// One page, starting at `cursor` (`None` for the first), with the cursor
     /// to the next. Not available for a segmented scan.
-    pub async fn page(self, cursor: Option<Cursor>) -> Result<Page<O>> {
+    pub async fn page(self, cursor: impl Into<Option<Cursor>>) -> Result<Page<O>> {
+        let cursor = cursor.into();
         if self.segments > 1 {
             return Err(Error::InvalidQuery {
                 model: M::table_def().model,
@@ -242,20 +243,20 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
             }
             let table = self.db.table_name(def);
             let mut placeholders = Placeholders::default();
-            let filter =
-                match &self.filter {
-                    Some(f) => Some(f.render(&mut placeholders).map_err(|message| {
-                        Error::InvalidQuery {
+            let filter = match &self.filter {
+                Some(f) => Some(
+                    f.render_for(Some(def), &mut placeholders)
+                        .map_err(|message| Error::InvalidQuery {
                             model: def.model,
                             message,
-                        }
-                    })?),
-                    None => None,
-                };
+                        })?,
+                ),
+                None => None,
+            };
             let projection = if count_only {
                 None
             } else {
-                read::projection::<M, O>(&mut placeholders)
+                read::projection::<M, O>(self.index, &mut placeholders)?
             };
             let (names, values) = placeholders.into_maps();
             let total_segments = self
