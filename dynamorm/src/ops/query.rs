@@ -12,10 +12,10 @@ use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::kw;
 use crate::expr::{AttrPath, Cond, Placeholders};
-use crate::model::{DynaModel, IndexDef, KeyDef, KeyPart, ScalarType, TableDef};
+use crate::model::{DynaModel, IndexDef, KeyDef, KeyPart, ScalarType};
 use crate::ops::item::OpFuture;
 use crate::ops::page::{Cursor, Page};
-use crate::ops::read::{self, Fetch, Fetched};
+use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions};
 
 /// A query on `M`'s table or one of its indexes: `Book::query(&db, "isbn-1")`,
 /// `Thing::BY_COLOR.query(&db, "red")`.
@@ -47,16 +47,10 @@ use crate::ops::read::{self, Fetch, Fetched};
 #[must_use = "a query does nothing until a terminal (all, first, count, page, stream) is awaited"]
 pub struct Query<'a, M: DynaModel, O: DynaModel = M> {
     db: &'a Db,
-    index: Option<&'static IndexDef>,
     hash: Option<AttributeValue>,
     range: Option<Cond<M>>,
-    filter: Option<Cond<M>>,
     reverse: bool,
-    limit: Option<usize>,
-    page_size: Option<i32>,
-    consistent: bool,
-    /// A mistake found while building (bad `__` term, unknown index), reported when awaited.
-    error: Option<Error>,
+    options: ReadOptions<M>,
     _output: PhantomData<fn() -> O>,
 }
 
@@ -96,7 +90,7 @@ impl<'a, M: DynaModel> Query<'a, M> {
         };
         let mut query = Query::build(db, index, None, None);
         if let Err(e) = query.apply_kw(hash_key, range_key, terms) {
-            query.error = Some(e);
+            query.options.error = Some(error_message(e));
         }
         query
     }
@@ -133,10 +127,7 @@ impl<'a, M: DynaModel> Query<'a, M> {
                 self.range = Some(kw::condition::<M>(&term, &value)?);
             } else {
                 let cond = kw::condition::<M>(&term, &value)?;
-                self.filter = Some(match self.filter.take() {
-                    Some(existing) => existing & cond,
-                    None => cond,
-                });
+                self.options.and_filter(cond);
             }
         }
         if self.hash.is_none() {
@@ -146,6 +137,14 @@ impl<'a, M: DynaModel> Query<'a, M> {
             )));
         }
         Ok(())
+    }
+}
+
+/// The message of an `InvalidQuery` (or any error) found while building.
+fn error_message(error: Error) -> String {
+    match error {
+        Error::InvalidQuery { message, .. } => message,
+        other => other.to_string(),
     }
 }
 
@@ -171,26 +170,15 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
     ) -> Self {
         Query {
             db,
-            index,
             hash,
             range: None,
-            filter: None,
             reverse: false,
-            limit: None,
-            page_size: None,
-            consistent: false,
-            error,
+            options: ReadOptions::new(index, error.map(error_message)),
             _output: PhantomData,
         }
     }
 
-    fn and_filter(mut self, cond: Cond<M>) -> Self {
-        self.filter = Some(match self.filter.take() {
-            Some(existing) => existing & cond,
-            None => cond,
-        });
-        self
-    }
+    read_option_methods!();
 
     /// A key condition on the range key (of the table, or of the index
     /// queried): `eq`, `lt`, `lte`, `gt`, `gte`, `between` or `begins_with`.
@@ -200,32 +188,9 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
         self
     }
 
-    /// Keeps only items matching `cond` (several calls combine with AND).
-    pub fn filter(self, cond: Cond<M>) -> Self {
-        self.and_filter(cond)
-    }
-
     /// Descending range-key order.
     pub fn reverse(mut self) -> Self {
         self.reverse = true;
-        self
-    }
-
-    /// At most `n` items in total.
-    pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// At most `n` items per request (DynamoDB's `Limit`).
-    pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
-        self
-    }
-
-    /// Strongly consistent reads (not available on global indexes).
-    pub fn consistent(mut self) -> Self {
-        self.consistent = true;
         self
     }
 
@@ -234,15 +199,10 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
     pub fn project<P: DynaModel>(self) -> Query<'a, M, P> {
         Query {
             db: self.db,
-            index: self.index,
             hash: self.hash,
             range: self.range,
-            filter: self.filter,
             reverse: self.reverse,
-            limit: self.limit,
-            page_size: self.page_size,
-            consistent: self.consistent,
-            error: self.error,
+            options: self.options,
             _output: PhantomData,
         }
     }
@@ -280,7 +240,7 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
             model: def.model,
             message,
         };
-        let (hash_key, range_key) = match self.index {
+        let (hash_key, range_key) = match self.options.index {
             Some(i) => (i.hash_key, i.range_key),
             None => (def.hash_key, def.range_key),
         };
@@ -314,7 +274,7 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
     }
 
     fn target_name(&self) -> String {
-        match self.index {
+        match self.options.index {
             Some(i) => format!("index `{}`", i.name),
             None => M::table_def().model.to_owned(),
         }
@@ -322,6 +282,7 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
 }
 
 impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
+    type Model = M;
     type Output = O;
 
     fn fetch(
@@ -331,80 +292,43 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
         count_only: bool,
     ) -> OpFuture<'_, Fetched> {
         Box::pin(async move {
-            if let Some(error) = &self.error {
-                return Err(Error::InvalidQuery {
-                    model: M::table_def().model,
-                    message: match error {
-                        Error::InvalidQuery { message, .. } => message.clone(),
-                        other => other.to_string(),
-                    },
-                });
-            }
+            self.options.check()?;
             let def = M::table_def();
             let table = self.db.table_name(def);
             let mut placeholders = Placeholders::default();
             let key_condition = self.key_condition(&mut placeholders)?;
-            let filter = match &self.filter {
-                Some(f) => Some(
-                    f.render_for(Some(def), &mut placeholders)
-                        .map_err(|message| Error::InvalidQuery {
-                            model: def.model,
-                            message,
-                        })?,
-                ),
-                None => None,
-            };
-            let projection = if count_only {
-                None
-            } else {
-                read::projection::<M, O>(self.index, &mut placeholders)?
-            };
+            let (filter, projection) = self.options.render::<O>(count_only, &mut placeholders)?;
             let (names, values) = placeholders.into_maps();
-            tracing::debug!(table = %table, model = def.model, index = ?self.index.map(|i| i.name), "Query");
+            let index = self.options.index.map(|i| i.name);
+            tracing::debug!(table = %table, model = def.model, index = ?index, "Query");
             let output = self
                 .db
                 .client()
                 .query()
                 .table_name(&table)
-                .set_index_name(self.index.map(|i| i.name.to_owned()))
+                .set_index_name(index.map(str::to_owned))
                 .key_condition_expression(key_condition)
                 .set_filter_expression(filter)
                 .set_projection_expression(projection)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
                 .scan_index_forward(!self.reverse)
-                .consistent_read(self.consistent)
+                .consistent_read(self.options.consistent)
                 .set_limit(limit)
                 .set_exclusive_start_key(start)
                 .set_select(count_only.then_some(Select::Count))
                 .send()
                 .await
                 .map_err(|e| Error::sdk("Query", &table, e))?;
-            Ok(Fetched {
-                count: usize::try_from(output.count).unwrap_or(0),
-                items: output.items.unwrap_or_default(),
-                last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
-            })
+            Ok(Fetched::new(
+                output.count,
+                output.items,
+                output.last_evaluated_key,
+            ))
         })
     }
 
-    fn total_limit(&self) -> Option<usize> {
-        self.limit
-    }
-
-    fn page_size(&self) -> Option<i32> {
-        self.page_size
-    }
-
-    fn filtered(&self) -> bool {
-        self.filter.is_some()
-    }
-
-    fn index(&self) -> Option<&'static IndexDef> {
-        self.index
-    }
-
-    fn table_def(&self) -> &'static TableDef {
-        M::table_def()
+    fn options(&self) -> &ReadOptions<M> {
+        &self.options
     }
 }

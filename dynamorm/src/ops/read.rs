@@ -5,8 +5,8 @@ use futures::stream::{self, Stream, TryStreamExt};
 
 use crate::codec::{self, Item};
 use crate::error::{Error, Result};
-use crate::expr::{AttrPath, Placeholders};
-use crate::model::{DynaModel, IndexDef, ProjectionDef, TableDef};
+use crate::expr::{AttrPath, Cond, Placeholders};
+use crate::model::{DynaModel, IndexDef, ProjectionDef};
 use crate::ops::item::OpFuture;
 use crate::ops::page::{Cursor, Page};
 use crate::validate;
@@ -18,8 +18,141 @@ pub(crate) struct Fetched {
     pub last_key: Option<Item>,
 }
 
+impl Fetched {
+    /// From a Query or Scan response's parts.
+    pub(crate) fn new(count: i32, items: Option<Vec<Item>>, last_key: Option<Item>) -> Self {
+        Fetched {
+            count: usize::try_from(count).unwrap_or(0),
+            items: items.unwrap_or_default(),
+            last_key: last_key.filter(|k| !k.is_empty()),
+        }
+    }
+}
+
+/// The options query and scan share.
+pub(crate) struct ReadOptions<M> {
+    /// The index read, if any.
+    pub index: Option<&'static IndexDef>,
+    /// The filter, ANDed over `.filter(..)` calls.
+    pub filter: Option<Cond<M>>,
+    /// The total number of items wanted (`.limit(n)`).
+    pub limit: Option<usize>,
+    /// Items per request (`.page_size(n)`).
+    pub page_size: Option<i32>,
+    /// Strongly consistent reads.
+    pub consistent: bool,
+    /// A mistake found while building (bad `__` term, unknown index),
+    /// reported when awaited, before any request.
+    pub error: Option<String>,
+}
+
+impl<M> Clone for ReadOptions<M> {
+    fn clone(&self) -> Self {
+        ReadOptions {
+            index: self.index,
+            filter: self.filter.clone(),
+            limit: self.limit,
+            page_size: self.page_size,
+            consistent: self.consistent,
+            error: self.error.clone(),
+        }
+    }
+}
+
+impl<M: DynaModel> ReadOptions<M> {
+    pub(crate) fn new(index: Option<&'static IndexDef>, error: Option<String>) -> Self {
+        ReadOptions {
+            index,
+            filter: None,
+            limit: None,
+            page_size: None,
+            consistent: false,
+            error,
+        }
+    }
+
+    pub(crate) fn and_filter(&mut self, cond: Cond<M>) {
+        self.filter = Some(match self.filter.take() {
+            Some(existing) => existing & cond,
+            None => cond,
+        });
+    }
+
+    pub(crate) fn set_page_size(&mut self, n: u32) {
+        self.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
+    }
+
+    fn invalid(message: String) -> Error {
+        Error::InvalidQuery {
+            model: M::table_def().model,
+            message,
+        }
+    }
+
+    /// Fails with the mistake recorded while building, if any.
+    pub(crate) fn check(&self) -> Result<()> {
+        match &self.error {
+            Some(message) => Err(Self::invalid(message.clone())),
+            None => Ok(()),
+        }
+    }
+
+    /// The rendered filter and projection of one request reading `O`s.
+    pub(crate) fn render<O: DynaModel>(
+        &self,
+        count_only: bool,
+        placeholders: &mut Placeholders,
+    ) -> Result<(Option<String>, Option<String>)> {
+        let filter = match &self.filter {
+            Some(f) => Some(
+                f.render_for(Some(M::table_def()), placeholders)
+                    .map_err(Self::invalid)?,
+            ),
+            None => None,
+        };
+        let projection = if count_only {
+            None
+        } else {
+            projection::<M, O>(self.index, placeholders)?
+        };
+        Ok((filter, projection))
+    }
+}
+
+/// The builder methods query and scan share, over their `options` field.
+macro_rules! read_option_methods {
+    () => {
+        /// Keeps only items matching `cond` (several calls combine with AND).
+        pub fn filter(mut self, cond: Cond<M>) -> Self {
+            self.options.and_filter(cond);
+            self
+        }
+
+        /// At most `n` items in total (per page for [`page`](Self::page)).
+        pub fn limit(mut self, n: usize) -> Self {
+            self.options.limit = Some(n);
+            self
+        }
+
+        /// At most `n` items per request (DynamoDB's `Limit`).
+        pub fn page_size(mut self, n: u32) -> Self {
+            self.options.set_page_size(n);
+            self
+        }
+
+        /// Strongly consistent reads (not available on global indexes).
+        pub fn consistent(mut self) -> Self {
+            self.options.consistent = true;
+            self
+        }
+    };
+}
+pub(crate) use read_option_methods;
+
 /// A read that returns pages: a query or a scan (segment).
 pub(crate) trait Fetch: Send + Sync {
+    /// The model read.
+    type Model: DynaModel;
     /// What each item decodes into.
     type Output: DynaModel;
     /// Sends one request starting at `start`, asking for at most `limit` items.
@@ -29,23 +162,18 @@ pub(crate) trait Fetch: Send + Sync {
         limit: Option<i32>,
         count_only: bool,
     ) -> OpFuture<'_, Fetched>;
-    /// The total number of items wanted (`.limit(n)`), if any.
-    fn total_limit(&self) -> Option<usize>;
-    /// Items per request (`.page_size(n)`), if set.
-    fn page_size(&self) -> Option<i32>;
-    /// True when a filter drops items after DynamoDB's per-request limit.
-    fn filtered(&self) -> bool;
-    /// The index read, if any (to explain projection misses).
-    fn index(&self) -> Option<&'static IndexDef>;
-    /// The queried model's table.
-    fn table_def(&self) -> &'static TableDef;
+    /// The shared options.
+    fn options(&self) -> &ReadOptions<Self::Model>;
 }
 
 /// DynamoDB's `Limit` for the next request.
 fn request_limit<F: Fetch>(read: &F, remaining: Option<usize>) -> Option<i32> {
-    match (read.page_size(), remaining) {
+    let options = read.options();
+    match (options.page_size, remaining) {
         (Some(size), _) => Some(size),
-        (None, Some(left)) if !read.filtered() => Some(i32::try_from(left).unwrap_or(i32::MAX)),
+        (None, Some(left)) if options.filter.is_none() => {
+            Some(i32::try_from(left).unwrap_or(i32::MAX))
+        }
         _ => None,
     }
 }
@@ -59,7 +187,7 @@ fn decode<F: Fetch>(read: &F, item: Item) -> Result<F::Output> {
 }
 
 fn explain_projection<F: Fetch>(read: &F, err: Error) -> Error {
-    let Some(index) = read.index() else {
+    let Some(index) = read.options().index else {
         return err;
     };
     if index.projection == ProjectionDef::All {
@@ -96,7 +224,7 @@ pub(crate) fn stream<'a, F: Fetch + 'a>(
         done: bool,
         remaining: Option<usize>,
     }
-    let remaining = read.total_limit();
+    let remaining = read.options().limit;
     let pages = stream::try_unfold(
         State {
             read,
@@ -137,9 +265,9 @@ pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
     let mut total = 0usize;
     let mut start = None;
     loop {
-        let fetched = read.fetch(start, read.page_size(), true).await?;
+        let fetched = read.fetch(start, read.options().page_size, true).await?;
         total += fetched.count;
-        if let Some(limit) = read.total_limit() {
+        if let Some(limit) = read.options().limit {
             if total >= limit {
                 return Ok(limit);
             }
@@ -153,20 +281,21 @@ pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
 
 /// One page starting at `cursor`, with the cursor to the next.
 pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Page<F::Output>> {
-    let def = read.table_def();
+    let def = <F::Model as DynaModel>::table_def();
     let index_keys: Vec<&str> = read
-        .index()
+        .options()
+        .index
         .map(|i| i.key_names().collect())
         .unwrap_or_default();
     let start = match &cursor {
         Some(c) => Some(c.to_key(def, &index_keys)?),
         None => None,
     };
-    let limit = request_limit(&read, read.total_limit());
+    let limit = request_limit(&read, read.options().limit);
     let fetched = read.fetch(start, limit, false).await?;
     let mut raw = fetched.items;
     let mut last_key = fetched.last_key;
-    if let Some(total) = read.total_limit() {
+    if let Some(total) = read.options().limit {
         if raw.len() > total {
             // A filtered page can hold more than the limit: resume after the
             // last item kept, not after the last one DynamoDB evaluated.

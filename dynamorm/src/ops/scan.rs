@@ -11,10 +11,10 @@ use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{Cond, Placeholders};
-use crate::model::{DynaModel, IndexDef, TableDef};
+use crate::model::{DynaModel, IndexDef};
 use crate::ops::item::OpFuture;
 use crate::ops::page::{Cursor, Page};
-use crate::ops::read::{self, Fetch, Fetched};
+use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions};
 
 /// A scan of `M`'s table or index: `Book::scan(&db)`, `Thing::BY_COLOR.scan(&db)`.
 ///
@@ -37,14 +37,9 @@ use crate::ops::read::{self, Fetch, Fetched};
 #[must_use = "a scan does nothing until a terminal (all, first, count, page, stream) is awaited"]
 pub struct Scan<'a, M: DynaModel, O: DynaModel = M> {
     db: &'a Db,
-    index: Option<&'static IndexDef>,
-    filter: Option<Cond<M>>,
-    limit: Option<usize>,
-    page_size: Option<i32>,
-    consistent: bool,
     segments: u32,
     segment: Option<i32>,
-    error: Option<String>,
+    options: ReadOptions<M>,
     _output: PhantomData<fn() -> O>,
 }
 
@@ -52,14 +47,9 @@ impl<M: DynaModel, O: DynaModel> Clone for Scan<'_, M, O> {
     fn clone(&self) -> Self {
         Scan {
             db: self.db,
-            index: self.index,
-            filter: self.filter.clone(),
-            limit: self.limit,
-            page_size: self.page_size,
-            consistent: self.consistent,
             segments: self.segments,
             segment: self.segment,
-            error: self.error.clone(),
+            options: self.options.clone(),
             _output: PhantomData,
         }
     }
@@ -88,10 +78,11 @@ impl<'a, M: DynaModel> Scan<'a, M> {
         terms: impl IntoIterator<Item = (K, Value)>,
     ) -> Self {
         match Cond::<M>::kw_all(terms) {
-            Ok(filter) => Scan {
-                filter,
-                ..Scan::build(db, index, None)
-            },
+            Ok(filter) => {
+                let mut scan = Scan::build(db, index, None);
+                scan.options.filter = filter;
+                scan
+            }
             Err(Error::InvalidQuery { message, .. }) => Scan::build(db, index, Some(message)),
             Err(other) => Scan::build(db, index, Some(other.to_string())),
         }
@@ -102,44 +93,14 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
     fn build(db: &'a Db, index: Option<&'static IndexDef>, error: Option<String>) -> Self {
         Scan {
             db,
-            index,
-            filter: None,
-            limit: None,
-            page_size: None,
-            consistent: false,
             segments: 1,
             segment: None,
-            error,
+            options: ReadOptions::new(index, error),
             _output: PhantomData,
         }
     }
 
-    /// Keeps only items matching `cond` (several calls combine with AND).
-    pub fn filter(mut self, cond: Cond<M>) -> Self {
-        self.filter = Some(match self.filter.take() {
-            Some(existing) => existing & cond,
-            None => cond,
-        });
-        self
-    }
-
-    /// At most `n` items in total.
-    pub fn limit(mut self, n: usize) -> Self {
-        self.limit = Some(n);
-        self
-    }
-
-    /// At most `n` items per request (DynamoDB's `Limit`).
-    pub fn page_size(mut self, n: u32) -> Self {
-        self.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
-        self
-    }
-
-    /// Strongly consistent reads (not available on global indexes).
-    pub fn consistent(mut self) -> Self {
-        self.consistent = true;
-        self
-    }
+    read_option_methods!();
 
     /// A parallel scan in `n` segments, read concurrently and merged into
     /// one result (order across segments is unspecified).
@@ -152,14 +113,9 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
     pub fn project<P: DynaModel>(self) -> Scan<'a, M, P> {
         Scan {
             db: self.db,
-            index: self.index,
-            filter: self.filter,
-            limit: self.limit,
-            page_size: self.page_size,
-            consistent: self.consistent,
             segments: self.segments,
             segment: self.segment,
-            error: self.error,
+            options: self.options,
             _output: PhantomData,
         }
     }
@@ -179,7 +135,7 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
     /// The matching items as a stream; segments are read concurrently and
     /// each segment's next page is requested only when consumed.
     pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'a {
-        let limit = self.limit;
+        let limit = self.options.limit;
         let merged = stream::select_all(
             self.segment_scans()
                 .into_iter()
@@ -200,7 +156,7 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
 
     /// How many items match (`Select=COUNT`), summed over segments and pages.
     pub async fn count(self) -> Result<usize> {
-        let limit = self.limit;
+        let limit = self.options.limit;
         let counts =
             futures::future::try_join_all(self.segment_scans().into_iter().map(read::count))
                 .await?;
@@ -225,6 +181,7 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
 }
 
 impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
+    type Model = M;
     type Output = O;
 
     fn fetch(
@@ -234,30 +191,11 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
         count_only: bool,
     ) -> OpFuture<'_, Fetched> {
         Box::pin(async move {
+            self.options.check()?;
             let def = M::table_def();
-            if let Some(message) = &self.error {
-                return Err(Error::InvalidQuery {
-                    model: def.model,
-                    message: message.clone(),
-                });
-            }
             let table = self.db.table_name(def);
             let mut placeholders = Placeholders::default();
-            let filter = match &self.filter {
-                Some(f) => Some(
-                    f.render_for(Some(def), &mut placeholders)
-                        .map_err(|message| Error::InvalidQuery {
-                            model: def.model,
-                            message,
-                        })?,
-                ),
-                None => None,
-            };
-            let projection = if count_only {
-                None
-            } else {
-                read::projection::<M, O>(self.index, &mut placeholders)?
-            };
+            let (filter, projection) = self.options.render::<O>(count_only, &mut placeholders)?;
             let (names, values) = placeholders.into_maps();
             let total_segments = self
                 .segment
@@ -268,12 +206,12 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
                 .client()
                 .scan()
                 .table_name(&table)
-                .set_index_name(self.index.map(|i| i.name.to_owned()))
+                .set_index_name(self.options.index.map(|i| i.name.to_owned()))
                 .set_filter_expression(filter)
                 .set_projection_expression(projection)
                 .set_expression_attribute_names(names)
                 .set_expression_attribute_values(values)
-                .consistent_read(self.consistent)
+                .consistent_read(self.options.consistent)
                 .set_limit(limit)
                 .set_exclusive_start_key(start)
                 .set_segment(self.segment)
@@ -282,31 +220,15 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
                 .send()
                 .await
                 .map_err(|e| Error::sdk("Scan", &table, e))?;
-            Ok(Fetched {
-                count: usize::try_from(output.count).unwrap_or(0),
-                items: output.items.unwrap_or_default(),
-                last_key: output.last_evaluated_key.filter(|k| !k.is_empty()),
-            })
+            Ok(Fetched::new(
+                output.count,
+                output.items,
+                output.last_evaluated_key,
+            ))
         })
     }
 
-    fn total_limit(&self) -> Option<usize> {
-        self.limit
-    }
-
-    fn page_size(&self) -> Option<i32> {
-        self.page_size
-    }
-
-    fn filtered(&self) -> bool {
-        self.filter.is_some()
-    }
-
-    fn index(&self) -> Option<&'static IndexDef> {
-        self.index
-    }
-
-    fn table_def(&self) -> &'static TableDef {
-        M::table_def()
+    fn options(&self) -> &ReadOptions<M> {
+        &self.options
     }
 }
