@@ -16,6 +16,46 @@ struct Child {
     depth: Vec<u8>,
 }
 
+type Bytes = Vec<u8>;
+type Labels = BTreeSet<String>;
+
+/// Aliases hide the types from the derive; `bytes` and `set` say how to store them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "aliased", billing = "on_demand")]
+struct Aliased {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(bytes)]
+    raw: Bytes,
+    #[dynamo(set)]
+    labels: Labels,
+}
+
+#[tokio::test]
+async fn aliased_bytes_and_sets_use_the_field_options() {
+    let db = common::db().await;
+    Aliased::table(&db).create().await.unwrap();
+    let a = Aliased {
+        id: "a".into(),
+        raw: vec![1, 2],
+        labels: ["x".to_string()].into_iter().collect(),
+    };
+    a.save(&db).await.unwrap();
+    let item = db
+        .client()
+        .get_item()
+        .table_name(Aliased::table(&db).name())
+        .key("id", AttributeValue::S("a".into()))
+        .send()
+        .await
+        .unwrap()
+        .item
+        .unwrap();
+    assert!(item["raw"].is_b(), "{item:?}");
+    assert!(item["labels"].is_ss(), "{item:?}");
+    assert_eq!(Aliased::get(&db, "a").await.unwrap(), Some(a));
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "docs", billing = "on_demand")]
 struct Doc {

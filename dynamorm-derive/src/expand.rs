@@ -131,8 +131,18 @@ pub fn expand(input: &DeriveInput) -> syn::Result<TokenStream> {
         }
         let optional_inner = shape::option_inner(&f.ty);
         let value_ty = optional_inner.unwrap_or(&f.ty);
+        if f.bytes.is_present() && f.set.is_present() {
+            errors.push(
+                Error::custom("a field is stored either as bytes or as a set, not both")
+                    .with_span(&f.set.span()),
+            );
+        }
         let shape = if serde.custom_codec {
             quote!(Plain)
+        } else if f.bytes.is_present() {
+            quote!(Bytes)
+        } else if f.set.is_present() {
+            quote!(Set)
         } else if shape::is_bytes(value_ty) {
             quote!(Bytes)
         } else {

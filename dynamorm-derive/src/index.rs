@@ -162,6 +162,7 @@ pub fn expand(
         found
     };
     let mut seen: Vec<String> = Vec::new();
+    let mut seen_consts: Vec<String> = Vec::new();
     for (global, options) in globals
         .iter()
         .map(|o| (true, o))
@@ -285,6 +286,23 @@ pub fn expand(
             }
         });
         let const_ident = const_name(name, options.name.span());
+        let clashes_with_field = fields.iter().any(|f| {
+            f.ident
+                .to_string()
+                .trim_start_matches("r#")
+                .to_ascii_uppercase()
+                == const_ident.to_string()
+        });
+        if clashes_with_field || seen_consts.contains(&const_ident.to_string()) {
+            errors.push(
+                Error::custom(format!(
+                    "index `{name}` would get the handle `{const_ident}`, which another field or index already uses; rename the index"
+                ))
+                .with_span(&options.name.span()),
+            );
+            continue;
+        }
+        seen_consts.push(const_ident.to_string());
         let hash_ty = hash_value_type(hash);
         let doc = format!(
             "The {} index `{name}`: query or scan it.",

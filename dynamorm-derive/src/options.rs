@@ -43,4 +43,10 @@ pub struct FieldOptions {
     pub hash_key: Flag,
     #[darling(default)]
     pub range_key: Flag,
+    /// Store as binary (`B`) though the type is not literally `Vec<u8>` (an alias).
+    #[darling(default)]
+    pub bytes: Flag,
+    /// Store as a set (`SS`/`NS`/`BS`) though the type is not literally a `HashSet`/`BTreeSet`.
+    #[darling(default)]
+    pub set: Flag,
 }

@@ -47,6 +47,7 @@
 //! | struct | `local_index(name = "by-when", range_key = "when", projection = "keys_only")` | an LSI (needs a table range key) |
 //! | index | `projection = "all" \| "keys_only" \| "include(a, b)"` (or unquoted `include(a, b)`) | what the index holds besides keys |
 //! | field | `hash_key`, `range_key` | the primary key; types map to `S` (strings), `N` (numbers), `B` (`Vec<u8>`), or any [`model::KeyPart`] |
+//! | field | `bytes`, `set` | store as `B` / as a set when the type is an alias the derive cannot recognise (`Vec<u8>`, `HashSet` and `BTreeSet` are recognised) |
 //!
 //! Attribute names follow `#[serde(rename)]` and `rename_all`. For each field
 //! the derive generates a typed handle (`Thing::NAME: Attr<Thing, Option<String>>`)
