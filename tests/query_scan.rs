@@ -9,6 +9,7 @@ use dynamorm::ops::page::Cursor;
 use dynamorm::prelude::*;
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "books", billing = "on_demand")]
@@ -37,6 +38,27 @@ struct Row {
 struct Flat {
     #[dynamo(hash_key)]
     id: String,
+}
+
+/// Every attribute name here is a DynamoDB reserved word.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "reserved", billing = "on_demand")]
+#[dynamo(global_index(
+    name = "by-status",
+    hash_key = "status",
+    range_key = "size",
+    projection = "all"
+))]
+struct Reserved {
+    #[dynamo(hash_key)]
+    name: String,
+    #[dynamo(range_key)]
+    count: i64,
+    size: i64,
+    year: i64,
+    status: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
 }
 
 fn book(isbn: &str, edition: i64) -> Book {
@@ -346,4 +368,63 @@ async fn large_results_span_pages() {
     let unique: HashSet<u32> = segmented.iter().map(|r| r.n).collect();
     assert_eq!(segmented.len(), 4000);
     assert_eq!(unique.len(), 4000, "each item exactly once");
+}
+
+#[tokio::test]
+async fn reserved_words_work_everywhere() {
+    let db = common::db().await;
+    Reserved::table(&db).create().await.unwrap();
+    for count in 1..=3 {
+        Reserved {
+            name: "n".into(),
+            count,
+            size: count * 10,
+            year: 2000 + count,
+            status: "open".into(),
+            kind: Some("t".into()),
+        }
+        .save(&db)
+        .when(Reserved::NAME.not_exists())
+        .await
+        .unwrap();
+    }
+    let rows = Reserved::query(&db, "n")
+        .range(Reserved::COUNT.gte(2))
+        .filter(Reserved::SIZE.lt(35) & Reserved::YEAR.gt(2000) & Reserved::KIND.eq("t"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(rows.iter().map(|r| r.count).collect::<Vec<_>>(), [2, 3]);
+    let kw = Reserved::query_kw(
+        &db,
+        [
+            ("name", json!("n")),
+            ("count__gte", json!(2)),
+            ("size__lt", json!(35)),
+            ("type", json!("t")),
+        ],
+    )
+    .all()
+    .await
+    .unwrap();
+    assert_eq!(kw, rows);
+    let by_status = Reserved::BY_STATUS
+        .query(&db, "open")
+        .range(Reserved::SIZE.between(10, 20))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(by_status, 2);
+    Reserved::delete(&db, ("n", 1))
+        .when(Reserved::STATUS.eq("open"))
+        .await
+        .unwrap();
+    assert_eq!(
+        Reserved::scan(&db)
+            .filter(Reserved::KIND.size().eq(1))
+            .count()
+            .await
+            .unwrap(),
+        2
+    );
 }

@@ -172,3 +172,27 @@ async fn custom_validation() {
     assert!(err.validation_errors().unwrap().has_field("low"));
     assert_eq!(Custom::get(&db, "b").await.unwrap(), None);
 }
+
+#[tokio::test]
+async fn query_and_scan_validate_what_they_read() {
+    let db = common::db().await;
+    Checked::table(&db).create().await.unwrap();
+    checked("c1").save(&db).await.unwrap();
+    db.client()
+        .put_item()
+        .table_name(Checked::table(&db).name())
+        .item("id", AttributeValue::S("c2".into()))
+        .item("score", AttributeValue::N("500".into()))
+        .item("parts", AttributeValue::L(vec![]))
+        .send()
+        .await
+        .unwrap();
+    let err = Checked::query(&db, "c2").all().await.unwrap_err();
+    assert!(err.validation_errors().unwrap().has_field("score"), "{err}");
+    let err = Checked::scan(&db).all().await.unwrap_err();
+    assert!(matches!(err, Error::Validation { .. }), "{err:?}");
+    assert_eq!(
+        Checked::query(&db, "c1").all().await.unwrap(),
+        [checked("c1")]
+    );
+}
