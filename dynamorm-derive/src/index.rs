@@ -286,14 +286,14 @@ pub fn expand(
             }
         });
         let const_ident = const_name(name, options.name.span());
+        let const_text = const_ident.to_string();
         let clashes_with_field = fields.iter().any(|f| {
             f.ident
                 .to_string()
                 .trim_start_matches("r#")
-                .to_ascii_uppercase()
-                == const_ident.to_string()
+                .eq_ignore_ascii_case(&const_text)
         });
-        if clashes_with_field || seen_consts.contains(&const_ident.to_string()) {
+        if clashes_with_field || seen_consts.contains(&const_text) {
             errors.push(
                 Error::custom(format!(
                     "index `{name}` would get the handle `{const_ident}`, which another field or index already uses; rename the index"
@@ -302,7 +302,7 @@ pub fn expand(
             );
             continue;
         }
-        seen_consts.push(const_ident.to_string());
+        seen_consts.push(const_text);
         let hash_ty = hash_value_type(hash);
         let doc = format!(
             "The {} index `{name}`: query or scan it.",

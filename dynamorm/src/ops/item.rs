@@ -120,8 +120,7 @@ impl<'a, M: DynaModel> Put<'a, M> {
     async fn send(self) -> Result<()> {
         validate::check(self.model)?;
         let item = codec::to_item(self.model)?;
-        let key = format!("{:?}", self.model.key());
-        put_item::<M>(self.db, item, self.conditions, key).await
+        put_item(self.db, item, self.conditions, self.model).await
     }
 }
 
@@ -137,7 +136,7 @@ async fn put_item<M: DynaModel>(
     db: &Db,
     item: Item,
     conditions: WriteConditions<M>,
-    key: String,
+    model: &M,
 ) -> Result<()> {
     let WriteConditions { unique, when } = conditions;
     let combined = unique && when.is_some();
@@ -184,7 +183,7 @@ async fn put_item<M: DynaModel>(
                     Err(Error::AlreadyExists {
                         model: def.model,
                         table,
-                        key,
+                        key: format!("{:?}", model.key()),
                     })
                 } else {
                     Err(Error::ConditionFailed {
@@ -254,8 +253,7 @@ impl<'a, M: DynaModel> PutJson<'a, M> {
         let model: M = model_from_json(self.doc)?;
         validate::check(&model)?;
         let item = codec::to_item(&model)?;
-        let key = format!("{:?}", model.key());
-        put_item::<M>(self.db, item, self.conditions, key).await?;
+        put_item(self.db, item, self.conditions, &model).await?;
         Ok(model)
     }
 }
