@@ -203,6 +203,15 @@ impl<M> Cond<M> {
         }
     }
 
+    /// ANDs `cond` onto `slot` (the accumulated filter or condition), or
+    /// starts it.
+    pub(crate) fn and_into(slot: &mut Option<Cond<M>>, cond: Cond<M>) {
+        *slot = Some(match slot.take() {
+            Some(existing) => existing & cond,
+            None => cond,
+        });
+    }
+
     /// Renders the expression with placeholders allocated from `placeholders`.
     ///
     /// Fails with serde's message when a value could not be converted.

@@ -393,11 +393,7 @@ impl<M: DynaModel> Cond<M> {
     ) -> Result<Option<Cond<M>>> {
         let mut all: Option<Cond<M>> = None;
         for (key, value) in terms {
-            let cond = Cond::kw(key.as_ref(), value)?;
-            all = Some(match all {
-                Some(existing) => existing & cond,
-                None => cond,
-            });
+            Cond::and_into(&mut all, Cond::kw(key.as_ref(), value)?);
         }
         Ok(all)
     }

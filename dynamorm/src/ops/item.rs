@@ -52,13 +52,6 @@ impl<M: DynaModel> WriteConditions<M> {
             when: None,
         }
     }
-
-    fn and_when(&mut self, cond: Cond<M>) {
-        self.when = Some(match self.when.take() {
-            Some(existing) => existing & cond,
-            None => cond,
-        });
-    }
 }
 
 /// The condition "no item with this key exists yet".
@@ -113,7 +106,7 @@ impl<'a, M: DynaModel> Put<'a, M> {
     /// Write only if `cond` holds for the stored item; otherwise
     /// [`Error::ConditionFailed`]. Several calls combine with AND.
     pub fn when(mut self, cond: Cond<M>) -> Self {
-        self.conditions.and_when(cond);
+        Cond::and_into(&mut self.conditions.when, cond);
         self
     }
 
@@ -175,11 +168,9 @@ async fn put_item<M: DynaModel>(
                     }
                     _ => false,
                 };
-                let only_unique = unique
-                    && condition
-                        .as_ref()
-                        .is_some_and(|c| *c == unique_condition::<M>());
-                if unique && (only_unique || existed) {
+                // Alone, `unique` is the only condition that can fail; with
+                // `when`, the returned old item says whether the key existed.
+                if unique && (!combined || existed) {
                     Err(Error::AlreadyExists {
                         model: def.model,
                         table,
@@ -245,7 +236,7 @@ impl<'a, M: DynaModel> PutJson<'a, M> {
 
     /// As [`Put::when`].
     pub fn when(mut self, cond: Cond<M>) -> Self {
-        self.conditions.and_when(cond);
+        Cond::and_into(&mut self.conditions.when, cond);
         self
     }
 
@@ -416,7 +407,7 @@ impl<'a, M: DynaModel> IntoFuture for Get<'a, M> {
 pub struct Delete<'a, M: DynaModel> {
     db: &'a Db,
     key: M::Key,
-    conditions: WriteConditions<M>,
+    when: Option<Cond<M>>,
 }
 
 impl<'a, M: DynaModel> Delete<'a, M> {
@@ -425,20 +416,21 @@ impl<'a, M: DynaModel> Delete<'a, M> {
         Delete {
             db,
             key,
-            conditions: WriteConditions::new(),
+            when: None,
         }
     }
 
     /// Delete only if `cond` holds; otherwise [`Error::ConditionFailed`].
+    /// Several calls combine with AND.
     pub fn when(mut self, cond: Cond<M>) -> Self {
-        self.conditions.and_when(cond);
+        Cond::and_into(&mut self.when, cond);
         self
     }
 
     async fn send(self) -> Result<()> {
         let def = M::table_def();
         let table = self.db.table_name(def);
-        let rendered = render_condition(self.conditions.when.as_ref())?;
+        let rendered = render_condition(self.when.as_ref())?;
         let (names, values) = rendered.placeholders.into_maps();
         tracing::debug!(table = %table, model = def.model, "DeleteItem");
         let result = self
@@ -459,11 +451,7 @@ impl<'a, M: DynaModel> Delete<'a, M> {
                     Err(Error::ConditionFailed {
                         model: def.model,
                         table,
-                        condition: self
-                            .conditions
-                            .when
-                            .map(|c| c.to_string())
-                            .unwrap_or_default(),
+                        condition: self.when.map(|c| c.to_string()).unwrap_or_default(),
                     })
                 }
                 _ => Err(Error::sdk("DeleteItem", &table, err)),

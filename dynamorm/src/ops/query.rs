@@ -90,7 +90,7 @@ impl<'a, M: DynaModel> Query<'a, M> {
         };
         let mut query = Query::build(db, index, None, None);
         if let Err(e) = query.apply_kw(hash_key, range_key, terms) {
-            query.options.error = Some(error_message(e));
+            query.options.fail(e);
         }
         query
     }
@@ -140,14 +140,6 @@ impl<'a, M: DynaModel> Query<'a, M> {
     }
 }
 
-/// The message of an `InvalidQuery` (or any error) found while building.
-fn error_message(error: Error) -> String {
-    match error {
-        Error::InvalidQuery { message, .. } => message,
-        other => other.to_string(),
-    }
-}
-
 /// The hash key value of a `__` query, checked against the key's type.
 fn hash_value<M: DynaModel>(key: &str, hash_key: KeyDef, value: &Value) -> Result<AttributeValue> {
     match (hash_key.scalar, value) {
@@ -173,7 +165,7 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
             hash,
             range: None,
             reverse: false,
-            options: ReadOptions::new(index, error.map(error_message)),
+            options: ReadOptions::new(index, error),
             _output: PhantomData,
         }
     }

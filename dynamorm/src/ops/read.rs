@@ -60,22 +60,24 @@ impl<M> Clone for ReadOptions<M> {
 }
 
 impl<M: DynaModel> ReadOptions<M> {
-    pub(crate) fn new(index: Option<&'static IndexDef>, error: Option<String>) -> Self {
+    pub(crate) fn new(index: Option<&'static IndexDef>, error: Option<Error>) -> Self {
         ReadOptions {
             index,
             filter: None,
             limit: None,
             page_size: None,
             consistent: false,
-            error,
+            error: error.map(message_of),
         }
     }
 
+    /// Records a mistake found while building, to report when awaited.
+    pub(crate) fn fail(&mut self, error: Error) {
+        self.error = Some(message_of(error));
+    }
+
     pub(crate) fn and_filter(&mut self, cond: Cond<M>) {
-        self.filter = Some(match self.filter.take() {
-            Some(existing) => existing & cond,
-            None => cond,
-        });
+        Cond::and_into(&mut self.filter, cond);
     }
 
     pub(crate) fn set_page_size(&mut self, n: u32) {
@@ -116,6 +118,16 @@ impl<M: DynaModel> ReadOptions<M> {
             projection::<M, O>(self.index, placeholders)?
         };
         Ok((filter, projection))
+    }
+}
+
+/// The message of an error found while building: an `InvalidQuery`'s own
+/// message (it is re-raised as an `InvalidQuery` naming the model), or the
+/// whole error otherwise.
+fn message_of(error: Error) -> String {
+    match error {
+        Error::InvalidQuery { message, .. } => message,
+        other => other.to_string(),
     }
 }
 

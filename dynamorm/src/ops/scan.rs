@@ -65,7 +65,7 @@ impl<'a, M: DynaModel> Scan<'a, M> {
     pub(crate) fn on_index(db: &'a Db, index: Result<&'static IndexDef>) -> Self {
         match index {
             Ok(index) => Scan::build(db, Some(index), None),
-            Err(e) => Scan::build(db, None, Some(e.to_string())),
+            Err(e) => Scan::build(db, None, Some(e)),
         }
     }
 
@@ -83,14 +83,13 @@ impl<'a, M: DynaModel> Scan<'a, M> {
                 scan.options.filter = filter;
                 scan
             }
-            Err(Error::InvalidQuery { message, .. }) => Scan::build(db, index, Some(message)),
-            Err(other) => Scan::build(db, index, Some(other.to_string())),
+            Err(e) => Scan::build(db, index, Some(e)),
         }
     }
 }
 
 impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
-    fn build(db: &'a Db, index: Option<&'static IndexDef>, error: Option<String>) -> Self {
+    fn build(db: &'a Db, index: Option<&'static IndexDef>, error: Option<Error>) -> Self {
         Scan {
             db,
             segments: 1,
