@@ -323,7 +323,8 @@ fn validate(options: &ModelOptions, errors: &mut darling::error::Accumulator) ->
     }
 }
 
-fn screaming(ident: &Ident) -> Ident {
+/// The handle const name of a field: `name` -> `NAME`, `r#type` -> `TYPE`.
+pub(crate) fn screaming(ident: &Ident) -> Ident {
     let name = ident.to_string();
     let name = name.trim_start_matches("r#");
     Ident::new(&name.to_ascii_uppercase(), ident.span())

@@ -287,12 +287,9 @@ pub fn expand(
         });
         let const_ident = const_name(name, options.name.span());
         let const_text = const_ident.to_string();
-        let clashes_with_field = fields.iter().any(|f| {
-            f.ident
-                .to_string()
-                .trim_start_matches("r#")
-                .eq_ignore_ascii_case(&const_text)
-        });
+        let clashes_with_field = fields
+            .iter()
+            .any(|f| crate::expand::screaming(f.ident) == const_text);
         if clashes_with_field || seen_consts.contains(&const_text) {
             errors.push(
                 Error::custom(format!(
