@@ -1,8 +1,6 @@
 //! Query and scan: key conditions, filters, order, limits, counts, pages with
 //! cursors, lazy streams and parallel segments.
 
-mod common;
-
 use std::collections::HashSet;
 
 use dynamorm::ops::page::Cursor;
@@ -10,6 +8,8 @@ use dynamorm::prelude::*;
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+use crate::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "books", billing = "on_demand")]

@@ -2,14 +2,14 @@
 //! `include`), three rows. Covers key conditions, filters, nested paths,
 //! DynamORM's `__` syntax, index queries and scans, and projections.
 
-mod common;
-
 use std::collections::HashMap;
 
 use chrono::{DateTime, TimeZone, Utc};
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+use crate::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "fixture", read = 5, write = 5)]

@@ -1,11 +1,11 @@
 //! Item operations: save, put, put_json, get, delete, with their error paths.
 
-mod common;
-
 use dynamorm::prelude::*;
 use dynamorm::AttributeValue;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+
+use crate::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

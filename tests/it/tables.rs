@@ -1,13 +1,13 @@
 //! Table management: create (key schema, billing, stream), exists, describe,
 //! create_if_not_exists, delete, and table prefixes.
 
-mod common;
-
 use aws_sdk_dynamodb::types::{
     BillingMode, KeyType, ScalarAttributeType, StreamViewType, TableStatus,
 };
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::common;
 
 #[derive(Debug, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "gadgets", read = 5, write = 3, stream = "new_and_old_images")]

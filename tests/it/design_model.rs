@@ -1,13 +1,13 @@
 //! The model exactly as DESIGN.md declares it (less its LSI, which needs a
 //! table range key): an enum-typed GSI key queried with a plain string.
 
-mod common;
-
 use std::collections::HashMap;
 
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
+
+use crate::common;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]

@@ -1,12 +1,12 @@
 //! Validation runs before every write and on every model built from a read.
 
-mod common;
-
 use dynamorm::prelude::*;
 use dynamorm::AttributeValue;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 use validator::Validate;
+
+use crate::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 struct Part {

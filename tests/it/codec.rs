@@ -1,14 +1,14 @@
 //! How models are stored: None omitted, sets as SS/NS/BS (empty omitted),
 //! Vec<u8> as B, chrono timestamps, nested maps and lists, the 400 KB limit.
 
-mod common;
-
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, TimeZone, Utc};
 use dynamorm::prelude::*;
 use dynamorm::AttributeValue;
 use serde::{Deserialize, Serialize};
+
+use crate::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Child {

@@ -1,10 +1,10 @@
 //! The `Db` handle: embedded engines are isolated, persistent files survive,
 //! the handle is cheap to share across tasks.
 
-mod common;
-
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
+
+use crate::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "notes", billing = "on_demand")]

@@ -1,0 +1,21 @@
+//! One integration-test binary. Each file under `tests/` is its own crate, so
+//! every one of them linked the AWS SDK and the embedded engine again; as
+//! modules of this binary they are compiled and linked once, and their tests
+//! still run in parallel (each against its own engine and table prefix, see
+//! `common`).
+//!
+//! Two suites stay separate binaries: `from_env` sets process environment
+//! variables, which would leak into every other test in a shared process (it
+//! reuses `common` through a `#[path]` module), and `derive_ui` drives trybuild
+//! over `tests/ui` and `tests/ui-pass`, compiling those files on its own.
+
+mod common;
+
+mod codec;
+mod design_model;
+mod engines;
+mod fixture_queries;
+mod items;
+mod query_scan;
+mod tables;
+mod validation;
