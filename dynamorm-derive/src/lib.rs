@@ -1,27 +1,40 @@
 //! `#[derive(DynaModel)]` for dynamorm. See the `dynamorm` crate for the
 //! attributes; every mistake in them is a compile error pointing at its span.
 //!
-//! Modules: `options` reads the attributes, `serde_attrs` reads the serde
-//! attributes that decide attribute names, `shape` classifies field types,
-//! `index` handles secondary indexes, `expand` writes the impls.
+//! Like serde_derive, the derive runs in three passes:
+//! 1. **parse** (`attrs`, `serde_attrs`): the `#[dynamo(..)]` and
+//!    `#[serde(..)]` attributes, as written;
+//! 2. **check** (`check`, using `shape` and `case`): one pass over them
+//!    that builds the typed model (`ir`) and reports every mistake at once
+//!    into one error sink (`errors`);
+//! 3. **generate** (`generate`): the `DynaModel` impl and the typed handles,
+//!    from the checked model only.
 
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 
-mod expand;
-mod index;
-mod options;
+mod attrs;
+mod case;
+mod check;
+mod errors;
+mod generate;
+mod ir;
 mod serde_attrs;
 mod shape;
 
-/// Implements `dynamorm::DynaModel` and generates the typed attribute handles,
-/// one handle per secondary index, and the `table`, `get`, `put`, `put_json`,
-/// `delete`, `query`, `query_kw`, `scan` and `scan_kw` functions. The
-/// attributes are documented on the `dynamorm` crate.
+/// Implements `dynamorm::DynaModel` and generates one typed attribute handle
+/// per field and one handle per secondary index. The operations (`table`,
+/// `get`, `put`, `query` ...) come from the `dynamorm::ModelOps` and
+/// `dynamorm::InstanceOps` traits. The attributes are documented on the
+/// `dynamorm` crate.
 #[proc_macro_derive(DynaModel, attributes(dynamo))]
 pub fn derive_dyna_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
-    match expand::expand(&input) {
+    let expanded = attrs::parse(&input).and_then(|parsed| {
+        let model = check::model(&parsed)?;
+        Ok(generate::model(&model))
+    });
+    match expanded {
         Ok(tokens) => tokens.into(),
         Err(err) => err.into_compile_error().into(),
     }

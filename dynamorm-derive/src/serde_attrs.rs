@@ -1,21 +1,33 @@
-//! The serde attributes that decide how a field is stored: `rename`,
-//! `rename_all`, `skip`, `with`, `flatten`.
+//! Parse: the serde attributes that decide how a field is stored and read:
+//! `rename`, `rename_all`, `default`, `skip*`, `with`, `flatten`.
 
+use proc_macro2::Span;
 use syn::{Attribute, LitStr};
 
 /// What serde attributes say about a struct.
 #[derive(Default)]
 pub struct ContainerSerde {
+    /// `rename_all = "..."` (or its `serialize` rule): the rule and its span.
     pub rename_all: Option<LitStr>,
+    /// `#[serde(default)]` on the struct: every missing field is defaulted.
+    pub default: bool,
 }
 
 /// What serde attributes say about a field.
 #[derive(Default)]
 pub struct FieldSerde {
+    /// `rename = "x"` (or its `serialize` name).
     pub rename: Option<String>,
+    /// `skip` or `skip_serializing`: never stored.
     pub skip: bool,
+    /// `skip_deserializing`: stored, but never read back.
+    pub skip_deserializing: bool,
+    /// `default` or `default = "path"`: a missing attribute is defaulted.
+    pub default: bool,
+    /// `with`, `serialize_with` or `deserialize_with`.
     pub custom_codec: bool,
-    pub flatten: Option<proc_macro2::Span>,
+    /// `flatten`, with its span.
+    pub flatten: Option<Span>,
 }
 
 /// Skips an attribute argument's value, whatever its form.
@@ -45,12 +57,16 @@ fn serialize_name(meta: &syn::meta::ParseNestedMeta) -> syn::Result<Option<LitSt
     Ok(name)
 }
 
+/// The serde attributes of a struct.
 pub fn container(attrs: &[Attribute]) -> syn::Result<ContainerSerde> {
     let mut out = ContainerSerde::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
             if meta.path.is_ident("rename_all") {
                 out.rename_all = serialize_name(&meta)?;
+            } else if meta.path.is_ident("default") {
+                out.default = true;
+                skip_value(&meta)?;
             } else {
                 skip_value(&meta)?;
             }
@@ -60,6 +76,7 @@ pub fn container(attrs: &[Attribute]) -> syn::Result<ContainerSerde> {
     Ok(out)
 }
 
+/// The serde attributes of a field.
 pub fn field(attrs: &[Attribute]) -> syn::Result<FieldSerde> {
     let mut out = FieldSerde::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
@@ -69,6 +86,11 @@ pub fn field(attrs: &[Attribute]) -> syn::Result<FieldSerde> {
                 out.rename = serialize_name(&meta)?.map(|l| l.value());
             } else if path.is_ident("skip") || path.is_ident("skip_serializing") {
                 out.skip = true;
+            } else if path.is_ident("skip_deserializing") {
+                out.skip_deserializing = true;
+            } else if path.is_ident("default") {
+                out.default = true;
+                skip_value(&meta)?;
             } else if path.is_ident("with")
                 || path.is_ident("serialize_with")
                 || path.is_ident("deserialize_with")
@@ -76,10 +98,7 @@ pub fn field(attrs: &[Attribute]) -> syn::Result<FieldSerde> {
                 out.custom_codec = true;
                 skip_value(&meta)?;
             } else if path.is_ident("flatten") {
-                out.flatten = Some(
-                    path.get_ident()
-                        .map_or_else(proc_macro2::Span::call_site, |i| i.span()),
-                );
+                out.flatten = Some(path.get_ident().map_or_else(Span::call_site, |i| i.span()));
             } else {
                 skip_value(&meta)?;
             }
@@ -87,43 +106,4 @@ pub fn field(attrs: &[Attribute]) -> syn::Result<FieldSerde> {
         })?;
     }
     Ok(out)
-}
-
-/// Applies a serde `rename_all` rule to a snake_case field name, as serde does.
-pub fn apply_rename_all(rule: &LitStr, field: &str) -> syn::Result<String> {
-    let pascal = || {
-        field
-            .split('_')
-            .map(|part| {
-                let mut chars = part.chars();
-                match chars.next() {
-                    Some(first) => first.to_ascii_uppercase().to_string() + chars.as_str(),
-                    None => String::new(),
-                }
-            })
-            .collect::<String>()
-    };
-    Ok(match rule.value().as_str() {
-        "lowercase" => field.to_ascii_lowercase(),
-        "UPPERCASE" => field.to_ascii_uppercase(),
-        "PascalCase" => pascal(),
-        "camelCase" => {
-            let p = pascal();
-            let mut chars = p.chars();
-            match chars.next() {
-                Some(first) => first.to_ascii_lowercase().to_string() + chars.as_str(),
-                None => String::new(),
-            }
-        }
-        "snake_case" => field.to_owned(),
-        "SCREAMING_SNAKE_CASE" => field.to_ascii_uppercase(),
-        "kebab-case" => field.replace('_', "-"),
-        "SCREAMING-KEBAB-CASE" => field.to_ascii_uppercase().replace('_', "-"),
-        other => {
-            return Err(syn::Error::new(
-                rule.span(),
-                format!("unknown serde rename_all rule `{other}`"),
-            ))
-        }
-    })
 }

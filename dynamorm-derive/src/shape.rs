@@ -1,7 +1,9 @@
-//! Classifies field types by their syntax: optional, bytes, sets, and types
-//! that cannot be a key.
+//! Classifies field types by their syntax: optional, bytes, sets, the kind of
+//! values, and types that cannot be a key.
 
 use syn::{GenericArgument, PathArguments, Type};
+
+use crate::ir::{Kind, Shape};
 
 /// The last path segment's name and its single generic argument, if any:
 /// `Option<String>` -> ("Option", Some(String)).
@@ -34,15 +36,25 @@ fn is_u8(ty: &Type) -> bool {
 }
 
 /// `Vec<u8>`.
-pub fn is_bytes(ty: &Type) -> bool {
+fn is_bytes(ty: &Type) -> bool {
     matches!(head(ty), Some((name, Some(inner))) if name == "Vec" && is_u8(inner))
 }
 
-/// `HashSet<T>` / `BTreeSet<T>`: `Some(true)` when T is `Vec<u8>`.
-pub fn set_of_bytes(ty: &Type) -> Option<bool> {
-    match head(ty)? {
-        (name, Some(inner)) if name == "HashSet" || name == "BTreeSet" => Some(is_bytes(inner)),
-        _ => None,
+/// How the codec stores a value of type `ty` (the `Option` already removed),
+/// unless a field option says otherwise.
+pub fn shape(ty: &Type) -> Shape {
+    if is_bytes(ty) {
+        return Shape::Bytes;
+    }
+    match head(ty) {
+        Some((name, Some(inner))) if name == "HashSet" || name == "BTreeSet" => {
+            if is_bytes(inner) {
+                Shape::ByteSet
+            } else {
+                Shape::Set
+            }
+        }
+        _ => Shape::Plain,
     }
 }
 
@@ -66,28 +78,69 @@ pub fn not_a_key(ty: &Type) -> Option<&'static str> {
     }
 }
 
+/// The 128-bit integer type `ty` is (or holds, in an `Option`, a list or a
+/// set), if any: DynamoDB numbers have 38 significant digits, and
+/// serde_dynamo cannot store them.
+pub fn wide_integer(ty: &Type) -> Option<&'static str> {
+    let (name, inner) = head(ty)?;
+    match name.as_str() {
+        "i128" => Some("i128"),
+        "u128" => Some("u128"),
+        _ => inner.and_then(wide_integer),
+    }
+}
+
 /// The DynamoDB kind a field's values have, for run-time checks of `__`
-/// query values: `String`, `Number`, `Binary`, `Bool`, `List`, `Map`, `Set`
-/// or `Any` (a type the derive cannot see into, such as an enum).
-pub fn value_kind(ty: &Type) -> &'static str {
+/// terms. Types the derive cannot see into (enums, structs, newtypes,
+/// `Decimal`, which serializes as a string by default) are [`Kind::Any`].
+pub fn kind(ty: &Type) -> Kind {
     let ty = option_inner(ty).unwrap_or(ty);
     if is_bytes(ty) {
-        return "Binary";
+        return Kind::Binary;
     }
     let Some((name, _)) = head(ty) else {
         return match ty {
-            Type::Array(_) | Type::Slice(_) => "List",
-            _ => "Any",
+            Type::Array(_) | Type::Slice(_) => Kind::List,
+            _ => Kind::Any,
         };
     };
     match name.as_str() {
-        "String" | "str" | "char" | "Cow" => "String",
-        "i8" | "i16" | "i32" | "i64" | "i128" | "isize" | "u8" | "u16" | "u32" | "u64" | "u128"
-        | "usize" | "f32" | "f64" | "Decimal" | "NonZeroU32" | "NonZeroU64" => "Number",
-        "bool" => "Bool",
-        "Vec" | "VecDeque" => "List",
-        "HashMap" | "BTreeMap" => "Map",
-        "HashSet" | "BTreeSet" => "Set",
-        _ => "Any",
+        "String" | "str" | "char" | "Cow" => Kind::String,
+        "i8" | "i16" | "i32" | "i64" | "isize" | "u8" | "u16" | "u32" | "u64" | "usize" | "f32"
+        | "f64" | "NonZeroU8" | "NonZeroU16" | "NonZeroU32" | "NonZeroU64" | "NonZeroI8"
+        | "NonZeroI16" | "NonZeroI32" | "NonZeroI64" => Kind::Number,
+        "bool" => Kind::Bool,
+        "Vec" | "VecDeque" => Kind::List,
+        "HashMap" | "BTreeMap" => Kind::Map,
+        "HashSet" | "BTreeSet" => Kind::Set,
+        _ => Kind::Any,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ty(text: &str) -> Type {
+        syn::parse_str(text).expect("a type")
+    }
+
+    #[test]
+    fn kinds() {
+        assert_eq!(kind(&ty("Option<String>")), Kind::String);
+        assert_eq!(kind(&ty("u64")), Kind::Number);
+        assert_eq!(kind(&ty("rust_decimal::Decimal")), Kind::Any);
+        assert_eq!(kind(&ty("Vec<u8>")), Kind::Binary);
+        assert_eq!(kind(&ty("BTreeSet<String>")), Kind::Set);
+        assert_eq!(kind(&ty("Color")), Kind::Any);
+    }
+
+    #[test]
+    fn shapes_and_wide_integers() {
+        assert_eq!(shape(&ty("HashSet<Vec<u8>>")), Shape::ByteSet);
+        assert_eq!(shape(&ty("HashSet<String>")), Shape::Set);
+        assert_eq!(shape(&ty("Vec<u8>")), Shape::Bytes);
+        assert_eq!(wide_integer(&ty("Option<Vec<u128>>")), Some("u128"));
+        assert_eq!(wide_integer(&ty("i64")), None);
     }
 }

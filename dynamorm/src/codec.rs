@@ -11,16 +11,14 @@
 //! Attributes in the table that the model does not declare are ignored on read,
 //! so a table can gain attributes before every reader knows them.
 
-use std::collections::HashMap;
-
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::{Error, Result};
-use crate::model::{DynaModel, FieldShape, TableDef};
+use crate::error::{Error, Result, Scope, ValidationErrors};
+use crate::model::DynaModel;
+use crate::schema::{FieldDef, FieldShape, TableDef};
 
-/// A DynamoDB item: attribute name to value.
-pub type Item = HashMap<String, AttributeValue>;
+pub use crate::item::Item;
 
 /// DynamoDB's item size limit, 400 KB.
 pub const MAX_ITEM_SIZE: usize = 400 * 1024;
@@ -32,7 +30,7 @@ pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 /// use dynamorm::AttributeValue;
 ///
 /// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
-/// #[dynamo(table = "t")]
+/// #[dynamo(table = "things")]
 /// struct T { #[dynamo(hash_key)] id: String, note: Option<String>, blob: Vec<u8> }
 ///
 /// let item = dynamorm::codec::to_item(&T { id: "a".into(), note: None, blob: vec![1, 2] })?;
@@ -42,15 +40,14 @@ pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 /// # Ok::<(), dynamorm::Error>(())
 /// ```
 pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
-    let def = M::table_def();
-    let mut item: Item =
-        serde_dynamo::aws_sdk_dynamodb_1::to_item(model).map_err(|e| Error::Codec {
-            model: def.model,
-            direction: "encode",
-            path: None,
-            message: e.to_string(),
-        })?;
-    shape_for_write(def, &mut item);
+    encode(model, Scope::declared(M::table_def()))
+}
+
+/// [`to_item`], with errors naming the table at `at`.
+pub(crate) fn encode<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
+    let mut item: Item = serde_dynamo::aws_sdk_dynamodb_1::to_item(model)
+        .map_err(|e| Error::codec(at, "encode", None, e.to_string()))?;
+    shape_for_write(M::table_def(), &mut item);
     Ok(item)
 }
 
@@ -61,7 +58,7 @@ pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
 /// use dynamorm::AttributeValue;
 ///
 /// #[derive(Debug, serde::Serialize, serde::Deserialize, DynaModel)]
-/// #[dynamo(table = "t")]
+/// #[dynamo(table = "things")]
 /// struct T { #[dynamo(hash_key)] id: String, count: i64 }
 ///
 /// let mut item = dynamorm::codec::Item::new();
@@ -70,31 +67,92 @@ pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
 /// let err = dynamorm::codec::from_item::<T>(item).unwrap_err();
 /// assert!(err.to_string().contains("count"));
 /// ```
-pub fn from_item<M: DynaModel>(mut item: Item) -> Result<M> {
-    let def = M::table_def();
-    shape_for_read(def, &mut item);
+pub fn from_item<M: DynaModel>(item: Item) -> Result<M> {
+    decode(item, Scope::declared(M::table_def()))
+}
+
+/// [`from_item`], with errors naming the table at `at`.
+pub(crate) fn decode<M: DynaModel>(mut item: Item, at: Scope<'_>) -> Result<M> {
+    shape_for_read(M::table_def(), &mut item);
     let value = serde_dynamo::AttributeValue::from(AttributeValue::M(item));
     let de = serde_dynamo::Deserializer::from_attribute_value(value);
-    serde_path_to_error::deserialize(de).map_err(|e| Error::Codec {
-        model: def.model,
-        direction: "decode",
-        path: Some(e.path().to_string()),
-        message: e.inner().to_string(),
+    serde_path_to_error::deserialize(de).map_err(|e| {
+        Error::codec(
+            at,
+            "decode",
+            Some(e.path().to_string()),
+            e.inner().to_string(),
+        )
     })
 }
 
 /// Fails with [`Error::ItemTooLarge`] when the item exceeds 400 KB.
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String }
+/// let mut item = dynamorm::Item::new();
+/// item.insert("id".into(), dynamorm::AttributeValue::S("x".repeat(500_000)));
+/// let err = dynamorm::codec::check_size(Thing::table_def(), "things", &item).unwrap_err();
+/// assert!(matches!(err, dynamorm::Error::ItemTooLarge { .. }));
+/// ```
 pub fn check_size(def: &TableDef, table: &str, item: &Item) -> Result<()> {
+    check_item_size(item, Scope::new(def, table))
+}
+
+/// [`check_size`] for the model and table at `at`.
+pub(crate) fn check_item_size(item: &Item, at: Scope<'_>) -> Result<()> {
     let size = item_size(item);
     if size > MAX_ITEM_SIZE {
-        return Err(Error::ItemTooLarge {
-            model: def.model,
-            table: table.to_owned(),
-            size,
-            limit: MAX_ITEM_SIZE,
-        });
+        return Err(Error::item_too_large(at, size, MAX_ITEM_SIZE));
     }
     Ok(())
+}
+
+/// Builds a model from a raw JSON document (`put_json`), reporting every
+/// problem as a field error: a non-object, an attribute the model does not
+/// declare, a missing required field, a value of the wrong type.
+pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: Scope<'_>) -> Result<M> {
+    let def = M::table_def();
+    let serde_json::Value::Object(map) = &doc else {
+        let mut errors = ValidationErrors::new();
+        errors.add("", "type", format!("expected a JSON object, got {doc}"));
+        return Err(Error::validation(at, errors));
+    };
+    let mut errors = ValidationErrors::new();
+    for key in map.keys() {
+        if def.field(key).is_none() {
+            errors.add(
+                key.clone(),
+                "unknown",
+                format!("unknown field `{key}`: {} has no such attribute", def.model),
+            );
+        }
+    }
+    for field in def.fields.iter().filter(|f| f.required) {
+        if !map.contains_key(field.name) {
+            errors.add(
+                field.name,
+                "required",
+                format!("missing required field `{}`", field.name),
+            );
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Error::validation(at, errors));
+    }
+    serde_path_to_error::deserialize::<_, M>(doc).map_err(|e| {
+        let path = e.path().to_string();
+        let mut errors = ValidationErrors::new();
+        errors.add(
+            if path == "." { String::new() } else { path },
+            "type",
+            e.inner().to_string(),
+        );
+        Error::validation(at, errors)
+    })
 }
 
 /// The size of an item as DynamoDB counts it: attribute names plus values.
@@ -186,22 +244,15 @@ fn shape_for_read(def: &TableDef, item: &mut Item) {
     }
 }
 
-/// Shapes a condition value for a top-level field the codec stores specially,
-/// so `Doc::DATA.eq(vec![1, 2])` compares against the stored `B` and
-/// `Doc::TAGS.eq(set)` against the stored `SS`. `element` is true for the
-/// argument of `contains` (one element of a set).
-pub(crate) fn shape_operand(
-    def: &TableDef,
-    path: &crate::expr::AttrPath,
+/// Shapes a value compared with (or written to) a top-level field the codec
+/// stores specially, so `Doc::DATA.eq(vec![1, 2])` compares against the
+/// stored `B` and `Doc::TAGS.eq(set)` against the stored `SS`. `element` is
+/// true for the argument of `contains` (one element of a set).
+pub(crate) fn shape_value(
+    field: &FieldDef,
     value: AttributeValue,
     element: bool,
 ) -> AttributeValue {
-    if path.segments().len() != 1 {
-        return value;
-    }
-    let Some(field) = def.field(path.root()) else {
-        return value;
-    };
     match (field.shape, element) {
         (FieldShape::Bytes, false) => match value {
             AttributeValue::S(s) => AttributeValue::B(Blob::new(s.into_bytes())),

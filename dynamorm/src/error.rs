@@ -6,7 +6,10 @@
 
 use std::fmt;
 
-use aws_sdk_dynamodb::error::{ProvideErrorMetadata, SdkError};
+use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+
+use crate::item::Item;
+use crate::schema::TableDef;
 
 /// A boxed error from the AWS SDK or the network below it.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -36,10 +39,13 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 #[non_exhaustive]
 pub enum Error {
     /// The model (or a raw document) failed validation; nothing was written.
-    #[error("{model} is invalid: {errors}")]
+    #[error("{model} (table {table}) is invalid: {errors}")]
     Validation {
         /// The model's Rust name.
         model: &'static str,
+        /// The full table name (prefix included), or the declared name where
+        /// no [`Db`](crate::Db) was involved.
+        table: String,
         /// Every failure, with its field path.
         errors: ValidationErrors,
     },
@@ -81,14 +87,17 @@ pub enum Error {
         /// The full table name (prefix included).
         table: String,
         /// Exactly the items (or keys) that were not processed.
-        unprocessed: Vec<crate::codec::Item>,
+        unprocessed: Vec<Item>,
     },
 
     /// A query or condition was malformed: unknown field or operator, missing hash key, bad value.
-    #[error("invalid query on {model}: {message}")]
+    #[error("invalid query on {model} (table {table}): {message}")]
     InvalidQuery {
         /// The model's Rust name.
         model: &'static str,
+        /// The full table name (prefix included), or the declared name where
+        /// no [`Db`](crate::Db) was involved ([`Cond::kw`](crate::Cond::kw)).
+        table: String,
         /// What was wrong, naming the field and operator.
         message: String,
     },
@@ -109,10 +118,16 @@ pub enum Error {
     },
 
     /// A model could not be turned into an item or back.
-    #[error("cannot {direction} {model}{}: {message}", field_suffix(path))]
+    #[error(
+        "cannot {direction} {model} (table {table}){}: {message}",
+        field_suffix(path)
+    )]
     Codec {
         /// The model's Rust name.
         model: &'static str,
+        /// The full table name (prefix included), or the declared name where
+        /// no [`Db`](crate::Db) was involved ([`codec::to_item`](crate::codec::to_item)).
+        table: String,
         /// `"encode"` or `"decode"`.
         direction: &'static str,
         /// The attribute path that failed, when known.
@@ -122,10 +137,15 @@ pub enum Error {
     },
 
     /// The DynamoDB API (or the network) returned an error dynamorm does not map to another variant.
-    #[error("{operation} on table {table} failed: {}", code.as_deref().unwrap_or("error"))]
+    #[error(
+        "{operation} on table {table} ({model}) failed: {}",
+        sdk_detail(code, message, source)
+    )]
     Sdk {
         /// The API operation, e.g. `"PutItem"`.
         operation: &'static str,
+        /// The model's Rust name.
+        model: &'static str,
         /// The full table name (prefix included).
         table: String,
         /// The service error code, e.g. `"ResourceNotFoundException"`, when the service answered.
@@ -142,6 +162,18 @@ pub enum Error {
     /// The embedded engine or DynamoDB Local could not be started.
     #[error("engine failed: {0}")]
     Engine(String),
+}
+
+/// What an SDK error says: the service's code and message, or, when the
+/// service never answered, the chain of causes (connection refused, timeout,
+/// bad endpoint ...).
+fn sdk_detail(code: &Option<String>, message: &Option<String>, source: &BoxError) -> String {
+    match (code, message) {
+        (Some(code), Some(message)) => format!("{code}: {message}"),
+        (Some(code), None) => code.clone(),
+        (None, Some(message)) => message.clone(),
+        (None, None) => DisplayErrorContext(source.as_ref()).to_string(),
+    }
 }
 
 fn field_suffix(path: &Option<String>) -> String {
@@ -170,8 +202,72 @@ const TRANSIENT_CODES: &[&str] = &[
 ];
 
 impl Error {
-    /// Builds an [`Error::Sdk`] from an SDK error, keeping its code and message.
-    pub(crate) fn sdk<E, R>(operation: &'static str, table: &str, err: SdkError<E, R>) -> Self
+    /// [`Error::Validation`]: the model at `at` failed validation.
+    pub(crate) fn validation(at: Scope<'_>, errors: ValidationErrors) -> Self {
+        Error::Validation {
+            model: at.model,
+            table: at.table.to_owned(),
+            errors,
+        }
+    }
+
+    /// [`Error::ConditionFailed`]: `condition` (rendered readably) did not hold.
+    pub(crate) fn condition_failed(at: Scope<'_>, condition: impl fmt::Display) -> Self {
+        Error::ConditionFailed {
+            model: at.model,
+            table: at.table.to_owned(),
+            condition: condition.to_string(),
+        }
+    }
+
+    /// [`Error::AlreadyExists`]: an item with `key` is already stored.
+    pub(crate) fn already_exists(at: Scope<'_>, key: &impl fmt::Debug) -> Self {
+        Error::AlreadyExists {
+            model: at.model,
+            table: at.table.to_owned(),
+            key: format!("{key:?}"),
+        }
+    }
+
+    /// [`Error::InvalidQuery`]: `message` says what was wrong, naming the
+    /// field and operator.
+    pub(crate) fn invalid_query(at: Scope<'_>, message: impl Into<String>) -> Self {
+        Error::InvalidQuery {
+            model: at.model,
+            table: at.table.to_owned(),
+            message: message.into(),
+        }
+    }
+
+    /// [`Error::ItemTooLarge`]: the encoded item is `size` bytes.
+    pub(crate) fn item_too_large(at: Scope<'_>, size: usize, limit: usize) -> Self {
+        Error::ItemTooLarge {
+            model: at.model,
+            table: at.table.to_owned(),
+            size,
+            limit,
+        }
+    }
+
+    /// [`Error::Codec`]: the model could not be encoded (`"encode"`) or
+    /// decoded (`"decode"`); `path` is the attribute path that failed.
+    pub(crate) fn codec(
+        at: Scope<'_>,
+        direction: &'static str,
+        path: Option<String>,
+        message: impl Into<String>,
+    ) -> Self {
+        Error::Codec {
+            model: at.model,
+            table: at.table.to_owned(),
+            direction,
+            path,
+            message: message.into(),
+        }
+    }
+
+    /// [`Error::Sdk`] from an SDK error, keeping its code and message.
+    pub(crate) fn sdk<E, R>(at: Scope<'_>, operation: &'static str, err: SdkError<E, R>) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
         R: fmt::Debug + Send + Sync + 'static,
@@ -184,7 +280,8 @@ impl Error {
         let message = err.message().map(str::to_owned);
         Error::Sdk {
             operation,
-            table: table.to_owned(),
+            model: at.model,
+            table: at.table.to_owned(),
             code,
             message,
             transport,
@@ -272,6 +369,35 @@ impl Error {
         match self {
             Error::Validation { errors, .. } => Some(errors),
             _ => None,
+        }
+    }
+}
+
+/// Who an error is about: a model and its table. Every constructor of
+/// [`Error`] that names a model takes one, so every message names both.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Scope<'a> {
+    /// The model's Rust name.
+    pub model: &'static str,
+    /// The full table name, or the declared one where no `Db` is involved.
+    pub table: &'a str,
+}
+
+impl<'a> Scope<'a> {
+    /// `def`'s model on the table called `table` (prefix included).
+    pub(crate) fn new(def: &TableDef, table: &'a str) -> Self {
+        Scope {
+            model: def.model,
+            table,
+        }
+    }
+
+    /// `def`'s model on its declared table name, for errors raised without a
+    /// [`Db`](crate::Db) (no prefix is known there).
+    pub(crate) fn declared(def: &TableDef) -> Scope<'static> {
+        Scope {
+            model: def.model,
+            table: def.name,
         }
     }
 }
@@ -419,9 +545,10 @@ mod tests {
     use aws_sdk_dynamodb::operation::put_item::PutItemError;
     use aws_sdk_dynamodb::types::error::ProvisionedThroughputExceededException;
 
-    fn meta(code: &str) -> aws_sdk_dynamodb::error::ErrorMetadata {
+    fn meta(code: &str, message: &str) -> aws_sdk_dynamodb::error::ErrorMetadata {
         aws_sdk_dynamodb::error::ErrorMetadata::builder()
             .code(code)
+            .message(message)
             .build()
     }
 
@@ -430,7 +557,11 @@ mod tests {
             400u16.try_into().expect("status"),
             "".into(),
         );
-        Error::sdk("PutItem", "t", SdkError::service_error(err, raw))
+        let at = Scope {
+            model: "Thing",
+            table: "t",
+        };
+        Error::sdk(at, "PutItem", SdkError::service_error(err, raw))
     }
 
     #[test]
@@ -438,13 +569,16 @@ mod tests {
         let err = service_error(PutItemError::ProvisionedThroughputExceededException(
             ProvisionedThroughputExceededException::builder()
                 .message("slow down")
-                .meta(meta("ProvisionedThroughputExceededException"))
+                .meta(meta("ProvisionedThroughputExceededException", "slow down"))
                 .build(),
         ));
         assert!(err.is_throttling());
         assert!(err.is_retryable());
         assert_eq!(err.code(), Some("ProvisionedThroughputExceededException"));
-        assert!(err.to_string().contains("PutItem on table t"));
+        assert_eq!(
+            err.to_string(),
+            "PutItem on table t (Thing) failed: ProvisionedThroughputExceededException: slow down"
+        );
     }
 
     #[test]
@@ -452,7 +586,7 @@ mod tests {
         let err = service_error(PutItemError::ResourceNotFoundException(
             aws_sdk_dynamodb::types::error::ResourceNotFoundException::builder()
                 .message("no table")
-                .meta(meta("ResourceNotFoundException"))
+                .meta(meta("ResourceNotFoundException", "no table"))
                 .build(),
         ));
         assert!(err.is_not_found());

@@ -51,8 +51,40 @@
 //!
 //! Attribute names follow `#[serde(rename)]` and `rename_all`. For each field
 //! the derive generates a typed handle (`Thing::NAME: Attr<Thing, Option<String>>`)
-//! and, on the type, `table`, `get`, `put`, `put_json`, `delete`, `query`,
-//! `query_kw`, `scan` and `scan_kw`.
+//! and one handle per index (`Thing::BY_COLOR`). The operations — `table`,
+//! `get`, `put`, `put_json`, `delete`, `query`, `query_kw`, `scan`, `scan_kw`
+//! on the type, `save` and `delete` on a value — come from [`ModelOps`] and
+//! [`InstanceOps`], implemented for every model and reachable from generic
+//! code over `M: DynaModel`.
+//!
+//! With `validate = "custom"` the derive calls the model's own
+//! `fn validate(&self) -> Result<(), E>` where `E: Into<ValidationErrors>`
+//! (a `String`, a `&str`, or [`ValidationErrors`]):
+//!
+//! ```
+//! use dynamorm::prelude::*;
+//!
+//! #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+//! #[dynamo(table = "things", validate = "custom")]
+//! struct Thing { #[dynamo(hash_key)] id: String, count: i64 }
+//!
+//! impl Thing {
+//!     fn validate(&self) -> Result<(), String> {
+//!         if self.count < 0 { Err("count must not be negative".into()) } else { Ok(()) }
+//!     }
+//! }
+//!
+//! let bad = Thing { id: "t".into(), count: -1 };
+//! let errors = bad.validate_model().unwrap_err();
+//! assert_eq!(errors.to_string(), "count must not be negative");
+//! ```
+//!
+//! ## Layers
+//! Each module imports only the layers below it, and no two modules import each other:
+//! 1. data: [`Item`], [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`];
+//! 2. [`codec`], `validate`, [`expr`] (paths, conditions, `__` terms), [`db`];
+//! 3. [`request`]: write requests as values, and the one write pipeline (validate → encode → size check → conditions);
+//! 4. [`ops`]: builders that send requests and map errors; 5. `api`: [`ModelOps`] and [`InstanceOps`] over every model.
 //!
 //! ## Engines
 //! - [`Db::embedded`]: the dynoxide-rs emulator in-process (feature `embedded`, on by default).
@@ -64,35 +96,56 @@
 //! - `validator`: `#[dynamo(validate = "validator")]`.
 //! - `garde`: `#[dynamo(validate = "garde")]`.
 #![warn(missing_docs)]
+#![deny(missing_debug_implementations)]
 
+mod api;
 pub mod codec;
 pub mod db;
+mod derive_support;
 #[cfg(feature = "embedded")]
 mod embedded;
 pub mod error;
 pub mod expr;
+mod future;
+mod item;
 pub mod model;
 pub mod ops;
-pub mod validate;
+pub mod request;
+pub mod schema;
+mod validate;
 
+pub use api::{InstanceOps, ModelOps};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
 pub use dynamorm_derive::DynaModel;
 pub use error::{CancellationReason, Error, FieldError, Result, ValidationErrors};
 pub use expr::{Attr, Cond};
+pub use future::OpFuture;
+pub use item::Item;
 pub use model::DynaModel;
+pub use ops::index::Index;
+pub use ops::page::{Cursor, Page};
+pub use request::{ConditionCheck, DeleteRequest, PutRequest};
 
 /// Everything a model and its callers need: `use dynamorm::prelude::*;`.
 pub mod prelude {
+    pub use crate::api::{InstanceOps, ModelOps};
     pub use crate::db::Db;
     pub use crate::error::{Error, Result, ValidationErrors};
     pub use crate::expr::{Attr, AttrType, Cond};
     pub use crate::model::DynaModel;
+    pub use crate::ops::page::{Cursor, Page};
     pub use dynamorm_derive::DynaModel;
 }
 
-/// Paths the derive's generated code uses. Not public API.
+/// The README's Rust blocks, compiled and run as doctests (the quickstart
+/// uses the validator crate).
+#[cfg(all(doctest, feature = "validator"))]
+#[doc = include_str!("../../README.md")]
+mod readme {}
+
+/// What the derive's generated code calls. Not public API.
 #[doc(hidden)]
 pub mod __private {
-    pub use serde_json;
+    pub use crate::derive_support::*;
 }

@@ -1,10 +1,11 @@
-//! The [`DynaModel`] trait and the static description of a model's table.
+//! The [`DynaModel`] trait: what `#[derive(DynaModel)]` implements for a
+//! model, and the key traits ([`KeyPart`], [`IndexKey`], [`IntoKey`]).
 //!
-//! `#[derive(DynaModel)]` implements everything here; nothing needs to be
-//! written by hand. The types are public so generic code can read a model's
-//! table, keys and fields.
+//! The trait only describes the model (table, keys, validation); the
+//! operations on it (`get`, `put`, `query` ...) are on
+//! [`ModelOps`](crate::ModelOps) and [`InstanceOps`](crate::InstanceOps),
+//! implemented for every `DynaModel` and brought into scope by the prelude.
 
-use std::collections::HashMap;
 use std::fmt::Debug;
 
 use aws_sdk_dynamodb::primitives::Blob;
@@ -12,10 +13,13 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use crate::codec::Item;
-use crate::db::Db;
 use crate::error::ValidationErrors;
-use crate::ops::item::{Delete, Put};
+use crate::item::Item;
+
+pub use crate::schema::{
+    Billing, FieldDef, FieldShape, IndexDef, KeyDef, ProjectionDef, ScalarType, StreamView,
+    TableDef, ValueKind,
+};
 
 /// A Rust type stored as one DynamoDB item.
 ///
@@ -41,8 +45,9 @@ use crate::ops::item::{Delete, Put};
 /// assert_eq!(def.range_key.as_ref().map(|k| k.name), Some("edition"));
 /// ```
 pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'static {
-    /// The primary key: the hash key's type, or `(hash, range)`.
-    type Key: Clone + Debug + Send + Sync + 'static;
+    /// The primary key: the hash key's type, or `(hash, range)`. It converts
+    /// into itself, so generic code can pass an `M::Key` wherever a key is taken.
+    type Key: IntoKey<Self::Key> + Clone + Debug + Send + Sync + 'static;
 
     /// The hash key's type (what [`query`](crate::ops::query::Query) takes).
     type HashKey: KeyPart;
@@ -59,42 +64,6 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
     /// Runs the model's validation (`#[dynamo(validate = ...)]`); `Ok` when none is declared.
     fn validate_model(&self) -> Result<(), ValidationErrors> {
         Ok(())
-    }
-
-    /// Writes this item (PutItem), replacing any item with the same key.
-    ///
-    /// Chain `.unique()` to fail with [`Error::AlreadyExists`](crate::Error::AlreadyExists)
-    /// instead of replacing, or `.when(cond)` to write only if `cond` holds.
-    fn save<'a>(&'a self, db: &'a Db) -> Put<'a, Self> {
-        Put::new(db, self)
-    }
-
-    /// Deletes this item by its key.
-    fn delete<'a>(&self, db: &'a Db) -> Delete<'a, Self> {
-        Delete::new(db, self.key())
-    }
-}
-
-/// A key attribute's DynamoDB scalar type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum ScalarType {
-    /// String (`S`).
-    S,
-    /// Number (`N`).
-    N,
-    /// Binary (`B`).
-    B,
-}
-
-impl ScalarType {
-    /// The SDK's attribute type.
-    pub fn to_sdk(self) -> aws_sdk_dynamodb::types::ScalarAttributeType {
-        use aws_sdk_dynamodb::types::ScalarAttributeType as T;
-        match self {
-            ScalarType::S => T::S,
-            ScalarType::N => T::N,
-            ScalarType::B => T::B,
-        }
     }
 }
 
@@ -202,208 +171,4 @@ impl<H: KeyPart, R: KeyPart, A: Into<H>, B: Into<R>> IntoKey<(H, R)> for (A, B) 
     fn into_key(self) -> (H, R) {
         (self.0.into(), self.1.into())
     }
-}
-
-/// A key attribute: its name and scalar type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct KeyDef {
-    /// The attribute name (serde renames applied).
-    pub name: &'static str,
-    /// The attribute type.
-    pub scalar: ScalarType,
-}
-
-/// How a table is billed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Billing {
-    /// Provisioned capacity units.
-    Provisioned {
-        /// Read capacity units.
-        read: i64,
-        /// Write capacity units.
-        write: i64,
-    },
-    /// Pay per request.
-    OnDemand,
-}
-
-/// What a table's stream records carry.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum StreamView {
-    /// Only the key attributes.
-    KeysOnly,
-    /// The item after the change.
-    NewImage,
-    /// The item before the change.
-    OldImage,
-    /// Both images.
-    NewAndOldImages,
-}
-
-impl StreamView {
-    /// The SDK's stream view type.
-    pub fn to_sdk(self) -> aws_sdk_dynamodb::types::StreamViewType {
-        use aws_sdk_dynamodb::types::StreamViewType as V;
-        match self {
-            StreamView::KeysOnly => V::KeysOnly,
-            StreamView::NewImage => V::NewImage,
-            StreamView::OldImage => V::OldImage,
-            StreamView::NewAndOldImages => V::NewAndOldImages,
-        }
-    }
-}
-
-/// How the codec must adjust a field serde cannot express in DynamoDB terms.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum FieldShape {
-    /// Stored as serde_dynamo writes it.
-    Plain,
-    /// `Vec<u8>`: stored as binary (`B`), not a list of numbers.
-    Bytes,
-    /// `HashSet`/`BTreeSet` of strings or numbers: stored as `SS`/`NS`, omitted when empty.
-    Set,
-    /// A set of `Vec<u8>`: stored as `BS`, omitted when empty.
-    ByteSet,
-}
-
-/// The DynamoDB kind of a field's values, as the derive reads the field's type.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValueKind {
-    /// Strings (`S`).
-    String,
-    /// Numbers (`N`).
-    Number,
-    /// Binary (`B`).
-    Binary,
-    /// Booleans.
-    Bool,
-    /// Lists.
-    List,
-    /// Maps.
-    Map,
-    /// Sets (`SS`/`NS`/`BS`).
-    Set,
-    /// A type the derive cannot see into (enums, nested structs, chrono ...).
-    Any,
-}
-
-/// One serialized field of a model.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct FieldDef {
-    /// The attribute name in the table (serde renames applied).
-    pub name: &'static str,
-    /// The Rust field name.
-    pub rust_name: &'static str,
-    /// How the codec stores it.
-    pub shape: FieldShape,
-    /// The kind of its values.
-    pub kind: ValueKind,
-    /// True for `Option<_>` fields (may be absent).
-    pub optional: bool,
-}
-
-/// Which attributes a secondary index holds besides the keys.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ProjectionDef {
-    /// Every attribute.
-    All,
-    /// Only the table's and the index's keys.
-    KeysOnly,
-    /// The keys and these attributes.
-    Include(&'static [&'static str]),
-}
-
-/// A global or local secondary index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct IndexDef {
-    /// The index name.
-    pub name: &'static str,
-    /// Global (own hash key) or local (the table's hash key).
-    pub global: bool,
-    /// The index hash key.
-    pub hash_key: KeyDef,
-    /// The index range key, if any.
-    pub range_key: Option<KeyDef>,
-    /// The projected attributes.
-    pub projection: ProjectionDef,
-    /// Provisioned (read, write) for a global index; the table's when `None`.
-    pub throughput: Option<(i64, i64)>,
-}
-
-impl IndexDef {
-    /// The key attribute names: hash, then range if any.
-    pub fn key_names(&self) -> impl Iterator<Item = &'static str> {
-        std::iter::once(self.hash_key.name).chain(self.range_key.map(|k| k.name))
-    }
-}
-
-/// Everything `#[derive(DynaModel)]` knows about a model's table.
-#[derive(Debug, Clone, Copy)]
-pub struct TableDef {
-    /// The model's Rust name, used in error messages.
-    pub model: &'static str,
-    /// The table name before any [`Db::with_table_prefix`](crate::Db::with_table_prefix).
-    pub name: &'static str,
-    /// The hash (partition) key.
-    pub hash_key: KeyDef,
-    /// The range (sort) key, if any.
-    pub range_key: Option<KeyDef>,
-    /// Provisioned or on-demand.
-    pub billing: Billing,
-    /// The stream, if enabled.
-    pub stream: Option<StreamView>,
-    /// The serialized fields, in declaration order.
-    pub fields: &'static [FieldDef],
-    /// The secondary indexes, globals first.
-    pub indexes: &'static [IndexDef],
-}
-
-impl TableDef {
-    /// The field stored under attribute `name`.
-    ///
-    /// ```
-    /// # use dynamorm::prelude::*;
-    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
-    /// # #[dynamo(table = "t")]
-    /// # struct T { #[dynamo(hash_key)] id: String, #[serde(rename = "n")] name: String }
-    /// assert_eq!(T::table_def().field("n").map(|f| f.rust_name), Some("name"));
-    /// ```
-    pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
-        self.fields.iter().find(|f| f.name == name)
-    }
-
-    /// The index called `name`.
-    pub fn index(&self, name: &str) -> Option<&'static IndexDef> {
-        self.indexes.iter().find(|i| i.name == name)
-    }
-
-    /// The field stored as attribute `name`, or with Rust name `name`.
-    pub fn field_by_any_name(&self, name: &str) -> Option<&'static FieldDef> {
-        self.field(name)
-            .or_else(|| self.fields.iter().find(|f| f.rust_name == name))
-    }
-
-    /// The key attribute names: hash, then range if any.
-    pub fn key_names(&self) -> impl Iterator<Item = &'static str> {
-        std::iter::once(self.hash_key.name).chain(self.range_key.map(|k| k.name))
-    }
-}
-
-/// Builds a key map from a hash key value (used by the derive).
-#[doc(hidden)]
-pub fn hash_key_item(hash: &KeyDef, value: AttributeValue) -> Item {
-    let mut item = HashMap::with_capacity(1);
-    item.insert(hash.name.to_owned(), value);
-    item
-}
-
-/// Builds a key map from hash and range values (used by the derive).
-#[doc(hidden)]
-pub fn hash_range_key_item(def: &TableDef, hash: AttributeValue, range: AttributeValue) -> Item {
-    let mut item = HashMap::with_capacity(2);
-    item.insert(def.hash_key.name.to_owned(), hash);
-    if let Some(range_key) = &def.range_key {
-        item.insert(range_key.name.to_owned(), range);
-    }
-    item
 }

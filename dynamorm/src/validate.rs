@@ -1,38 +1,16 @@
-//! Validation: the hook every write and every read runs, and adapters for the
-//! `validator` and `garde` crates.
-//!
-//! Declare it on the model with `#[dynamo(validate = "validator")]`,
-//! `"garde"` or `"custom"`. With `"custom"` the derive calls the model's own
-//! `fn validate(&self) -> Result<(), E>` where `E: Into<ValidationErrors>`
-//! (a `String`, a `&str`, or [`ValidationErrors`]):
-//!
-//! ```
-//! use dynamorm::prelude::*;
-//!
-//! #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
-//! #[dynamo(table = "things", validate = "custom")]
-//! struct Thing { #[dynamo(hash_key)] id: String, count: i64 }
-//!
-//! impl Thing {
-//!     fn validate(&self) -> Result<(), String> {
-//!         if self.count < 0 { Err("count must not be negative".into()) } else { Ok(()) }
-//!     }
-//! }
-//!
-//! let bad = Thing { id: "t".into(), count: -1 };
-//! let errors = bad.validate_model().unwrap_err();
-//! assert_eq!(errors.to_string(), "count must not be negative");
-//! ```
+//! Validation: the check every write and every read runs, and the adapters
+//! the derive calls for `#[dynamo(validate = "validator" | "garde" | "custom")]`
+//! (re-exported under the hidden `__private` module, not public API).
 
-use crate::error::{Error, ValidationErrors};
+use crate::error::{Error, Scope, ValidationErrors};
 use crate::model::DynaModel;
 
-/// Runs `model`'s validation; [`Error::Validation`] naming the model on failure.
-pub(crate) fn check<M: DynaModel>(model: &M) -> Result<(), Error> {
-    model.validate_model().map_err(|errors| Error::Validation {
-        model: M::table_def().model,
-        errors,
-    })
+/// Runs `model`'s validation; [`Error::Validation`] naming the model and the
+/// table at `at` on failure.
+pub(crate) fn check<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<(), Error> {
+    model
+        .validate_model()
+        .map_err(|errors| Error::validation(at, errors))
 }
 
 /// Converts the result of a model's own `validate` (used by the derive).

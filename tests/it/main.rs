@@ -16,6 +16,7 @@ mod design_model;
 mod engines;
 mod fixture_queries;
 mod items;
+mod model_api;
 mod query_scan;
 mod tables;
 mod validation;

@@ -79,13 +79,23 @@ async fn validator_blocks_invalid_writes_and_names_fields() {
     bad.score = 101;
     bad.parts.push(Part { label: "x".into() });
     let err = bad.save(&db).await.unwrap_err();
-    let Error::Validation { model, errors } = &err else {
+    let Error::Validation {
+        model,
+        table,
+        errors,
+    } = &err
+    else {
         panic!("{err:?}")
     };
     assert_eq!(*model, "Checked");
+    assert_eq!(*table, Checked::table(&db).name(), "the full table name");
     let fields: Vec<_> = errors.fields().collect();
     assert_eq!(fields, ["name", "parts[1].label", "score"], "{errors}");
-    assert!(err.to_string().contains("Checked is invalid"), "{err}");
+    assert!(
+        err.to_string()
+            .contains(&format!("Checked (table {table}) is invalid")),
+        "{err}"
+    );
     assert_eq!(
         Checked::get(&db, "c2").await.unwrap(),
         None,

@@ -2,7 +2,7 @@ use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 
 #[derive(Serialize, Deserialize, DynaModel)]
-#[dynamo(table = "t", colour = 1)]
+#[dynamo(table = "things", colour = 1)]
 struct Thing {
     #[dynamo(hash_key)]
     id: String,

@@ -4,7 +4,7 @@ use std::fmt;
 use std::marker::PhantomData;
 
 use super::cond::{AttrType, CmpOp, Cond, Node, Size};
-use super::operand::{BeginsWithTarget, Container, Operand};
+use super::operand::{BeginsWithTarget, Container, Operand, Untyped};
 use super::path::{AttrPath, Segment};
 
 /// A typed handle to field of type `T` of model `M`.
@@ -61,11 +61,6 @@ impl<M, T> fmt::Debug for Attr<M, T> {
     }
 }
 
-/// The value type of a nested path (`Thing::CHILD.key("sub")`): the derive
-/// cannot see inside nested types, so any serializable value is accepted.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Untyped;
-
 impl<M, T> Attr<M, T> {
     /// A handle to the attribute stored as `name` (used by the derive).
     pub const fn new(name: &'static str) -> Self {
@@ -100,7 +95,7 @@ impl<M, T> Attr<M, T> {
     /// # use dynamorm::prelude::*;
     /// # #[derive(serde::Serialize, serde::Deserialize)] struct Child { sub: String }
     /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
-    /// # #[dynamo(table = "t")]
+    /// # #[dynamo(table = "things")]
     /// # struct Thing { #[dynamo(hash_key)] id: String, child: Child, things: Vec<String> }
     /// let c = Thing::CHILD.key("sub").begins_with("o") & Thing::THINGS.at(0).eq("x");
     /// assert_eq!(c.to_string(), r#"(begins_with(child.sub, "o") AND things[0] = "x")"#);

@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::path::AttrPath;
 use super::placeholders::Placeholders;
-use crate::model::TableDef;
+use crate::codec;
+use crate::schema::TableDef;
 
 /// A value converted for an expression, or serde's message if it could not be.
 pub(crate) type Value = Result<AttributeValue, String>;
@@ -251,8 +252,12 @@ struct Renderer<'r> {
 impl Renderer<'_> {
     fn value(&mut self, path: &AttrPath, v: &Value, element: bool) -> Result<String, String> {
         let av = v.clone()?;
-        let av = match self.def {
-            Some(def) => crate::codec::shape_operand(def, path, av, element),
+        let field = match self.def {
+            Some(def) if path.segments().len() == 1 => def.field(path.root()),
+            _ => None,
+        };
+        let av = match field {
+            Some(field) => codec::shape_value(field, av, element),
             None => av,
         };
         Ok(self.p.value(av))
@@ -351,6 +356,12 @@ impl<M> Not for Cond<M> {
 pub struct Size<M> {
     pub(crate) path: AttrPath,
     pub(crate) _model: PhantomData<fn() -> M>,
+}
+
+impl<M> fmt::Debug for Size<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "Size({})", self.path)
+    }
 }
 
 impl<M> Size<M> {

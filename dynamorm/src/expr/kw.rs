@@ -10,8 +10,13 @@ use serde_json::Value;
 
 use super::cond::{AttrType, CmpOp, Cond, Node};
 use super::path::AttrPath;
-use crate::error::{Error, Result};
-use crate::model::{DynaModel, FieldDef, ValueKind};
+use crate::error::{Error, Result, Scope};
+use crate::model::DynaModel;
+use crate::schema::{FieldDef, TableDef, ValueKind};
+
+/// What a bad term is: a message naming the term, the field and the operator.
+/// Callers turn it into [`Error::InvalidQuery`] for their model and table.
+pub(crate) type Invalid = String;
 
 /// A `__` operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -78,16 +83,8 @@ impl KwTerm {
     }
 }
 
-pub(crate) fn invalid<M: DynaModel>(message: String) -> Error {
-    Error::InvalidQuery {
-        model: M::table_def().model,
-        message,
-    }
-}
-
-/// Parses `key` against `M`'s fields.
-pub(crate) fn parse<M: DynaModel>(key: &str) -> Result<KwTerm> {
-    let def = M::table_def();
+/// Parses `key` against the fields of `def`.
+pub(crate) fn parse(def: &'static TableDef, key: &str) -> Result<KwTerm, Invalid> {
     let mut parts: Vec<&str> = key.split("__").collect();
     let (op, op_name) = match parts
         .last()
@@ -109,10 +106,10 @@ pub(crate) fn parse<M: DynaModel>(key: &str) -> Result<KwTerm> {
     let field_name = parts.first().copied().unwrap_or_default();
     let field = def.field_by_any_name(field_name).ok_or_else(|| {
         let known: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
-        invalid::<M>(format!(
+        format!(
             "`{key}`: unknown field `{field_name}` (fields: {})",
             known.join(", ")
-        ))
+        )
     })?;
     let scalar = matches!(
         field.kind,
@@ -123,18 +120,18 @@ pub(crate) fn parse<M: DynaModel>(key: &str) -> Result<KwTerm> {
             | ValueKind::Set
     );
     if scalar && parts.len() > 1 {
-        return Err(invalid::<M>(format!(
+        return Err(format!(
             "`{key}`: unknown operator `{}` for field `{}` (operators: eq, ne, lt, lte, gt, gte, \
              between, in, is_in, begins_with, contains, not_contains, exists, not_exists, type, \
              attribute_type, size__<eq|ne|lt|lte|gt|gte>)",
             parts[1..].join("__"),
             field.name
-        )));
+        ));
     }
     let mut path = AttrPath::new(field.name);
     for segment in &parts[1..] {
         if segment.is_empty() {
-            return Err(invalid::<M>(format!("`{key}`: empty path segment")));
+            return Err(format!("`{key}`: empty path segment"));
         }
         path = match segment.parse::<usize>() {
             Ok(index) => path.at(index),
@@ -163,7 +160,7 @@ fn json_kind(value: &Value) -> &'static str {
 
 /// Checks a value against the field's kind (top-level paths only; nested
 /// paths are untyped).
-fn check_kind<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<()> {
+fn check_kind(term: &KwTerm, value: &Value) -> Result<(), Invalid> {
     if term.path.segments().len() > 1 {
         return Ok(());
     }
@@ -180,61 +177,61 @@ fn check_kind<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(invalid::<M>(format!(
+        Err(format!(
             "`{}`: field `{}` holds {:?} values, got {} ({value})",
             term.key,
             term.field.name,
             term.field.kind,
             json_kind(value)
-        )))
+        ))
     }
 }
 
-fn to_attr<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<AttributeValue> {
+fn to_attr(term: &KwTerm, value: &Value) -> Result<AttributeValue, Invalid> {
     serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(value)
-        .map_err(|e| invalid::<M>(format!("`{}`: {e}", term.key)))
+        .map_err(|e| format!("`{}`: {e}", term.key))
 }
 
 /// The element values of a list argument (`in`, `between`).
-fn elements<'v, M: DynaModel>(
+fn elements<'v>(
     term: &KwTerm,
     value: &'v Value,
     len: Option<usize>,
-) -> Result<&'v [Value]> {
+) -> Result<&'v [Value], Invalid> {
     let Value::Array(items) = value else {
-        return Err(invalid::<M>(format!(
+        return Err(format!(
             "`{}`: {} takes a list of values, got {}",
             term.key,
             term.op_name,
             json_kind(value)
-        )));
+        ));
     };
     let fits = match len {
         Some(n) => items.len() == n,
         None => !items.is_empty(),
     };
     if !fits {
-        return Err(invalid::<M>(format!(
+        return Err(format!(
             "`{}`: {} takes {} values, got {}",
             term.key,
             term.op_name,
             len.map_or("one or more".to_owned(), |n| n.to_string()),
             items.len()
-        )));
+        ));
     }
     Ok(items)
 }
 
 /// The condition a term and its value stand for.
-pub(crate) fn condition<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<Cond<M>> {
+pub(crate) fn condition<M>(term: &KwTerm, value: &Value) -> Result<Cond<M>, Invalid> {
     let path = term.path.clone();
     let node = match term.op {
         KwOp::Cmp(op) => {
-            check_kind::<M>(term, value)?;
+            check_kind(term, value)?;
             Node::Compare {
                 path,
                 op,
-                value: Ok(to_attr::<M>(term, value)?),
+                value: Ok(to_attr(term, value)?),
             }
         }
         KwOp::Size(op) => {
@@ -242,30 +239,30 @@ pub(crate) fn condition<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<Co
                 .as_u64()
                 .and_then(|n| usize::try_from(n).ok())
                 .ok_or_else(|| {
-                    invalid::<M>(format!(
+                    format!(
                         "`{}`: size takes a non-negative integer, got {value}",
                         term.key
-                    ))
+                    )
                 })?;
             Node::SizeCompare { path, op, size }
         }
         KwOp::Between => {
-            let items = elements::<M>(term, value, Some(2))?;
+            let items = elements(term, value, Some(2))?;
             for item in items {
-                check_kind::<M>(term, item)?;
+                check_kind(term, item)?;
             }
             Node::Between {
                 path,
-                low: Ok(to_attr::<M>(term, &items[0])?),
-                high: Ok(to_attr::<M>(term, &items[1])?),
+                low: Ok(to_attr(term, &items[0])?),
+                high: Ok(to_attr(term, &items[1])?),
             }
         }
         KwOp::In => {
-            let items = elements::<M>(term, value, None)?;
+            let items = elements(term, value, None)?;
             let mut values = Vec::with_capacity(items.len());
             for item in items {
-                check_kind::<M>(term, item)?;
-                values.push(Ok(to_attr::<M>(term, item)?));
+                check_kind(term, item)?;
+                values.push(Ok(to_attr(term, item)?));
             }
             Node::In { path, values }
         }
@@ -275,16 +272,16 @@ pub(crate) fn condition<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<Co
                 ValueKind::String | ValueKind::Binary | ValueKind::Any
             ) || term.path.segments().len() > 1;
             if !text_field || !value.is_string() {
-                return Err(invalid::<M>(format!(
+                return Err(format!(
                     "`{}`: begins_with needs a string field and a string value, got {:?} field and {}",
                     term.key,
                     term.field.kind,
                     json_kind(value)
-                )));
+                ));
             }
             Node::BeginsWith {
                 path,
-                value: Ok(to_attr::<M>(term, value)?),
+                value: Ok(to_attr(term, value)?),
             }
         }
         KwOp::Contains | KwOp::NotContains => {
@@ -295,17 +292,17 @@ pub(crate) fn condition<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<Co
                 _ => false,
             };
             if !element_ok {
-                return Err(invalid::<M>(format!(
+                return Err(format!(
                     "`{}`: {} needs a string, list or set field and a matching value, got {:?} field and {}",
                     term.key,
                     term.op_name,
                     term.field.kind,
                     json_kind(value)
-                )));
+                ));
             }
             let contains = Node::Contains {
                 path,
-                value: Ok(to_attr::<M>(term, value)?),
+                value: Ok(to_attr(term, value)?),
             };
             if term.op == KwOp::NotContains {
                 Node::Not(Box::new(contains))
@@ -318,12 +315,12 @@ pub(crate) fn condition<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<Co
                 Value::Bool(b) => *b,
                 Value::Null => true,
                 other => {
-                    return Err(invalid::<M>(format!(
+                    return Err(format!(
                         "`{}`: {} takes true or false, got {}",
                         term.key,
                         term.op_name,
                         json_kind(other)
-                    )))
+                    ))
                 }
             };
             if wanted == (term.op == KwOp::Exists) {
@@ -349,10 +346,10 @@ pub(crate) fn condition<M: DynaModel>(term: &KwTerm, value: &Value) -> Result<Co
             .into_iter()
             .find(|t| t.code().eq_ignore_ascii_case(code))
             .ok_or_else(|| {
-                invalid::<M>(format!(
+                format!(
                     "`{}`: {} takes a type code (S, N, B, BOOL, NULL, L, M, SS, NS, BS), got {value}",
                     term.key, term.op_name
-                ))
+                )
             })?;
             Node::AttributeType { path, kind }
         }
@@ -371,7 +368,7 @@ impl<M: DynaModel> Cond<M> {
     /// #[derive(serde::Serialize, serde::Deserialize)]
     /// struct Child { sub: String }
     /// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
-    /// #[dynamo(table = "t")]
+    /// #[dynamo(table = "things")]
     /// struct Thing { #[dynamo(hash_key)] id: String, year: i64, child: Child }
     ///
     /// let c = Cond::<Thing>::kw("child__sub__begins_with", "o".into())?;
@@ -383,18 +380,40 @@ impl<M: DynaModel> Cond<M> {
     /// # Ok::<(), dynamorm::Error>(())
     /// ```
     pub fn kw(key: &str, value: Value) -> Result<Cond<M>> {
-        let term = parse::<M>(key)?;
-        condition(&term, &value)
+        let def = M::table_def();
+        parse(def, key)
+            .and_then(|term| condition(&term, &value))
+            .map_err(|message| Error::invalid_query(Scope::declared(def), message))
     }
 
     /// Several `__` terms combined with AND; `Ok(None)` for none.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String, year: i64 }
+    /// let c = Cond::<Thing>::kw_all([("year__gt", 2000.into()), ("id__ne", "x".into())])?;
+    /// assert_eq!(c.unwrap().to_string(), r#"(year > 2000 AND id <> "x")"#);
+    /// # Ok::<(), dynamorm::Error>(())
+    /// ```
     pub fn kw_all<K: AsRef<str>>(
         terms: impl IntoIterator<Item = (K, Value)>,
     ) -> Result<Option<Cond<M>>> {
-        let mut all: Option<Cond<M>> = None;
-        for (key, value) in terms {
-            Cond::and_into(&mut all, Cond::kw(key.as_ref(), value)?);
-        }
-        Ok(all)
+        let def = M::table_def();
+        all(def, terms).map_err(|message| Error::invalid_query(Scope::declared(def), message))
     }
+}
+
+/// Several `__` terms on the fields of `def`, combined with AND.
+pub(crate) fn all<M, K: AsRef<str>>(
+    def: &'static TableDef,
+    terms: impl IntoIterator<Item = (K, Value)>,
+) -> Result<Option<Cond<M>>, Invalid> {
+    let mut all: Option<Cond<M>> = None;
+    for (key, value) in terms {
+        let term = parse(def, key.as_ref())?;
+        Cond::and_into(&mut all, condition(&term, &value)?);
+    }
+    Ok(all)
 }

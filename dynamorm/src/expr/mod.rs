@@ -11,8 +11,8 @@ mod operand;
 mod path;
 mod placeholders;
 
-pub use attr::{Attr, Untyped};
+pub use attr::Attr;
 pub use cond::{AttrType, Cond, Size};
-pub use operand::{BeginsWithTarget, Container, Operand};
+pub use operand::{BeginsWithTarget, Container, Operand, Untyped};
 pub use path::{AttrPath, Segment};
 pub use placeholders::Placeholders;

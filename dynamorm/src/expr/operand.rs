@@ -11,6 +11,22 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::Serialize;
 
+/// The value type of a nested path (`Thing::CHILD.key("sub")`) and of index
+/// keys of types the derive cannot see into: any serializable value is
+/// accepted.
+///
+/// ```
+/// use dynamorm::prelude::*;
+/// # #[derive(serde::Serialize, serde::Deserialize)] struct Child { sub: String }
+/// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String, child: Child }
+/// let c = Thing::CHILD.key("sub").eq(3); // Attr<Thing, Untyped>: any value
+/// assert_eq!(c.to_string(), "child.sub = 3");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Untyped;
+
 /// A value that may be compared with (or stored in) a field of type `T`.
 #[diagnostic::on_unimplemented(
     message = "a `{Self}` cannot be used as a value of a field of type `{T}`",
@@ -83,7 +99,7 @@ numeric_operands!(usize => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 f32 f64
 numeric_operands!(f32 => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f64);
 numeric_operands!(f64 => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32);
 
-impl<V: Serialize> Operand<super::attr::Untyped> for V {
+impl<V: Serialize> Operand<Untyped> for V {
     fn into_attr(self) -> Result<AttributeValue, String> {
         serialize(&self)
     }
@@ -114,8 +130,8 @@ impl<E> Container for std::collections::VecDeque<E> {
 impl<C: Container> Container for Option<C> {
     type Elem = C::Elem;
 }
-impl Container for super::attr::Untyped {
-    type Elem = super::attr::Untyped;
+impl Container for Untyped {
+    type Elem = Untyped;
 }
 
 /// A field `begins_with` applies to: strings and binary.
@@ -123,4 +139,4 @@ pub trait BeginsWithTarget {}
 impl BeginsWithTarget for String {}
 impl BeginsWithTarget for Vec<u8> {}
 impl<T: BeginsWithTarget> BeginsWithTarget for Option<T> {}
-impl BeginsWithTarget for super::attr::Untyped {}
+impl BeginsWithTarget for Untyped {}

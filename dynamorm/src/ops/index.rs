@@ -8,11 +8,12 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::db::Db;
-use crate::error::{Error, Result};
+use crate::error::{Error, Result, Scope};
 use crate::expr::Untyped;
-use crate::model::{DynaModel, IndexDef, KeyPart};
+use crate::model::{DynaModel, KeyPart};
 use crate::ops::query::Query;
 use crate::ops::scan::Scan;
+use crate::schema::IndexDef;
 
 /// A global or local secondary index of model `M` whose hash key values are `H`.
 ///
@@ -98,25 +99,35 @@ impl<V: Serialize> IndexHashValue<Untyped> for V {
 }
 
 impl<M: DynaModel, H> Index<M, H> {
-    /// The index's definition.
+    /// The index's definition; [`Error::InvalidQuery`] when the model
+    /// declares no index of this name (a handle made by hand).
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # #[dynamo(global_index(name = "by-color", hash_key = "color", projection = "all"))]
+    /// # struct Thing { #[dynamo(hash_key)] id: String, color: Option<String> }
+    /// assert_eq!(Thing::BY_COLOR.def()?.hash_key.name, "color");
+    /// # Ok::<(), dynamorm::Error>(())
+    /// ```
     pub fn def(&self) -> Result<&'static IndexDef> {
+        self.lookup()
+            .map_err(|message| Error::invalid_query(Scope::declared(M::table_def()), message))
+    }
+
+    fn lookup(&self) -> Result<&'static IndexDef, String> {
         M::table_def()
             .index(self.name)
-            .ok_or_else(|| Error::InvalidQuery {
-                model: M::table_def().model,
-                message: format!("{} has no index `{}`", M::table_def().model, self.name),
-            })
+            .ok_or_else(|| format!("{} has no index `{}`", M::table_def().model, self.name))
     }
 
     /// Queries the index for items whose index hash key is `hash`.
     pub fn query<'a>(&self, db: &'a Db, hash: impl IndexHashValue<H>) -> Query<'a, M> {
-        let def = self.def().and_then(|def| {
+        let def = self.lookup().and_then(|def| {
             hash.into_key_attr()
                 .map(|value| (def, value))
-                .map_err(|message| Error::InvalidQuery {
-                    model: M::table_def().model,
-                    message: format!("index `{}` hash key: {message}", self.name),
-                })
+                .map_err(|message| format!("index `{}` hash key: {message}", self.name))
         });
         match def {
             Ok((def, value)) => Query::on_index(db, Ok(def), value),
@@ -130,7 +141,7 @@ impl<M: DynaModel, H> Index<M, H> {
         db: &'a Db,
         terms: impl IntoIterator<Item = (K, Value)>,
     ) -> Query<'a, M> {
-        match self.def() {
+        match self.lookup() {
             Ok(def) => Query::from_kw(db, Some(def), terms),
             Err(e) => Query::on_index(db, Err(e), AttributeValue::Null(true)),
         }
@@ -138,6 +149,6 @@ impl<M: DynaModel, H> Index<M, H> {
 
     /// Scans the index.
     pub fn scan<'a>(&self, db: &'a Db) -> Scan<'a, M> {
-        Scan::on_index(db, self.def())
+        Scan::on_index(db, self.lookup())
     }
 }

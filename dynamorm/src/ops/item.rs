@@ -1,67 +1,27 @@
-//! Single-item operations: put (save), put_json, get, delete.
+//! Single-item operations: put (save), put_json, get, delete. Each builder
+//! sends one request value through the write pipeline (or one GetItem).
 
-use std::future::{Future, IntoFuture};
-use std::pin::Pin;
+use std::fmt;
+use std::future::IntoFuture;
 
+use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
-use crate::codec::{self, Item};
+use crate::codec;
 use crate::db::Db;
-use crate::error::{Error, Result, ValidationErrors};
-use crate::expr::{AttrPath, Cond, Placeholders};
+use crate::error::{Error, Result, Scope};
+use crate::expr::Cond;
 use crate::model::DynaModel;
+use crate::request::{DeleteRequest, Prepared, PutConditions, PutRequest};
 use crate::validate;
 
-/// The future every builder turns into.
-pub type OpFuture<'a, T> = Pin<Box<dyn Future<Output = Result<T>> + Send + 'a>>;
-
-/// A rendered condition expression with its placeholders.
-struct Rendered {
-    expression: Option<String>,
-    placeholders: Placeholders,
-}
-
-fn render_condition<M: DynaModel>(cond: Option<&Cond<M>>) -> Result<Rendered> {
-    let mut placeholders = Placeholders::default();
-    let expression = match cond {
-        Some(cond) => Some(
-            cond.render_for(Some(M::table_def()), &mut placeholders)
-                .map_err(|message| Error::InvalidQuery {
-                    model: M::table_def().model,
-                    message: format!("condition {cond}: {message}"),
-                })?,
-        ),
-        None => None,
-    };
-    Ok(Rendered {
-        expression,
-        placeholders,
-    })
-}
-
-/// The conditions a write carries: `.unique()` and any `.when(..)`s (ANDed).
-struct WriteConditions<M> {
-    unique: bool,
-    when: Option<Cond<M>>,
-}
-
-impl<M: DynaModel> WriteConditions<M> {
-    fn new() -> Self {
-        WriteConditions {
-            unique: false,
-            when: None,
-        }
-    }
-}
-
-/// The condition "no item with this key exists yet".
-fn unique_condition<M: DynaModel>() -> Cond<M> {
-    Cond::not_exists(AttrPath::new(M::table_def().hash_key.name))
-}
+/// The future every builder turns into; moved to the crate root.
+pub use crate::future::OpFuture;
 
 /// Writes one model (PutItem): `thing.save(&db)` or `Thing::put(&db, &thing)`.
 ///
-/// Validates first; an invalid model is never written.
+/// Validates first; an invalid model is never written. Sends a
+/// [`PutRequest`].
 ///
 /// ```
 /// # use dynamorm::prelude::*;
@@ -82,8 +42,7 @@ fn unique_condition<M: DynaModel>() -> Cond<M> {
 #[must_use = "a write does nothing until awaited"]
 pub struct Put<'a, M: DynaModel> {
     db: &'a Db,
-    model: &'a M,
-    conditions: WriteConditions<M>,
+    request: PutRequest<'a, M>,
 }
 
 impl<'a, M: DynaModel> Put<'a, M> {
@@ -91,29 +50,36 @@ impl<'a, M: DynaModel> Put<'a, M> {
     pub fn new(db: &'a Db, model: &'a M) -> Self {
         Put {
             db,
-            model,
-            conditions: WriteConditions::new(),
+            request: PutRequest::new(model),
         }
     }
 
     /// Fail with [`Error::AlreadyExists`] instead of replacing an item with the
     /// same key (hash and, if any, range key).
     pub fn unique(mut self) -> Self {
-        self.conditions.unique = true;
+        self.request = self.request.unique();
         self
     }
 
     /// Write only if `cond` holds for the stored item; otherwise
     /// [`Error::ConditionFailed`]. Several calls combine with AND.
     pub fn when(mut self, cond: Cond<M>) -> Self {
-        Cond::and_into(&mut self.conditions.when, cond);
+        self.request = self.request.when(cond);
         self
     }
 
-    async fn send(self) -> Result<()> {
-        validate::check(self.model)?;
-        let item = codec::to_item(self.model)?;
-        put_item(self.db, item, self.conditions, self.model).await
+    /// The request this builder sends.
+    pub fn request(&self) -> &PutRequest<'a, M> {
+        &self.request
+    }
+}
+
+impl<M: DynaModel> fmt::Debug for Put<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Put")
+            .field("db", self.db)
+            .field("request", &self.request)
+            .finish()
     }
 }
 
@@ -121,70 +87,41 @@ impl<'a, M: DynaModel> IntoFuture for Put<'a, M> {
     type Output = Result<()>;
     type IntoFuture = OpFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        Box::pin(async move {
+            let table = self.db.table_name(M::table_def());
+            send_put(self.db, &table, &self.request).await
+        })
     }
 }
 
-async fn put_item<M: DynaModel>(
-    db: &Db,
-    item: Item,
-    conditions: WriteConditions<M>,
-    model: &M,
-) -> Result<()> {
-    let WriteConditions { unique, when } = conditions;
-    let combined = unique && when.is_some();
+/// Sends one put request (PutItem) to `table`.
+async fn send_put<M: DynaModel>(db: &Db, table: &str, request: &PutRequest<'_, M>) -> Result<()> {
     let def = M::table_def();
-    let table = db.table_name(def);
-    codec::check_size(def, &table, &item)?;
-    let condition = match (unique, when) {
-        (true, Some(when)) => Some(unique_condition::<M>() & when),
-        (true, None) => Some(unique_condition::<M>()),
-        (false, when) => when,
-    };
-    let rendered = render_condition(condition.as_ref())?;
-    let (names, values) = rendered.placeholders.into_maps();
+    let at = Scope::new(def, table);
+    let Prepared { item, condition } = request.prepare(at)?;
     tracing::debug!(table = %table, model = def.model, "PutItem");
     let result = db
         .client()
         .put_item()
-        .table_name(&table)
+        .table_name(table)
         .set_item(Some(item))
-        .set_condition_expression(rendered.expression)
-        .set_expression_attribute_names(names)
-        .set_expression_attribute_values(values)
+        .set_condition_expression(condition.expression)
+        .set_expression_attribute_names(condition.names)
+        .set_expression_attribute_values(condition.values)
         .set_return_values_on_condition_check_failure(
-            // With both `unique` and `when`, the old item tells which one failed.
-            combined.then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+            request
+                .wants_old_item_on_failure()
+                .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
         )
         .send()
         .await;
     match result {
         Ok(_) => Ok(()),
         Err(err) => match err.as_service_error() {
-            Some(e) if e.is_conditional_check_failed_exception() => {
-                let existed = match &e {
-                    aws_sdk_dynamodb::operation::put_item::PutItemError::ConditionalCheckFailedException(c) => {
-                        c.item().is_some()
-                    }
-                    _ => false,
-                };
-                // Alone, `unique` is the only condition that can fail; with
-                // `when`, the returned old item says whether the key existed.
-                if unique && (!combined || existed) {
-                    Err(Error::AlreadyExists {
-                        model: def.model,
-                        table,
-                        key: format!("{:?}", model.key()),
-                    })
-                } else {
-                    Err(Error::ConditionFailed {
-                        model: def.model,
-                        table,
-                        condition: condition.map(|c| c.to_string()).unwrap_or_default(),
-                    })
-                }
+            Some(PutItemError::ConditionalCheckFailedException(failed)) => {
+                Err(request.condition_failure(at, failed.item().is_some()))
             }
-            _ => Err(Error::sdk("PutItem", &table, err)),
+            _ => Err(Error::sdk(at, "PutItem", err)),
         },
     }
 }
@@ -215,7 +152,7 @@ async fn put_item<M: DynaModel>(
 pub struct PutJson<'a, M: DynaModel> {
     db: &'a Db,
     doc: serde_json::Value,
-    conditions: WriteConditions<M>,
+    conditions: PutConditions<M>,
 }
 
 impl<'a, M: DynaModel> PutJson<'a, M> {
@@ -224,28 +161,31 @@ impl<'a, M: DynaModel> PutJson<'a, M> {
         PutJson {
             db,
             doc,
-            conditions: WriteConditions::new(),
+            conditions: PutConditions::default(),
         }
     }
 
     /// As [`Put::unique`].
     pub fn unique(mut self) -> Self {
-        self.conditions.unique = true;
+        self.conditions.set_unique();
         self
     }
 
     /// As [`Put::when`].
     pub fn when(mut self, cond: Cond<M>) -> Self {
-        Cond::and_into(&mut self.conditions.when, cond);
+        self.conditions.and_when(cond);
         self
     }
+}
 
-    async fn send(self) -> Result<M> {
-        let model: M = model_from_json(self.doc)?;
-        validate::check(&model)?;
-        let item = codec::to_item(&model)?;
-        put_item(self.db, item, self.conditions, &model).await?;
-        Ok(model)
+impl<M: DynaModel> fmt::Debug for PutJson<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutJson")
+            .field("db", self.db)
+            .field("model", &M::table_def().model)
+            .field("doc", &self.doc)
+            .field("conditions", &self.conditions)
+            .finish()
     }
 }
 
@@ -253,59 +193,15 @@ impl<'a, M: DynaModel> IntoFuture for PutJson<'a, M> {
     type Output = Result<M>;
     type IntoFuture = OpFuture<'a, M>;
     fn into_future(self) -> Self::IntoFuture {
-        Box::pin(self.send())
+        Box::pin(async move {
+            let def = M::table_def();
+            let table = self.db.table_name(def);
+            let model: M = codec::from_json(self.doc, Scope::new(def, &table))?;
+            let request = PutRequest::with_conditions(&model, self.conditions);
+            send_put(self.db, &table, &request).await?;
+            Ok(model)
+        })
     }
-}
-
-/// Builds a model from a JSON document, reporting every problem as a field error.
-pub(crate) fn model_from_json<M: DynaModel>(doc: serde_json::Value) -> Result<M> {
-    let def = M::table_def();
-    let invalid = |errors: ValidationErrors| Error::Validation {
-        model: def.model,
-        errors,
-    };
-    let serde_json::Value::Object(map) = &doc else {
-        let mut errors = ValidationErrors::new();
-        errors.add("", "type", format!("expected a JSON object, got {doc}"));
-        return Err(invalid(errors));
-    };
-    let mut errors = ValidationErrors::new();
-    for key in map.keys() {
-        if def.field(key).is_none() {
-            errors.add(
-                key.clone(),
-                "unknown",
-                format!("unknown field `{key}`: {} has no such attribute", def.model),
-            );
-        }
-    }
-    if !errors.is_empty() {
-        return Err(invalid(errors));
-    }
-    serde_path_to_error::deserialize::<_, M>(doc).map_err(|e| {
-        let message = e.inner().to_string();
-        let path = e.path().to_string();
-        let mut errors = ValidationErrors::new();
-        match missing_field(&message) {
-            Some(field) if path == "." => errors.add(
-                field,
-                "required",
-                format!("missing required field `{field}`"),
-            ),
-            _ => errors.add(
-                if path == "." { String::new() } else { path },
-                "type",
-                message,
-            ),
-        }
-        invalid(errors)
-    })
-}
-
-/// The field named by serde's "missing field `x`" message.
-fn missing_field(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("missing field `")?;
-    rest.split('`').next()
 }
 
 /// Reads one item by key (GetItem): `Thing::get(&db, key)`.
@@ -353,6 +249,7 @@ impl<'a, M: DynaModel> Get<'a, M> {
     async fn send(self) -> Result<Option<M>> {
         let def = M::table_def();
         let table = self.db.table_name(def);
+        let at = Scope::new(def, &table);
         tracing::debug!(table = %table, model = def.model, "GetItem");
         let output = self
             .db
@@ -363,15 +260,26 @@ impl<'a, M: DynaModel> Get<'a, M> {
             .consistent_read(self.consistent)
             .send()
             .await
-            .map_err(|e| Error::sdk("GetItem", &table, e))?;
+            .map_err(|e| Error::sdk(at, "GetItem", e))?;
         match output.item {
             None => Ok(None),
             Some(item) => {
-                let model: M = codec::from_item(item)?;
-                validate::check(&model)?;
+                let model: M = codec::decode(item, at)?;
+                validate::check(&model, at)?;
                 Ok(Some(model))
             }
         }
+    }
+}
+
+impl<M: DynaModel> fmt::Debug for Get<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Get")
+            .field("db", self.db)
+            .field("model", &M::table_def().model)
+            .field("key", &self.key)
+            .field("consistent", &self.consistent)
+            .finish()
     }
 }
 
@@ -386,7 +294,8 @@ impl<'a, M: DynaModel> IntoFuture for Get<'a, M> {
 /// Deletes one item by key (DeleteItem): `Thing::delete(&db, key)` or `thing.delete(&db)`.
 ///
 /// Deleting a key that does not exist succeeds (as in DynamoDB) unless a
-/// `.when(..)` condition requires something of the item.
+/// `.when(..)` condition requires something of the item. Sends a
+/// [`DeleteRequest`].
 ///
 /// ```
 /// # use dynamorm::prelude::*;
@@ -406,8 +315,7 @@ impl<'a, M: DynaModel> IntoFuture for Get<'a, M> {
 #[must_use = "a delete does nothing until awaited"]
 pub struct Delete<'a, M: DynaModel> {
     db: &'a Db,
-    key: M::Key,
-    when: Option<Cond<M>>,
+    request: DeleteRequest<M>,
 }
 
 impl<'a, M: DynaModel> Delete<'a, M> {
@@ -415,48 +323,57 @@ impl<'a, M: DynaModel> Delete<'a, M> {
     pub fn new(db: &'a Db, key: M::Key) -> Self {
         Delete {
             db,
-            key,
-            when: None,
+            request: DeleteRequest::for_key(key),
         }
     }
 
     /// Delete only if `cond` holds; otherwise [`Error::ConditionFailed`].
     /// Several calls combine with AND.
     pub fn when(mut self, cond: Cond<M>) -> Self {
-        Cond::and_into(&mut self.when, cond);
+        self.request = self.request.when(cond);
         self
+    }
+
+    /// The request this builder sends.
+    pub fn request(&self) -> &DeleteRequest<M> {
+        &self.request
     }
 
     async fn send(self) -> Result<()> {
         let def = M::table_def();
         let table = self.db.table_name(def);
-        let rendered = render_condition(self.when.as_ref())?;
-        let (names, values) = rendered.placeholders.into_maps();
+        let at = Scope::new(def, &table);
+        let Prepared { item, condition } = self.request.prepare(at)?;
         tracing::debug!(table = %table, model = def.model, "DeleteItem");
         let result = self
             .db
             .client()
             .delete_item()
             .table_name(&table)
-            .set_key(Some(M::key_item(&self.key)))
-            .set_condition_expression(rendered.expression)
-            .set_expression_attribute_names(names)
-            .set_expression_attribute_values(values)
+            .set_key(Some(item))
+            .set_condition_expression(condition.expression)
+            .set_expression_attribute_names(condition.names)
+            .set_expression_attribute_values(condition.values)
             .send()
             .await;
         match result {
             Ok(_) => Ok(()),
             Err(err) => match err.as_service_error() {
                 Some(e) if e.is_conditional_check_failed_exception() => {
-                    Err(Error::ConditionFailed {
-                        model: def.model,
-                        table,
-                        condition: self.when.map(|c| c.to_string()).unwrap_or_default(),
-                    })
+                    Err(self.request.condition_failure(at))
                 }
-                _ => Err(Error::sdk("DeleteItem", &table, err)),
+                _ => Err(Error::sdk(at, "DeleteItem", err)),
             },
         }
+    }
+}
+
+impl<M: DynaModel> fmt::Debug for Delete<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Delete")
+            .field("db", self.db)
+            .field("request", &self.request)
+            .finish()
     }
 }
 

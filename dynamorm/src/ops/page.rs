@@ -6,9 +6,9 @@ use std::str::FromStr;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::codec::Item;
-use crate::error::{Error, Result};
-use crate::model::TableDef;
+use crate::error::{Error, Result, Scope};
+use crate::item::Item;
+use crate::schema::TableDef;
 
 /// One page of results and the cursor to the next, if any.
 #[derive(Debug, Clone, PartialEq)]
@@ -26,7 +26,7 @@ pub struct Page<M> {
 /// forge key values, so never treat a cursor as authorization.
 ///
 /// ```
-/// use dynamorm::ops::page::Cursor;
+/// use dynamorm::Cursor;
 /// assert!("not a cursor".parse::<Cursor>().is_err());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -53,11 +53,13 @@ impl Cursor {
     }
 
     /// Decodes into an `ExclusiveStartKey`, checking it names `def`'s key attributes.
-    pub(crate) fn to_key(&self, def: &TableDef, index_keys: &[&str]) -> Result<Item> {
-        let invalid = |why: &str| Error::InvalidQuery {
-            model: def.model,
-            message: format!("invalid cursor: {why}"),
-        };
+    pub(crate) fn to_key(
+        &self,
+        at: Scope<'_>,
+        def: &TableDef,
+        index_keys: &[&str],
+    ) -> Result<Item> {
+        let invalid = |why: &str| Error::invalid_query(at, format!("invalid cursor: {why}"));
         let bytes = unhex(&self.0).ok_or_else(|| invalid("not produced by dynamorm"))?;
         let entries: Vec<(String, String, String)> =
             serde_json::from_slice(&bytes).map_err(|_| invalid("not produced by dynamorm"))?;

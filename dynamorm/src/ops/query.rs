@@ -7,15 +7,16 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use futures::Stream;
 use serde_json::Value;
 
-use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::kw;
 use crate::expr::{AttrPath, Cond, Placeholders};
-use crate::model::{DynaModel, IndexDef, KeyDef, KeyPart, ScalarType};
-use crate::ops::item::OpFuture;
+use crate::future::OpFuture;
+use crate::item::Item;
+use crate::model::{DynaModel, KeyPart};
 use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions};
+use crate::schema::{IndexDef, KeyDef, ScalarType};
 
 /// A query on `M`'s table or one of its indexes: `Book::query(&db, "isbn-1")`,
 /// `Thing::BY_COLOR.query(&db, "red")`.
@@ -63,7 +64,7 @@ impl<'a, M: DynaModel> Query<'a, M> {
     /// A query on the secondary index `index` (see [`Index`](crate::ops::index::Index)).
     pub(crate) fn on_index(
         db: &'a Db,
-        index: Result<&'static IndexDef>,
+        index: Result<&'static IndexDef, String>,
         hash: AttributeValue,
     ) -> Self {
         match index {
@@ -100,56 +101,57 @@ impl<'a, M: DynaModel> Query<'a, M> {
         hash_key: KeyDef,
         range_key: Option<KeyDef>,
         terms: impl IntoIterator<Item = (K, Value)>,
-    ) -> Result<()> {
+    ) -> Result<(), kw::Invalid> {
+        let def = M::table_def();
         for (key, value) in terms {
-            let term = kw::parse::<M>(key.as_ref())?;
+            let term = kw::parse(def, key.as_ref())?;
             if term.is_on(hash_key.name) {
                 if term.op_name != "eq" {
-                    return Err(kw::invalid::<M>(format!(
+                    return Err(format!(
                         "`{}`: the hash key `{}` only takes eq in a query, not {}",
                         term.key, hash_key.name, term.op_name
-                    )));
+                    ));
                 }
                 if self.hash.is_some() {
-                    return Err(kw::invalid::<M>(format!(
+                    return Err(format!(
                         "`{}`: the hash key `{}` is given twice",
                         term.key, hash_key.name
-                    )));
+                    ));
                 }
-                self.hash = Some(hash_value::<M>(&term.key, hash_key, &value)?);
+                self.hash = Some(hash_value(&term.key, hash_key, &value)?);
             } else if range_key.is_some_and(|r| term.is_on(r.name)) {
                 if !term.op.is_key_operator() || self.range.is_some() {
-                    return Err(kw::invalid::<M>(format!(
+                    return Err(format!(
                         "`{}`: the range key `{}` takes one of eq, lt, lte, gt, gte, between, begins_with in a query, not {}",
                         term.key, term.field.name, term.op_name
-                    )));
+                    ));
                 }
-                self.range = Some(kw::condition::<M>(&term, &value)?);
+                self.range = Some(kw::condition(&term, &value)?);
             } else {
-                let cond = kw::condition::<M>(&term, &value)?;
+                let cond = kw::condition(&term, &value)?;
                 self.options.and_filter(cond);
             }
         }
         if self.hash.is_none() {
-            return Err(kw::invalid::<M>(format!(
+            return Err(format!(
                 "a query needs the hash key: add (\"{}\", value)",
                 hash_key.name
-            )));
+            ));
         }
         Ok(())
     }
 }
 
 /// The hash key value of a `__` query, checked against the key's type.
-fn hash_value<M: DynaModel>(key: &str, hash_key: KeyDef, value: &Value) -> Result<AttributeValue> {
+fn hash_value(key: &str, hash_key: KeyDef, value: &Value) -> Result<AttributeValue, kw::Invalid> {
     match (hash_key.scalar, value) {
         (ScalarType::S, Value::String(s)) => Ok(AttributeValue::S(s.clone())),
         (ScalarType::N, Value::Number(n)) => Ok(AttributeValue::N(n.to_string())),
         (ScalarType::B, Value::String(s)) => Ok(AttributeValue::B(s.as_bytes().to_vec().into())),
-        (scalar, other) => Err(kw::invalid::<M>(format!(
+        (scalar, other) => Err(format!(
             "`{key}`: the hash key `{}` is of type {scalar:?}, got {other}",
             hash_key.name
-        ))),
+        )),
     }
 }
 
@@ -158,14 +160,14 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
         db: &'a Db,
         index: Option<&'static IndexDef>,
         hash: Option<AttributeValue>,
-        error: Option<Error>,
+        error: Option<String>,
     ) -> Self {
         Query {
             db,
             hash,
             range: None,
             reverse: false,
-            options: ReadOptions::new(index, error),
+            options: ReadOptions::new(db, index, error),
             _output: PhantomData,
         }
     }
@@ -228,10 +230,7 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
 
     fn key_condition(&self, placeholders: &mut Placeholders) -> Result<String> {
         let def = M::table_def();
-        let invalid = |message: String| Error::InvalidQuery {
-            model: def.model,
-            message,
-        };
+        let invalid = |message: String| Error::invalid_query(self.options.scope(), message);
         let (hash_key, range_key) = match self.options.index {
             Some(i) => (i.hash_key, i.range_key),
             None => (def.hash_key, def.range_key),
@@ -273,6 +272,20 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
     }
 }
 
+impl<M: DynaModel, O: DynaModel> std::fmt::Debug for Query<'_, M, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Query")
+            .field("db", self.db)
+            .field("model", &M::table_def().model)
+            .field("output", &O::table_def().model)
+            .field("hash", &self.hash)
+            .field("range", &self.range)
+            .field("reverse", &self.reverse)
+            .field("options", &self.options)
+            .finish()
+    }
+}
+
 impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
     type Model = M;
     type Output = O;
@@ -286,7 +299,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
         Box::pin(async move {
             self.options.check()?;
             let def = M::table_def();
-            let table = self.db.table_name(def);
+            let table = &self.options.table;
             let mut placeholders = Placeholders::default();
             let key_condition = self.key_condition(&mut placeholders)?;
             let (filter, projection) = self.options.render::<O>(count_only, &mut placeholders)?;
@@ -297,7 +310,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
                 .db
                 .client()
                 .query()
-                .table_name(&table)
+                .table_name(table)
                 .set_index_name(index.map(str::to_owned))
                 .key_condition_expression(key_condition)
                 .set_filter_expression(filter)
@@ -311,7 +324,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
                 .set_select(count_only.then_some(Select::Count))
                 .send()
                 .await
-                .map_err(|e| Error::sdk("Query", &table, e))?;
+                .map_err(|e| Error::sdk(self.options.scope(), "Query", e))?;
             Ok(Fetched::new(
                 output.count,
                 output.items,

@@ -3,12 +3,15 @@
 
 use futures::stream::{self, Stream, TryStreamExt};
 
-use crate::codec::{self, Item};
-use crate::error::{Error, Result};
+use crate::codec;
+use crate::db::Db;
+use crate::error::{Error, Result, Scope};
 use crate::expr::{AttrPath, Cond, Placeholders};
-use crate::model::{DynaModel, IndexDef, ProjectionDef};
-use crate::ops::item::OpFuture;
+use crate::future::OpFuture;
+use crate::item::Item;
+use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
+use crate::schema::{IndexDef, ProjectionDef};
 use crate::validate;
 
 /// One response: the items (or only their count) and where to resume.
@@ -31,6 +34,8 @@ impl Fetched {
 
 /// The options query and scan share.
 pub(crate) struct ReadOptions<M> {
+    /// The full table name (prefix included).
+    pub table: String,
     /// The index read, if any.
     pub index: Option<&'static IndexDef>,
     /// The filter, ANDed over `.filter(..)` calls.
@@ -42,13 +47,14 @@ pub(crate) struct ReadOptions<M> {
     /// Strongly consistent reads.
     pub consistent: bool,
     /// A mistake found while building (bad `__` term, unknown index),
-    /// reported when awaited, before any request.
+    /// reported as [`Error::InvalidQuery`] when awaited, before any request.
     pub error: Option<String>,
 }
 
 impl<M> Clone for ReadOptions<M> {
     fn clone(&self) -> Self {
         ReadOptions {
+            table: self.table.clone(),
             index: self.index,
             filter: self.filter.clone(),
             limit: self.limit,
@@ -59,21 +65,43 @@ impl<M> Clone for ReadOptions<M> {
     }
 }
 
+impl<M> std::fmt::Debug for ReadOptions<M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ReadOptions")
+            .field("table", &self.table)
+            .field("index", &self.index.map(|i| i.name))
+            .field("filter", &self.filter)
+            .field("limit", &self.limit)
+            .field("page_size", &self.page_size)
+            .field("consistent", &self.consistent)
+            .field("error", &self.error)
+            .finish()
+    }
+}
+
 impl<M: DynaModel> ReadOptions<M> {
-    pub(crate) fn new(index: Option<&'static IndexDef>, error: Option<Error>) -> Self {
+    /// Options for reading `M`'s table (or `index`) on `db`; `error` is a
+    /// mistake already found while building.
+    pub(crate) fn new(db: &Db, index: Option<&'static IndexDef>, error: Option<String>) -> Self {
         ReadOptions {
+            table: db.table_name(M::table_def()),
             index,
             filter: None,
             limit: None,
             page_size: None,
             consistent: false,
-            error: error.map(message_of),
+            error,
         }
     }
 
+    /// The model and table errors name.
+    pub(crate) fn scope(&self) -> Scope<'_> {
+        Scope::new(M::table_def(), &self.table)
+    }
+
     /// Records a mistake found while building, to report when awaited.
-    pub(crate) fn fail(&mut self, error: Error) {
-        self.error = Some(message_of(error));
+    pub(crate) fn fail(&mut self, message: String) {
+        self.error = Some(message);
     }
 
     pub(crate) fn and_filter(&mut self, cond: Cond<M>) {
@@ -84,17 +112,10 @@ impl<M: DynaModel> ReadOptions<M> {
         self.page_size = Some(i32::try_from(n.max(1)).unwrap_or(i32::MAX));
     }
 
-    fn invalid(message: String) -> Error {
-        Error::InvalidQuery {
-            model: M::table_def().model,
-            message,
-        }
-    }
-
     /// Fails with the mistake recorded while building, if any.
     pub(crate) fn check(&self) -> Result<()> {
         match &self.error {
-            Some(message) => Err(Self::invalid(message.clone())),
+            Some(message) => Err(Error::invalid_query(self.scope(), message.clone())),
             None => Ok(()),
         }
     }
@@ -108,26 +129,17 @@ impl<M: DynaModel> ReadOptions<M> {
         let filter = match &self.filter {
             Some(f) => Some(
                 f.render_for(Some(M::table_def()), placeholders)
-                    .map_err(Self::invalid)?,
+                    .map_err(|message| Error::invalid_query(self.scope(), message))?,
             ),
             None => None,
         };
         let projection = if count_only {
             None
         } else {
-            projection::<M, O>(self.index, placeholders)?
+            projection::<M, O>(self.index, placeholders)
+                .map_err(|message| Error::invalid_query(self.scope(), message))?
         };
         Ok((filter, projection))
-    }
-}
-
-/// The message of an error found while building: an `InvalidQuery`'s own
-/// message (it is re-raised as an `InvalidQuery` naming the model), or the
-/// whole error otherwise.
-fn message_of(error: Error) -> String {
-    match error {
-        Error::InvalidQuery { message, .. } => message,
-        other => other.to_string(),
     }
 }
 
@@ -190,39 +202,38 @@ fn request_limit<F: Fetch>(read: &F, remaining: Option<usize>) -> Option<i32> {
     }
 }
 
-/// Decodes and validates one item; a field missing because an index does not
-/// project it gets an error saying so.
+/// Decodes and validates one item. On an index that does not project every
+/// attribute, a field `O` requires but the index does not hold gets an error
+/// saying so (checked against the schema before decoding).
 fn decode<F: Fetch>(read: &F, item: Item) -> Result<F::Output> {
-    let model: F::Output = codec::from_item(item).map_err(|err| explain_projection(read, err))?;
-    validate::check(&model)?;
+    let at = read.options().scope();
+    if let Some(index) = read
+        .options()
+        .index
+        .filter(|i| i.projection != ProjectionDef::All)
+    {
+        let output = <F::Output as DynaModel>::table_def();
+        if let Some(missing) = output
+            .fields
+            .iter()
+            .find(|f| f.required && !item.contains_key(f.name))
+        {
+            return Err(Error::codec(
+                at,
+                "decode",
+                Some(missing.name.to_owned()),
+                format!(
+                    "missing field `{}`: index `{}` does not project it; make the field an \
+                     Option or #[serde(default)], or read only projected attributes with \
+                     .project::<P>()",
+                    missing.name, index.name
+                ),
+            ));
+        }
+    }
+    let model: F::Output = codec::decode(item, at)?;
+    validate::check(&model, at)?;
     Ok(model)
-}
-
-fn explain_projection<F: Fetch>(read: &F, err: Error) -> Error {
-    let Some(index) = read.options().index else {
-        return err;
-    };
-    if index.projection == ProjectionDef::All {
-        return err;
-    }
-    match err {
-        Error::Codec {
-            model,
-            direction,
-            path,
-            message,
-        } if message.contains("missing field") => Error::Codec {
-            model,
-            direction,
-            path,
-            message: format!(
-                "{message}: index `{}` does not project it; make the field an Option or \
-                 #[serde(default)], or read only projected attributes with .project::<P>()",
-                index.name
-            ),
-        },
-        other => other,
-    }
 }
 
 /// The items, lazily: the next page is requested only when consumed.
@@ -300,7 +311,7 @@ pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Pa
         .map(|i| i.key_names().collect())
         .unwrap_or_default();
     let start = match &cursor {
-        Some(c) => Some(c.to_key(def, &index_keys)?),
+        Some(c) => Some(c.to_key(read.options().scope(), def, &index_keys)?),
         None => None,
     };
     let limit = request_limit(&read, read.options().limit);
@@ -337,25 +348,21 @@ fn key_of<'n>(item: &Item, names: impl Iterator<Item = &'n str>) -> Item {
 /// `ProjectionExpression` for reading only `O`'s attributes, when `O` is not
 /// the model itself. Every attribute of `O` must be one of `M`'s and, on an
 /// index that does not project everything, one the index holds.
-pub(crate) fn projection<M: DynaModel, O: DynaModel>(
+fn projection<M: DynaModel, O: DynaModel>(
     index: Option<&'static IndexDef>,
     placeholders: &mut Placeholders,
-) -> Result<Option<String>> {
+) -> Result<Option<String>, String> {
     if std::any::TypeId::of::<M>() == std::any::TypeId::of::<O>() {
         return Ok(None);
     }
     let def = M::table_def();
     let projection = O::table_def();
-    let invalid = |message: String| Error::InvalidQuery {
-        model: def.model,
-        message,
-    };
     for field in projection.fields {
         if def.field(field.name).is_none() {
-            return Err(invalid(format!(
+            return Err(format!(
                 "project::<{}>(): `{}` is not an attribute of {}",
                 projection.model, field.name, def.model
-            )));
+            ));
         }
         if let Some(index) = index {
             let held = match index.projection {
@@ -367,10 +374,10 @@ pub(crate) fn projection<M: DynaModel, O: DynaModel>(
                 .chain(index.key_names())
                 .any(|k| k == field.name);
             if !held {
-                return Err(invalid(format!(
+                return Err(format!(
                     "project::<{}>(): index `{}` does not hold `{}`",
                     projection.model, index.name, field.name
-                )));
+                ));
             }
         }
     }

@@ -7,14 +7,15 @@ use aws_sdk_dynamodb::types::Select;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use serde_json::Value;
 
-use crate::codec::Item;
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::{Cond, Placeholders};
-use crate::model::{DynaModel, IndexDef};
-use crate::ops::item::OpFuture;
+use crate::expr::{kw, Cond, Placeholders};
+use crate::future::OpFuture;
+use crate::item::Item;
+use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions};
+use crate::schema::IndexDef;
 
 /// A scan of `M`'s table or index: `Book::scan(&db)`, `Thing::BY_COLOR.scan(&db)`.
 ///
@@ -62,7 +63,7 @@ impl<'a, M: DynaModel> Scan<'a, M> {
     }
 
     /// A scan of the secondary index `index`.
-    pub(crate) fn on_index(db: &'a Db, index: Result<&'static IndexDef>) -> Self {
+    pub(crate) fn on_index(db: &'a Db, index: Result<&'static IndexDef, String>) -> Self {
         match index {
             Ok(index) => Scan::build(db, Some(index), None),
             Err(e) => Scan::build(db, None, Some(e)),
@@ -77,7 +78,7 @@ impl<'a, M: DynaModel> Scan<'a, M> {
         index: Option<&'static IndexDef>,
         terms: impl IntoIterator<Item = (K, Value)>,
     ) -> Self {
-        match Cond::<M>::kw_all(terms) {
+        match kw::all(M::table_def(), terms) {
             Ok(filter) => {
                 let mut scan = Scan::build(db, index, None);
                 scan.options.filter = filter;
@@ -89,12 +90,12 @@ impl<'a, M: DynaModel> Scan<'a, M> {
 }
 
 impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
-    fn build(db: &'a Db, index: Option<&'static IndexDef>, error: Option<Error>) -> Self {
+    fn build(db: &'a Db, index: Option<&'static IndexDef>, error: Option<String>) -> Self {
         Scan {
             db,
             segments: 1,
             segment: None,
-            options: ReadOptions::new(index, error),
+            options: ReadOptions::new(db, index, error),
             _output: PhantomData,
         }
     }
@@ -168,14 +169,25 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
     pub async fn page(self, cursor: impl Into<Option<Cursor>>) -> Result<Page<O>> {
         let cursor = cursor.into();
         if self.segments > 1 {
-            return Err(Error::InvalidQuery {
-                model: M::table_def().model,
-                message:
-                    "page() reads one sequence of pages; it cannot be combined with segments()"
-                        .into(),
-            });
+            return Err(Error::invalid_query(
+                self.options.scope(),
+                "page() reads one sequence of pages; it cannot be combined with segments()",
+            ));
         }
         read::page(self, cursor).await
+    }
+}
+
+impl<M: DynaModel, O: DynaModel> std::fmt::Debug for Scan<'_, M, O> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scan")
+            .field("db", self.db)
+            .field("model", &M::table_def().model)
+            .field("output", &O::table_def().model)
+            .field("segments", &self.segments)
+            .field("segment", &self.segment)
+            .field("options", &self.options)
+            .finish()
     }
 }
 
@@ -192,7 +204,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
         Box::pin(async move {
             self.options.check()?;
             let def = M::table_def();
-            let table = self.db.table_name(def);
+            let table = &self.options.table;
             let mut placeholders = Placeholders::default();
             let (filter, projection) = self.options.render::<O>(count_only, &mut placeholders)?;
             let (names, values) = placeholders.into_maps();
@@ -204,7 +216,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
                 .db
                 .client()
                 .scan()
-                .table_name(&table)
+                .table_name(table)
                 .set_index_name(self.options.index.map(|i| i.name.to_owned()))
                 .set_filter_expression(filter)
                 .set_projection_expression(projection)
@@ -218,7 +230,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
                 .set_select(count_only.then_some(Select::Count))
                 .send()
                 .await
-                .map_err(|e| Error::sdk("Scan", &table, e))?;
+                .map_err(|e| Error::sdk(self.options.scope(), "Scan", e))?;
             Ok(Fetched::new(
                 output.count,
                 output.items,

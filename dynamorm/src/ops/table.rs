@@ -3,6 +3,7 @@
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
+use aws_sdk_dynamodb::error::BuildError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection, ProjectionType, ProvisionedThroughput, StreamSpecification,
@@ -10,8 +11,9 @@ use aws_sdk_dynamodb::types::{
 };
 
 use crate::db::Db;
-use crate::error::{Error, Result};
-use crate::model::{Billing, DynaModel, KeyDef, ProjectionDef};
+use crate::error::{Error, Result, Scope};
+use crate::model::DynaModel;
+use crate::schema::{Billing, KeyDef, ProjectionDef};
 
 /// How long `create`/`delete` wait for the table to become ACTIVE / disappear.
 const WAIT_LIMIT: Duration = Duration::from_secs(600);
@@ -39,6 +41,15 @@ pub struct TableHandle<'a, M> {
     _model: PhantomData<fn() -> M>,
 }
 
+impl<M: DynaModel> std::fmt::Debug for TableHandle<'_, M> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TableHandle")
+            .field("db", self.db)
+            .field("model", &M::table_def().model)
+            .finish()
+    }
+}
+
 impl<'a, M: DynaModel> TableHandle<'a, M> {
     /// The handle for `M`'s table on `db`.
     pub fn new(db: &'a Db) -> Self {
@@ -59,17 +70,21 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
     pub async fn create(&self) -> Result<TableDescription> {
         let def = M::table_def();
         let table = self.name();
+        let at = Scope::new(def, &table);
+        let build_error = |e: BuildError| {
+            Error::invalid_query(at, format!("cannot build the table definition: {e}"))
+        };
         let mut request = self
             .db
             .client()
             .create_table()
             .table_name(&table)
-            .key_schema(key_element(&def.hash_key, KeyType::Hash)?)
-            .attribute_definitions(attribute_definition(&def.hash_key)?);
+            .key_schema(key_element(&def.hash_key, KeyType::Hash).map_err(build_error)?)
+            .attribute_definitions(attribute_definition(&def.hash_key).map_err(build_error)?);
         if let Some(range) = &def.range_key {
             request = request
-                .key_schema(key_element(range, KeyType::Range)?)
-                .attribute_definitions(attribute_definition(range)?);
+                .key_schema(key_element(range, KeyType::Range).map_err(build_error)?)
+                .attribute_definitions(attribute_definition(range).map_err(build_error)?);
         }
         // Attribute definitions: every key attribute of the table and its indexes, once.
         let mut defined: Vec<&str> = def.key_names().collect();
@@ -77,14 +92,15 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             for key in std::iter::once(&index.hash_key).chain(index.range_key.as_ref()) {
                 if !defined.contains(&key.name) {
                     defined.push(key.name);
-                    request = request.attribute_definitions(attribute_definition(key)?);
+                    request = request
+                        .attribute_definitions(attribute_definition(key).map_err(build_error)?);
                 }
             }
         }
         for index in def.indexes {
-            let mut keys = vec![key_element(&index.hash_key, KeyType::Hash)?];
+            let mut keys = vec![key_element(&index.hash_key, KeyType::Hash).map_err(build_error)?];
             if let Some(range) = &index.range_key {
-                keys.push(key_element(range, KeyType::Range)?);
+                keys.push(key_element(range, KeyType::Range).map_err(build_error)?);
             }
             let projection = projection(&index.projection);
             if index.global {
@@ -99,18 +115,17 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
                             .read_capacity_units(read)
                             .write_capacity_units(write)
                             .build()
-                            .map_err(|e| build_error(def.model, e))?,
+                            .map_err(build_error)?,
                     );
                 }
-                request = request
-                    .global_secondary_indexes(gsi.build().map_err(|e| build_error(def.model, e))?);
+                request = request.global_secondary_indexes(gsi.build().map_err(build_error)?);
             } else {
                 let lsi = LocalSecondaryIndex::builder()
                     .index_name(index.name)
                     .set_key_schema(Some(keys))
                     .projection(projection)
                     .build()
-                    .map_err(|e| build_error(def.model, e))?;
+                    .map_err(build_error)?;
                 request = request.local_secondary_indexes(lsi);
             }
         }
@@ -123,7 +138,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
                         .read_capacity_units(read)
                         .write_capacity_units(write)
                         .build()
-                        .map_err(|e| build_error(def.model, e))?,
+                        .map_err(build_error)?,
                 ),
         };
         if let Some(view) = def.stream {
@@ -132,14 +147,14 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
                     .stream_enabled(true)
                     .stream_view_type(view.to_sdk())
                     .build()
-                    .map_err(|e| build_error(def.model, e))?,
+                    .map_err(build_error)?,
             );
         }
         tracing::debug!(table = %table, model = def.model, "CreateTable");
         request
             .send()
             .await
-            .map_err(|e| Error::sdk("CreateTable", &table, e))?;
+            .map_err(|e| Error::sdk(at, "CreateTable", e))?;
         self.wait_active().await
     }
 
@@ -175,7 +190,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             .table_name(&table)
             .send()
             .await
-            .map_err(|e| Error::sdk("DescribeTable", &table, e))?;
+            .map_err(|e| Error::sdk(Scope::new(M::table_def(), &table), "DescribeTable", e))?;
         output.table.ok_or_else(|| {
             Error::Engine(format!(
                 "DescribeTable on {table} returned no table description"
@@ -193,7 +208,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             .table_name(&table)
             .send()
             .await
-            .map_err(|e| Error::sdk("DeleteTable", &table, e))?;
+            .map_err(|e| Error::sdk(Scope::new(M::table_def(), &table), "DeleteTable", e))?;
         let started = Instant::now();
         let mut delay = Duration::from_millis(20);
         loop {
@@ -230,13 +245,6 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
     }
 }
 
-fn build_error(model: &'static str, e: impl std::fmt::Display) -> Error {
-    Error::InvalidQuery {
-        model,
-        message: format!("cannot build table definition: {e}"),
-    }
-}
-
 fn projection(def: &ProjectionDef) -> Projection {
     match def {
         ProjectionDef::All => Projection::builder()
@@ -252,18 +260,16 @@ fn projection(def: &ProjectionDef) -> Projection {
     }
 }
 
-fn key_element(key: &KeyDef, kind: KeyType) -> Result<KeySchemaElement> {
+fn key_element(key: &KeyDef, kind: KeyType) -> Result<KeySchemaElement, BuildError> {
     KeySchemaElement::builder()
         .attribute_name(key.name)
         .key_type(kind)
         .build()
-        .map_err(|e| Error::Engine(e.to_string()))
 }
 
-fn attribute_definition(key: &KeyDef) -> Result<AttributeDefinition> {
+fn attribute_definition(key: &KeyDef) -> Result<AttributeDefinition, BuildError> {
     AttributeDefinition::builder()
         .attribute_name(key.name)
         .attribute_type(key.scalar.to_sdk())
         .build()
-        .map_err(|e| Error::Engine(e.to_string()))
 }

@@ -1,0 +1,127 @@
+//! Parse: the `#[dynamo(..)]` attributes as written, read with darling.
+//! Nothing here judges the values; [`check`](crate::check) does.
+
+use darling::util::{Flag, SpannedValue};
+use darling::{FromDeriveInput, FromField, FromMeta};
+use syn::{Attribute, DeriveInput, Expr, Generics, Ident, Type};
+
+/// Struct-level options: `#[dynamo(table = "...", read = 5, write = 1, ...)]`.
+#[derive(FromDeriveInput)]
+#[darling(attributes(dynamo), supports(struct_named), forward_attrs(serde))]
+pub struct ModelAttrs {
+    pub ident: Ident,
+    pub generics: Generics,
+    pub data: darling::ast::Data<(), FieldAttrs>,
+    pub attrs: Vec<Attribute>,
+    /// Required; optional here so that its absence is reported by the check
+    /// with a message and span of our own.
+    #[darling(default)]
+    pub table: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub read: Option<SpannedValue<i64>>,
+    #[darling(default)]
+    pub write: Option<SpannedValue<i64>>,
+    #[darling(default)]
+    pub billing: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub stream: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub validate: Option<SpannedValue<String>>,
+    #[darling(default, multiple, rename = "global_index")]
+    pub global_indexes: Vec<IndexAttrs>,
+    #[darling(default, multiple, rename = "local_index")]
+    pub local_indexes: Vec<IndexAttrs>,
+}
+
+/// Field-level options: `#[dynamo(hash_key)]`, `#[dynamo(range_key)]`, ...
+#[derive(FromField)]
+#[darling(attributes(dynamo), forward_attrs(serde))]
+pub struct FieldAttrs {
+    pub ident: Option<Ident>,
+    pub ty: Type,
+    pub attrs: Vec<Attribute>,
+    #[darling(default)]
+    pub hash_key: Flag,
+    #[darling(default)]
+    pub range_key: Flag,
+    /// Store as binary (`B`) though the type is not literally `Vec<u8>` (an alias).
+    #[darling(default)]
+    pub bytes: Flag,
+    /// Store as a set (`SS`/`NS`/`BS`) though the type is not literally a `HashSet`/`BTreeSet`.
+    #[darling(default)]
+    pub set: Flag,
+}
+
+/// `global_index(name = "by-color", hash_key = "color", range_key = "name",
+/// projection = "all", read = 1, write = 1, handle = "BY_COLOR")`.
+#[derive(FromMeta)]
+pub struct IndexAttrs {
+    pub name: SpannedValue<String>,
+    #[darling(default)]
+    pub hash_key: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub range_key: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub projection: Option<SpannedValue<ProjectionAttr>>,
+    #[darling(default)]
+    pub read: Option<SpannedValue<i64>>,
+    #[darling(default)]
+    pub write: Option<SpannedValue<i64>>,
+    #[darling(default)]
+    pub handle: Option<SpannedValue<String>>,
+}
+
+/// `projection = "all" | "keys_only" | "include(a, b)"`, or unquoted
+/// `projection = include(a, b)`; the names are checked later.
+pub enum ProjectionAttr {
+    All,
+    KeysOnly,
+    Include(Vec<String>),
+}
+
+const PROJECTION_HELP: &str =
+    "expected projection = \"all\", \"keys_only\" or \"include(attr, ...)\"";
+
+impl ProjectionAttr {
+    fn parse(text: &str) -> Option<ProjectionAttr> {
+        let text = text.trim();
+        match text {
+            "all" => Some(ProjectionAttr::All),
+            "keys_only" => Some(ProjectionAttr::KeysOnly),
+            _ => {
+                let inner = text.strip_prefix("include(")?.strip_suffix(')')?;
+                let names: Vec<String> = inner
+                    .split(',')
+                    .map(|n| n.trim().trim_matches('"').to_owned())
+                    .filter(|n| !n.is_empty())
+                    .collect();
+                (!names.is_empty()).then_some(ProjectionAttr::Include(names))
+            }
+        }
+    }
+}
+
+impl FromMeta for ProjectionAttr {
+    fn from_string(value: &str) -> darling::Result<Self> {
+        ProjectionAttr::parse(value).ok_or_else(|| darling::Error::custom(PROJECTION_HELP))
+    }
+
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        match expr {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Self::from_string(&s.value()).map_err(|e| e.with_span(s)),
+            other => {
+                let text = quote::quote!(#other).to_string().replace(' ', "");
+                ProjectionAttr::parse(&text)
+                    .ok_or_else(|| darling::Error::custom(PROJECTION_HELP).with_span(other))
+            }
+        }
+    }
+}
+
+/// Reads every `#[dynamo(..)]` attribute of the struct and its fields.
+pub fn parse(input: &DeriveInput) -> syn::Result<ModelAttrs> {
+    ModelAttrs::from_derive_input(input).map_err(syn::Error::from)
+}

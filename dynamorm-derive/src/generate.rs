@@ -1,0 +1,268 @@
+//! Generate: the `DynaModel` impl and the typed handles, from the checked
+//! model. Everything generated is per model; the operations come from
+//! dynamorm's `ModelOps` and `InstanceOps` traits.
+
+use proc_macro2::TokenStream;
+use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
+
+use crate::ir::{Billing, Field, Index, Kind, Model, Projection, Shape, StreamView, Validate};
+
+/// The whole expansion.
+pub fn model(m: &Model) -> TokenStream {
+    let ident = m.ident;
+    let model_name = ident.to_string();
+    let table = &m.table;
+    let hash = &m.fields[m.hash];
+    let range = m.range.map(|r| &m.fields[r]);
+
+    let field_defs = m.fields.iter().map(field_def);
+    let hash_def = table_key_def(hash);
+    let range_def = option(range.map(table_key_def));
+    let billing = billing(m.billing);
+    let stream = option(m.stream.map(stream_view));
+    let index_defs = m.indexes.iter().map(|i| index_def(m, i));
+    let validate = validate(m.validate);
+
+    let hash_ty = hash.ty;
+    let hash_ident = hash.ident;
+    let hash_part = key_part(hash);
+    let (key_ty, key_fn, key_item_fn) = match range {
+        None => (
+            quote!(#hash_ty),
+            quote!(::core::clone::Clone::clone(&self.#hash_ident)),
+            quote!(::dynamorm::__private::hash_key_item(
+                &<Self as ::dynamorm::DynaModel>::table_def().hash_key,
+                #hash_part::to_attr(key),
+            )),
+        ),
+        Some(range) => {
+            let range_ty = range.ty;
+            let range_ident = range.ident;
+            let range_part = key_part(range);
+            (
+                quote!((#hash_ty, #range_ty)),
+                quote!((
+                    ::core::clone::Clone::clone(&self.#hash_ident),
+                    ::core::clone::Clone::clone(&self.#range_ident),
+                )),
+                quote!(::dynamorm::__private::hash_range_key_item(
+                    <Self as ::dynamorm::DynaModel>::table_def(),
+                    #hash_part::to_attr(&key.0),
+                    #range_part::to_attr(&key.1),
+                )),
+            )
+        }
+    };
+
+    let field_handles = m.fields.iter().map(|f| field_handle(m, f));
+    let index_handles = m.indexes.iter().map(|i| index_handle(m, i));
+
+    quote! {
+        #[automatically_derived]
+        impl ::dynamorm::DynaModel for #ident {
+            type Key = #key_ty;
+            type HashKey = #hash_ty;
+
+            fn table_def() -> &'static ::dynamorm::schema::TableDef {
+                static FIELDS: &[::dynamorm::schema::FieldDef] = &[#(#field_defs),*];
+                static DEF: ::dynamorm::schema::TableDef = ::dynamorm::schema::TableDef {
+                    model: #model_name,
+                    name: #table,
+                    hash_key: #hash_def,
+                    range_key: #range_def,
+                    billing: #billing,
+                    stream: #stream,
+                    fields: FIELDS,
+                    indexes: &[#(#index_defs),*],
+                };
+                &DEF
+            }
+
+            fn key(&self) -> Self::Key {
+                #key_fn
+            }
+
+            fn key_item(key: &Self::Key) -> ::dynamorm::Item {
+                #key_item_fn
+            }
+
+            fn validate_model(&self) -> ::core::result::Result<(), ::dynamorm::ValidationErrors> {
+                #validate
+            }
+        }
+
+        #[automatically_derived]
+        #[allow(dead_code)]
+        impl #ident {
+            #(#field_handles)*
+            #(#index_handles)*
+        }
+    }
+}
+
+fn option(value: Option<TokenStream>) -> TokenStream {
+    match value {
+        Some(value) => quote!(::core::option::Option::Some(#value)),
+        None => quote!(::core::option::Option::None),
+    }
+}
+
+/// `<T as KeyPart>`, spanned at the field's type so a type that is not a key
+/// is reported there.
+fn key_part(field: &Field) -> TokenStream {
+    let ty = field.ty;
+    quote_spanned!(ty.span()=> <#ty as ::dynamorm::model::KeyPart>)
+}
+
+fn table_key_def(field: &Field) -> TokenStream {
+    let name = &field.attr;
+    let part = key_part(field);
+    quote!(::dynamorm::schema::KeyDef { name: #name, scalar: #part::SCALAR })
+}
+
+/// An index key: its scalar is the field type's `IndexKey::SCALAR`; for a
+/// type the derive cannot see into, its `KeyPart::SCALAR` when it has one,
+/// else `S` (an enum or other serde string).
+fn index_key_def(field: &Field) -> TokenStream {
+    let name = &field.attr;
+    let ty = field.ty;
+    let scalar = if field.kind == Kind::Any {
+        quote!({
+            #[allow(unused_imports)]
+            use ::dynamorm::__private::StringScalar as _;
+            ::dynamorm::__private::IndexScalar::<#ty>::SCALAR
+        })
+    } else {
+        quote_spanned!(ty.span()=> <#ty as ::dynamorm::model::IndexKey>::SCALAR)
+    };
+    quote!(::dynamorm::schema::KeyDef { name: #name, scalar: #scalar })
+}
+
+fn field_def(field: &Field) -> TokenStream {
+    let name = &field.attr;
+    let rust_name = &field.rust_name;
+    let shape = match field.shape {
+        Shape::Plain => quote!(Plain),
+        Shape::Bytes => quote!(Bytes),
+        Shape::Set => quote!(Set),
+        Shape::ByteSet => quote!(ByteSet),
+    };
+    let kind = match field.kind {
+        Kind::String => quote!(String),
+        Kind::Number => quote!(Number),
+        Kind::Binary => quote!(Binary),
+        Kind::Bool => quote!(Bool),
+        Kind::List => quote!(List),
+        Kind::Map => quote!(Map),
+        Kind::Set => quote!(Set),
+        Kind::Any => quote!(Any),
+    };
+    let optional = field.optional;
+    let required = field.required;
+    quote! {
+        ::dynamorm::schema::FieldDef {
+            name: #name,
+            rust_name: #rust_name,
+            shape: ::dynamorm::schema::FieldShape::#shape,
+            kind: ::dynamorm::schema::ValueKind::#kind,
+            optional: #optional,
+            required: #required,
+        }
+    }
+}
+
+fn billing(billing: Billing) -> TokenStream {
+    match billing {
+        Billing::OnDemand => quote!(::dynamorm::schema::Billing::OnDemand),
+        Billing::Provisioned { read, write } => {
+            quote!(::dynamorm::schema::Billing::Provisioned { read: #read, write: #write })
+        }
+    }
+}
+
+fn stream_view(view: StreamView) -> TokenStream {
+    let view = match view {
+        StreamView::KeysOnly => quote!(KeysOnly),
+        StreamView::NewImage => quote!(NewImage),
+        StreamView::OldImage => quote!(OldImage),
+        StreamView::NewAndOldImages => quote!(NewAndOldImages),
+    };
+    quote!(::dynamorm::schema::StreamView::#view)
+}
+
+fn validate(validate: Option<(Validate, proc_macro2::Span)>) -> TokenStream {
+    match validate {
+        None => quote!(::core::result::Result::Ok(())),
+        Some((Validate::Validator, span)) => {
+            quote_spanned!(span=> ::dynamorm::__private::run_validator(self))
+        }
+        Some((Validate::Garde, span)) => {
+            quote_spanned!(span=> ::dynamorm::__private::run_garde(self))
+        }
+        Some((Validate::Custom, span)) => {
+            quote_spanned!(span=> ::dynamorm::__private::run_custom(Self::validate(self)))
+        }
+    }
+}
+
+fn index_def(m: &Model, index: &Index) -> TokenStream {
+    let name = &index.name;
+    let global = index.global;
+    let hash_def = index_key_def(&m.fields[index.hash]);
+    let range_def = option(index.range.map(|r| index_key_def(&m.fields[r])));
+    let projection = match &index.projection {
+        Projection::All => quote!(::dynamorm::schema::ProjectionDef::All),
+        Projection::KeysOnly => quote!(::dynamorm::schema::ProjectionDef::KeysOnly),
+        Projection::Include(names) => {
+            quote!(::dynamorm::schema::ProjectionDef::Include(&[#(#names),*]))
+        }
+    };
+    let throughput = option(index.throughput.map(|(r, w)| quote!((#r, #w))));
+    quote! {
+        ::dynamorm::schema::IndexDef {
+            name: #name,
+            global: #global,
+            hash_key: #hash_def,
+            range_key: #range_def,
+            projection: #projection,
+            throughput: #throughput,
+        }
+    }
+}
+
+fn field_handle(m: &Model, field: &Field) -> TokenStream {
+    let model = m.ident;
+    let handle = &field.handle;
+    let ty = field.ty;
+    let name = &field.attr;
+    let doc = format!(
+        "Typed handle to the `{name}` attribute (field `{}`).",
+        field.rust_name
+    );
+    quote! {
+        #[doc = #doc]
+        pub const #handle: ::dynamorm::Attr<#model, #ty> = ::dynamorm::Attr::new(#name);
+    }
+}
+
+fn index_handle(m: &Model, index: &Index) -> TokenStream {
+    let model = m.ident;
+    let handle = &index.handle;
+    let name = &index.name;
+    let hash = &m.fields[index.hash];
+    let hash_ty = hash.ty;
+    let value = if hash.kind == Kind::Any {
+        quote!(::dynamorm::expr::Untyped)
+    } else {
+        quote!(<#hash_ty as ::dynamorm::model::IndexKey>::Value)
+    };
+    let doc = format!(
+        "The {} index `{name}`: query or scan it.",
+        if index.global { "global" } else { "local" }
+    );
+    quote! {
+        #[doc = #doc]
+        pub const #handle: ::dynamorm::Index<#model, #value> = ::dynamorm::Index::new(#name);
+    }
+}

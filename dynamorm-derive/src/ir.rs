@@ -1,0 +1,111 @@
+//! The checked model: what `generate` expands, with every option typed and
+//! every name resolved. Built only by `check`.
+
+use proc_macro2::Span;
+use syn::{Ident, Type};
+
+/// A model whose attributes passed every check.
+pub struct Model<'a> {
+    pub ident: &'a Ident,
+    /// The declared table name.
+    pub table: String,
+    /// The serialized fields, in declaration order.
+    pub fields: Vec<Field<'a>>,
+    /// Index into `fields` of the hash key.
+    pub hash: usize,
+    /// Index into `fields` of the range key, if any.
+    pub range: Option<usize>,
+    pub billing: Billing,
+    pub stream: Option<StreamView>,
+    /// The validation glue, with the span of `validate = "..."`.
+    pub validate: Option<(Validate, Span)>,
+    /// Globals first, then locals, each in declaration order.
+    pub indexes: Vec<Index>,
+}
+
+/// One serialized field.
+pub struct Field<'a> {
+    pub ident: &'a Ident,
+    pub ty: &'a Type,
+    /// The Rust name without `r#`.
+    pub rust_name: String,
+    /// The attribute name in the table (serde renames applied).
+    pub attr: String,
+    /// The name of its typed handle (`NAME`).
+    pub handle: Ident,
+    pub shape: Shape,
+    pub kind: Kind,
+    /// `Option<_>`.
+    pub optional: bool,
+    /// An item without the attribute cannot be decoded.
+    pub required: bool,
+}
+
+/// How the codec stores a field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Shape {
+    Plain,
+    Bytes,
+    Set,
+    ByteSet,
+}
+
+/// The DynamoDB kind of a field's values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    String,
+    Number,
+    Binary,
+    Bool,
+    List,
+    Map,
+    Set,
+    /// A type the derive cannot see into (enums, structs, newtypes, chrono, Decimal ...).
+    Any,
+}
+
+/// How the table is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Billing {
+    Provisioned { read: i64, write: i64 },
+    OnDemand,
+}
+
+/// What the table's stream carries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamView {
+    KeysOnly,
+    NewImage,
+    OldImage,
+    NewAndOldImages,
+}
+
+/// Which validation the model runs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Validate {
+    Validator,
+    Garde,
+    Custom,
+}
+
+/// A secondary index.
+pub struct Index {
+    pub name: String,
+    pub global: bool,
+    /// Index into `Model::fields` of the index hash key.
+    pub hash: usize,
+    /// Index into `Model::fields` of the index range key, if any.
+    pub range: Option<usize>,
+    pub projection: Projection,
+    /// Provisioned (read, write) of a global index, when given.
+    pub throughput: Option<(i64, i64)>,
+    /// The handle's name (`BY_COLOR`), with the span errors point at.
+    pub handle: Ident,
+}
+
+/// What an index projects, with attribute names resolved.
+pub enum Projection {
+    All,
+    KeysOnly,
+    Include(Vec<String>),
+}

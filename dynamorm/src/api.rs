@@ -1,0 +1,162 @@
+//! The model API: [`ModelOps`] (`Thing::get(&db, key)`, `Thing::query(..)` ...)
+//! and [`InstanceOps`] (`thing.save(&db)`, `thing.delete(&db)`), implemented
+//! for every [`DynaModel`] and brought into scope by the prelude.
+//!
+//! Both spellings of delete work, on a concrete model and in generic code:
+//! `M::delete(db, key)` is [`ModelOps::delete`]; `model.delete(db)` is
+//! [`InstanceOps::delete`], implemented for `&M`, so the two never clash.
+
+use serde_json::Value;
+
+use crate::db::Db;
+use crate::model::{DynaModel, IntoKey};
+use crate::ops::item::{Delete, Get, Put, PutJson};
+use crate::ops::query::Query;
+use crate::ops::scan::Scan;
+use crate::ops::table::TableHandle;
+
+/// The operations on a model type: `Thing::get(&db, "t1")`.
+///
+/// Implemented for every [`DynaModel`]; `use dynamorm::prelude::*` brings it
+/// into scope. Generic code reaches everything through `M: DynaModel`:
+///
+/// ```
+/// use dynamorm::prelude::*;
+///
+/// /// Copies one item from one engine to another, whatever the model.
+/// async fn copy<M: DynaModel>(from: &Db, to: &Db, key: M::Key) -> dynamorm::Result<bool> {
+///     match M::get(from, key).consistent().await? {
+///         Some(item) => {
+///             M::put(to, &item).await?;
+///             Ok(true)
+///         }
+///         None => Ok(false),
+///     }
+/// }
+///
+/// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// #[dynamo(table = "things")]
+/// struct Thing { #[dynamo(hash_key)] id: String }
+///
+/// # async fn demo() -> dynamorm::Result<()> {
+/// let (a, b) = (Db::embedded().await?, Db::embedded().await?);
+/// Thing::table(&a).create().await?;
+/// Thing::table(&b).create().await?;
+/// Thing { id: "t1".into() }.save(&a).await?;
+/// assert!(copy::<Thing>(&a, &b, "t1".into()).await?);
+/// assert!(Thing::get(&b, "t1").await?.is_some());
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait ModelOps: DynaModel {
+    /// This model's table on `db`: create, describe, delete.
+    fn table(db: &Db) -> TableHandle<'_, Self> {
+        TableHandle::new(db)
+    }
+
+    /// Reads the item with `key` (a bare value, or `(hash, range)`).
+    fn get<K: IntoKey<Self::Key>>(db: &Db, key: K) -> Get<'_, Self> {
+        Get::new(db, key.into_key())
+    }
+
+    /// Writes `model` (PutItem), validating it first.
+    fn put<'a>(db: &'a Db, model: &'a Self) -> Put<'a, Self> {
+        Put::new(db, model)
+    }
+
+    /// Writes a raw JSON document, checked against the model and validated first.
+    fn put_json(db: &Db, doc: Value) -> PutJson<'_, Self> {
+        PutJson::new(db, doc)
+    }
+
+    /// Deletes the item with `key` (a bare value, or `(hash, range)`).
+    fn delete<K: IntoKey<Self::Key>>(db: &Db, key: K) -> Delete<'_, Self> {
+        Delete::new(db, key.into_key())
+    }
+
+    /// Queries the items whose hash key is `hash`.
+    fn query<H: Into<Self::HashKey>>(db: &Db, hash: H) -> Query<'_, Self> {
+        Query::new(db, hash.into())
+    }
+
+    /// Queries with DynamORM's double-under terms:
+    /// `[("isbn", "1".into()), ("year__gt", 2000.into())]`.
+    fn query_kw<'a, K: AsRef<str>>(
+        db: &'a Db,
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Query<'a, Self> {
+        Query::from_kw(db, None, terms)
+    }
+
+    /// Scans the whole table.
+    fn scan(db: &Db) -> Scan<'_, Self> {
+        Scan::new(db)
+    }
+
+    /// Scans with a filter of DynamORM's double-under terms:
+    /// `[("author__ne", "Mr. Bar".into())]`.
+    fn scan_kw<'a, K: AsRef<str>>(
+        db: &'a Db,
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Scan<'a, Self> {
+        Scan::from_kw(db, None, terms)
+    }
+}
+
+impl<M: DynaModel> ModelOps for M {}
+
+/// The operations on one model value: `thing.save(&db)`, `thing.delete(&db)`.
+///
+/// Implemented for `&M` for every [`DynaModel`] `M`, so method calls on a
+/// model (or a reference to one) find it, while `M::delete(db, key)` stays
+/// [`ModelOps::delete`].
+///
+/// ```
+/// use dynamorm::prelude::*;
+///
+/// async fn replace_all<M: DynaModel>(db: &Db, old: &[M], new: &[M]) -> dynamorm::Result<()> {
+///     for item in old {
+///         item.delete(db).await?;
+///     }
+///     for item in new {
+///         item.save(db).await?;
+///     }
+///     Ok(())
+/// }
+/// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+/// let old = [Thing { id: "a".into() }];
+/// Thing::put(&db, &old[0]).await?;
+/// replace_all(&db, &old, &[Thing { id: "b".into() }]).await?;
+/// assert_eq!(Thing::scan(&db).count().await?, 1);
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait InstanceOps<'a> {
+    /// The model type.
+    type Model: DynaModel;
+
+    /// Writes this item (PutItem), replacing any item with the same key.
+    ///
+    /// Chain `.unique()` to fail with [`Error::AlreadyExists`](crate::Error::AlreadyExists)
+    /// instead of replacing, or `.when(cond)` to write only if `cond` holds.
+    fn save(self, db: &'a Db) -> Put<'a, Self::Model>;
+
+    /// Deletes this item by its key.
+    fn delete(self, db: &'a Db) -> Delete<'a, Self::Model>;
+}
+
+impl<'a, M: DynaModel> InstanceOps<'a> for &'a M {
+    type Model = M;
+
+    fn save(self, db: &'a Db) -> Put<'a, M> {
+        Put::new(db, self)
+    }
+
+    fn delete(self, db: &'a Db) -> Delete<'a, M> {
+        Delete::new(db, self.key())
+    }
+}

@@ -1,0 +1,122 @@
+//! [`DeleteRequest`]: a key to delete, with its condition.
+
+use std::fmt;
+
+use aws_sdk_dynamodb::types::{self, WriteRequest};
+
+use super::write::{prepare_key, Prepared};
+use crate::error::{Error, Result, Scope};
+use crate::expr::Cond;
+use crate::model::{DynaModel, IntoKey};
+
+/// A delete of one item by key (DeleteItem, a transaction's `Delete`, a
+/// batch's `DeleteRequest`), as a value: `DeleteRequest::<Thing>::new("t1")`.
+///
+/// It holds no [`Db`](crate::Db); `Thing::delete(&db, key)` sends one.
+///
+/// ```
+/// use dynamorm::prelude::*;
+/// use dynamorm::DeleteRequest;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// #[dynamo(table = "things")]
+/// struct Thing { #[dynamo(hash_key)] id: String, name: Option<String> }
+///
+/// let delete = DeleteRequest::<Thing>::new("t1").when(Thing::NAME.exists());
+/// let rendered = delete.to_delete("things")?;
+/// assert_eq!(rendered.condition_expression(), Some("attribute_exists(#n0)"));
+/// assert_eq!(rendered.key()["id"], dynamorm::AttributeValue::S("t1".into()));
+/// // A batch cannot carry the condition.
+/// assert!(delete.to_write_request("things").is_err());
+/// # Ok::<(), dynamorm::Error>(())
+/// ```
+#[must_use = "a request value does nothing until sent"]
+pub struct DeleteRequest<M: DynaModel> {
+    key: M::Key,
+    when: Option<Cond<M>>,
+}
+
+impl<M: DynaModel> DeleteRequest<M> {
+    /// A delete of the item with `key` (a bare value, or `(hash, range)`).
+    pub fn new(key: impl IntoKey<M::Key>) -> Self {
+        Self::for_key(key.into_key())
+    }
+
+    /// A delete of the item with the model's own key type (as
+    /// [`DynaModel::key`] returns it).
+    pub fn for_key(key: M::Key) -> Self {
+        DeleteRequest { key, when: None }
+    }
+
+    /// Delete only if `cond` holds; otherwise [`Error::ConditionFailed`].
+    /// Several calls combine with AND.
+    pub fn when(mut self, cond: Cond<M>) -> Self {
+        Cond::and_into(&mut self.when, cond);
+        self
+    }
+
+    /// The key of the item deleted.
+    pub fn key(&self) -> &M::Key {
+        &self.key
+    }
+
+    /// The condition, if any.
+    pub fn condition(&self) -> Option<&Cond<M>> {
+        self.when.as_ref()
+    }
+
+    /// Runs the write pipeline for a key: renders the condition.
+    pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<Prepared> {
+        prepare_key::<M>(&self.key, self.when.as_ref(), at)
+    }
+
+    /// The error for a failed condition.
+    pub(crate) fn condition_failure(&self, at: Scope<'_>) -> Error {
+        match &self.when {
+            Some(cond) => Error::condition_failed(at, cond),
+            None => Error::condition_failed(at, ""),
+        }
+    }
+
+    /// The delete for table `table` (a transaction's `Delete`).
+    pub fn to_delete(&self, table: &str) -> Result<types::Delete> {
+        let at = Scope::new(M::table_def(), table);
+        let Prepared { item, condition } = self.prepare(at)?;
+        types::Delete::builder()
+            .table_name(table)
+            .set_key(Some(item))
+            .set_condition_expression(condition.expression)
+            .set_expression_attribute_names(condition.names)
+            .set_expression_attribute_values(condition.values)
+            .build()
+            .map_err(|e| Error::invalid_query(at, format!("cannot build a Delete: {e}")))
+    }
+
+    /// The delete as one entry of a BatchWriteItem for table `table`. A batch
+    /// cannot carry conditions: a conditional delete is [`Error::InvalidQuery`].
+    pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
+        let at = Scope::new(M::table_def(), table);
+        if let Some(condition) = &self.when {
+            return Err(Error::invalid_query(
+                at,
+                format!("a batch write cannot carry a condition ({condition}); use a transaction"),
+            ));
+        }
+        let Prepared { item, .. } = self.prepare(at)?;
+        let delete = types::DeleteRequest::builder()
+            .set_key(Some(item))
+            .build()
+            .map_err(|e| Error::invalid_query(at, format!("cannot build a DeleteRequest: {e}")))?;
+        Ok(WriteRequest::builder().delete_request(delete).build())
+    }
+}
+
+impl<M: DynaModel> fmt::Debug for DeleteRequest<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("DeleteRequest")
+            .field("model", &M::table_def().model)
+            .field("key", &self.key)
+            .field("when", &self.when)
+            .finish()
+    }
+}

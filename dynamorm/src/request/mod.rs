@@ -1,0 +1,22 @@
+//! Write requests as values: [`PutRequest`], [`DeleteRequest`] and
+//! [`ConditionCheck`].
+//!
+//! A request value holds no [`Db`](crate::Db): it is the model (or key) and
+//! its conditions, and renders to the SDK's own request types for a given
+//! table (`types::Put`, `types::Delete`, `types::ConditionCheck`, a batch
+//! `WriteRequest`). Single writes (`thing.save(&db)`, `Thing::delete(&db, k)`)
+//! send one of these; batches and transactions are made of the same values.
+//! Every one of them goes through the one write pipeline (validate → encode →
+//! size check → condition rendering), so a rule added there holds everywhere.
+
+mod check;
+mod delete;
+mod put;
+mod write;
+
+pub use check::ConditionCheck;
+pub use delete::DeleteRequest;
+pub use put::PutRequest;
+
+pub(crate) use put::PutConditions;
+pub(crate) use write::Prepared;

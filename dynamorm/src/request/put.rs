@@ -1,0 +1,214 @@
+//! [`PutRequest`]: a model to write, with its conditions.
+
+use std::fmt;
+
+use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRequest};
+
+use super::write::{prepare_model, Prepared};
+use crate::error::{Error, Result, Scope};
+use crate::expr::{AttrPath, Cond};
+use crate::model::DynaModel;
+
+/// A put of one model (PutItem, a transaction's `Put`, a batch's
+/// `PutRequest`), as a value: `PutRequest::new(&thing).unique()`.
+///
+/// It holds no [`Db`](crate::Db); render it for a table with
+/// [`to_put`](Self::to_put) or [`to_write_request`](Self::to_write_request).
+/// `thing.save(&db)` sends one.
+///
+/// ```
+/// use dynamorm::prelude::*;
+/// use dynamorm::PutRequest;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// #[dynamo(table = "things")]
+/// struct Thing { #[dynamo(hash_key)] id: String, name: Option<String> }
+///
+/// let thing = Thing { id: "t1".into(), name: Some("One".into()) };
+/// let put = PutRequest::new(&thing).unique().to_put("dev-things")?;
+/// assert_eq!(put.table_name(), "dev-things");
+/// assert_eq!(put.condition_expression(), Some("attribute_not_exists(#n0)"));
+/// assert!(put.item().contains_key("name"));
+/// # Ok::<(), dynamorm::Error>(())
+/// ```
+#[must_use = "a request value does nothing until sent"]
+pub struct PutRequest<'m, M: DynaModel> {
+    model: &'m M,
+    conditions: PutConditions<M>,
+}
+
+/// What a put requires of the stored item: `.unique()` and the `.when(..)`s
+/// (ANDed). Shared by [`PutRequest`] and the `put_json` builder.
+pub(crate) struct PutConditions<M> {
+    unique: bool,
+    when: Option<Cond<M>>,
+}
+
+impl<M> Default for PutConditions<M> {
+    fn default() -> Self {
+        PutConditions {
+            unique: false,
+            when: None,
+        }
+    }
+}
+
+impl<M: DynaModel> PutConditions<M> {
+    /// Requires that no item with the same key exists.
+    pub(crate) fn set_unique(&mut self) {
+        self.unique = true;
+    }
+
+    /// ANDs `cond` onto the `when` condition.
+    pub(crate) fn and_when(&mut self, cond: Cond<M>) {
+        Cond::and_into(&mut self.when, cond);
+    }
+
+    /// Both `unique` and `when`: a failure is told apart by the old item.
+    fn both(&self) -> bool {
+        self.unique && self.when.is_some()
+    }
+
+    /// The condition sent: "no item with this key" and/or `when`.
+    fn combined(&self) -> Option<Cond<M>> {
+        let unique = self
+            .unique
+            .then(|| Cond::not_exists(AttrPath::new(M::table_def().hash_key.name)));
+        match (unique, self.when.clone()) {
+            (Some(unique), Some(when)) => Some(unique & when),
+            (unique, when) => unique.or(when),
+        }
+    }
+}
+
+impl<M: DynaModel> fmt::Debug for PutConditions<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutConditions")
+            .field("unique", &self.unique)
+            .field("when", &self.when)
+            .finish()
+    }
+}
+
+impl<'m, M: DynaModel> PutRequest<'m, M> {
+    /// A put of `model`, replacing any item with the same key.
+    pub fn new(model: &'m M) -> Self {
+        PutRequest {
+            model,
+            conditions: PutConditions::default(),
+        }
+    }
+
+    pub(crate) fn with_conditions(model: &'m M, conditions: PutConditions<M>) -> Self {
+        PutRequest { model, conditions }
+    }
+
+    /// Fail with [`Error::AlreadyExists`] instead of replacing an item with the
+    /// same key (hash and, if any, range key).
+    pub fn unique(mut self) -> Self {
+        self.conditions.set_unique();
+        self
+    }
+
+    /// Write only if `cond` holds for the stored item; otherwise
+    /// [`Error::ConditionFailed`]. Several calls combine with AND.
+    pub fn when(mut self, cond: Cond<M>) -> Self {
+        self.conditions.and_when(cond);
+        self
+    }
+
+    /// The model written.
+    pub fn model(&self) -> &'m M {
+        self.model
+    }
+
+    /// The condition sent with the put (`unique` and `when`, ANDed), if any.
+    pub fn condition(&self) -> Option<Cond<M>> {
+        self.conditions.combined()
+    }
+
+    /// Runs the write pipeline: validate, encode, size check, render the condition.
+    pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<Prepared> {
+        prepare_model(self.model, self.conditions.combined().as_ref(), at)
+    }
+
+    /// True when a condition failure must return the old item to tell
+    /// `unique` from `when`.
+    pub(crate) fn wants_old_item_on_failure(&self) -> bool {
+        self.conditions.both()
+    }
+
+    /// The error for a failed condition; `existed` says whether the engine
+    /// returned an old item (only asked for when `unique` and `when` are both set).
+    pub(crate) fn condition_failure(&self, at: Scope<'_>, existed: bool) -> Error {
+        let unique = self.conditions.unique;
+        // Alone, `unique` is the only condition that can fail; with `when`,
+        // the returned old item says whether the key existed.
+        if unique && (!self.conditions.both() || existed) {
+            Error::already_exists(at, &self.model.key())
+        } else {
+            let condition = self.conditions.combined();
+            Error::condition_failed(at, DisplayCondition(condition.as_ref()))
+        }
+    }
+
+    /// The put for table `table` (a transaction's `Put`). Fails before any
+    /// request when the model is invalid, too large or cannot be encoded.
+    pub fn to_put(&self, table: &str) -> Result<types::Put> {
+        let at = Scope::new(M::table_def(), table);
+        let Prepared { item, condition } = self.prepare(at)?;
+        types::Put::builder()
+            .table_name(table)
+            .set_item(Some(item))
+            .set_condition_expression(condition.expression)
+            .set_expression_attribute_names(condition.names)
+            .set_expression_attribute_values(condition.values)
+            .set_return_values_on_condition_check_failure(
+                self.wants_old_item_on_failure()
+                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+            )
+            .build()
+            .map_err(|e| Error::invalid_query(at, format!("cannot build a Put: {e}")))
+    }
+
+    /// The put as one entry of a BatchWriteItem for table `table`. A batch
+    /// cannot carry conditions: a conditional put is [`Error::InvalidQuery`].
+    pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
+        let at = Scope::new(M::table_def(), table);
+        if let Some(condition) = self.condition() {
+            return Err(Error::invalid_query(
+                at,
+                format!("a batch write cannot carry a condition ({condition}); use a transaction"),
+            ));
+        }
+        let Prepared { item, .. } = self.prepare(at)?;
+        let put = types::PutRequest::builder()
+            .set_item(Some(item))
+            .build()
+            .map_err(|e| Error::invalid_query(at, format!("cannot build a PutRequest: {e}")))?;
+        Ok(WriteRequest::builder().put_request(put).build())
+    }
+}
+
+/// A condition for a message: the condition itself, or nothing.
+struct DisplayCondition<'c, M>(Option<&'c Cond<M>>);
+
+impl<M> fmt::Display for DisplayCondition<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(cond) => fmt::Display::fmt(cond, f),
+            None => Ok(()),
+        }
+    }
+}
+
+impl<M: DynaModel> fmt::Debug for PutRequest<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PutRequest")
+            .field("model", &M::table_def().model)
+            .field("key", &self.model.key())
+            .field("unique", &self.conditions.unique)
+            .field("when", &self.conditions.when)
+            .finish()
+    }
+}

@@ -1,0 +1,81 @@
+//! The one write pipeline: validate → encode → size check → render the
+//! condition. Every write request value prepares itself here.
+
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::codec;
+use crate::error::{Error, Result, Scope};
+use crate::expr::{Cond, Placeholders};
+use crate::item::Item;
+use crate::model::DynaModel;
+use crate::validate;
+
+/// A condition expression rendered for one request, with its placeholders.
+#[derive(Debug, Default)]
+pub(crate) struct Rendered {
+    /// `ConditionExpression`, when there is a condition.
+    pub expression: Option<String>,
+    /// `ExpressionAttributeNames`, `None` when empty.
+    pub names: Option<HashMap<String, String>>,
+    /// `ExpressionAttributeValues`, `None` when empty.
+    pub values: Option<HashMap<String, AttributeValue>>,
+}
+
+/// A write ready to send: the item (the whole item for a put, the key for a
+/// delete or a condition check) and its rendered condition.
+#[derive(Debug)]
+pub(crate) struct Prepared {
+    /// The item or key.
+    pub item: Item,
+    /// The condition, rendered.
+    pub condition: Rendered,
+}
+
+/// Prepares a whole model for writing: validates it, encodes it, checks its
+/// size and renders `condition`. An invalid or oversized model fails here,
+/// before any request.
+pub(crate) fn prepare_model<M: DynaModel>(
+    model: &M,
+    condition: Option<&Cond<M>>,
+    at: Scope<'_>,
+) -> Result<Prepared> {
+    validate::check(model, at)?;
+    let item = codec::encode(model, at)?;
+    codec::check_item_size(&item, at)?;
+    Ok(Prepared {
+        item,
+        condition: render_condition(condition, at)?,
+    })
+}
+
+/// Prepares a write addressed by key (delete, condition check).
+pub(crate) fn prepare_key<M: DynaModel>(
+    key: &M::Key,
+    condition: Option<&Cond<M>>,
+    at: Scope<'_>,
+) -> Result<Prepared> {
+    Ok(Prepared {
+        item: M::key_item(key),
+        condition: render_condition(condition, at)?,
+    })
+}
+
+/// Renders a write condition with fresh placeholders; a value that could not
+/// be converted is [`Error::InvalidQuery`] naming the condition.
+fn render_condition<M: DynaModel>(cond: Option<&Cond<M>>, at: Scope<'_>) -> Result<Rendered> {
+    let Some(cond) = cond else {
+        return Ok(Rendered::default());
+    };
+    let mut placeholders = Placeholders::default();
+    let expression = cond
+        .render_for(Some(M::table_def()), &mut placeholders)
+        .map_err(|message| Error::invalid_query(at, format!("condition {cond}: {message}")))?;
+    let (names, values) = placeholders.into_maps();
+    Ok(Rendered {
+        expression: Some(expression),
+        names,
+        values,
+    })
+}

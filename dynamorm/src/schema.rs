@@ -1,0 +1,218 @@
+//! The static description of a model's table: keys, fields, indexes and
+//! options, as `#[derive(DynaModel)]` declares them.
+//!
+//! Plain data with no behaviour beyond lookups, so every layer can read it.
+//! [`DynaModel::table_def`](crate::DynaModel::table_def) returns a model's
+//! [`TableDef`].
+
+/// A key attribute's DynamoDB scalar type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum ScalarType {
+    /// String (`S`).
+    S,
+    /// Number (`N`).
+    N,
+    /// Binary (`B`).
+    B,
+}
+
+impl ScalarType {
+    /// The SDK's attribute type.
+    pub fn to_sdk(self) -> aws_sdk_dynamodb::types::ScalarAttributeType {
+        use aws_sdk_dynamodb::types::ScalarAttributeType as T;
+        match self {
+            ScalarType::S => T::S,
+            ScalarType::N => T::N,
+            ScalarType::B => T::B,
+        }
+    }
+}
+
+/// A key attribute: its name and scalar type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct KeyDef {
+    /// The attribute name (serde renames applied).
+    pub name: &'static str,
+    /// The attribute type.
+    pub scalar: ScalarType,
+}
+
+/// How a table is billed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Billing {
+    /// Provisioned capacity units.
+    Provisioned {
+        /// Read capacity units.
+        read: i64,
+        /// Write capacity units.
+        write: i64,
+    },
+    /// Pay per request.
+    OnDemand,
+}
+
+/// What a table's stream records carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StreamView {
+    /// Only the key attributes.
+    KeysOnly,
+    /// The item after the change.
+    NewImage,
+    /// The item before the change.
+    OldImage,
+    /// Both images.
+    NewAndOldImages,
+}
+
+impl StreamView {
+    /// The SDK's stream view type.
+    pub fn to_sdk(self) -> aws_sdk_dynamodb::types::StreamViewType {
+        use aws_sdk_dynamodb::types::StreamViewType as V;
+        match self {
+            StreamView::KeysOnly => V::KeysOnly,
+            StreamView::NewImage => V::NewImage,
+            StreamView::OldImage => V::OldImage,
+            StreamView::NewAndOldImages => V::NewAndOldImages,
+        }
+    }
+}
+
+/// How the codec must adjust a field serde cannot express in DynamoDB terms.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FieldShape {
+    /// Stored as serde_dynamo writes it.
+    Plain,
+    /// `Vec<u8>`: stored as binary (`B`), not a list of numbers.
+    Bytes,
+    /// `HashSet`/`BTreeSet` of strings or numbers: stored as `SS`/`NS`, omitted when empty.
+    Set,
+    /// A set of `Vec<u8>`: stored as `BS`, omitted when empty.
+    ByteSet,
+}
+
+/// The DynamoDB kind of a field's values, as the derive reads the field's type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ValueKind {
+    /// Strings (`S`).
+    String,
+    /// Numbers (`N`).
+    Number,
+    /// Binary (`B`).
+    Binary,
+    /// Booleans.
+    Bool,
+    /// Lists.
+    List,
+    /// Maps.
+    Map,
+    /// Sets (`SS`/`NS`/`BS`).
+    Set,
+    /// A type the derive cannot see into (enums, nested structs, chrono ...).
+    Any,
+}
+
+/// One serialized field of a model.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FieldDef {
+    /// The attribute name in the table (serde renames applied).
+    pub name: &'static str,
+    /// The Rust field name.
+    pub rust_name: &'static str,
+    /// How the codec stores it.
+    pub shape: FieldShape,
+    /// The kind of its values.
+    pub kind: ValueKind,
+    /// True for `Option<_>` fields (may be absent).
+    pub optional: bool,
+    /// True when an item without this attribute cannot be read into the model:
+    /// not an `Option`, no `#[serde(default)]` (on the field or the struct),
+    /// not `#[serde(skip_deserializing)]`.
+    pub required: bool,
+}
+
+/// Which attributes a secondary index holds besides the keys.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProjectionDef {
+    /// Every attribute.
+    All,
+    /// Only the table's and the index's keys.
+    KeysOnly,
+    /// The keys and these attributes.
+    Include(&'static [&'static str]),
+}
+
+/// A global or local secondary index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexDef {
+    /// The index name.
+    pub name: &'static str,
+    /// Global (own hash key) or local (the table's hash key).
+    pub global: bool,
+    /// The index hash key.
+    pub hash_key: KeyDef,
+    /// The index range key, if any.
+    pub range_key: Option<KeyDef>,
+    /// The projected attributes.
+    pub projection: ProjectionDef,
+    /// Provisioned (read, write) for a global index; the table's when `None`.
+    pub throughput: Option<(i64, i64)>,
+}
+
+impl IndexDef {
+    /// The key attribute names: hash, then range if any.
+    pub fn key_names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.hash_key.name).chain(self.range_key.map(|k| k.name))
+    }
+}
+
+/// Everything `#[derive(DynaModel)]` knows about a model's table.
+#[derive(Debug, Clone, Copy)]
+pub struct TableDef {
+    /// The model's Rust name, used in error messages.
+    pub model: &'static str,
+    /// The table name before any [`Db::with_table_prefix`](crate::Db::with_table_prefix).
+    pub name: &'static str,
+    /// The hash (partition) key.
+    pub hash_key: KeyDef,
+    /// The range (sort) key, if any.
+    pub range_key: Option<KeyDef>,
+    /// Provisioned or on-demand.
+    pub billing: Billing,
+    /// The stream, if enabled.
+    pub stream: Option<StreamView>,
+    /// The serialized fields, in declaration order.
+    pub fields: &'static [FieldDef],
+    /// The secondary indexes, globals first.
+    pub indexes: &'static [IndexDef],
+}
+
+impl TableDef {
+    /// The field stored under attribute `name`.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # struct T { #[dynamo(hash_key)] id: String, #[serde(rename = "n")] name: String }
+    /// assert_eq!(T::table_def().field("n").map(|f| f.rust_name), Some("name"));
+    /// ```
+    pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    /// The index called `name`.
+    pub fn index(&self, name: &str) -> Option<&'static IndexDef> {
+        self.indexes.iter().find(|i| i.name == name)
+    }
+
+    /// The field stored as attribute `name`, or with Rust name `name`.
+    pub fn field_by_any_name(&self, name: &str) -> Option<&'static FieldDef> {
+        self.field(name)
+            .or_else(|| self.fields.iter().find(|f| f.rust_name == name))
+    }
+
+    /// The key attribute names: hash, then range if any.
+    pub fn key_names(&self) -> impl Iterator<Item = &'static str> {
+        std::iter::once(self.hash_key.name).chain(self.range_key.map(|k| k.name))
+    }
+}
