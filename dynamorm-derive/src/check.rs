@@ -195,14 +195,17 @@ fn field<'a>(
         (None, Some(rule)) => rule.apply_to_field(&rust_name),
         (None, None) => rust_name.clone(),
     };
-    let required = optional_inner.is_none()
+    // serde requires a field unless it is an `Option` read by serde itself
+    // (not `deserialize_with`) or defaulted; an absent set reads as empty.
+    let required = (optional_inner.is_none() || serde.custom_codec)
         && !serde.default
         && !container.default
-        && !serde.skip_deserializing;
+        && !serde.skip_deserializing
+        && !matches!(shape, Shape::Set | Shape::ByteSet);
     let field = Field {
         ident,
         ty: &f.ty,
-        handle: Ident::new(&rust_name.to_shouty_snake_case(), ident.span()),
+        handle: field_handle(&rust_name, ident.span()),
         rust_name,
         attr,
         shape,
@@ -211,6 +214,24 @@ fn field<'a>(
         required,
     };
     Some((field, is_hash, is_range))
+}
+
+/// The handle const of a field: its name in SCREAMING_SNAKE_CASE (`fooBar`
+/// → `FOO_BAR`), or simply upper-cased where that would not be an
+/// identifier (`_1` → `_1`, not `1`).
+fn field_handle(rust_name: &str, span: Span) -> Ident {
+    let shouty = rust_name.to_shouty_snake_case();
+    let name = if is_identifier(&shouty) {
+        shouty
+    } else {
+        rust_name.to_ascii_uppercase()
+    };
+    Ident::new(&name, span)
+}
+
+/// True when `name` can be a Rust identifier as it is (not a keyword, not `_`).
+fn is_identifier(name: &str) -> bool {
+    syn::parse_str::<Ident>(name).is_ok_and(|ident| ident == name)
 }
 
 /// Two fields stored under one attribute, or with one handle name, are mistakes.
@@ -365,7 +386,10 @@ fn index_key(
 fn index_handle(options: &IndexAttrs, errors: &mut Errors) -> Ident {
     if let Some(handle) = &options.handle {
         return match syn::parse_str::<Ident>(handle) {
-            Ok(ident) => Ident::new(&ident.to_string(), handle.span()),
+            Ok(mut ident) => {
+                ident.set_span(handle.span());
+                ident
+            }
             Err(_) => {
                 errors.at(
                     handle.span(),
@@ -529,4 +553,21 @@ fn indexes(
     }
     // Globals first, as declared; the order is part of the TableDef.
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn field_handles_are_screaming_snake_identifiers() {
+        let handle = |name: &str| field_handle(name, Span::call_site()).to_string();
+        assert_eq!(handle("name"), "NAME");
+        assert_eq!(handle("fooBar"), "FOO_BAR");
+        assert_eq!(handle("userID"), "USER_ID");
+        assert_eq!(handle("type"), "TYPE");
+        // heck drops the underscores; the plain upper-case name stays valid.
+        assert_eq!(handle("_1"), "_1");
+        assert_eq!(handle("__"), "__");
+    }
 }

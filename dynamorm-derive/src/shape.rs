@@ -78,16 +78,30 @@ pub fn not_a_key(ty: &Type) -> Option<&'static str> {
     }
 }
 
-/// The 128-bit integer type `ty` is (or holds, in an `Option`, a list or a
-/// set), if any: DynamoDB numbers have 38 significant digits, and
-/// serde_dynamo cannot store them.
+/// The 128-bit integer type `ty` is (or holds as a value: in an `Option`, a
+/// list, a set, a map's values), if any: DynamoDB numbers have 38
+/// significant digits, and serde_dynamo cannot store them. Map keys are
+/// strings in DynamoDB, so a `HashMap<u128, V>` is fine.
 pub fn wide_integer(ty: &Type) -> Option<&'static str> {
-    let (name, inner) = head(ty)?;
-    match name.as_str() {
-        "i128" => Some("i128"),
-        "u128" => Some("u128"),
-        _ => inner.and_then(wide_integer),
+    let Type::Path(path) = ty else { return None };
+    let segment = path.path.segments.last()?;
+    match segment.ident.to_string().as_str() {
+        "i128" => return Some("i128"),
+        "u128" => return Some("u128"),
+        _ => {}
     }
+    let PathArguments::AngleBracketed(args) = &segment.arguments else {
+        return None;
+    };
+    let map = matches!(segment.ident.to_string().as_str(), "HashMap" | "BTreeMap");
+    args.args
+        .iter()
+        .filter_map(|a| match a {
+            GenericArgument::Type(t) => Some(t),
+            _ => None,
+        })
+        .skip(usize::from(map))
+        .find_map(wide_integer)
 }
 
 /// The DynamoDB kind a field's values have, for run-time checks of `__`
@@ -142,5 +156,10 @@ mod tests {
         assert_eq!(shape(&ty("Vec<u8>")), Shape::Bytes);
         assert_eq!(wide_integer(&ty("Option<Vec<u128>>")), Some("u128"));
         assert_eq!(wide_integer(&ty("i64")), None);
+        assert_eq!(wide_integer(&ty("HashMap<u128, String>")), None);
+        assert_eq!(
+            wide_integer(&ty("BTreeMap<String, Vec<i128>>")),
+            Some("i128")
+        );
     }
 }

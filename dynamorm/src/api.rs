@@ -145,8 +145,9 @@ pub trait InstanceOps<'a> {
     /// instead of replacing, or `.when(cond)` to write only if `cond` holds.
     fn save(self, db: &'a Db) -> Put<'a, Self::Model>;
 
-    /// Deletes this item by its key.
-    fn delete(self, db: &'a Db) -> Delete<'a, Self::Model>;
+    /// Deletes this item by its key (the key is copied: the model need not
+    /// outlive the request).
+    fn delete<'d>(self, db: &'d Db) -> Delete<'d, Self::Model>;
 }
 
 impl<'a, M: DynaModel> InstanceOps<'a> for &'a M {
@@ -156,7 +157,7 @@ impl<'a, M: DynaModel> InstanceOps<'a> for &'a M {
         Put::new(db, self)
     }
 
-    fn delete(self, db: &'a Db) -> Delete<'a, M> {
+    fn delete<'d>(self, db: &'d Db) -> Delete<'d, M> {
         Delete::new(db, self.key())
     }
 }

@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::error::{Error, Result, Scope};
 use crate::expr::Cond;
 use crate::model::DynaModel;
-use crate::request::{DeleteRequest, Prepared, PutConditions, PutRequest};
+use crate::request::{set_condition, DeleteRequest, Prepared, PutConditions, PutRequest};
 use crate::validate;
 
 /// The future every builder turns into; moved to the crate root.
@@ -100,14 +100,12 @@ async fn send_put<M: DynaModel>(db: &Db, table: &str, request: &PutRequest<'_, M
     let at = Scope::new(def, table);
     let Prepared { item, condition } = request.prepare(at)?;
     tracing::debug!(table = %table, model = def.model, "PutItem");
-    let result = db
+    let put = db
         .client()
         .put_item()
         .table_name(table)
-        .set_item(Some(item))
-        .set_condition_expression(condition.expression)
-        .set_expression_attribute_names(condition.names)
-        .set_expression_attribute_values(condition.values)
+        .set_item(Some(item));
+    let result = set_condition!(put, condition)
         .set_return_values_on_condition_check_failure(
             request
                 .wants_old_item_on_failure()
@@ -345,17 +343,13 @@ impl<'a, M: DynaModel> Delete<'a, M> {
         let at = Scope::new(def, &table);
         let Prepared { item, condition } = self.request.prepare(at)?;
         tracing::debug!(table = %table, model = def.model, "DeleteItem");
-        let result = self
+        let delete = self
             .db
             .client()
             .delete_item()
             .table_name(&table)
-            .set_key(Some(item))
-            .set_condition_expression(condition.expression)
-            .set_expression_attribute_names(condition.names)
-            .set_expression_attribute_values(condition.values)
-            .send()
-            .await;
+            .set_key(Some(item));
+        let result = set_condition!(delete, condition).send().await;
         match result {
             Ok(_) => Ok(()),
             Err(err) => match err.as_service_error() {

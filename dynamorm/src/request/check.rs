@@ -4,7 +4,7 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types;
 
-use super::write::{prepare_key, Prepared};
+use super::write::{prepare_key, set_condition, Prepared};
 use crate::error::{Error, Result, Scope};
 use crate::expr::Cond;
 use crate::model::{DynaModel, IntoKey};
@@ -54,14 +54,14 @@ impl<M: DynaModel> ConditionCheck<M> {
     pub fn to_condition_check(&self, table: &str) -> Result<types::ConditionCheck> {
         let at = Scope::new(M::table_def(), table);
         let Prepared { item, condition } = prepare_key::<M>(&self.key, Some(&self.condition), at)?;
-        types::ConditionCheck::builder()
-            .table_name(table)
-            .set_key(Some(item))
-            .set_condition_expression(condition.expression)
-            .set_expression_attribute_names(condition.names)
-            .set_expression_attribute_values(condition.values)
-            .build()
-            .map_err(|e| Error::invalid_query(at, format!("cannot build a ConditionCheck: {e}")))
+        set_condition!(
+            types::ConditionCheck::builder()
+                .table_name(table)
+                .set_key(Some(item)),
+            condition
+        )
+        .build()
+        .map_err(|e| Error::invalid_query(at, format!("cannot build a ConditionCheck: {e}")))
     }
 }
 

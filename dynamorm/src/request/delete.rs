@@ -4,7 +4,7 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::{self, WriteRequest};
 
-use super::write::{prepare_key, Prepared};
+use super::write::{prepare_key, set_condition, unconditional, DisplayCondition, Prepared};
 use crate::error::{Error, Result, Scope};
 use crate::expr::Cond;
 use crate::model::{DynaModel, IntoKey};
@@ -72,36 +72,28 @@ impl<M: DynaModel> DeleteRequest<M> {
 
     /// The error for a failed condition.
     pub(crate) fn condition_failure(&self, at: Scope<'_>) -> Error {
-        match &self.when {
-            Some(cond) => Error::condition_failed(at, cond),
-            None => Error::condition_failed(at, ""),
-        }
+        Error::condition_failed(at, DisplayCondition(self.when.as_ref()))
     }
 
     /// The delete for table `table` (a transaction's `Delete`).
     pub fn to_delete(&self, table: &str) -> Result<types::Delete> {
         let at = Scope::new(M::table_def(), table);
         let Prepared { item, condition } = self.prepare(at)?;
-        types::Delete::builder()
-            .table_name(table)
-            .set_key(Some(item))
-            .set_condition_expression(condition.expression)
-            .set_expression_attribute_names(condition.names)
-            .set_expression_attribute_values(condition.values)
-            .build()
-            .map_err(|e| Error::invalid_query(at, format!("cannot build a Delete: {e}")))
+        set_condition!(
+            types::Delete::builder()
+                .table_name(table)
+                .set_key(Some(item)),
+            condition
+        )
+        .build()
+        .map_err(|e| Error::invalid_query(at, format!("cannot build a Delete: {e}")))
     }
 
     /// The delete as one entry of a BatchWriteItem for table `table`. A batch
     /// cannot carry conditions: a conditional delete is [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
         let at = Scope::new(M::table_def(), table);
-        if let Some(condition) = &self.when {
-            return Err(Error::invalid_query(
-                at,
-                format!("a batch write cannot carry a condition ({condition}); use a transaction"),
-            ));
-        }
+        unconditional(self.when.as_ref(), at)?;
         let Prepared { item, .. } = self.prepare(at)?;
         let delete = types::DeleteRequest::builder()
             .set_key(Some(item))

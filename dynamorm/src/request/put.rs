@@ -4,7 +4,7 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRequest};
 
-use super::write::{prepare_model, Prepared};
+use super::write::{prepare_model, set_condition, unconditional, DisplayCondition, Prepared};
 use crate::error::{Error, Result, Scope};
 use crate::expr::{AttrPath, Cond};
 use crate::model::DynaModel;
@@ -157,48 +157,29 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     pub fn to_put(&self, table: &str) -> Result<types::Put> {
         let at = Scope::new(M::table_def(), table);
         let Prepared { item, condition } = self.prepare(at)?;
-        types::Put::builder()
-            .table_name(table)
-            .set_item(Some(item))
-            .set_condition_expression(condition.expression)
-            .set_expression_attribute_names(condition.names)
-            .set_expression_attribute_values(condition.values)
-            .set_return_values_on_condition_check_failure(
-                self.wants_old_item_on_failure()
-                    .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-            )
-            .build()
-            .map_err(|e| Error::invalid_query(at, format!("cannot build a Put: {e}")))
+        set_condition!(
+            types::Put::builder().table_name(table).set_item(Some(item)),
+            condition
+        )
+        .set_return_values_on_condition_check_failure(
+            self.wants_old_item_on_failure()
+                .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
+        )
+        .build()
+        .map_err(|e| Error::invalid_query(at, format!("cannot build a Put: {e}")))
     }
 
     /// The put as one entry of a BatchWriteItem for table `table`. A batch
     /// cannot carry conditions: a conditional put is [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
         let at = Scope::new(M::table_def(), table);
-        if let Some(condition) = self.condition() {
-            return Err(Error::invalid_query(
-                at,
-                format!("a batch write cannot carry a condition ({condition}); use a transaction"),
-            ));
-        }
+        unconditional(self.condition().as_ref(), at)?;
         let Prepared { item, .. } = self.prepare(at)?;
         let put = types::PutRequest::builder()
             .set_item(Some(item))
             .build()
             .map_err(|e| Error::invalid_query(at, format!("cannot build a PutRequest: {e}")))?;
         Ok(WriteRequest::builder().put_request(put).build())
-    }
-}
-
-/// A condition for a message: the condition itself, or nothing.
-struct DisplayCondition<'c, M>(Option<&'c Cond<M>>);
-
-impl<M> fmt::Display for DisplayCondition<'_, M> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.0 {
-            Some(cond) => fmt::Display::fmt(cond, f),
-            None => Ok(()),
-        }
     }
 }
 

@@ -2,6 +2,7 @@
 //! condition. Every write request value prepares itself here.
 
 use std::collections::HashMap;
+use std::fmt;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -78,4 +79,42 @@ fn render_condition<M: DynaModel>(cond: Option<&Cond<M>>, at: Scope<'_>) -> Resu
         names,
         values,
     })
+}
+
+/// Sets a rendered condition (expression, names, values) on any SDK builder
+/// that takes one: PutItem, DeleteItem, and a transaction's Put, Delete and
+/// ConditionCheck.
+macro_rules! set_condition {
+    ($builder:expr, $rendered:expr) => {{
+        let rendered: $crate::request::Rendered = $rendered;
+        $builder
+            .set_condition_expression(rendered.expression)
+            .set_expression_attribute_names(rendered.names)
+            .set_expression_attribute_values(rendered.values)
+    }};
+}
+pub(crate) use set_condition;
+
+/// A batch entry carries no condition: `Err` ([`Error::InvalidQuery`]) when
+/// `condition` is set.
+pub(crate) fn unconditional<M>(condition: Option<&Cond<M>>, at: Scope<'_>) -> Result<()> {
+    match condition {
+        Some(condition) => Err(Error::invalid_query(
+            at,
+            format!("a batch write cannot carry a condition ({condition}); use a transaction"),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A condition for a message: the condition itself, or nothing.
+pub(crate) struct DisplayCondition<'c, M>(pub Option<&'c Cond<M>>);
+
+impl<M> fmt::Display for DisplayCondition<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            Some(cond) => fmt::Display::fmt(cond, f),
+            None => Ok(()),
+        }
+    }
 }
