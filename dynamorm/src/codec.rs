@@ -16,6 +16,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Result, Scope, ValidationErrors};
 use crate::model::DynaModel;
+use crate::number::Number;
 use crate::schema::{FieldDef, FieldShape, TableDef};
 
 pub use crate::item::Item;
@@ -43,12 +44,70 @@ pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
     encode(model, Scope::declared(M::table_def()))
 }
 
-/// [`to_item`], with errors naming the table at `at`.
+/// [`to_item`], with errors naming the table at `at` and the attribute that
+/// failed: a value serde cannot encode, or a number DynamoDB cannot store
+/// (NaN, infinity, more than 38 significant digits, out of range).
 pub(crate) fn encode<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
-    let mut item: Item = serde_dynamo::aws_sdk_dynamodb_1::to_item(model)
-        .map_err(|e| Error::codec(at, "encode", None, e.to_string()))?;
+    let mut item: Item = match serde_dynamo::aws_sdk_dynamodb_1::to_item(model) {
+        Ok(item) => item,
+        Err(_) => return Err(encode_error(model, at)),
+    };
     shape_for_write(M::table_def(), &mut item);
+    check_numbers(&item).map_err(|(path, why)| Error::codec(at, "encode", Some(path), why))?;
     Ok(item)
+}
+
+/// The error of a failed encode, with the path serde was at: encoding again
+/// with path tracking costs nothing on the (common) path that succeeds.
+fn encode_error<M: DynaModel>(model: &M, at: Scope<'_>) -> Error {
+    match serde_path_to_error::serialize(model, serde_dynamo::Serializer) {
+        Err(e) => {
+            let path = e.path().to_string();
+            let path = (path != ".").then_some(path);
+            Error::codec(at, "encode", path, e.inner().to_string())
+        }
+        Ok(_) => Error::codec(at, "encode", None, "the model is not a map of attributes"),
+    }
+}
+
+/// The first number in `item` DynamoDB cannot store, as (attribute path, why).
+fn check_numbers(item: &Item) -> Result<(), (String, String)> {
+    use std::fmt::Write;
+    fn check(value: &AttributeValue, path: &mut String) -> Result<(), (String, String)> {
+        let number = |text: &str, path: &str| {
+            Number::parse(text)
+                .and_then(|n| n.check_storable().map_err(|why| format!("{text} {why}")))
+                .map_err(|why| (path.to_owned(), why))
+        };
+        match value {
+            AttributeValue::N(text) => number(text, path),
+            AttributeValue::Ns(texts) => texts.iter().try_for_each(|t| number(t, path)),
+            AttributeValue::L(list) => list.iter().enumerate().try_for_each(|(i, v)| {
+                let len = path.len();
+                // Writing to a String cannot fail.
+                let _ = write!(path, "[{i}]");
+                let result = check(v, path);
+                path.truncate(len);
+                result
+            }),
+            AttributeValue::M(map) => map.iter().try_for_each(|(k, v)| {
+                let len = path.len();
+                path.push('.');
+                path.push_str(k);
+                let result = check(v, path);
+                path.truncate(len);
+                result
+            }),
+            _ => Ok(()),
+        }
+    }
+    let mut path = String::new();
+    for (name, value) in item {
+        path.clear();
+        path.push_str(name);
+        check(value, &mut path)?;
+    }
+    Ok(())
 }
 
 /// Decodes an item into a model. Errors name the attribute that did not fit.
@@ -112,47 +171,88 @@ pub(crate) fn check_item_size(item: &Item, at: Scope<'_>) -> Result<()> {
 }
 
 /// Builds a model from a raw JSON document (`put_json`), reporting every
-/// problem as a field error: a non-object, an attribute the model does not
-/// declare, a missing required field, a value of the wrong type.
+/// problem as a field error, with one rule at every level: a document holds
+/// only what the model reads. A non-object, a key the model (or a nested
+/// struct of it) does not read, a missing required field or a value of the
+/// wrong type is [`Error::Validation`] naming its path. serde's `alias`
+/// names are read wherever serde reads them.
 pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: Scope<'_>) -> Result<M> {
     let def = M::table_def();
-    let serde_json::Value::Object(map) = &doc else {
-        let mut errors = ValidationErrors::new();
+    let mut errors = ValidationErrors::new();
+    let mut doc = doc;
+    let serde_json::Value::Object(map) = &mut doc else {
         errors.add("", "type", format!("expected a JSON object, got {doc}"));
         return Err(Error::validation(at, errors));
     };
-    let mut errors = ValidationErrors::new();
-    for key in map.keys() {
-        if def.field(key).is_none() {
-            errors.add(
-                key.clone(),
-                "unknown",
-                format!("unknown field `{key}`: {} has no such attribute", def.model),
-            );
+    // An absent set is an empty one, as when reading an item.
+    for field in def.fields {
+        let set = matches!(field.shape, FieldShape::Set | FieldShape::ByteSet);
+        if set && !field.optional && !map.contains_key(field.name) {
+            map.insert(field.name.to_owned(), serde_json::Value::Array(Vec::new()));
         }
     }
-    for field in def.fields.iter().filter(|f| f.required) {
-        if !map.contains_key(field.name) {
-            errors.add(
-                field.name,
-                "required",
-                format!("missing required field `{}`", field.name),
-            );
-        }
-    }
-    if !errors.is_empty() {
-        return Err(Error::validation(at, errors));
-    }
-    serde_path_to_error::deserialize::<_, M>(doc).map_err(|e| {
-        let path = e.path().to_string();
-        let mut errors = ValidationErrors::new();
+    let present: Vec<&str> = def
+        .fields
+        .iter()
+        .filter(|f| map.contains_key(f.name))
+        .map(|f| f.name)
+        .collect();
+    let mut unknown: Vec<String> = Vec::new();
+    let result = serde_path_to_error::deserialize::<_, M>(serde_ignored::Deserializer::new(
+        doc,
+        &mut |path: serde_ignored::Path<'_>| unknown.push(ignored_path(&path)),
+    ));
+    for path in unknown {
         errors.add(
-            if path == "." { String::new() } else { path },
-            "type",
-            e.inner().to_string(),
+            path.clone(),
+            "unknown",
+            format!("unknown field `{path}`: {} does not read it", def.model),
         );
-        Error::validation(at, errors)
-    })
+    }
+    match result {
+        Ok(model) if errors.is_empty() => return Ok(model),
+        Ok(_) => {}
+        Err(e) => {
+            let path = e.path().to_string();
+            // At the root, serde fails for a missing field: the schema says which.
+            let missing: Vec<&str> = def
+                .fields
+                .iter()
+                .filter(|f| f.required && !present.contains(&f.name))
+                .map(|f| f.name)
+                .collect();
+            if path == "." && !missing.is_empty() {
+                for name in missing {
+                    errors.add(name, "required", format!("missing required field `{name}`"));
+                }
+            } else {
+                let path = if path == "." { String::new() } else { path };
+                errors.add(path, "type", e.inner().to_string());
+            }
+        }
+    }
+    Err(Error::validation(at, errors))
+}
+
+/// A path serde_ignored reports, written like validation paths:
+/// `child.extra`, `parts[1].label`.
+fn ignored_path(path: &serde_ignored::Path<'_>) -> String {
+    use serde_ignored::Path;
+    match path {
+        Path::Root => String::new(),
+        Path::Seq { parent, index } => format!("{}[{index}]", ignored_path(parent)),
+        Path::Map { parent, key } => {
+            let parent = ignored_path(parent);
+            if parent.is_empty() {
+                key.clone()
+            } else {
+                format!("{parent}.{key}")
+            }
+        }
+        Path::Some { parent }
+        | Path::NewtypeStruct { parent }
+        | Path::NewtypeVariant { parent } => ignored_path(parent),
+    }
 }
 
 /// The size of an item as DynamoDB counts it: attribute names plus values.
@@ -187,17 +287,11 @@ fn value_size(value: &AttributeValue) -> usize {
     }
 }
 
-/// Numbers cost about one byte per two significant digits, plus one.
+/// Numbers cost one byte per two significant digits, plus one (DynamoDB's
+/// formula; leading and trailing zeros do not count). Text that is not a
+/// number counts by its length (it is refused before sending anyway).
 fn number_size(n: &str) -> usize {
-    let digits = n
-        .trim_start_matches('-')
-        .split(['e', 'E'])
-        .next()
-        .unwrap_or("")
-        .chars()
-        .filter(char::is_ascii_digit)
-        .count();
-    digits.div_ceil(2) + 1
+    Number::parse(n).map_or(n.len(), |n| n.stored_size())
 }
 
 fn shape_for_write(def: &TableDef, item: &mut Item) {
@@ -347,6 +441,8 @@ mod tests {
         assert_eq!(number_size("1"), 2);
         assert_eq!(number_size("-12345"), 4);
         assert_eq!(number_size("1.5e10"), 2);
+        assert_eq!(number_size(&format!("0.{}1", "0".repeat(99))), 2);
+        assert_eq!(number_size("1000000"), 2);
     }
 
     #[test]

@@ -3,10 +3,15 @@
 
 use std::sync::Arc;
 
-use aws_sdk_dynamodb::config::{BehaviorVersion, Credentials, Region};
+use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::{BehaviorVersion, ConfigBag, Credentials, Intercept, Region};
+use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::Client;
 
 use crate::model::TableDef;
+
+/// Requests one fanning-out operation sends at once, unless configured.
+const DEFAULT_CONCURRENCY: usize = 16;
 
 /// The region used for local engines (any region works; one is required).
 const LOCAL_REGION: &str = "us-east-1";
@@ -15,6 +20,13 @@ const LOCAL_REGION: &str = "us-east-1";
 ///
 /// Cheap to clone (an `Arc`), `Send + Sync`, no global state: two `Db`s never
 /// see each other's tables unless they point at the same engine.
+///
+/// Requests run on Tokio (the AWS SDK's HTTP client needs it): await
+/// operations inside a Tokio runtime, multi-thread or current-thread.
+/// Awaiting one elsewhere (a bare `futures::executor::block_on`, another
+/// async runtime) panics inside the SDK with "there is no reactor running".
+/// The embedded engine itself runs on a thread of its own, so it works with
+/// any Tokio runtime and outlives the one that started it.
 ///
 /// ```
 /// # async fn demo() -> dynamorm::Result<()> {
@@ -30,6 +42,7 @@ const LOCAL_REGION: &str = "us-east-1";
 pub struct Db {
     client: Client,
     prefix: Arc<str>,
+    concurrency: usize,
     endpoint: Option<Arc<str>>,
     engine: Option<Arc<dyn EngineGuard>>,
 }
@@ -41,6 +54,7 @@ impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
             .field("prefix", &self.prefix)
+            .field("concurrency", &self.concurrency)
             .field("embedded", &self.engine.is_some())
             .finish()
     }
@@ -59,6 +73,7 @@ impl Db {
         Db {
             client,
             prefix: Arc::from(""),
+            concurrency: DEFAULT_CONCURRENCY,
             endpoint: None,
             engine: None,
         }
@@ -82,10 +97,19 @@ impl Db {
     /// Connects to DynamoDB Local (or any DynamoDB-compatible endpoint) at
     /// `url`, with fixed dummy credentials and region `us-east-1`.
     ///
-    /// ```no_run
+    /// `url` must be an absolute `http://` or `https://` URL with a host.
+    /// Otherwise every request fails before anything is sent, with an
+    /// [`Error::Sdk`](crate::Error::Sdk) that names the URL and what is wrong
+    /// with it and is not [retryable](crate::Error::is_retryable).
+    ///
+    /// ```
     /// # async fn demo() {
-    /// let db = dynamorm::Db::connect_local("http://127.0.0.1:8000").await;
+    /// let db = dynamorm::Db::connect_local("").await;
+    /// let err = db.client().list_tables().send().await.unwrap_err();
+    /// let err = format!("{}", aws_sdk_dynamodb::error::DisplayErrorContext(err));
+    /// assert!(err.contains("invalid endpoint URL"), "{err}");
     /// # }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo());
     /// ```
     pub async fn connect_local(url: &str) -> Self {
         Db {
@@ -106,11 +130,33 @@ impl Db {
     /// ```
     pub fn with_table_prefix(&self, prefix: impl AsRef<str>) -> Self {
         Db {
-            client: self.client.clone(),
             prefix: Arc::from(prefix.as_ref()),
-            endpoint: self.endpoint.clone(),
-            engine: self.engine.clone(),
+            ..self.clone()
         }
+    }
+
+    /// The same engine, sending at most `n` requests at once for one
+    /// operation that fans out (the segments of a parallel scan, the chunks
+    /// of a batch). At least 1; the default is 16.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// let db = dynamorm::Db::embedded().await?.with_concurrency(4);
+    /// assert_eq!(db.concurrency(), 4);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn with_concurrency(&self, n: usize) -> Self {
+        Db {
+            concurrency: n.max(1),
+            ..self.clone()
+        }
+    }
+
+    /// How many requests one operation sends at once at most (see
+    /// [`with_concurrency`](Self::with_concurrency)).
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
     }
 
     /// The table name prefix ("" when none).
@@ -156,15 +202,17 @@ impl Db {
 
     pub(crate) fn with_engine(url: &str, engine: Arc<dyn EngineGuard>) -> Self {
         Db {
-            client: local_client(url),
-            prefix: Arc::from(""),
             endpoint: Some(Arc::from(url)),
             engine: Some(engine),
+            ..Db::from_client(local_client(url))
         }
     }
 }
 
-/// An SDK client for a local engine: fixed credentials and region.
+/// An SDK client for a local engine: fixed credentials and region. An
+/// unusable `url` gives a client whose every request fails before sending
+/// (the SDK would panic on an empty URL, and report a malformed one as a
+/// retryable dispatch failure).
 pub(crate) fn local_client(url: &str) -> Client {
     let config = aws_sdk_dynamodb::Config::builder()
         .behavior_version(BehaviorVersion::latest())
@@ -175,8 +223,52 @@ pub(crate) fn local_client(url: &str) -> Client {
             None,
             None,
             "dynamorm-local",
-        ))
-        .endpoint_url(url)
-        .build();
-    Client::from_conf(config)
+        ));
+    let config = match check_endpoint(url) {
+        Ok(()) => config.endpoint_url(url),
+        Err(why) => config.interceptor(InvalidEndpoint {
+            message: format!("invalid endpoint URL {url:?}: {why}"),
+        }),
+    };
+    Client::from_conf(config.build())
+}
+
+/// `Err` says why `url` cannot be an endpoint.
+fn check_endpoint(url: &str) -> Result<(), String> {
+    let uri: http::Uri = url.parse().map_err(|e: http::uri::InvalidUri| {
+        if url.is_empty() {
+            "the URL is empty".to_owned()
+        } else {
+            e.to_string()
+        }
+    })?;
+    match uri.scheme_str() {
+        Some("http" | "https") => {}
+        Some(other) => return Err(format!("the scheme must be http or https, not {other}")),
+        None => return Err("the URL needs a scheme, e.g. http://127.0.0.1:8000".to_owned()),
+    }
+    match uri.host() {
+        Some(host) if !host.is_empty() => Ok(()),
+        _ => Err("the URL has no host".to_owned()),
+    }
+}
+
+/// Fails every request of a client whose endpoint URL is unusable.
+#[derive(Debug)]
+struct InvalidEndpoint {
+    message: String,
+}
+
+impl Intercept for InvalidEndpoint {
+    fn name(&self) -> &'static str {
+        "dynamorm::InvalidEndpoint"
+    }
+
+    fn read_before_execution(
+        &self,
+        _context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        Err(self.message.clone().into())
+    }
 }

@@ -159,6 +159,19 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// The table exists but does not match the model: its keys differ, or an
+    /// index the model declares is missing or keyed differently
+    /// ([`create_if_not_exists`](crate::ops::table::TableHandle::create_if_not_exists)).
+    #[error("table {table} does not match {model}: {}", differences.join("; "))]
+    SchemaMismatch {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// Each difference, e.g. "hash key is `pk`, the model declares `id`".
+        differences: Vec<String>,
+    },
+
     /// The embedded engine or DynamoDB Local could not be started.
     #[error("engine failed: {0}")]
     Engine(String),
@@ -263,6 +276,15 @@ impl Error {
             direction,
             path,
             message: message.into(),
+        }
+    }
+
+    /// [`Error::SchemaMismatch`]: the table at `at` differs from the model.
+    pub(crate) fn schema_mismatch(at: Scope<'_>, differences: Vec<String>) -> Self {
+        Error::SchemaMismatch {
+            model: at.model,
+            table: at.table.to_owned(),
+            differences,
         }
     }
 

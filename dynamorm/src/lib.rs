@@ -80,21 +80,11 @@
 //! ```
 //!
 //! ## Layers
-//! Each module imports only the layers below it, and no two modules import each other:
-//! 1. data: [`Item`], [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`];
-//! 2. [`codec`], `validate`, [`expr`] (paths, conditions, `__` terms), [`db`];
-//! 3. [`request`]: write requests as values, and the one write pipeline (validate → encode → size check → conditions);
+//! Each module imports only modules on the lines above it (or earlier on its own line); no two import each other:
+//! 1. data: [`Item`], [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`], numbers;
+//! 2. [`codec`] (model ↔ item), `validate`, [`db`]; then [`expr`] (paths, conditions, `__` terms), which shapes values as the codec stores them;
+//! 3. [`request`]: write requests as values and the one write pipeline (validate → encode → size check → conditions); beside it the derive's hidden helpers;
 //! 4. [`ops`]: builders that send requests and map errors; 5. `api`: [`ModelOps`] and [`InstanceOps`] over every model.
-//!
-//! ## Engines
-//! - [`Db::embedded`]: the dynoxide-rs emulator in-process (feature `embedded`, on by default).
-//! - [`Db::connect_local`]: DynamoDB Local or any compatible endpoint.
-//! - [`Db::from_env`] / [`Db::from_client`]: AWS.
-//!
-//! ## Features
-//! - `embedded` (default): [`Db::embedded`] and [`Db::embedded_file`].
-//! - `validator`: `#[dynamo(validate = "validator")]`.
-//! - `garde`: `#[dynamo(validate = "garde")]`.
 #![warn(missing_docs)]
 #![deny(missing_debug_implementations)]
 
@@ -109,6 +99,7 @@ pub mod expr;
 mod future;
 mod item;
 pub mod model;
+mod number;
 pub mod ops;
 pub mod request;
 pub mod schema;

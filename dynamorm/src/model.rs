@@ -120,7 +120,9 @@ macro_rules! number_key {
         }
     )*};
 }
-number_key!(i8, i16, i32, i64, i128, isize, u8, u16, u32, u64, u128, usize, f32, f64);
+// No i128/u128: DynamoDB numbers have 38 significant digits and serde_dynamo
+// cannot store 128-bit integers, so such keys do not compile.
+number_key!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64);
 
 /// A type usable as a secondary index key: a [`KeyPart`], or an `Option` of
 /// one (items without the attribute are simply not in the index).

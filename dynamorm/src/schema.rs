@@ -163,6 +163,22 @@ impl IndexDef {
     pub fn key_names(&self) -> impl Iterator<Item = &'static str> {
         std::iter::once(self.hash_key.name).chain(self.range_key.map(|k| k.name))
     }
+
+    /// The key attributes: hash, then range if any.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # #[dynamo(global_index(name = "by-color", hash_key = "color", range_key = "name", projection = "all"))]
+    /// # struct Thing { #[dynamo(hash_key)] id: String, color: Option<String>, name: Option<String> }
+    /// let index = Thing::table_def().index("by-color").unwrap();
+    /// let keys: Vec<_> = index.hash_key_and_range().map(|k| k.name).collect();
+    /// assert_eq!(keys, ["color", "name"]);
+    /// ```
+    pub fn hash_key_and_range(&self) -> impl Iterator<Item = KeyDef> {
+        std::iter::once(self.hash_key).chain(self.range_key)
+    }
 }
 
 /// Everything `#[derive(DynaModel)]` knows about a model's table.
@@ -214,5 +230,19 @@ impl TableDef {
     /// The key attribute names: hash, then range if any.
     pub fn key_names(&self) -> impl Iterator<Item = &'static str> {
         std::iter::once(self.hash_key.name).chain(self.range_key.map(|k| k.name))
+    }
+
+    /// The key attributes: hash, then range if any.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "books")]
+    /// # struct Book { #[dynamo(hash_key)] isbn: String, #[dynamo(range_key)] edition: u32 }
+    /// let keys: Vec<_> = Book::table_def().hash_key_and_range().map(|k| k.name).collect();
+    /// assert_eq!(keys, ["isbn", "edition"]);
+    /// ```
+    pub fn hash_key_and_range(&self) -> impl Iterator<Item = KeyDef> {
+        std::iter::once(self.hash_key).chain(self.range_key)
     }
 }

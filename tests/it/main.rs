@@ -18,5 +18,6 @@ mod fixture_queries;
 mod items;
 mod model_api;
 mod query_scan;
+mod reliability;
 mod tables;
 mod validation;

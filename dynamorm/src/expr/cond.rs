@@ -9,7 +9,11 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::path::AttrPath;
 use super::placeholders::Placeholders;
 use crate::codec;
+use crate::number::Number;
 use crate::schema::TableDef;
+
+/// The most values DynamoDB takes in one `IN (..)`.
+pub(crate) const MAX_IN_VALUES: usize = 100;
 
 /// A value converted for an expression, or serde's message if it could not be.
 pub(crate) type Value = Result<AttributeValue, String>;
@@ -204,6 +208,36 @@ impl<M> Cond<M> {
         }
     }
 
+    /// Whether a key attribute's `value` satisfies this key condition (one
+    /// eq, lt, lte, gt, gte, between or begins_with), compared as DynamoDB
+    /// compares keys; `None` when it cannot tell (another kind of condition,
+    /// or values of different types).
+    pub(crate) fn admits_key(&self, value: &AttributeValue) -> Option<bool> {
+        let cmp = |v: &Value| compare_keys(value, v.as_ref().ok()?);
+        match &self.node {
+            Node::Compare { op, value: v, .. } => {
+                let order = cmp(v)?;
+                Some(match op {
+                    CmpOp::Eq => order.is_eq(),
+                    CmpOp::Ne => order.is_ne(),
+                    CmpOp::Lt => order.is_lt(),
+                    CmpOp::Lte => order.is_le(),
+                    CmpOp::Gt => order.is_gt(),
+                    CmpOp::Gte => order.is_ge(),
+                })
+            }
+            Node::Between { low, high, .. } => Some(cmp(low)?.is_ge() && cmp(high)?.is_le()),
+            Node::BeginsWith { value: prefix, .. } => match (value, prefix.as_ref().ok()?) {
+                (AttributeValue::S(s), AttributeValue::S(p)) => Some(s.starts_with(p.as_str())),
+                (AttributeValue::B(b), AttributeValue::B(p)) => {
+                    Some(b.as_ref().starts_with(p.as_ref()))
+                }
+                _ => None,
+            },
+            _ => None,
+        }
+    }
+
     /// ANDs `cond` onto `slot` (the accumulated filter or condition), or
     /// starts it.
     pub(crate) fn and_into(slot: &mut Option<Cond<M>>, cond: Cond<M>) {
@@ -240,6 +274,19 @@ impl<M> Cond<M> {
         };
         renderer.render(&self.node, &mut out)?;
         Ok(out)
+    }
+}
+
+/// Orders two key values as DynamoDB orders keys: strings and binary by
+/// their bytes, numbers by value; `None` for values of different types.
+pub(crate) fn compare_keys(a: &AttributeValue, b: &AttributeValue) -> Option<std::cmp::Ordering> {
+    match (a, b) {
+        (AttributeValue::S(a), AttributeValue::S(b)) => Some(a.as_bytes().cmp(b.as_bytes())),
+        (AttributeValue::B(a), AttributeValue::B(b)) => Some(a.as_ref().cmp(b.as_ref())),
+        (AttributeValue::N(a), AttributeValue::N(b)) => {
+            Some(Number::parse(a).ok()?.cmp(&Number::parse(b).ok()?))
+        }
+        _ => None,
     }
 }
 
@@ -287,6 +334,15 @@ fn render(node: &Node, r: &mut Renderer<'_>, out: &mut String) -> Result<(), Str
             out.push_str(&format!("{path} BETWEEN {low} AND {high}"));
         }
         Node::In { path, values } => {
+            if values.is_empty() {
+                return Err(format!("`{path} IN (..)` needs at least one value"));
+            }
+            if values.len() > MAX_IN_VALUES {
+                return Err(format!(
+                    "`{path} IN (..)` takes at most {MAX_IN_VALUES} values, got {}",
+                    values.len()
+                ));
+            }
             let values = values
                 .iter()
                 .map(|v| r.value(path, v, false))

@@ -4,11 +4,16 @@
 //! be an operator (`eq` when it is not), and the segments between extend the
 //! path into maps and lists (a number is a list index). Values are
 //! `serde_json::Value`s, checked against the field's kind.
+//!
+//! A nested map key spelled like an operator (`size`, `type`, `in`,
+//! `exists`, `contains` ...) is read as the operator: `child__type` is
+//! `attribute_type(child, ..)`, not the key `type` of `child`. Reach such
+//! keys with the typed path API: `Thing::CHILD.key("type").eq("x")`.
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde_json::Value;
 
-use super::cond::{AttrType, CmpOp, Cond, Node};
+use super::cond::{AttrType, CmpOp, Cond, Node, MAX_IN_VALUES};
 use super::path::AttrPath;
 use crate::error::{Error, Result, Scope};
 use crate::model::DynaModel;
@@ -208,14 +213,14 @@ fn elements<'v>(
     };
     let fits = match len {
         Some(n) => items.len() == n,
-        None => !items.is_empty(),
+        None => (1..=MAX_IN_VALUES).contains(&items.len()),
     };
     if !fits {
         return Err(format!(
             "`{}`: {} takes {} values, got {}",
             term.key,
             term.op_name,
-            len.map_or("one or more".to_owned(), |n| n.to_string()),
+            len.map_or(format!("1 to {MAX_IN_VALUES}"), |n| n.to_string()),
             items.len()
         ));
     }

@@ -12,6 +12,7 @@ mod path;
 mod placeholders;
 
 pub use attr::Attr;
+pub(crate) use cond::compare_keys;
 pub use cond::{AttrType, Cond, Size};
 pub use operand::{BeginsWithTarget, Container, Operand, Untyped};
 pub use path::{AttrPath, Segment};

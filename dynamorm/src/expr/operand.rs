@@ -84,20 +84,18 @@ macro_rules! numeric_operands {
         }
     )*};
 }
-numeric_operands!(i8 => i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
-numeric_operands!(i16 => i8 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
-numeric_operands!(i32 => i8 i16 i64 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
-numeric_operands!(i64 => i8 i16 i32 i128 isize u8 u16 u32 u64 u128 usize f32 f64);
-numeric_operands!(i128 => i8 i16 i32 i64 isize u8 u16 u32 u64 u128 usize f32 f64);
-numeric_operands!(isize => i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 usize f32 f64);
-numeric_operands!(u8 => i8 i16 i32 i64 i128 isize u16 u32 u64 u128 usize f32 f64);
-numeric_operands!(u16 => i8 i16 i32 i64 i128 isize u8 u32 u64 u128 usize f32 f64);
-numeric_operands!(u32 => i8 i16 i32 i64 i128 isize u8 u16 u64 u128 usize f32 f64);
-numeric_operands!(u64 => i8 i16 i32 i64 i128 isize u8 u16 u32 u128 usize f32 f64);
-numeric_operands!(u128 => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 usize f32 f64);
-numeric_operands!(usize => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 f32 f64);
-numeric_operands!(f32 => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f64);
-numeric_operands!(f64 => i8 i16 i32 i64 i128 isize u8 u16 u32 u64 u128 usize f32);
+numeric_operands!(i8 => i16 i32 i64 isize u8 u16 u32 u64 usize f32 f64);
+numeric_operands!(i16 => i8 i32 i64 isize u8 u16 u32 u64 usize f32 f64);
+numeric_operands!(i32 => i8 i16 i64 isize u8 u16 u32 u64 usize f32 f64);
+numeric_operands!(i64 => i8 i16 i32 isize u8 u16 u32 u64 usize f32 f64);
+numeric_operands!(isize => i8 i16 i32 i64 u8 u16 u32 u64 usize f32 f64);
+numeric_operands!(u8 => i8 i16 i32 i64 isize u16 u32 u64 usize f32 f64);
+numeric_operands!(u16 => i8 i16 i32 i64 isize u8 u32 u64 usize f32 f64);
+numeric_operands!(u32 => i8 i16 i32 i64 isize u8 u16 u64 usize f32 f64);
+numeric_operands!(u64 => i8 i16 i32 i64 isize u8 u16 u32 usize f32 f64);
+numeric_operands!(usize => i8 i16 i32 i64 isize u8 u16 u32 u64 f32 f64);
+numeric_operands!(f32 => i8 i16 i32 i64 isize u8 u16 u32 u64 usize f64);
+numeric_operands!(f64 => i8 i16 i32 i64 isize u8 u16 u32 u64 usize f32);
 
 impl<V: Serialize> Operand<Untyped> for V {
     fn into_attr(self) -> Result<AttributeValue, String> {

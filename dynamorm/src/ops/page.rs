@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::error::{Error, Result, Scope};
 use crate::item::Item;
-use crate::schema::TableDef;
+use crate::number::Number;
+use crate::schema::{KeyDef, ScalarType};
 
 /// One page of results and the cursor to the next, if any.
 #[derive(Debug, Clone, PartialEq)]
@@ -52,36 +53,42 @@ impl Cursor {
         Cursor(hex(serde_json::Value::Array(json).to_string().as_bytes()))
     }
 
-    /// Decodes into an `ExclusiveStartKey`, checking it names `def`'s key attributes.
-    pub(crate) fn to_key(
-        &self,
-        at: Scope<'_>,
-        def: &TableDef,
-        index_keys: &[&str],
-    ) -> Result<Item> {
+    /// Decodes into an `ExclusiveStartKey`, checking it holds exactly the
+    /// key attributes `keys` (the table's, and the index's when reading one),
+    /// each of its declared type.
+    pub(crate) fn to_key(&self, at: Scope<'_>, keys: &[KeyDef]) -> Result<Item> {
         let invalid = |why: &str| Error::invalid_query(at, format!("invalid cursor: {why}"));
         let bytes = unhex(&self.0).ok_or_else(|| invalid("not produced by dynamorm"))?;
         let entries: Vec<(String, String, String)> =
             serde_json::from_slice(&bytes).map_err(|_| invalid("not produced by dynamorm"))?;
         let mut key = Item::new();
         for (name, kind, text) in entries {
-            let allowed = def.key_names().any(|k| k == name) || index_keys.contains(&name.as_str());
-            if !allowed {
+            let Some(def) = keys.iter().find(|k| k.name == name) else {
                 return Err(invalid(&format!("`{name}` is not a key attribute")));
+            };
+            let expected = match def.scalar {
+                ScalarType::S => "S",
+                ScalarType::N => "N",
+                ScalarType::B => "B",
+            };
+            if kind != expected {
+                return Err(invalid(&format!(
+                    "key `{name}` is of type {expected}, the cursor holds {kind}"
+                )));
             }
-            let value = match kind.as_str() {
-                "S" => AttributeValue::S(text),
-                "N" => AttributeValue::N(text),
-                "B" => AttributeValue::B(Blob::new(
+            let value = match def.scalar {
+                ScalarType::S => AttributeValue::S(text),
+                ScalarType::N => {
+                    Number::parse(&text).map_err(|why| invalid(&format!("key `{name}`: {why}")))?;
+                    AttributeValue::N(text)
+                }
+                ScalarType::B => AttributeValue::B(Blob::new(
                     unhex(&text).ok_or_else(|| invalid("bad binary key"))?,
                 )),
-                _ => return Err(invalid("unknown key type")),
             };
             key.insert(name, value);
         }
-        let complete = def.key_names().all(|k| key.contains_key(k))
-            && index_keys.iter().all(|k| key.contains_key(*k));
-        if !complete {
+        if keys.iter().any(|k| !key.contains_key(k.name)) {
             return Err(invalid("missing a key attribute"));
         }
         Ok(key)

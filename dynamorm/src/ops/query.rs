@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::kw;
-use crate::expr::{AttrPath, Cond, Placeholders};
+use crate::expr::{compare_keys, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::{DynaModel, KeyPart};
@@ -335,5 +335,33 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
 
     fn options(&self) -> &ReadOptions<M> {
         &self.options
+    }
+
+    fn check_start(&self, start: &Item) -> Result<(), String> {
+        let def = M::table_def();
+        let (hash_key, range_key) = match self.options.index {
+            Some(i) => (i.hash_key, i.range_key),
+            None => (def.hash_key, def.range_key),
+        };
+        if let (Some(hash), Some(value)) = (&self.hash, start.get(hash_key.name)) {
+            if compare_keys(hash, value) != Some(std::cmp::Ordering::Equal) {
+                return Err(format!(
+                    "it was made for another `{}` than this query's",
+                    hash_key.name
+                ));
+            }
+        }
+        if let (Some(range), Some(range_key)) = (&self.range, range_key) {
+            let outside = start
+                .get(range_key.name)
+                .is_some_and(|value| range.admits_key(value) == Some(false));
+            if outside {
+                return Err(format!(
+                    "its `{}` is outside this query's range({range})",
+                    range_key.name
+                ));
+            }
+        }
+        Ok(())
     }
 }

@@ -11,7 +11,7 @@ use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
-use crate::schema::{IndexDef, ProjectionDef};
+use crate::schema::{IndexDef, KeyDef, ProjectionDef};
 use crate::validate;
 
 /// One response: the items (or only their count) and where to resume.
@@ -188,6 +188,11 @@ pub(crate) trait Fetch: Send + Sync {
     ) -> OpFuture<'_, Fetched>;
     /// The shared options.
     fn options(&self) -> &ReadOptions<Self::Model>;
+    /// Checks a cursor's key against what this read covers (a query's hash
+    /// key and range condition); `Err` says why it cannot start here.
+    fn check_start(&self, _start: &Item) -> Result<(), String> {
+        Ok(())
+    }
 }
 
 /// DynamoDB's `Limit` for the next request.
@@ -285,6 +290,10 @@ pub(crate) async fn all<F: Fetch>(read: F) -> Result<Vec<F::Output>> {
 
 /// The number of matching items across all pages (`Select=COUNT`).
 pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
+    read.options().check()?;
+    if read.options().limit == Some(0) {
+        return Ok(0);
+    }
     let mut total = 0usize;
     let mut start = None;
     loop {
@@ -304,28 +313,47 @@ pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
 
 /// One page starting at `cursor`, with the cursor to the next.
 pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Page<F::Output>> {
+    let options = read.options();
+    options.check()?;
     let def = <F::Model as DynaModel>::table_def();
-    let index_keys: Vec<&str> = read
-        .options()
-        .index
-        .map(|i| i.key_names().collect())
-        .unwrap_or_default();
+    let mut keys: Vec<KeyDef> = def.hash_key_and_range().collect();
+    if let Some(index) = options.index {
+        for key in index.hash_key_and_range() {
+            if !keys.iter().any(|k| k.name == key.name) {
+                keys.push(key);
+            }
+        }
+    }
     let start = match &cursor {
-        Some(c) => Some(c.to_key(read.options().scope(), def, &index_keys)?),
+        Some(c) => {
+            let start = c.to_key(options.scope(), &keys)?;
+            read.check_start(&start).map_err(|why| {
+                Error::invalid_query(options.scope(), format!("invalid cursor: {why}"))
+            })?;
+            Some(start)
+        }
         None => None,
     };
-    let limit = request_limit(&read, read.options().limit);
+    if options.limit == Some(0) {
+        // Nothing wanted: DynamoDB refuses Limit=0, and there is no next page.
+        return Ok(Page {
+            items: Vec::new(),
+            next: None,
+        });
+    }
+    let limit = request_limit(&read, options.limit);
     let fetched = read.fetch(start, limit, false).await?;
     let mut raw = fetched.items;
     let mut last_key = fetched.last_key;
-    if let Some(total) = read.options().limit {
+    if let Some(total) = options.limit {
         if raw.len() > total {
             // A filtered page can hold more than the limit: resume after the
-            // last item kept, not after the last one DynamoDB evaluated.
+            // last item kept, not after the last one DynamoDB evaluated. Its
+            // key attributes are always read (see `projection`).
             raw.truncate(total);
             last_key = raw
                 .last()
-                .map(|item| key_of(item, def.key_names().chain(index_keys.iter().copied())));
+                .map(|item| key_of(item, keys.iter().map(|k| k.name)));
         }
     }
     let items = raw
@@ -381,10 +409,20 @@ fn projection<M: DynaModel, O: DynaModel>(
             }
         }
     }
-    let names: Vec<String> = projection
-        .fields
-        .iter()
-        .map(|f| placeholders.path(&AttrPath::new(f.name)))
+    // The key attributes are always requested, whatever `O` holds: a page
+    // builds its cursor from the last item's keys (table and index keys).
+    let keys = def
+        .key_names()
+        .chain(index.into_iter().flat_map(|i| i.key_names()));
+    let mut attributes: Vec<&str> = projection.fields.iter().map(|f| f.name).collect();
+    for key in keys {
+        if !attributes.contains(&key) {
+            attributes.push(key);
+        }
+    }
+    let names: Vec<String> = attributes
+        .into_iter()
+        .map(|name| placeholders.path(&AttrPath::new(name)))
         .collect();
     Ok(Some(names.join(", ")))
 }

@@ -17,6 +17,9 @@ use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions};
 use crate::schema::IndexDef;
 
+/// DynamoDB's largest `TotalSegments`.
+const MAX_SEGMENTS: u32 = 1_000_000;
+
 /// A scan of `M`'s table or index: `Book::scan(&db)`, `Thing::BY_COLOR.scan(&db)`.
 ///
 /// ```
@@ -102,10 +105,18 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
 
     read_option_methods!();
 
-    /// A parallel scan in `n` segments, read concurrently and merged into
-    /// one result (order across segments is unspecified).
+    /// A parallel scan in `n` segments (1 to 1,000,000, DynamoDB's limit;
+    /// anything else is [`Error::InvalidQuery`] when awaited), merged into one
+    /// result (order across segments is unspecified). At most
+    /// [`Db::concurrency`] segments are read at once.
     pub fn segments(mut self, n: u32) -> Self {
-        self.segments = n.clamp(1, 1_000_000);
+        if (1..=MAX_SEGMENTS).contains(&n) {
+            self.segments = n;
+        } else {
+            self.options.fail(format!(
+                "segments({n}): a scan has 1 to {MAX_SEGMENTS} segments"
+            ));
+        }
         self
     }
 
@@ -120,27 +131,25 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
         }
     }
 
-    fn segment_scans(&self) -> Vec<Scan<'a, M, O>> {
-        if self.segments <= 1 {
-            return vec![self.clone()];
-        }
-        (0..self.segments)
-            .map(|i| Scan {
-                segment: Some(i32::try_from(i).unwrap_or(i32::MAX)),
-                ..self.clone()
-            })
-            .collect()
+    /// One scan per segment, made as they are read (a scan may have up to
+    /// a million segments).
+    fn segment_scans(self) -> impl Iterator<Item = Scan<'a, M, O>> + Send + 'a {
+        let segmented = self.segments > 1;
+        (0..self.segments).map(move |i| Scan {
+            segment: segmented.then(|| i32::try_from(i).unwrap_or(i32::MAX)),
+            ..self.clone()
+        })
     }
 
-    /// The matching items as a stream; segments are read concurrently and
-    /// each segment's next page is requested only when consumed.
+    /// The matching items as a stream; up to [`Db::concurrency`] segments are
+    /// read at once and each segment's next page is requested only when
+    /// consumed.
     pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'a {
         let limit = self.options.limit;
-        let merged = stream::select_all(
-            self.segment_scans()
-                .into_iter()
-                .map(|scan| read::stream(scan, None).boxed()),
-        );
+        let concurrency = self.db.concurrency();
+        let merged = stream::iter(self.segment_scans())
+            .map(|scan| read::stream(scan, None).boxed())
+            .flatten_unordered(concurrency);
         merged.take(limit.unwrap_or(usize::MAX))
     }
 
@@ -157,10 +166,12 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
     /// How many items match (`Select=COUNT`), summed over segments and pages.
     pub async fn count(self) -> Result<usize> {
         let limit = self.options.limit;
-        let counts =
-            futures::future::try_join_all(self.segment_scans().into_iter().map(read::count))
-                .await?;
-        let total: usize = counts.into_iter().sum();
+        let concurrency = self.db.concurrency();
+        let total = stream::iter(self.segment_scans())
+            .map(read::count)
+            .buffer_unordered(concurrency)
+            .try_fold(0usize, |total, count| async move { Ok(total + count) })
+            .await?;
         Ok(limit.map_or(total, |l| total.min(l)))
     }
 

@@ -6,14 +6,14 @@ use std::time::{Duration, Instant};
 use aws_sdk_dynamodb::error::BuildError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    LocalSecondaryIndex, Projection, ProjectionType, ProvisionedThroughput, StreamSpecification,
-    TableDescription, TableStatus,
+    LocalSecondaryIndex, Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
+    StreamSpecification, TableDescription, TableStatus,
 };
 
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
 use crate::model::DynaModel;
-use crate::schema::{Billing, KeyDef, ProjectionDef};
+use crate::schema::{Billing, KeyDef, ProjectionDef, TableDef};
 
 /// How long `create`/`delete` wait for the table to become ACTIVE / disappear.
 const WAIT_LIMIT: Duration = Duration::from_secs(600);
@@ -160,12 +160,24 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
 
     /// Creates the table unless it exists; waits until it is ACTIVE either way.
     /// Returns `true` when this call created it.
+    ///
+    /// An existing table must match the model: same key attributes and
+    /// types, and every declared index present with the same keys and
+    /// projection type. Otherwise [`Error::SchemaMismatch`] lists the
+    /// differences (capacity, billing and stream are not compared).
     pub async fn create_if_not_exists(&self) -> Result<bool> {
         match self.create().await {
             Ok(_) => Ok(true),
             Err(e) if e.code() == Some("ResourceInUseException") => {
-                self.wait_active().await?;
-                Ok(false)
+                let description = self.wait_active().await?;
+                let def = M::table_def();
+                let differences = schema_differences(def, &description);
+                if differences.is_empty() {
+                    Ok(false)
+                } else {
+                    let table = self.name();
+                    Err(Error::schema_mismatch(Scope::new(def, &table), differences))
+                }
             }
             Err(e) => Err(e),
         }
@@ -241,6 +253,121 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(2));
+        }
+    }
+}
+
+/// How an existing table differs from the model, in the ways that break
+/// reads and writes: key attributes and types, and the declared indexes'
+/// presence, keys and projection type.
+fn schema_differences(def: &TableDef, table: &TableDescription) -> Vec<String> {
+    let mut out = Vec::new();
+    let types: Vec<(&str, &ScalarAttributeType)> = table
+        .attribute_definitions()
+        .iter()
+        .map(|d| (d.attribute_name(), d.attribute_type()))
+        .collect();
+    let keys = KeyTypes(&types);
+    keys.compare(
+        "the table",
+        table.key_schema(),
+        &def.hash_key,
+        def.range_key.as_ref(),
+        &mut out,
+    );
+    for index in def.indexes {
+        let what = format!("index `{}`", index.name);
+        let found = if index.global {
+            table
+                .global_secondary_indexes()
+                .iter()
+                .find(|i| i.index_name() == Some(index.name))
+                .map(|i| (i.key_schema(), i.projection()))
+        } else {
+            table
+                .local_secondary_indexes()
+                .iter()
+                .find(|i| i.index_name() == Some(index.name))
+                .map(|i| (i.key_schema(), i.projection()))
+        };
+        let Some((index_keys, projection)) = found else {
+            let kind = if index.global { "global" } else { "local" };
+            out.push(format!("the {kind} {what} is missing"));
+            continue;
+        };
+        keys.compare(
+            &what,
+            index_keys,
+            &index.hash_key,
+            index.range_key.as_ref(),
+            &mut out,
+        );
+        let declared = match index.projection {
+            ProjectionDef::All => ProjectionType::All,
+            ProjectionDef::KeysOnly => ProjectionType::KeysOnly,
+            ProjectionDef::Include(_) => ProjectionType::Include,
+        };
+        if let Some(actual) = projection.and_then(|p| p.projection_type()) {
+            if *actual != declared {
+                out.push(format!(
+                    "{what} projects {}, the model declares {}",
+                    actual.as_str(),
+                    declared.as_str()
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// The attribute types an existing table declares, to compare keys with.
+struct KeyTypes<'t>(&'t [(&'t str, &'t ScalarAttributeType)]);
+
+impl KeyTypes<'_> {
+    /// Records how the key schema `actual` of `what` differs from the model's.
+    fn compare(
+        &self,
+        what: &str,
+        actual: &[KeySchemaElement],
+        hash: &KeyDef,
+        range: Option<&KeyDef>,
+        out: &mut Vec<String>,
+    ) {
+        for (kind, declared) in [(KeyType::Hash, Some(hash)), (KeyType::Range, range)] {
+            let found = actual
+                .iter()
+                .find(|k| *k.key_type() == kind)
+                .map(|k| k.attribute_name());
+            let word = if kind == KeyType::Hash {
+                "hash"
+            } else {
+                "range"
+            };
+            match (found, declared) {
+                (Some(found), Some(declared)) if found != declared.name => out.push(format!(
+                    "{what} {word} key is `{found}`, the model declares `{}`",
+                    declared.name
+                )),
+                (Some(found), Some(declared)) => {
+                    let actual_type = self.0.iter().find(|(n, _)| *n == found).map(|(_, t)| *t);
+                    let declared_type = declared.scalar.to_sdk();
+                    if let Some(actual_type) = actual_type.filter(|t| **t != declared_type) {
+                        out.push(format!(
+                            "{what} {word} key `{found}` is of type {}, the model declares {}",
+                            actual_type.as_str(),
+                            declared_type.as_str()
+                        ));
+                    }
+                }
+                (Some(found), None) => out.push(format!(
+                    "{what} has the {word} key `{found}`, the model declares none"
+                )),
+                (None, Some(declared)) => out.push(format!(
+                    "{what} has no {word} key, the model declares `{}`",
+                    declared.name
+                )),
+                (None, None) => {}
+            }
         }
     }
 }

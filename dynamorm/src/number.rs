@@ -1,0 +1,219 @@
+//! DynamoDB numbers as text: what DynamoDB can store, how many bytes it
+//! counts, and their order.
+//!
+//! DynamoDB numbers have up to 38 significant digits and a magnitude from
+//! 1E-130 to 9.9999999999999999999999999999999999999E+125 (or zero); leading
+//! and trailing zeros do not count. serde writes floats in their long form
+//! (`1e-100` as `0.000…1`), so every rule here works on the significant
+//! digits, never on the length of the text.
+
+use std::cmp::Ordering;
+
+/// The most significant digits a DynamoDB number has.
+pub(crate) const MAX_DIGITS: usize = 38;
+
+/// A parsed number, borrowing its text: `0.D × 10^exponent` where `D` is
+/// the significant digits, `int ++ frac` between `first` and `last`.
+/// Parsing allocates nothing (it runs for every number of every write).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Number<'t> {
+    negative: bool,
+    int: &'t str,
+    frac: &'t str,
+    /// Index of the first non-zero digit in `int ++ frac`.
+    first: usize,
+    /// Index past the last non-zero digit (`first == last` for zero).
+    last: usize,
+    exponent: i64,
+}
+
+impl<'t> Number<'t> {
+    /// Parses DynamoDB's number syntax: an optional sign, digits with an
+    /// optional point, an optional `e`/`E` exponent. `Err` says why not.
+    pub(crate) fn parse(text: &'t str) -> Result<Number<'t>, String> {
+        let invalid = || format!("`{text}` is not a number DynamoDB can store");
+        let (negative, rest) = match text.as_bytes().first() {
+            Some(b'-') => (true, &text[1..]),
+            Some(b'+') => (false, &text[1..]),
+            _ => (false, text),
+        };
+        let (mantissa, exponent) = match rest.find(['e', 'E']) {
+            Some(at) => {
+                let exponent: i64 = rest[at + 1..].parse().map_err(|_| invalid())?;
+                (&rest[..at], exponent)
+            }
+            None => (rest, 0),
+        };
+        let (int, frac) = mantissa.split_once('.').unwrap_or((mantissa, ""));
+        let all_digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+        if (int.is_empty() && frac.is_empty()) || !all_digits(int) || !all_digits(frac) {
+            return Err(invalid());
+        }
+        let joined = int.bytes().chain(frac.bytes());
+        let len = int.len() + frac.len();
+        let first = joined.clone().position(|b| b != b'0').unwrap_or(len);
+        let last = len - joined.rev().position(|b| b != b'0').unwrap_or(len - first);
+        // 0.D × 10^e: the point sits after the integer digits, and every
+        // leading zero moves it one place right.
+        let shift = |n: usize| i64::try_from(n).map_err(|_| invalid());
+        let exponent = exponent
+            .checked_add(shift(int.len())?)
+            .and_then(|e| e.checked_sub(shift(first).ok()?))
+            .ok_or_else(invalid)?;
+        Ok(Number {
+            negative,
+            int,
+            frac,
+            first,
+            last,
+            exponent,
+        })
+    }
+
+    fn is_zero(&self) -> bool {
+        self.first == self.last
+    }
+
+    /// The significant digits, most significant first.
+    fn digits(&self) -> impl Iterator<Item = u8> + '_ {
+        self.int
+            .bytes()
+            .chain(self.frac.bytes())
+            .skip(self.first)
+            .take(self.last - self.first)
+    }
+
+    /// The significant digits (0 for zero).
+    pub(crate) fn significant_digits(&self) -> usize {
+        self.last - self.first
+    }
+
+    /// `Err` when DynamoDB cannot store the number: more than 38 significant
+    /// digits, or a magnitude outside 1E-130 ..= 9.99…E+125.
+    pub(crate) fn check_storable(&self) -> Result<(), String> {
+        if self.is_zero() {
+            return Ok(());
+        }
+        let digits = self.significant_digits();
+        if digits > MAX_DIGITS {
+            return Err(format!(
+                "has {digits} significant digits; DynamoDB stores at most {MAX_DIGITS}"
+            ));
+        }
+        // 0.D × 10^e lies in [10^(e-1), 10^e).
+        if self.exponent > 126 {
+            return Err("is larger in magnitude than DynamoDB's largest number, 9.9999999999999999999999999999999999999E+125".into());
+        }
+        if self.exponent < -129 {
+            return Err("is smaller in magnitude than DynamoDB's smallest number, 1E-130".into());
+        }
+        Ok(())
+    }
+
+    /// The bytes DynamoDB counts for the number: one per two significant
+    /// digits, plus one.
+    pub(crate) fn stored_size(&self) -> usize {
+        self.significant_digits().div_ceil(2) + 1
+    }
+
+    fn sign(&self) -> i8 {
+        match (self.is_zero(), self.negative) {
+            (true, _) => 0,
+            (false, true) => -1,
+            (false, false) => 1,
+        }
+    }
+}
+
+impl Ord for Number<'_> {
+    fn cmp(&self, other: &Self) -> Ordering {
+        match self.sign().cmp(&other.sign()) {
+            Ordering::Equal => {}
+            unequal => return unequal,
+        }
+        let magnitude = self
+            .exponent
+            .cmp(&other.exponent)
+            .then_with(|| self.digits().cmp(other.digits()));
+        match self.sign() {
+            0 => Ordering::Equal,
+            1 => magnitude,
+            _ => magnitude.reverse(),
+        }
+    }
+}
+
+impl PartialOrd for Number<'_> {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for Number<'_> {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for Number<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn n(text: &str) -> Number<'_> {
+        Number::parse(text).unwrap()
+    }
+
+    #[test]
+    fn significant_digits_ignore_leading_and_trailing_zeros() {
+        assert_eq!(n("0").significant_digits(), 0);
+        assert_eq!(n("-12345").significant_digits(), 5);
+        assert_eq!(n("1.5e10").significant_digits(), 2);
+        assert_eq!(n("1000000").significant_digits(), 1);
+        let tiny = format!("0.{}1", "0".repeat(99));
+        assert_eq!(n(&tiny).significant_digits(), 1);
+        assert_eq!(n(&tiny).stored_size(), 2);
+        assert_eq!(n(&tiny), n("1e-100"));
+        assert_eq!(n("123").stored_size(), 3);
+    }
+
+    #[test]
+    fn limits() {
+        for ok in [
+            "0",
+            "1E-130",
+            "-1E-130",
+            "9.9999999999999999999999999999999999999E+125",
+            "12345678901234567890123456789012345678",
+            "1e-100",
+            "1e125",
+        ] {
+            assert_eq!(n(ok).check_storable(), Ok(()), "{ok}");
+        }
+        for bad in [
+            "9E-131",
+            "1E+126",
+            "123456789012345678901234567890123456789",
+            "1e300",
+            "-1e-200",
+        ] {
+            assert!(n(bad).check_storable().is_err(), "{bad}");
+        }
+        for not_a_number in ["NaN", "inf", "-inf", "", "-", "1.2.3", "1e", "e5", "0x10"] {
+            assert!(Number::parse(not_a_number).is_err(), "{not_a_number}");
+        }
+    }
+
+    #[test]
+    fn order() {
+        let sorted = [
+            "-1e5", "-10", "-9.5", "-0.001", "0", "0.0001", "0.001", "1", "1.5", "10", "1e5",
+        ];
+        for pair in sorted.windows(2) {
+            assert!(n(pair[0]) < n(pair[1]), "{} < {}", pair[0], pair[1]);
+        }
+        assert_eq!(n("10").cmp(&n("1e1")), Ordering::Equal);
+        assert_eq!(n("0.0").cmp(&n("-0")), Ordering::Equal);
+    }
+}
