@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use dynamorm::Db;
 
@@ -35,14 +36,24 @@ pub fn embedded() -> bool {
     endpoint().is_none()
 }
 
-/// Counts the requests a client sends (an SDK interceptor).
+/// Counts the requests a client sends, and how many were in flight at once
+/// at most (an SDK interceptor).
 #[derive(Debug, Clone, Default)]
-pub struct RequestCounter(std::sync::Arc<AtomicUsize>);
+pub struct RequestCounter {
+    sent: Arc<AtomicUsize>,
+    in_flight: Arc<AtomicUsize>,
+    max_in_flight: Arc<AtomicUsize>,
+}
 
 impl RequestCounter {
     /// Requests sent so far.
     pub fn get(&self) -> usize {
-        self.0.load(Ordering::SeqCst)
+        self.sent.load(Ordering::SeqCst)
+    }
+
+    /// The most requests that were awaiting their answer at the same time.
+    pub fn max_in_flight(&self) -> usize {
+        self.max_in_flight.load(Ordering::SeqCst)
     }
 }
 
@@ -57,7 +68,19 @@ impl aws_sdk_dynamodb::config::Intercept for RequestCounter {
         _components: &aws_sdk_dynamodb::config::RuntimeComponents,
         _config: &mut aws_sdk_dynamodb::config::ConfigBag,
     ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        self.0.fetch_add(1, Ordering::SeqCst);
+        self.sent.fetch_add(1, Ordering::SeqCst);
+        let now = self.in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+        self.max_in_flight.fetch_max(now, Ordering::SeqCst);
+        Ok(())
+    }
+
+    fn read_after_transmit(
+        &self,
+        _context: &aws_sdk_dynamodb::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
+        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
+        _config: &mut aws_sdk_dynamodb::config::ConfigBag,
+    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
+        self.in_flight.fetch_sub(1, Ordering::SeqCst);
         Ok(())
     }
 }
@@ -74,4 +97,13 @@ pub fn counting(db: &Db) -> (Db, RequestCounter) {
     let counted = Db::from_client(aws_sdk_dynamodb::Client::from_conf(config))
         .with_table_prefix(db.table_prefix());
     (counted, counter)
+}
+
+/// An endpoint URL nothing listens on (a listener bound, then dropped).
+pub fn dead_endpoint() -> String {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port");
+    format!("http://127.0.0.1:{port}")
 }

@@ -129,13 +129,7 @@ fn embedded_engine_outlives_the_runtime_that_started_it() {
 
 #[tokio::test]
 async fn connect_local_to_a_dead_endpoint_is_a_retryable_transport_error() {
-    // Bind and drop a listener to find a port nothing listens on.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let db = Db::connect_local(&format!("http://127.0.0.1:{port}")).await;
+    let db = Db::connect_local(&common::dead_endpoint()).await;
     let err = Note::table(&db).exists().await.unwrap_err();
     assert!(
         matches!(

@@ -2,8 +2,6 @@
 //! hostile user would (issue 10), one group per finding, on every engine.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::Arc;
 
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -168,12 +166,7 @@ async fn sdk_errors_carry_the_services_code_and_message() {
 
 #[tokio::test]
 async fn transport_failures_say_what_happened() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let db = Db::connect_local(&format!("http://127.0.0.1:{port}")).await;
+    let db = Db::connect_local(&common::dead_endpoint()).await;
     let err = Note::get(&db, "n1").await.unwrap_err();
     let shown = err.to_string();
     assert!(!shown.ends_with("failed: error"), "{shown}");
@@ -475,40 +468,6 @@ struct Counter {
     n: i64,
 }
 
-/// Counts requests in flight at once (an SDK interceptor).
-#[derive(Debug, Clone, Default)]
-struct InFlight {
-    now: Arc<AtomicUsize>,
-    max: Arc<AtomicUsize>,
-}
-
-impl aws_sdk_dynamodb::config::Intercept for InFlight {
-    fn name(&self) -> &'static str {
-        "InFlight"
-    }
-
-    fn read_before_transmit(
-        &self,
-        _context: &aws_sdk_dynamodb::config::interceptors::BeforeTransmitInterceptorContextRef<'_>,
-        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
-        _config: &mut aws_sdk_dynamodb::config::ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        let now = self.now.fetch_add(1, Ordering::SeqCst) + 1;
-        self.max.fetch_max(now, Ordering::SeqCst);
-        Ok(())
-    }
-
-    fn read_after_transmit(
-        &self,
-        _context: &aws_sdk_dynamodb::config::interceptors::BeforeDeserializationInterceptorContextRef<'_>,
-        _components: &aws_sdk_dynamodb::config::RuntimeComponents,
-        _config: &mut aws_sdk_dynamodb::config::ConfigBag,
-    ) -> Result<(), aws_sdk_dynamodb::error::BoxError> {
-        self.now.fetch_sub(1, Ordering::SeqCst);
-        Ok(())
-    }
-}
-
 #[tokio::test]
 async fn limit_zero_in_lists_and_segments_have_clear_edges() {
     let db = common::db().await;
@@ -574,23 +533,14 @@ async fn limit_zero_in_lists_and_segments_have_clear_edges() {
     assert_eq!(requests.get(), 0);
 
     // Segments are read at most `concurrency` at a time.
-    let in_flight = InFlight::default();
-    let config = db
-        .client()
-        .config()
-        .to_builder()
-        .interceptor(in_flight.clone())
-        .build();
-    let bounded = Db::from_client(aws_sdk_dynamodb::Client::from_conf(config))
-        .with_table_prefix(db.table_prefix())
-        .with_concurrency(2);
+    let bounded = counted.with_concurrency(2);
     let all = Counter::scan(&bounded).segments(40).all().await.unwrap();
     assert_eq!(all.len(), 30);
     assert_eq!(
         Counter::scan(&bounded).segments(40).count().await.unwrap(),
         30
     );
-    let max = in_flight.max.load(Ordering::SeqCst);
+    let max = requests.max_in_flight();
     assert!(
         (1..=2).contains(&max),
         "at most 2 requests at once, saw {max}"
