@@ -212,6 +212,7 @@ fn field<'a>(
         kind,
         optional: optional_inner.is_some(),
         required,
+        aliases: serde.aliases,
     };
     Some((field, is_hash, is_range))
 }

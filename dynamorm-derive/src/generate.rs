@@ -160,6 +160,7 @@ fn field_def(field: &Field) -> TokenStream {
     };
     let optional = field.optional;
     let required = field.required;
+    let aliases = &field.aliases;
     quote! {
         ::dynamorm::schema::FieldDef {
             name: #name,
@@ -168,6 +169,7 @@ fn field_def(field: &Field) -> TokenStream {
             kind: ::dynamorm::schema::ValueKind::#kind,
             optional: #optional,
             required: #required,
+            aliases: &[#(#aliases),*],
         }
     }
 }

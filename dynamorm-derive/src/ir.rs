@@ -39,6 +39,8 @@ pub struct Field<'a> {
     pub optional: bool,
     /// An item without the attribute cannot be decoded.
     pub required: bool,
+    /// `#[serde(alias = "...")]` names.
+    pub aliases: Vec<String>,
 }
 
 /// How the codec stores a field.

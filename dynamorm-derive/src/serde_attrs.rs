@@ -1,5 +1,5 @@
 //! Parse: the serde attributes that decide how a field is stored and read:
-//! `rename`, `rename_all`, `default`, `skip*`, `with`, `flatten`.
+//! `rename`, `rename_all`, `default`, `skip*`, `with`, `flatten`, `alias`.
 
 use proc_macro2::Span;
 use syn::{Attribute, LitStr};
@@ -28,6 +28,8 @@ pub struct FieldSerde {
     pub custom_codec: bool,
     /// `flatten`, with its span.
     pub flatten: Option<Span>,
+    /// `alias = "..."`: other names serde reads the field under.
+    pub aliases: Vec<String>,
 }
 
 /// Skips an attribute argument's value, whatever its form.
@@ -91,6 +93,9 @@ pub fn field(attrs: &[Attribute]) -> syn::Result<FieldSerde> {
             } else if path.is_ident("default") {
                 out.default = true;
                 skip_value(&meta)?;
+            } else if path.is_ident("alias") {
+                let alias: LitStr = meta.value()?.parse()?;
+                out.aliases.push(alias.value());
             } else if path.is_ident("with")
                 || path.is_ident("serialize_with")
                 || path.is_ident("deserialize_with")

@@ -83,7 +83,13 @@ pub fn not_a_key(ty: &Type) -> Option<&'static str> {
 /// significant digits, and serde_dynamo cannot store them. Map keys are
 /// strings in DynamoDB, so a `HashMap<u128, V>` is fine.
 pub fn wide_integer(ty: &Type) -> Option<&'static str> {
-    let Type::Path(path) = ty else { return None };
+    let path = match ty {
+        Type::Path(path) => path,
+        Type::Tuple(tuple) => return tuple.elems.iter().find_map(wide_integer),
+        Type::Array(array) => return wide_integer(&array.elem),
+        Type::Paren(inner) => return wide_integer(&inner.elem),
+        _ => return None,
+    };
     let segment = path.path.segments.last()?;
     match segment.ident.to_string().as_str() {
         "i128" => return Some("i128"),
@@ -157,6 +163,8 @@ mod tests {
         assert_eq!(wide_integer(&ty("Option<Vec<u128>>")), Some("u128"));
         assert_eq!(wide_integer(&ty("i64")), None);
         assert_eq!(wide_integer(&ty("HashMap<u128, String>")), None);
+        assert_eq!(wide_integer(&ty("(String, u128)")), Some("u128"));
+        assert_eq!(wide_integer(&ty("[i128; 2]")), Some("i128"));
         assert_eq!(
             wide_integer(&ty("BTreeMap<String, Vec<i128>>")),
             Some("i128")

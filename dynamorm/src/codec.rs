@@ -71,43 +71,49 @@ fn encode_error<M: DynaModel>(model: &M, at: Scope<'_>) -> Error {
 }
 
 /// The first number in `item` DynamoDB cannot store, as (attribute path, why).
-fn check_numbers(item: &Item) -> Result<(), (String, String)> {
-    use std::fmt::Write;
-    fn check(value: &AttributeValue, path: &mut String) -> Result<(), (String, String)> {
-        let number = |text: &str, path: &str| {
-            Number::parse(text)
-                .and_then(|n| n.check_storable().map_err(|why| format!("{text} {why}")))
-                .map_err(|why| (path.to_owned(), why))
-        };
-        match value {
-            AttributeValue::N(text) => number(text, path),
-            AttributeValue::Ns(texts) => texts.iter().try_for_each(|t| number(t, path)),
-            AttributeValue::L(list) => list.iter().enumerate().try_for_each(|(i, v)| {
-                let len = path.len();
-                // Writing to a String cannot fail.
-                let _ = write!(path, "[{i}]");
-                let result = check(v, path);
-                path.truncate(len);
-                result
-            }),
-            AttributeValue::M(map) => map.iter().try_for_each(|(k, v)| {
-                let len = path.len();
-                path.push('.');
-                path.push_str(k);
-                let result = check(v, path);
-                path.truncate(len);
-                result
-            }),
-            _ => Ok(()),
-        }
-    }
+pub(crate) fn check_numbers(item: &Item) -> Result<(), (String, String)> {
     let mut path = String::new();
     for (name, value) in item {
         path.clear();
         path.push_str(name);
-        check(value, &mut path)?;
+        check_value_numbers(value, &mut path)?;
     }
     Ok(())
+}
+
+/// The first number in `value` (found at `path`) DynamoDB cannot store, as
+/// (attribute path, why): a key, a condition value, or part of an item.
+pub(crate) fn check_value_numbers(
+    value: &AttributeValue,
+    path: &mut String,
+) -> Result<(), (String, String)> {
+    use std::fmt::Write;
+    let number = |text: &str, path: &str| {
+        Number::parse(text)
+            .and_then(|n| n.check_storable().map_err(|why| format!("{text} {why}")))
+            .map_err(|why| (path.to_owned(), why))
+    };
+    match value {
+        AttributeValue::N(text) => number(text, path),
+        AttributeValue::Ns(texts) => texts.iter().try_for_each(|t| number(t, path)),
+        AttributeValue::L(list) => list.iter().enumerate().try_for_each(|(i, v)| {
+            let len = path.len();
+            // Writing to a String cannot fail.
+            let _ = write!(path, "[{i}]");
+            let result = check_value_numbers(v, path);
+            path.truncate(len);
+            result
+        }),
+        AttributeValue::M(map) => map.iter().try_for_each(|(k, v)| {
+            let len = path.len();
+            path.push('.');
+            path.push_str(k);
+            let result = check_value_numbers(v, path);
+            path.truncate(len);
+            result
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// Decodes an item into a model. Errors name the attribute that did not fit.
@@ -175,7 +181,9 @@ pub(crate) fn check_item_size(item: &Item, at: Scope<'_>) -> Result<()> {
 /// only what the model reads. A non-object, a key the model (or a nested
 /// struct of it) does not read, a missing required field or a value of the
 /// wrong type is [`Error::Validation`] naming its path. serde's `alias`
-/// names are read wherever serde reads them.
+/// names are read wherever serde reads them. (serde buffers the content of
+/// untagged and internally tagged enums and of `#[serde(flatten)]` structs,
+/// so unknown keys inside those are not seen.)
 pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: Scope<'_>) -> Result<M> {
     let def = M::table_def();
     let mut errors = ValidationErrors::new();
@@ -184,24 +192,26 @@ pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: Scope<'_>) -> 
         errors.add("", "type", format!("expected a JSON object, got {doc}"));
         return Err(Error::validation(at, errors));
     };
-    // An absent set is an empty one, as when reading an item.
-    for field in def.fields {
-        let set = matches!(field.shape, FieldShape::Set | FieldShape::ByteSet);
-        if set && !field.optional && !map.contains_key(field.name) {
-            map.insert(field.name.to_owned(), serde_json::Value::Array(Vec::new()));
-        }
-    }
     let present: Vec<&str> = def
         .fields
         .iter()
-        .filter(|f| map.contains_key(f.name))
+        .filter(|f| map.keys().any(|key| f.is_named(key)))
         .map(|f| f.name)
         .collect();
+    // An absent set is an empty one, as when reading an item.
+    for field in def.fields {
+        let set = matches!(field.shape, FieldShape::Set | FieldShape::ByteSet);
+        if set && !field.optional && !present.contains(&field.name) {
+            map.insert(field.name.to_owned(), serde_json::Value::Array(Vec::new()));
+        }
+    }
     let mut unknown: Vec<String> = Vec::new();
     let result = serde_path_to_error::deserialize::<_, M>(serde_ignored::Deserializer::new(
         doc,
         &mut |path: serde_ignored::Path<'_>| unknown.push(ignored_path(&path)),
     ));
+    // A declared field serde does not read (`skip_deserializing`) is not unknown.
+    unknown.retain(|path| def.field(path).is_none());
     for path in unknown {
         errors.add(
             path.clone(),

@@ -136,8 +136,8 @@ impl Db {
     }
 
     /// The same engine, sending at most `n` requests at once for one
-    /// operation that fans out (the segments of a parallel scan, the chunks
-    /// of a batch). At least 1; the default is 16.
+    /// operation that fans out (today the segments of a parallel scan; every
+    /// fan-out shares this bound). At least 1; the default is 16.
     ///
     /// ```
     /// # async fn demo() -> dynamorm::Result<()> {
@@ -270,5 +270,33 @@ impl Intercept for InvalidEndpoint {
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
         Err(self.message.clone().into())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::check_endpoint;
+
+    #[test]
+    fn endpoints() {
+        for good in [
+            "http://127.0.0.1:8000",
+            "http://localhost",
+            "https://dynamodb.us-east-1.amazonaws.com",
+            "https://proxy.example.com/dynamodb/",
+            "http://[::1]:8000",
+        ] {
+            assert_eq!(check_endpoint(good), Ok(()), "{good}");
+        }
+        for bad in [
+            "",
+            "not a url",
+            "127.0.0.1:8000",
+            "http://",
+            "ftp://127.0.0.1:8000",
+            "/path",
+        ] {
+            assert!(check_endpoint(bad).is_err(), "{bad}");
+        }
     }
 }

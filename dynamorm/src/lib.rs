@@ -85,6 +85,17 @@
 //! 2. [`codec`] (model ↔ item), `validate`, [`db`]; then [`expr`] (paths, conditions, `__` terms), which shapes values as the codec stores them;
 //! 3. [`request`]: write requests as values and the one write pipeline (validate → encode → size check → conditions); beside it the derive's hidden helpers;
 //! 4. [`ops`]: builders that send requests and map errors; 5. `api`: [`ModelOps`] and [`InstanceOps`] over every model.
+//!
+//! ## Engines
+//! - [`Db::embedded`]: the dynoxide-rs emulator in-process (feature `embedded`, on by default).
+//! - [`Db::connect_local`]: DynamoDB Local or any compatible endpoint.
+//! - [`Db::from_env`] / [`Db::from_client`]: AWS.
+//!
+//! ## Features
+//! - `embedded` (default): [`Db::embedded`] and [`Db::embedded_file`].
+//! - `validator`: `#[dynamo(validate = "validator")]`.
+//! - `garde`: `#[dynamo(validate = "garde")]`.
+//! - `chrono`: `chrono::DateTime<Utc>` as a key.
 #![warn(missing_docs)]
 #![deny(missing_debug_implementations)]
 

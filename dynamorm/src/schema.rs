@@ -125,9 +125,28 @@ pub struct FieldDef {
     /// True for `Option<_>` fields (may be absent).
     pub optional: bool,
     /// True when an item without this attribute cannot be read into the model:
-    /// not an `Option`, no `#[serde(default)]` (on the field or the struct),
-    /// not `#[serde(skip_deserializing)]`.
+    /// not an `Option` (as the derive reads the type: an alias of `Option` is
+    /// not seen), no `#[serde(default)]` (on the field or the struct), not
+    /// `#[serde(skip_deserializing)]`, not a set (an absent set reads as empty).
     pub required: bool,
+    /// Other names serde reads the field under (`#[serde(alias = "...")]`).
+    pub aliases: &'static [&'static str],
+}
+
+impl FieldDef {
+    /// True when `key` is this field's attribute name or one of its aliases.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String, #[serde(alias = "title")] name: String }
+    /// let name = Thing::table_def().field("name").unwrap();
+    /// assert!(name.is_named("name") && name.is_named("title") && !name.is_named("id"));
+    /// ```
+    pub fn is_named(&self, key: &str) -> bool {
+        self.name == key || self.aliases.contains(&key)
+    }
 }
 
 /// Which attributes a secondary index holds besides the keys.

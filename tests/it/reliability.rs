@@ -29,8 +29,10 @@ struct Ev {
     note: String,
 }
 
-/// A projection that leaves out the range key (`seq`) and the index keys.
+/// A projection that leaves out the range key (`seq`) and the index keys,
+/// and refuses attributes it does not declare.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[serde(deny_unknown_fields)]
 #[dynamo(table = "events", billing = "on_demand")]
 struct EvNote {
     #[dynamo(hash_key)]
@@ -89,8 +91,11 @@ async fn projected_pages_resume_and_return_every_match_once() {
         let mut cursor = None;
         loop {
             let page = if on_index {
+                // Filtered, so the page is cut after the 2nd item kept and its
+                // cursor is built from that item's table and index keys.
                 Ev::BY_KIND
                     .query(&db, "a")
+                    .filter(Ev::NOTE.ne("none"))
                     .limit(2)
                     .project::<EvNote>()
                     .page(cursor)
@@ -803,4 +808,325 @@ async fn nested_keys_named_like_operators_need_the_typed_path() {
         .await
         .unwrap();
     assert_eq!(typed, 1);
+}
+
+// ------------------------------------------- review follow-ups, per item
+
+/// Item 4: Numbers are checked wherever they are sent: keys, conditions, cursors.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "readings", billing = "on_demand")]
+struct Reading {
+    #[dynamo(hash_key)]
+    sensor: String,
+    #[dynamo(range_key)]
+    at: f64,
+    value: f64,
+}
+
+#[tokio::test]
+async fn numbers_in_keys_conditions_and_cursors_are_checked_before_sending() {
+    let db = common::db().await;
+    Reading::table(&db).create().await.unwrap();
+    let (counted, requests) = common::counting(&db);
+    let err = Reading::get(&counted, ("s1", f64::INFINITY))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Codec { path: Some(p), .. } if p == "at"),
+        "{err:?}"
+    );
+    let err = Reading::delete(&counted, ("s1", f64::NAN))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, Error::Codec { path: Some(p), .. } if p == "at"),
+        "{err:?}"
+    );
+    let err = Reading::query(&counted, "s1")
+        .filter(Reading::VALUE.gt(f64::NAN))
+        .all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    assert!(err.to_string().contains("`value`"), "{err}");
+    let err = Reading::query(&counted, "s1")
+        .range(Reading::AT.lt(1e300))
+        .all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    let err = Reading::query(&counted, "s1")
+        .page(forged(json!([["at", "N", "1e200"], ["sensor", "S", "s1"]])))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    assert_eq!(requests.get(), 0, "nothing was sent");
+}
+
+/// Item 7: `limit(0)` sends nothing but reports the same mistakes.
+#[tokio::test]
+async fn limit_zero_still_reports_mistakes() {
+    let db = common::db().await;
+    Counter::table(&db).create().await.unwrap();
+    let invalid = |err: Error| assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    invalid(
+        Counter::scan(&db)
+            .segments(0)
+            .limit(0)
+            .all()
+            .await
+            .unwrap_err(),
+    );
+    invalid(
+        Counter::scan(&db)
+            .filter(Counter::N.is_in(Vec::<i64>::new()))
+            .limit(0)
+            .page(None)
+            .await
+            .unwrap_err(),
+    );
+    invalid(
+        Counter::query(&db, "c1")
+            .range(Counter::N.eq(1))
+            .limit(0)
+            .count()
+            .await
+            .unwrap_err(),
+    );
+    invalid(
+        Counter::query(&db, "c1")
+            .filter(Counter::N.is_in(Vec::<i64>::new()))
+            .limit(0)
+            .all()
+            .await
+            .unwrap_err(),
+    );
+}
+
+/// Item 9: Cursor ranges on reverse queries, binary keys and numbers written
+/// differently.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "chunks", billing = "on_demand")]
+struct Chunk {
+    #[dynamo(hash_key)]
+    file: String,
+    #[dynamo(range_key)]
+    offset: Vec<u8>,
+}
+
+#[tokio::test]
+async fn cursor_ranges_follow_dynamodbs_key_order() {
+    let db = common::db().await;
+    Edition::table(&db).create().await.unwrap();
+    Chunk::table(&db).create().await.unwrap();
+    for n in 1..=8 {
+        Edition {
+            isbn: "i1".into(),
+            n,
+        }
+        .save(&db)
+        .await
+        .unwrap();
+    }
+    for first in [1u8, 2, 3] {
+        for second in 0..3u8 {
+            Chunk {
+                file: "f".into(),
+                offset: vec![first, second],
+            }
+            .save(&db)
+            .await
+            .unwrap();
+        }
+    }
+    // Reverse: the cursor after 8, 7, 6 resumes at 5 and is inside gte(2).
+    let page = Edition::query(&db, "i1")
+        .reverse()
+        .page_size(3)
+        .page(None)
+        .await
+        .unwrap();
+    let rest = Edition::query(&db, "i1")
+        .range(Edition::N.gte(2))
+        .reverse()
+        .page(page.next.unwrap())
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.items.iter().map(|e| e.n).collect::<Vec<_>>(),
+        [5, 4, 3, 2]
+    );
+    // Numbers compare by value, however they are written: 5.0 is inside
+    // 1..=6 (the page holds 6), 7e0 is not.
+    let five = forged(json!([["isbn", "S", "i1"], ["n", "N", "5.0"]]));
+    let after_five = Edition::query(&db, "i1")
+        .range(Edition::N.between(1, 6))
+        .page(five)
+        .await
+        .unwrap();
+    assert_eq!(
+        after_five.items,
+        [Edition {
+            isbn: "i1".into(),
+            n: 6
+        }]
+    );
+    let seven = forged(json!([["isbn", "S", "i1"], ["n", "N", "7e0"]]));
+    let err = Edition::query(&db, "i1")
+        .range(Edition::N.between(1, 6))
+        .page(seven)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("outside this query's range"),
+        "{err}"
+    );
+    // Binary range keys: begins_with and between compare bytes.
+    let page = Chunk::query(&db, "f")
+        .range(Chunk::OFFSET.begins_with(vec![2u8]))
+        .page_size(2)
+        .page(None)
+        .await
+        .unwrap();
+    let cursor = page.next.expect("a second page");
+    let rest = Chunk::query(&db, "f")
+        .range(Chunk::OFFSET.begins_with(vec![2u8]))
+        .page(cursor.clone())
+        .await
+        .unwrap();
+    assert_eq!(
+        rest.items
+            .iter()
+            .map(|c| c.offset.clone())
+            .collect::<Vec<_>>(),
+        [vec![2u8, 2]]
+    );
+    let err = Chunk::query(&db, "f")
+        .range(Chunk::OFFSET.begins_with(vec![3u8]))
+        .page(cursor)
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string().contains("outside this query's range"),
+        "{err}"
+    );
+}
+
+/// Item 10: Index kinds and projections count as drift too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "drift-idx", billing = "on_demand")]
+#[dynamo(global_index(
+    name = "by-color",
+    hash_key = "id",
+    range_key = "color",
+    projection = "keys_only"
+))]
+#[dynamo(global_index(name = "by-size", hash_key = "size", projection = "include(color)"))]
+struct IndexedV1 {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(range_key)]
+    at: u64,
+    color: Option<String>,
+    size: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "drift-idx", billing = "on_demand")]
+#[dynamo(local_index(name = "by-color", range_key = "color", projection = "keys_only"))]
+#[dynamo(global_index(
+    name = "by-size",
+    hash_key = "size",
+    projection = "include(color, note)"
+))]
+struct IndexedLocal {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(range_key)]
+    at: u64,
+    color: Option<String>,
+    size: Option<u32>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "drift-idx", billing = "on_demand")]
+#[dynamo(global_index(
+    name = "by-color",
+    hash_key = "id",
+    range_key = "color",
+    projection = "all"
+))]
+struct IndexedAll {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(range_key)]
+    at: u64,
+    color: Option<String>,
+}
+
+#[tokio::test]
+async fn index_kind_and_projection_drift_is_reported() {
+    let db = common::db().await;
+    assert!(IndexedV1::table(&db).create_if_not_exists().await.unwrap());
+    let err = IndexedLocal::table(&db)
+        .create_if_not_exists()
+        .await
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("the local index `by-color` is missing"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("index `by-size` does not include note"),
+        "{shown}"
+    );
+    let err = IndexedAll::table(&db)
+        .create_if_not_exists()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("index `by-color` projects KEYS_ONLY, the model declares ALL"),
+        "{err}"
+    );
+}
+
+/// Item 11: put_json: aliases count as present, sets under an alias are not
+/// doubled, skip_deserializing fields are not unknown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "labelled", billing = "on_demand")]
+struct Labelled {
+    #[dynamo(hash_key)]
+    id: String,
+    #[serde(alias = "title")]
+    name: String,
+    #[serde(alias = "labels")]
+    tags: HashSet<String>,
+    #[serde(skip_deserializing)]
+    computed: Option<String>,
+}
+
+#[tokio::test]
+async fn put_json_reads_aliases_and_skipped_fields_as_serde_does() {
+    let db = common::db().await;
+    Labelled::table(&db).create().await.unwrap();
+    let err = Labelled::put_json(&db, json!({"title": "x"}))
+        .await
+        .unwrap_err();
+    let errors = err.validation_errors().unwrap();
+    assert!(
+        errors.has_field("id") && !errors.has_field("name"),
+        "{errors}"
+    );
+    let written = Labelled::put_json(
+        &db,
+        json!({"id": "l1", "title": "t", "labels": ["a"], "computed": "ignored by serde"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(written.tags, HashSet::from(["a".to_owned()]));
+    assert_eq!(written.computed, None);
+    assert_eq!(Labelled::get(&db, "l1").await.unwrap(), Some(written));
 }

@@ -212,8 +212,20 @@ impl<M> Cond<M> {
     /// eq, lt, lte, gt, gte, between or begins_with), compared as DynamoDB
     /// compares keys; `None` when it cannot tell (another kind of condition,
     /// or values of different types).
-    pub(crate) fn admits_key(&self, value: &AttributeValue) -> Option<bool> {
-        let cmp = |v: &Value| compare_keys(value, v.as_ref().ok()?);
+    pub(crate) fn admits_key(
+        &self,
+        field: Option<&crate::schema::FieldDef>,
+        value: &AttributeValue,
+    ) -> Option<bool> {
+        // Operands as they are sent: a `Vec<u8>` key's operand is binary.
+        let shaped = |v: &Value| {
+            let v = v.as_ref().ok()?.clone();
+            Some(match field {
+                Some(field) => codec::shape_value(field, v, false),
+                None => v,
+            })
+        };
+        let cmp = |v: &Value| compare_keys(value, &shaped(v)?);
         match &self.node {
             Node::Compare { op, value: v, .. } => {
                 let order = cmp(v)?;
@@ -227,7 +239,7 @@ impl<M> Cond<M> {
                 })
             }
             Node::Between { low, high, .. } => Some(cmp(low)?.is_ge() && cmp(high)?.is_le()),
-            Node::BeginsWith { value: prefix, .. } => match (value, prefix.as_ref().ok()?) {
+            Node::BeginsWith { value: prefix, .. } => match (value, &shaped(prefix)?) {
                 (AttributeValue::S(s), AttributeValue::S(p)) => Some(s.starts_with(p.as_str())),
                 (AttributeValue::B(b), AttributeValue::B(p)) => {
                     Some(b.as_ref().starts_with(p.as_ref()))
@@ -307,6 +319,8 @@ impl Renderer<'_> {
             Some(field) => codec::shape_value(field, av, element),
             None => av,
         };
+        codec::check_value_numbers(&av, &mut path.to_string())
+            .map_err(|(path, why)| format!("`{path}`: {why}"))?;
         Ok(self.p.value(av))
     }
 

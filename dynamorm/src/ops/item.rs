@@ -12,7 +12,7 @@ use crate::db::Db;
 use crate::error::{Error, Result, Scope};
 use crate::expr::Cond;
 use crate::model::DynaModel;
-use crate::request::{set_condition, DeleteRequest, Prepared, PutConditions, PutRequest};
+use crate::request::{key_item, set_condition, DeleteRequest, Prepared, PutConditions, PutRequest};
 use crate::validate;
 
 /// The future every builder turns into; moved to the crate root.
@@ -248,13 +248,14 @@ impl<'a, M: DynaModel> Get<'a, M> {
         let def = M::table_def();
         let table = self.db.table_name(def);
         let at = Scope::new(def, &table);
+        let key = key_item::<M>(&self.key, at)?;
         tracing::debug!(table = %table, model = def.model, "GetItem");
         let output = self
             .db
             .client()
             .get_item()
             .table_name(&table)
-            .set_key(Some(M::key_item(&self.key)))
+            .set_key(Some(key))
             .consistent_read(self.consistent)
             .send()
             .await

@@ -79,7 +79,9 @@ impl Cursor {
             let value = match def.scalar {
                 ScalarType::S => AttributeValue::S(text),
                 ScalarType::N => {
-                    Number::parse(&text).map_err(|why| invalid(&format!("key `{name}`: {why}")))?;
+                    Number::parse(&text)
+                        .and_then(|n| n.check_storable().map_err(|why| format!("{text} {why}")))
+                        .map_err(|why| invalid(&format!("key `{name}`: {why}")))?;
                     AttributeValue::N(text)
                 }
                 ScalarType::B => AttributeValue::B(Blob::new(

@@ -241,6 +241,8 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
                 hash_key.name
             ))
         })?;
+        crate::codec::check_value_numbers(&hash, &mut hash_key.name.to_owned())
+            .map_err(|(path, why)| invalid(format!("`{path}`: {why}")))?;
         let hash_path = placeholders.path(&AttrPath::new(hash_key.name));
         let hash_value = placeholders.value(hash);
         let mut expression = format!("{hash_path} = {hash_value}");
@@ -337,6 +339,14 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
         &self.options
     }
 
+    fn check(&self) -> Result<()> {
+        self.options.check()?;
+        let mut placeholders = Placeholders::default();
+        self.key_condition(&mut placeholders)?;
+        self.options.render::<O>(false, &mut placeholders)?;
+        Ok(())
+    }
+
     fn check_start(&self, start: &Item) -> Result<(), String> {
         let def = M::table_def();
         let (hash_key, range_key) = match self.options.index {
@@ -351,10 +361,12 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
                 ));
             }
         }
-        if let (Some(range), Some(range_key)) = (&self.range, range_key) {
+        let range = self.range.as_ref().zip(range_key);
+        if let Some((range, range_key)) = range.filter(|(r, k)| r.is_key_condition_on(k.name)) {
+            let field = def.field(range_key.name);
             let outside = start
                 .get(range_key.name)
-                .is_some_and(|value| range.admits_key(value) == Some(false));
+                .is_some_and(|value| range.admits_key(field, value) == Some(false));
             if outside {
                 return Err(format!(
                     "its `{}` is outside this query's range({range})",

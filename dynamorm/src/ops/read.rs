@@ -193,6 +193,9 @@ pub(crate) trait Fetch: Send + Sync {
     fn check_start(&self, _start: &Item) -> Result<(), String> {
         Ok(())
     }
+    /// Renders the request without sending it, so a read that needs no
+    /// request (`limit(0)`) reports the same mistakes as one that does.
+    fn check(&self) -> Result<()>;
 }
 
 /// DynamoDB's `Limit` for the next request.
@@ -210,8 +213,14 @@ fn request_limit<F: Fetch>(read: &F, remaining: Option<usize>) -> Option<i32> {
 /// Decodes and validates one item. On an index that does not project every
 /// attribute, a field `O` requires but the index does not hold gets an error
 /// saying so (checked against the schema before decoding).
-fn decode<F: Fetch>(read: &F, item: Item) -> Result<F::Output> {
+fn decode<F: Fetch>(read: &F, mut item: Item) -> Result<F::Output> {
     let at = read.options().scope();
+    if std::any::TypeId::of::<F::Model>() != std::any::TypeId::of::<F::Output>() {
+        // A projection also reads the keys (for cursors): hand the output
+        // model only its own attributes (it may deny unknown fields).
+        let output = <F::Output as DynaModel>::table_def();
+        item.retain(|name, _| output.field(name).is_some());
+    }
     if let Some(index) = read
         .options()
         .index
@@ -261,6 +270,10 @@ pub(crate) fn stream<'a, F: Fetch + 'a>(
             remaining,
         },
         |mut state| async move {
+            if state.remaining == Some(0) && !state.done {
+                // Nothing wanted: no request, but the same mistakes reported.
+                state.read.check()?;
+            }
             if state.done || state.remaining == Some(0) {
                 return Ok(None);
             }
@@ -290,8 +303,8 @@ pub(crate) async fn all<F: Fetch>(read: F) -> Result<Vec<F::Output>> {
 
 /// The number of matching items across all pages (`Select=COUNT`).
 pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
-    read.options().check()?;
     if read.options().limit == Some(0) {
+        read.check()?;
         return Ok(0);
     }
     let mut total = 0usize;
@@ -336,6 +349,7 @@ pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Pa
     };
     if options.limit == Some(0) {
         // Nothing wanted: DynamoDB refuses Limit=0, and there is no next page.
+        read.check()?;
         return Ok(Page {
             items: Vec::new(),
             next: None,

@@ -146,11 +146,16 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
     /// consumed.
     pub fn stream(self) -> impl Stream<Item = Result<O>> + Send + 'a {
         let limit = self.options.limit;
+        // With limit(0) no segment is polled: report mistakes all the same.
+        let mistake = match limit {
+            Some(0) => self.check().err(),
+            _ => None,
+        };
         let concurrency = self.db.concurrency();
         let merged = stream::iter(self.segment_scans())
             .map(|scan| read::stream(scan, None).boxed())
             .flatten_unordered(concurrency);
-        merged.take(limit.unwrap_or(usize::MAX))
+        stream::iter(mistake.map(Err)).chain(merged.take(limit.unwrap_or(usize::MAX)))
     }
 
     /// Every matching item.
@@ -252,5 +257,12 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
 
     fn options(&self) -> &ReadOptions<M> {
         &self.options
+    }
+
+    fn check(&self) -> Result<()> {
+        self.options.check()?;
+        self.options
+            .render::<O>(false, &mut Placeholders::default())
+            .map(drop)
     }
 }

@@ -314,6 +314,21 @@ fn schema_differences(def: &TableDef, table: &TableDescription) -> Vec<String> {
                     actual.as_str(),
                     declared.as_str()
                 ));
+            } else if let ProjectionDef::Include(names) = index.projection {
+                let held = projection
+                    .map(|p| p.non_key_attributes())
+                    .unwrap_or_default();
+                let missing: Vec<&str> = names
+                    .iter()
+                    .copied()
+                    .filter(|n| !held.iter().any(|h| h == n))
+                    .collect();
+                if !missing.is_empty() {
+                    out.push(format!(
+                        "{what} does not include {}, which the model declares",
+                        missing.join(", ")
+                    ));
+                }
             }
         }
     }

@@ -19,4 +19,4 @@ pub use delete::DeleteRequest;
 pub use put::PutRequest;
 
 pub(crate) use put::PutConditions;
-pub(crate) use write::{set_condition, Prepared, Rendered};
+pub(crate) use write::{key_item, set_condition, Prepared, Rendered};

@@ -58,9 +58,18 @@ pub(crate) fn prepare_key<M: DynaModel>(
     at: Scope<'_>,
 ) -> Result<Prepared> {
     Ok(Prepared {
-        item: M::key_item(key),
+        item: key_item::<M>(key, at)?,
         condition: render_condition(condition, at)?,
     })
+}
+
+/// The key map of `key`; a number key DynamoDB cannot store (NaN, infinity,
+/// out of range) is [`Error::Codec`] naming the key, before any request.
+pub(crate) fn key_item<M: DynaModel>(key: &M::Key, at: Scope<'_>) -> Result<Item> {
+    let item = M::key_item(key);
+    codec::check_numbers(&item)
+        .map_err(|(path, why)| Error::codec(at, "encode", Some(path), why))?;
+    Ok(item)
 }
 
 /// Renders a write condition with fresh placeholders; a value that could not
