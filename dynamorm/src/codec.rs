@@ -81,12 +81,20 @@ pub(crate) fn check_numbers(item: &Item) -> Result<(), (String, String)> {
     Ok(())
 }
 
+/// The first number in `value`, the value of `path` (a key, a condition
+/// value), DynamoDB cannot store, as (attribute path, why). Allocates only
+/// when a number fails.
+pub(crate) fn check_value_at(
+    value: &AttributeValue,
+    path: impl std::fmt::Display,
+) -> Result<(), (String, String)> {
+    let mut nested = String::new();
+    check_value_numbers(value, &mut nested).map_err(|(inner, why)| (format!("{path}{inner}"), why))
+}
+
 /// The first number in `value` (found at `path`) DynamoDB cannot store, as
 /// (attribute path, why): a key, a condition value, or part of an item.
-pub(crate) fn check_value_numbers(
-    value: &AttributeValue,
-    path: &mut String,
-) -> Result<(), (String, String)> {
+fn check_value_numbers(value: &AttributeValue, path: &mut String) -> Result<(), (String, String)> {
     use std::fmt::Write;
     let number = |text: &str, path: &str| {
         Number::parse(text)

@@ -319,8 +319,7 @@ impl Renderer<'_> {
             Some(field) => codec::shape_value(field, av, element),
             None => av,
         };
-        codec::check_value_numbers(&av, &mut path.to_string())
-            .map_err(|(path, why)| format!("`{path}`: {why}"))?;
+        codec::check_value_at(&av, path).map_err(|(path, why)| format!("`{path}`: {why}"))?;
         Ok(self.p.value(av))
     }
 

@@ -15,7 +15,9 @@ use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::{DynaModel, KeyPart};
 use crate::ops::page::{Cursor, Page};
-use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions};
+use crate::ops::read::{
+    self, read_option_methods, Fetch, Fetched, FilterAndProjection, ReadOptions,
+};
 use crate::schema::{IndexDef, KeyDef, ScalarType};
 
 /// A query on `M`'s table or one of its indexes: `Book::query(&db, "isbn-1")`,
@@ -241,7 +243,7 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
                 hash_key.name
             ))
         })?;
-        crate::codec::check_value_numbers(&hash, &mut hash_key.name.to_owned())
+        crate::codec::check_value_at(&hash, hash_key.name)
             .map_err(|(path, why)| invalid(format!("`{path}`: {why}")))?;
         let hash_path = placeholders.path(&AttrPath::new(hash_key.name));
         let hash_value = placeholders.value(hash);
@@ -264,6 +266,19 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
             expression.push_str(&rendered);
         }
         Ok(expression)
+    }
+
+    /// The key condition, filter and projection of one request; a mistake
+    /// recorded while building comes first.
+    fn expressions(
+        &self,
+        count_only: bool,
+        placeholders: &mut Placeholders,
+    ) -> Result<(String, FilterAndProjection)> {
+        self.options.check()?;
+        let key_condition = self.key_condition(placeholders)?;
+        let rest = self.options.render::<O>(count_only, placeholders)?;
+        Ok((key_condition, rest))
     }
 
     fn target_name(&self) -> String {
@@ -299,12 +314,11 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
         count_only: bool,
     ) -> OpFuture<'_, Fetched> {
         Box::pin(async move {
-            self.options.check()?;
             let def = M::table_def();
             let table = &self.options.table;
             let mut placeholders = Placeholders::default();
-            let key_condition = self.key_condition(&mut placeholders)?;
-            let (filter, projection) = self.options.render::<O>(count_only, &mut placeholders)?;
+            let (key_condition, (filter, projection)) =
+                self.expressions(count_only, &mut placeholders)?;
             let (names, values) = placeholders.into_maps();
             let index = self.options.index.map(|i| i.name);
             tracing::debug!(table = %table, model = def.model, index = ?index, "Query");
@@ -340,11 +354,8 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
     }
 
     fn check(&self) -> Result<()> {
-        self.options.check()?;
-        let mut placeholders = Placeholders::default();
-        self.key_condition(&mut placeholders)?;
-        self.options.render::<O>(false, &mut placeholders)?;
-        Ok(())
+        self.expressions(false, &mut Placeholders::default())
+            .map(drop)
     }
 
     fn check_start(&self, start: &Item) -> Result<(), String> {

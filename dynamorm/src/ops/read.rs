@@ -11,7 +11,7 @@ use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
-use crate::schema::{IndexDef, KeyDef, ProjectionDef};
+use crate::schema::{IndexDef, KeyDef, ProjectionDef, TableDef};
 use crate::validate;
 
 /// One response: the items (or only their count) and where to resume.
@@ -31,6 +31,9 @@ impl Fetched {
         }
     }
 }
+
+/// A request's rendered `FilterExpression` and `ProjectionExpression`.
+pub(crate) type FilterAndProjection = (Option<String>, Option<String>);
 
 /// The options query and scan share.
 pub(crate) struct ReadOptions<M> {
@@ -120,12 +123,14 @@ impl<M: DynaModel> ReadOptions<M> {
         }
     }
 
-    /// The rendered filter and projection of one request reading `O`s.
+    /// The rendered filter and projection of one request reading `O`s; a
+    /// mistake recorded while building comes first.
     pub(crate) fn render<O: DynaModel>(
         &self,
         count_only: bool,
         placeholders: &mut Placeholders,
-    ) -> Result<(Option<String>, Option<String>)> {
+    ) -> Result<FilterAndProjection> {
+        self.check()?;
         let filter = match &self.filter {
             Some(f) => Some(
                 f.render_for(Some(M::table_def()), placeholders)
@@ -260,6 +265,9 @@ pub(crate) fn stream<'a, F: Fetch + 'a>(
         start: Option<Item>,
         done: bool,
         remaining: Option<usize>,
+        /// `limit(0)`: no request is sent, but the mistakes any request
+        /// would report are reported once, before ending.
+        check_only: bool,
     }
     let remaining = read.options().limit;
     let pages = stream::try_unfold(
@@ -268,10 +276,10 @@ pub(crate) fn stream<'a, F: Fetch + 'a>(
             start,
             done: false,
             remaining,
+            check_only: remaining == Some(0),
         },
         |mut state| async move {
-            if state.remaining == Some(0) && !state.done {
-                // Nothing wanted: no request, but the same mistakes reported.
+            if std::mem::take(&mut state.check_only) {
                 state.read.check()?;
             }
             if state.done || state.remaining == Some(0) {
@@ -328,15 +336,7 @@ pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
 pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Page<F::Output>> {
     let options = read.options();
     options.check()?;
-    let def = <F::Model as DynaModel>::table_def();
-    let mut keys: Vec<KeyDef> = def.hash_key_and_range().collect();
-    if let Some(index) = options.index {
-        for key in index.hash_key_and_range() {
-            if !keys.iter().any(|k| k.name == key.name) {
-                keys.push(key);
-            }
-        }
-    }
+    let keys = key_attributes(<F::Model as DynaModel>::table_def(), options.index);
     let start = match &cursor {
         Some(c) => {
             let start = c.to_key(options.scope(), &keys)?;
@@ -378,6 +378,18 @@ pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Pa
         items,
         next: last_key.as_ref().map(Cursor::from_key),
     })
+}
+
+/// The key attributes a read's cursor holds: the table's keys and, on an
+/// index, the index's keys, each once.
+fn key_attributes(def: &TableDef, index: Option<&IndexDef>) -> Vec<KeyDef> {
+    let mut keys: Vec<KeyDef> = def.hash_key_and_range().collect();
+    for key in index.into_iter().flat_map(IndexDef::hash_key_and_range) {
+        if !keys.iter().any(|k| k.name == key.name) {
+            keys.push(key);
+        }
+    }
+    keys
 }
 
 /// The key attributes `names` of `item`, as an `ExclusiveStartKey`.
@@ -425,13 +437,10 @@ fn projection<M: DynaModel, O: DynaModel>(
     }
     // The key attributes are always requested, whatever `O` holds: a page
     // builds its cursor from the last item's keys (table and index keys).
-    let keys = def
-        .key_names()
-        .chain(index.into_iter().flat_map(|i| i.key_names()));
     let mut attributes: Vec<&str> = projection.fields.iter().map(|f| f.name).collect();
-    for key in keys {
-        if !attributes.contains(&key) {
-            attributes.push(key);
+    for key in key_attributes(def, index) {
+        if !attributes.contains(&key.name) {
+            attributes.push(key.name);
         }
     }
     let names: Vec<String> = attributes

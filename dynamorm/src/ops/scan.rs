@@ -218,7 +218,6 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
         count_only: bool,
     ) -> OpFuture<'_, Fetched> {
         Box::pin(async move {
-            self.options.check()?;
             let def = M::table_def();
             let table = &self.options.table;
             let mut placeholders = Placeholders::default();
@@ -260,7 +259,6 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
     }
 
     fn check(&self) -> Result<()> {
-        self.options.check()?;
         self.options
             .render::<O>(false, &mut Placeholders::default())
             .map(drop)
