@@ -50,6 +50,18 @@ pub struct FieldAttrs {
     /// Store as a set (`SS`/`NS`/`BS`) though the type is not literally a `HashSet`/`BTreeSet`.
     #[darling(default)]
     pub set: Flag,
+    /// The optimistic-locking counter (an integer).
+    #[darling(default)]
+    pub version: Flag,
+    /// The expiry time, stored as epoch seconds; table creation enables TTL on it.
+    #[darling(default)]
+    pub ttl: Flag,
+    /// Set on the first save only (`chrono::DateTime<Utc>`).
+    #[darling(default)]
+    pub created_at: Flag,
+    /// Set on every save and update (`chrono::DateTime<Utc>`).
+    #[darling(default)]
+    pub updated_at: Flag,
 }
 
 /// `global_index(name = "by-color", hash_key = "color", range_key = "name",

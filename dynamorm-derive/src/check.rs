@@ -9,7 +9,9 @@ use syn::Ident;
 use crate::attrs::{FieldAttrs, IndexAttrs, ModelAttrs, ProjectionAttr};
 use crate::case::RenameRule;
 use crate::errors::Errors;
-use crate::ir::{Billing, Field, Index, Kind, Model, Projection, Shape, StreamView, Validate};
+use crate::ir::{
+    Billing, Field, Index, Kind, Model, Projection, Roles, Shape, StreamView, Validate,
+};
 use crate::serde_attrs::{self, ContainerSerde};
 use crate::shape;
 
@@ -32,13 +34,21 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
     let mut fields: Vec<Field> = Vec::new();
     let mut hash = None;
     let mut range = None;
+    let mut roles = Roles::default();
     if let darling::ast::Data::Struct(parsed) = &attrs.data {
         for f in parsed.iter() {
             let role = field(f, &container, rename_all, &mut errors);
             let Some((field, is_hash, is_range)) = role else {
+                for (flag, name) in write_roles(f) {
+                    errors.at(
+                        flag,
+                        format!("a `{name}` field must be stored: serde skips this one"),
+                    );
+                }
                 continue;
             };
             let position = fields.len();
+            write_role(f, position, is_hash || is_range, &mut roles, &mut errors);
             if is_hash {
                 if hash.is_some() {
                     errors.at(
@@ -107,7 +117,66 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
         stream,
         validate,
         indexes,
+        roles,
     })
+}
+
+/// The write-time roles (`version`, `ttl`, `created_at`, `updated_at`)
+/// marked on `f`, with their spans.
+fn write_roles(f: &FieldAttrs) -> Vec<(Span, &'static str)> {
+    [
+        (&f.version, "version"),
+        (&f.ttl, "ttl"),
+        (&f.created_at, "created_at"),
+        (&f.updated_at, "updated_at"),
+    ]
+    .into_iter()
+    .filter(|(flag, _)| flag.is_present())
+    .map(|(flag, name)| (flag.span(), name))
+    .collect()
+}
+
+/// Records the write-time role of field `f` (at `position`): at most one role
+/// per field, one field per role, never a key.
+fn write_role(
+    f: &FieldAttrs,
+    position: usize,
+    is_key: bool,
+    roles: &mut Roles,
+    errors: &mut Errors,
+) {
+    let marked = write_roles(f);
+    if let Some((span, name)) = marked.get(1) {
+        errors.at(
+            *span,
+            format!(
+                "a field has one role; `{}` and `{name}` are both set",
+                marked[0].1
+            ),
+        );
+        return;
+    }
+    let Some(&(span, name)) = marked.first() else {
+        return;
+    };
+    if is_key {
+        errors.at(span, format!("a key field cannot be the `{name}` field"));
+        return;
+    }
+    let slot = match name {
+        "version" => &mut roles.version,
+        "ttl" => &mut roles.ttl,
+        "created_at" => &mut roles.created_at,
+        _ => &mut roles.updated_at,
+    };
+    if slot.is_some() {
+        errors.at(
+            span,
+            format!("`{name}` is already declared on another field"),
+        );
+    } else {
+        *slot = Some(position);
+    }
 }
 
 /// One field: its attribute name, shape, kind and key role, or `None` when
@@ -181,7 +250,9 @@ fn field<'a>(
     }
     let optional_inner = shape::option_inner(&f.ty);
     let value_ty = optional_inner.unwrap_or(&f.ty);
-    let (shape, kind) = if serde.custom_codec {
+    let (shape, kind) = if f.ttl.is_present() {
+        (Shape::Epoch, Kind::Number)
+    } else if serde.custom_codec {
         (Shape::Plain, Kind::Any)
     } else if f.bytes.is_present() {
         (Shape::Bytes, Kind::Binary)

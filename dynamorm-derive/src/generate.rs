@@ -23,6 +23,18 @@ pub fn model(m: &Model) -> TokenStream {
     let stream = option(m.stream.map(stream_view));
     let index_defs = m.indexes.iter().map(|i| index_def(m, i));
     let validate = validate(m.validate);
+    let validates = m.validate.is_some();
+    let role_name = |role: Option<usize>| {
+        option(role.map(|i| {
+            let name = &m.fields[i].attr;
+            quote!(#name)
+        }))
+    };
+    let version = role_name(m.roles.version);
+    let ttl = role_name(m.roles.ttl);
+    let created_at = role_name(m.roles.created_at);
+    let updated_at = role_name(m.roles.updated_at);
+    let role_checks = role_checks(m);
 
     let hash_ty = hash.ty;
     let hash_ident = hash.ident;
@@ -75,6 +87,11 @@ pub fn model(m: &Model) -> TokenStream {
                     stream: #stream,
                     fields: FIELDS,
                     indexes: &[#(#index_defs),*],
+                    validates: #validates,
+                    version: #version,
+                    ttl: #ttl,
+                    created_at: #created_at,
+                    updated_at: #updated_at,
                 };
                 &DEF
             }
@@ -92,12 +109,40 @@ pub fn model(m: &Model) -> TokenStream {
             }
         }
 
+        #role_checks
+
         #[automatically_derived]
         #[allow(dead_code)]
         impl #ident {
             #(#field_handles)*
             #(#index_handles)*
         }
+    }
+}
+
+/// Compile-time checks of the write-time roles' types: a `version` is an
+/// integer, `created_at` / `updated_at` are timestamps (a `ttl`'s type is
+/// checked by its `FieldDef`). Each is reported at the field's type.
+fn role_checks(m: &Model) -> TokenStream {
+    let check = |role: Option<usize>, bound: TokenStream| {
+        role.map(|i| {
+            let ty = m.fields[i].ty;
+            quote_spanned!(ty.span()=> {
+                fn role<T: #bound>() {}
+                role::<#ty>();
+            })
+        })
+    };
+    let checks = [
+        check(m.roles.version, quote!(::dynamorm::model::VersionField)),
+        check(m.roles.created_at, quote!(::dynamorm::model::Timestamp)),
+        check(m.roles.updated_at, quote!(::dynamorm::model::Timestamp)),
+    ];
+    let checks = checks.iter().flatten();
+    quote! {
+        const _: fn() = || {
+            #(#checks)*
+        };
     }
 }
 
@@ -147,6 +192,10 @@ fn field_def(field: &Field) -> TokenStream {
         Shape::Bytes => quote!(Bytes),
         Shape::Set => quote!(Set),
         Shape::ByteSet => quote!(ByteSet),
+        Shape::Epoch => {
+            let ty = field.ty;
+            quote_spanned!(ty.span()=> Epoch(<#ty as ::dynamorm::model::EpochSeconds>::FORM))
+        }
     };
     let kind = match field.kind {
         Kind::String => quote!(String),

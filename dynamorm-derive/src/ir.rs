@@ -21,6 +21,17 @@ pub struct Model<'a> {
     pub validate: Option<(Validate, Span)>,
     /// Globals first, then locals, each in declaration order.
     pub indexes: Vec<Index>,
+    /// Fields with a write-time role: indexes into `fields`.
+    pub roles: Roles,
+}
+
+/// The fields the write pipeline maintains, as indexes into `Model::fields`.
+#[derive(Default)]
+pub struct Roles {
+    pub version: Option<usize>,
+    pub ttl: Option<usize>,
+    pub created_at: Option<usize>,
+    pub updated_at: Option<usize>,
 }
 
 /// One serialized field.
@@ -50,6 +61,8 @@ pub enum Shape {
     Bytes,
     Set,
     ByteSet,
+    /// A `ttl` field: epoch seconds (`N`) in the table.
+    Epoch,
 }
 
 /// The DynamoDB kind of a field's values.

@@ -14,6 +14,8 @@ use crate::ops::item::{Delete, Get, Put, PutJson};
 use crate::ops::query::Query;
 use crate::ops::scan::Scan;
 use crate::ops::table::TableHandle;
+use crate::ops::update::{InstanceUpdate, Update};
+use crate::request::UpdateRequest;
 
 /// The operations on a model type: `Thing::get(&db, "t1")`.
 ///
@@ -101,9 +103,90 @@ pub trait ModelOps: DynaModel {
     ) -> Scan<'a, Self> {
         Scan::from_kw(db, None, terms)
     }
+
+    /// Updates the item with `key` (UpdateItem) and resolves to the stored
+    /// result: `Thing::update(&db, "t1").add(Thing::COUNT, 1).await?`.
+    fn update<K: IntoKey<Self::Key>>(db: &Db, key: K) -> Update<'_, Self> {
+        Update::new(db, key.into_key())
+    }
+
+    /// Updates with DynamORM's keywords: `[("name", "x".into()),
+    /// ("count__plus", 1.into()), ("tags__append", json!(["a"]))]`. Actions:
+    /// `set` (the default), `plus`, `minus`, `append`, `prepend`,
+    /// `if_not_exists`, `add`, `remove`, `delete`; segments between the field
+    /// and the action are a nested path (`child__foo__bar`). A bad field,
+    /// action or value is [`Error::InvalidQuery`](crate::Error::InvalidQuery)
+    /// when awaited, before any request.
+    fn update_kw<'a, K: IntoKey<Self::Key>, T: AsRef<str>>(
+        db: &'a Db,
+        key: K,
+        terms: impl IntoIterator<Item = (T, Value)>,
+    ) -> Update<'a, Self> {
+        Update::from_kw(db, key.into_key(), terms)
+    }
+
+    /// An update of the item with `key` as a value, for a transaction:
+    /// `db.transact_write().update(Thing::update_op("t1").add(Thing::COUNT, 1))`.
+    fn update_op<K: IntoKey<Self::Key>>(key: K) -> UpdateRequest<Self> {
+        UpdateRequest::new(key)
+    }
 }
 
 impl<M: DynaModel> ModelOps for M {}
+
+/// The operations that change a model value in place: `thing.update(&db)`.
+///
+/// Implemented for `&mut M` for every [`DynaModel`] `M` (so `Thing::update(&db, key)`
+/// stays [`ModelOps::update`]).
+///
+/// ```
+/// use dynamorm::prelude::*;
+///
+/// async fn rename<M: DynaModel>(db: &Db, item: &mut M, name: Attr<M, String>) -> dynamorm::Result<()> {
+///     item.update(db).set(name, "renamed").await
+/// }
+/// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String, name: String }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+/// let mut thing = Thing { id: "a".into(), name: "first".into() };
+/// thing.save(&db).await?;
+/// rename(&db, &mut thing, Thing::NAME).await?;
+/// assert_eq!(thing.name, "renamed");
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait InstanceMutOps<'a> {
+    /// The model type.
+    type Model: DynaModel;
+
+    /// Updates this item in place; see [`InstanceUpdate`].
+    fn update(self, db: &'a Db) -> InstanceUpdate<'a, Self::Model>;
+
+    /// [`update`](Self::update) with DynamORM's keywords (as [`ModelOps::update_kw`]).
+    fn update_kw<T: AsRef<str>>(
+        self,
+        db: &'a Db,
+        terms: impl IntoIterator<Item = (T, Value)>,
+    ) -> InstanceUpdate<'a, Self::Model>;
+}
+
+impl<'a, M: DynaModel> InstanceMutOps<'a> for &'a mut M {
+    type Model = M;
+
+    fn update(self, db: &'a Db) -> InstanceUpdate<'a, M> {
+        InstanceUpdate::new(db, self)
+    }
+
+    fn update_kw<T: AsRef<str>>(
+        self,
+        db: &'a Db,
+        terms: impl IntoIterator<Item = (T, Value)>,
+    ) -> InstanceUpdate<'a, M> {
+        InstanceUpdate::from_kw(db, self, terms)
+    }
+}
 
 /// The operations on one model value: `thing.save(&db)`, `thing.delete(&db)`.
 ///

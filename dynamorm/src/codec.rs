@@ -17,7 +17,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use crate::error::{Error, Result, Scope, ValidationErrors};
 use crate::model::DynaModel;
 use crate::number::Number;
-use crate::schema::{FieldDef, FieldShape, TableDef};
+use crate::schema::{EpochForm, FieldDef, FieldShape, TableDef};
 
 pub use crate::item::Item;
 
@@ -52,7 +52,8 @@ pub(crate) fn encode<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
         Ok(item) => item,
         Err(_) => return Err(encode_error(model, at)),
     };
-    shape_for_write(M::table_def(), &mut item);
+    shape_for_write(M::table_def(), &mut item)
+        .map_err(|(path, why)| Error::codec(at, "encode", Some(path), why))?;
     check_numbers(&item).map_err(|(path, why)| Error::codec(at, "encode", Some(path), why))?;
     Ok(item)
 }
@@ -312,7 +313,7 @@ fn number_size(n: &str) -> usize {
     Number::parse(n).map_or(n.len(), |n| n.stored_size())
 }
 
-fn shape_for_write(def: &TableDef, item: &mut Item) {
+fn shape_for_write(def: &TableDef, item: &mut Item) -> Result<(), (String, String)> {
     item.retain(|_, v| !matches!(v, AttributeValue::Null(_)));
     for field in def.fields {
         if field.shape == FieldShape::Plain {
@@ -325,11 +326,81 @@ fn shape_for_write(def: &TableDef, item: &mut Item) {
             FieldShape::Plain => Some(value),
             FieldShape::Bytes => Some(list_to_bytes(value)),
             FieldShape::Set | FieldShape::ByteSet => list_to_set(value),
+            FieldShape::Epoch(form) => {
+                Some(to_epoch(form, value).map_err(|why| (field.name.to_owned(), why))?)
+            }
         };
         if let Some(shaped) = shaped {
             item.insert(field.name.to_owned(), shaped);
         }
     }
+    Ok(())
+}
+
+/// A `ttl` value as serde wrote it, as epoch seconds (`N`).
+fn to_epoch(form: EpochForm, value: AttributeValue) -> Result<AttributeValue, String> {
+    match (form, value) {
+        (_, AttributeValue::N(n)) => Ok(AttributeValue::N(n)),
+        (EpochForm::SystemTime, AttributeValue::M(map)) => match map.get("secs_since_epoch") {
+            Some(AttributeValue::N(secs)) => Ok(AttributeValue::N(secs.clone())),
+            _ => Err("a SystemTime without secs_since_epoch".into()),
+        },
+        (EpochForm::Rfc3339, AttributeValue::S(text)) => rfc3339_to_epoch(&text),
+        (_, other) => Err(format!(
+            "a ttl must be a time or epoch seconds, got {other:?}"
+        )),
+    }
+}
+
+#[cfg(feature = "chrono")]
+fn rfc3339_to_epoch(text: &str) -> Result<AttributeValue, String> {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| AttributeValue::N(t.timestamp().to_string()))
+        .map_err(|e| format!("`{text}` is not an RFC 3339 time: {e}"))
+}
+
+#[cfg(not(feature = "chrono"))]
+fn rfc3339_to_epoch(text: &str) -> Result<AttributeValue, String> {
+    Err(format!(
+        "`{text}`: times as ttl need dynamorm's `chrono` feature"
+    ))
+}
+
+/// Epoch seconds read from the table, as serde reads the field's type.
+fn from_epoch(form: EpochForm, value: &AttributeValue) -> Option<AttributeValue> {
+    let AttributeValue::N(secs) = value else {
+        return None;
+    };
+    match form {
+        EpochForm::Integer => None,
+        EpochForm::SystemTime => {
+            let mut map = std::collections::HashMap::with_capacity(2);
+            map.insert(
+                "secs_since_epoch".to_owned(),
+                AttributeValue::N(secs.clone()),
+            );
+            map.insert(
+                "nanos_since_epoch".to_owned(),
+                AttributeValue::N("0".into()),
+            );
+            Some(AttributeValue::M(map))
+        }
+        EpochForm::Rfc3339 => epoch_to_rfc3339(secs),
+    }
+}
+
+#[cfg(feature = "chrono")]
+fn epoch_to_rfc3339(secs: &str) -> Option<AttributeValue> {
+    let secs: i64 = secs.parse().ok()?;
+    let time = chrono::DateTime::<chrono::Utc>::from_timestamp(secs, 0)?;
+    Some(AttributeValue::S(
+        time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
+    ))
+}
+
+#[cfg(not(feature = "chrono"))]
+fn epoch_to_rfc3339(_secs: &str) -> Option<AttributeValue> {
+    None
 }
 
 fn shape_for_read(def: &TableDef, item: &mut Item) {
@@ -340,6 +411,11 @@ fn shape_for_read(def: &TableDef, item: &mut Item) {
                 if let Some(AttributeValue::B(blob)) = item.get(field.name) {
                     let list = bytes_to_list(blob.as_ref());
                     item.insert(field.name.to_owned(), list);
+                }
+            }
+            FieldShape::Epoch(form) => {
+                if let Some(value) = item.get(field.name).and_then(|v| from_epoch(form, v)) {
+                    item.insert(field.name.to_owned(), value);
                 }
             }
             FieldShape::Set | FieldShape::ByteSet => match item.get(field.name) {
@@ -374,6 +450,7 @@ pub(crate) fn shape_value(
             list_to_set(value.clone()).unwrap_or(value)
         }
         (FieldShape::ByteSet, true) => list_to_bytes(value),
+        (FieldShape::Epoch(form), false) => to_epoch(form, value.clone()).unwrap_or(value),
         _ => value,
     }
 }

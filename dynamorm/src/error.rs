@@ -50,7 +50,8 @@ pub enum Error {
         errors: ValidationErrors,
     },
 
-    /// A write's condition (`.when(..)`) did not hold; nothing was written.
+    /// A write's condition (`.when(..)`) did not hold, or an update found no
+    /// item with its key; nothing was written.
     #[error("condition failed on {model} in table {table}: {condition}")]
     ConditionFailed {
         /// The model's Rust name.
@@ -59,6 +60,26 @@ pub enum Error {
         table: String,
         /// The condition as rendered, for the log.
         condition: String,
+        /// The stored item the condition was checked against, when the
+        /// engine returned it (`None` when there was no item).
+        item: Option<Box<Item>>,
+    },
+
+    /// Optimistic locking: the stored item's `#[dynamo(version)]` is not the
+    /// one the write expected (someone else saved it first, or a new item's
+    /// key is taken); nothing was written. Reload and try again.
+    #[error("{model} with key {key} in table {table} was changed concurrently: expected version {expected}, found {}", found.map_or("no item".to_owned(), |v| v.to_string()))]
+    VersionConflict {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The key, rendered for the log.
+        key: String,
+        /// The version the write expected to find (0: no item).
+        expected: u64,
+        /// The version stored, when the engine returned the item.
+        found: Option<u64>,
     },
 
     /// `save(..).unique()` found an item with the same key; nothing was written.
@@ -226,10 +247,36 @@ impl Error {
 
     /// [`Error::ConditionFailed`]: `condition` (rendered readably) did not hold.
     pub(crate) fn condition_failed(at: Scope<'_>, condition: impl fmt::Display) -> Self {
+        Self::condition_failed_on(at, condition, None)
+    }
+
+    /// [`Error::ConditionFailed`] with the stored item the engine returned.
+    pub(crate) fn condition_failed_on(
+        at: Scope<'_>,
+        condition: impl fmt::Display,
+        item: Option<Item>,
+    ) -> Self {
         Error::ConditionFailed {
             model: at.model,
             table: at.table.to_owned(),
             condition: condition.to_string(),
+            item: item.map(Box::new),
+        }
+    }
+
+    /// [`Error::VersionConflict`]: the item with `key` does not have version `expected`.
+    pub(crate) fn version_conflict(
+        at: Scope<'_>,
+        key: &impl fmt::Debug,
+        expected: u64,
+        found: Option<u64>,
+    ) -> Self {
+        Error::VersionConflict {
+            model: at.model,
+            table: at.table.to_owned(),
+            key: format!("{key:?}"),
+            expected,
+            found,
         }
     }
 
@@ -368,7 +415,8 @@ impl Error {
         self.code() == Some("ResourceNotFoundException")
     }
 
-    /// True for [`Error::ConditionFailed`] and [`Error::AlreadyExists`].
+    /// True for [`Error::ConditionFailed`], [`Error::AlreadyExists`] and
+    /// [`Error::VersionConflict`]: a condition on the stored item did not hold.
     ///
     /// ```
     /// # let err = dynamorm::Error::Engine("x".into());
@@ -377,8 +425,35 @@ impl Error {
     pub fn is_condition_failed(&self) -> bool {
         matches!(
             self,
-            Error::ConditionFailed { .. } | Error::AlreadyExists { .. }
+            Error::ConditionFailed { .. }
+                | Error::AlreadyExists { .. }
+                | Error::VersionConflict { .. }
         )
+    }
+
+    /// True for [`Error::VersionConflict`]: optimistic locking refused a
+    /// stale write.
+    ///
+    /// ```
+    /// # let err = dynamorm::Error::Engine("x".into());
+    /// assert!(!err.is_version_conflict());
+    /// ```
+    pub fn is_version_conflict(&self) -> bool {
+        matches!(self, Error::VersionConflict { .. })
+    }
+
+    /// The stored item a failed condition was checked against, when the
+    /// engine returned it ([`Error::ConditionFailed`]).
+    ///
+    /// ```
+    /// # let err = dynamorm::Error::Engine("x".into());
+    /// assert!(err.current_item().is_none());
+    /// ```
+    pub fn current_item(&self) -> Option<&Item> {
+        match self {
+            Error::ConditionFailed { item, .. } => item.as_deref(),
+            _ => None,
+        }
     }
 
     /// The validation failures, for [`Error::Validation`].
@@ -425,12 +500,39 @@ impl<'a> Scope<'a> {
 }
 
 /// Why one action of a canceled transaction failed.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct CancellationReason {
     /// The reason code, e.g. `"ConditionalCheckFailed"` or `"None"` for actions that were fine.
     pub code: String,
     /// The service's message, if any.
     pub message: Option<String>,
+    /// The stored item, when the action asked for it and the engine returned
+    /// it (the item a failed condition was checked against).
+    pub item: Option<Item>,
+}
+
+impl CancellationReason {
+    /// True when this action was fine (code `"None"`): another one failed.
+    ///
+    /// ```
+    /// let ok = dynamorm::CancellationReason { code: "None".into(), message: None, item: None };
+    /// assert!(ok.is_none());
+    /// ```
+    pub fn is_none(&self) -> bool {
+        self.code == "None"
+    }
+
+    /// True when this action's condition did not hold.
+    ///
+    /// ```
+    /// let failed = dynamorm::CancellationReason {
+    ///     code: "ConditionalCheckFailed".into(), message: None, item: None,
+    /// };
+    /// assert!(failed.is_condition_failed());
+    /// ```
+    pub fn is_condition_failed(&self) -> bool {
+        self.code == "ConditionalCheckFailed"
+    }
 }
 
 impl fmt::Display for CancellationReason {

@@ -116,7 +116,7 @@ pub mod request;
 pub mod schema;
 mod validate;
 
-pub use api::{InstanceOps, ModelOps};
+pub use api::{InstanceMutOps, InstanceOps, ModelOps};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
 pub use dynamorm_derive::DynaModel;
@@ -127,11 +127,11 @@ pub use item::Item;
 pub use model::DynaModel;
 pub use ops::index::Index;
 pub use ops::page::{Cursor, Page};
-pub use request::{ConditionCheck, DeleteRequest, PutRequest};
+pub use request::{ConditionCheck, DeleteRequest, PutRequest, UpdateRequest};
 
 /// Everything a model and its callers need: `use dynamorm::prelude::*;`.
 pub mod prelude {
-    pub use crate::api::{InstanceOps, ModelOps};
+    pub use crate::api::{InstanceMutOps, InstanceOps, ModelOps};
     pub use crate::db::Db;
     pub use crate::error::{Error, Result, ValidationErrors};
     pub use crate::expr::{Attr, AttrType, Cond};

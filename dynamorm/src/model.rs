@@ -17,8 +17,8 @@ use crate::error::ValidationErrors;
 use crate::item::Item;
 
 pub use crate::schema::{
-    Billing, FieldDef, FieldShape, IndexDef, KeyDef, ProjectionDef, ScalarType, StreamView,
-    TableDef, ValueKind,
+    Billing, EpochForm, FieldDef, FieldShape, IndexDef, KeyDef, ProjectionDef, ScalarType,
+    StreamView, TableDef, ValueKind,
 };
 
 /// A Rust type stored as one DynamoDB item.
@@ -174,3 +174,62 @@ impl<H: KeyPart, R: KeyPart, A: Into<H>, B: Into<R>> IntoKey<(H, R)> for (A, B) 
         (self.0.into(), self.1.into())
     }
 }
+
+/// An integer type for a `#[dynamo(version)]` field, the optimistic-locking
+/// counter: 0 for an item never saved.
+#[diagnostic::on_unimplemented(
+    message = "a `#[dynamo(version)]` field must be an integer, not `{Self}`",
+    label = "use u64 (or another integer type)"
+)]
+pub trait VersionField {}
+
+/// A type for a `#[dynamo(created_at)]` or `#[dynamo(updated_at)]` field:
+/// `chrono::DateTime<Utc>` or an `Option` of it (dynamorm's `chrono` feature).
+#[diagnostic::on_unimplemented(
+    message = "a `created_at` / `updated_at` field must be `chrono::DateTime<Utc>` or an `Option` of it, not `{Self}`",
+    label = "not a timestamp",
+    note = "enable dynamorm's `chrono` feature for `chrono::DateTime<Utc>`"
+)]
+pub trait Timestamp {}
+
+/// A type for a `#[dynamo(ttl)]` field, stored as epoch seconds (`N`):
+/// integers (already epoch seconds), `std::time::SystemTime`, and with the
+/// `chrono` feature `chrono::DateTime<Utc>`, or an `Option` of one.
+#[diagnostic::on_unimplemented(
+    message = "a `#[dynamo(ttl)]` field must be epoch seconds (an integer), `SystemTime` or `chrono::DateTime<Utc>`, not `{Self}`",
+    label = "not an expiry time",
+    note = "enable dynamorm's `chrono` feature for `chrono::DateTime<Utc>`"
+)]
+pub trait EpochSeconds {
+    /// What serde writes for the type.
+    const FORM: EpochForm;
+}
+
+macro_rules! integer_roles {
+    ($($t:ty),*) => {$(
+        impl VersionField for $t {}
+        impl EpochSeconds for $t {
+            const FORM: EpochForm = EpochForm::Integer;
+        }
+    )*};
+}
+integer_roles!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl EpochSeconds for std::time::SystemTime {
+    const FORM: EpochForm = EpochForm::SystemTime;
+}
+
+impl<T: EpochSeconds> EpochSeconds for Option<T> {
+    const FORM: EpochForm = T::FORM;
+}
+
+#[cfg(feature = "chrono")]
+impl EpochSeconds for chrono::DateTime<chrono::Utc> {
+    const FORM: EpochForm = EpochForm::Rfc3339;
+}
+
+#[cfg(feature = "chrono")]
+impl Timestamp for chrono::DateTime<chrono::Utc> {}
+
+#[cfg(feature = "chrono")]
+impl Timestamp for Option<chrono::DateTime<chrono::Utc>> {}

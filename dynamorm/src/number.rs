@@ -125,6 +125,105 @@ impl<'t> Number<'t> {
     }
 }
 
+/// `a + b` (or `a - b` when `subtract`), exactly, as DynamoDB computes
+/// `SET a = a + :v` and `ADD`: plain decimal text, no exponent. `Err` when
+/// either is not a number.
+pub(crate) fn add(a: &str, b: &str, subtract: bool) -> Result<String, String> {
+    let (a, b) = (Number::parse(a)?, Number::parse(b)?);
+    // Each as an integer mantissa of its significant digits × 10^scale.
+    let scale = |n: &Number<'_>| n.exponent - n.significant_digits() as i64;
+    let low = scale(&a).min(scale(&b));
+    // DynamoDB's range spans 256 orders of magnitude; beyond that the text
+    // is not a number it stores.
+    if scale(&a).max(scale(&b)) - low > 300 {
+        return Err("the numbers are too far apart to add exactly".into());
+    }
+    let magnitude = |n: &Number<'_>| -> Vec<u8> {
+        // Little-endian decimal digits of the mantissa, aligned to `low`.
+        let mut digits: Vec<u8> = vec![0; (scale(n) - low) as usize];
+        let mut significant: Vec<u8> = n.digits().map(|d| d - b'0').collect();
+        significant.reverse();
+        digits.extend(significant);
+        digits
+    };
+    let (ma, mb) = (magnitude(&a), magnitude(&b));
+    let negative_a = a.sign() < 0;
+    let negative_b = (b.sign() < 0) != subtract;
+    let (negative, digits) = if negative_a == negative_b {
+        (negative_a, add_magnitudes(&ma, &mb))
+    } else {
+        match compare_magnitudes(&ma, &mb) {
+            Ordering::Less => (negative_b, sub_magnitudes(&mb, &ma)),
+            _ => (negative_a, sub_magnitudes(&ma, &mb)),
+        }
+    };
+    Ok(format_decimal(negative, &digits, low))
+}
+
+fn add_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len().max(b.len()) + 1);
+    let mut carry = 0;
+    for i in 0..a.len().max(b.len()) {
+        let sum = a.get(i).copied().unwrap_or(0) + b.get(i).copied().unwrap_or(0) + carry;
+        out.push(sum % 10);
+        carry = sum / 10;
+    }
+    if carry > 0 {
+        out.push(carry);
+    }
+    out
+}
+
+/// `a - b` for `a >= b`.
+fn sub_magnitudes(a: &[u8], b: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(a.len());
+    let mut borrow = 0i8;
+    for (i, &digit) in a.iter().enumerate() {
+        let mut d = digit as i8 - b.get(i).copied().unwrap_or(0) as i8 - borrow;
+        borrow = 0;
+        if d < 0 {
+            d += 10;
+            borrow = 1;
+        }
+        out.push(d as u8);
+    }
+    out
+}
+
+fn compare_magnitudes(a: &[u8], b: &[u8]) -> Ordering {
+    let trim = |d: &[u8]| d.len() - d.iter().rev().take_while(|&&x| x == 0).count();
+    let (la, lb) = (trim(a), trim(b));
+    la.cmp(&lb)
+        .then_with(|| a[..la].iter().rev().cmp(b[..lb].iter().rev()))
+}
+
+/// Little-endian digits × 10^scale as plain decimal text.
+fn format_decimal(negative: bool, digits: &[u8], scale: i64) -> String {
+    let mut text: String = digits.iter().rev().map(|d| (b'0' + d) as char).collect();
+    if scale > 0 {
+        text.extend(std::iter::repeat_n('0', scale as usize));
+    } else if scale < 0 {
+        let point = (-scale) as usize;
+        if text.len() <= point {
+            text = format!("{}{text}", "0".repeat(point - text.len() + 1));
+        }
+        text.insert(text.len() - point, '.');
+        let trimmed = text.trim_end_matches('0').trim_end_matches('.').len();
+        text.truncate(trimmed);
+    }
+    let text = text.trim_start_matches('0');
+    let text = if text.is_empty() || text.starts_with('.') {
+        format!("0{text}")
+    } else {
+        text.to_owned()
+    };
+    if negative && text != "0" {
+        format!("-{text}")
+    } else {
+        text
+    }
+}
+
 impl Ord for Number<'_> {
     fn cmp(&self, other: &Self) -> Ordering {
         match self.sign().cmp(&other.sign()) {
@@ -215,5 +314,35 @@ mod tests {
         }
         assert_eq!(n("10").cmp(&n("1e1")), Ordering::Equal);
         assert_eq!(n("0.0").cmp(&n("-0")), Ordering::Equal);
+    }
+
+    #[test]
+    fn exact_sums() {
+        for (a, b, sub, want) in [
+            ("1", "2", false, "3"),
+            ("10", "1", true, "9"),
+            ("1", "10", true, "-9"),
+            ("0.1", "0.2", false, "0.3"),
+            ("-5", "5", false, "0"),
+            ("1.5", "-0.25", false, "1.25"),
+            (
+                "99999999999999999999999999999999999999",
+                "1",
+                false,
+                "100000000000000000000000000000000000000",
+            ),
+            ("1e3", "1", false, "1001"),
+            ("0", "0", false, "0"),
+            ("2.50", "0.5", true, "2"),
+            ("-0.001", "0", false, "-0.001"),
+        ] {
+            assert_eq!(
+                add(a, b, sub).unwrap(),
+                want,
+                "{a} {} {b}",
+                if sub { "-" } else { "+" }
+            );
+        }
+        assert!(add("x", "1", false).is_err());
     }
 }

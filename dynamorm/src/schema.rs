@@ -88,6 +88,21 @@ pub enum FieldShape {
     Set,
     /// A set of `Vec<u8>`: stored as `BS`, omitted when empty.
     ByteSet,
+    /// A `#[dynamo(ttl)]` field: stored as epoch seconds (`N`), whatever
+    /// serde writes for its type.
+    Epoch(EpochForm),
+}
+
+/// What serde writes for a `#[dynamo(ttl)]` field, which the codec stores as
+/// epoch seconds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum EpochForm {
+    /// An integer: already epoch seconds.
+    Integer,
+    /// `std::time::SystemTime`: a map of `secs_since_epoch` and `nanos_since_epoch`.
+    SystemTime,
+    /// `chrono::DateTime<Utc>`: an RFC 3339 string.
+    Rfc3339,
 }
 
 /// The DynamoDB kind of a field's values, as the derive reads the field's type.
@@ -219,6 +234,17 @@ pub struct TableDef {
     pub fields: &'static [FieldDef],
     /// The secondary indexes, globals first.
     pub indexes: &'static [IndexDef],
+    /// True when the model declares validation (`#[dynamo(validate = ..)]`):
+    /// updates then read, apply and validate before writing.
+    pub validates: bool,
+    /// The `#[dynamo(version)]` attribute: the optimistic-locking counter.
+    pub version: Option<&'static str>,
+    /// The `#[dynamo(ttl)]` attribute: epoch seconds; table creation enables TTL on it.
+    pub ttl: Option<&'static str>,
+    /// The `#[dynamo(created_at)]` attribute: set on the first save only.
+    pub created_at: Option<&'static str>,
+    /// The `#[dynamo(updated_at)]` attribute: set on every save and update.
+    pub updated_at: Option<&'static str>,
 }
 
 impl TableDef {

@@ -20,4 +20,5 @@ mod model_api;
 mod query_scan;
 mod reliability;
 mod tables;
+mod updates;
 mod validation;

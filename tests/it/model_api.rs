@@ -230,6 +230,7 @@ async fn errors_name_the_model_the_table_and_the_field() {
         model,
         table: t,
         condition,
+        ..
     } = &err
     else {
         panic!("{err:?}")

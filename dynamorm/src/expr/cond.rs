@@ -187,6 +187,16 @@ impl<M> Cond<M> {
         Cond::from_node(Node::NotExists(path))
     }
 
+    /// `path = value`, for a value already in DynamoDB's form (a stored
+    /// attribute the write pipeline guards).
+    pub(crate) fn equals(path: AttrPath, value: AttributeValue) -> Self {
+        Cond::from_node(Node::Compare {
+            path,
+            op: CmpOp::Eq,
+            value: Ok(value),
+        })
+    }
+
     /// Both conditions.
     pub fn and(self, other: Cond<M>) -> Cond<M> {
         Cond::from_node(Node::And(Box::new(self.node), Box::new(other.node)))
@@ -480,7 +490,7 @@ fn display_value(v: &Value, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     }
 }
 
-fn display_attr(av: &AttributeValue, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+pub(crate) fn display_attr(av: &AttributeValue, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     match av {
         AttributeValue::S(s) => write!(f, "{s:?}"),
         AttributeValue::N(n) => f.write_str(n),

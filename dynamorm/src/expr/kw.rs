@@ -108,6 +108,29 @@ pub(crate) fn parse(def: &'static TableDef, key: &str) -> Result<KwTerm, Invalid
         }
         other => (other, op_name),
     };
+    let (field, path) = field_path(def, key, &parts, CONDITION_OPERATORS)?;
+    Ok(KwTerm {
+        key: key.to_owned(),
+        field,
+        path,
+        op,
+        op_name,
+    })
+}
+
+/// The operators a condition term takes, for messages.
+const CONDITION_OPERATORS: &str = "eq, ne, lt, lte, gt, gte, between, in, is_in, begins_with, \
+    contains, not_contains, exists, not_exists, type, attribute_type, size__<eq|ne|lt|lte|gt|gte>";
+
+/// The field named by `parts[0]` (attribute or Rust name) and the path the
+/// other parts extend into maps and lists (a number is a list index).
+/// `operators` lists what the caller accepts after a scalar field.
+pub(crate) fn field_path(
+    def: &'static TableDef,
+    key: &str,
+    parts: &[&str],
+    operators: &str,
+) -> Result<(&'static FieldDef, AttrPath), Invalid> {
     let field_name = parts.first().copied().unwrap_or_default();
     let field = def.field_by_any_name(field_name).ok_or_else(|| {
         let known: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
@@ -126,9 +149,7 @@ pub(crate) fn parse(def: &'static TableDef, key: &str) -> Result<KwTerm, Invalid
     );
     if scalar && parts.len() > 1 {
         return Err(format!(
-            "`{key}`: unknown operator `{}` for field `{}` (operators: eq, ne, lt, lte, gt, gte, \
-             between, in, is_in, begins_with, contains, not_contains, exists, not_exists, type, \
-             attribute_type, size__<eq|ne|lt|lte|gt|gte>)",
+            "`{key}`: unknown operator `{}` for field `{}` (operators: {operators})",
             parts[1..].join("__"),
             field.name
         ));
@@ -143,16 +164,11 @@ pub(crate) fn parse(def: &'static TableDef, key: &str) -> Result<KwTerm, Invalid
             Err(_) => path.key(*segment),
         };
     }
-    Ok(KwTerm {
-        key: key.to_owned(),
-        field,
-        path,
-        op,
-        op_name,
-    })
+    Ok((field, path))
 }
 
-fn json_kind(value: &Value) -> &'static str {
+/// What kind of JSON value `value` is, for messages.
+pub(crate) fn json_kind(value: &Value) -> &'static str {
     match value {
         Value::Null => "null",
         Value::Bool(_) => "a boolean",
@@ -163,13 +179,18 @@ fn json_kind(value: &Value) -> &'static str {
     }
 }
 
-/// Checks a value against the field's kind (top-level paths only; nested
+/// Checks a value against `field`'s kind (top-level paths only: `nested`
 /// paths are untyped).
-fn check_kind(term: &KwTerm, value: &Value) -> Result<(), Invalid> {
-    if term.path.segments().len() > 1 {
+pub(crate) fn check_kind_of(
+    field: &FieldDef,
+    key: &str,
+    nested: bool,
+    value: &Value,
+) -> Result<(), Invalid> {
+    if nested {
         return Ok(());
     }
-    let ok = match (term.field.kind, value) {
+    let ok = match (field.kind, value) {
         (_, Value::Null) => false,
         (ValueKind::Any, _) => true,
         (ValueKind::String | ValueKind::Binary, Value::String(_)) => true,
@@ -183,13 +204,16 @@ fn check_kind(term: &KwTerm, value: &Value) -> Result<(), Invalid> {
         Ok(())
     } else {
         Err(format!(
-            "`{}`: field `{}` holds {:?} values, got {} ({value})",
-            term.key,
-            term.field.name,
-            term.field.kind,
+            "`{key}`: field `{}` holds {:?} values, got {} ({value})",
+            field.name,
+            field.kind,
             json_kind(value)
         ))
     }
+}
+
+fn check_kind(term: &KwTerm, value: &Value) -> Result<(), Invalid> {
+    check_kind_of(term.field, &term.key, term.path.segments().len() > 1, value)
 }
 
 fn to_attr(term: &KwTerm, value: &Value) -> Result<AttributeValue, Invalid> {

@@ -1,4 +1,4 @@
-//! Expressions: typed attribute handles, conditions, and the placeholder
+//! Expressions: typed attribute handles, conditions, updates, and the placeholder
 //! allocation that makes reserved words (`name`, `count`, `year` ...) safe.
 //!
 //! Every operator is one [`Cond`] node; `Display` renders it readably for logs,
@@ -10,10 +10,16 @@ pub(crate) mod kw;
 mod operand;
 mod path;
 mod placeholders;
+pub(crate) mod update;
+pub(crate) mod update_kw;
 
 pub use attr::Attr;
 pub(crate) use cond::compare_keys;
 pub use cond::{AttrType, Cond, Size};
-pub use operand::{BeginsWithTarget, Container, Operand, Untyped};
+pub use operand::{
+    AddTarget, BeginsWithTarget, Container, ListTarget, Numeric, Operand, Removable, SetTarget,
+    Untyped,
+};
 pub use path::{AttrPath, Segment};
 pub use placeholders::Placeholders;
+pub use update::Updates;

@@ -9,6 +9,8 @@
 //! Anything else does not compile: `Thing::COUNT.gt("x")` is an error.
 
 use aws_sdk_dynamodb::types::AttributeValue;
+use std::collections::{BTreeSet, HashSet, VecDeque};
+
 use serde::Serialize;
 
 /// The value type of a nested path (`Thing::CHILD.key("sub")`) and of index
@@ -138,3 +140,178 @@ impl BeginsWithTarget for String {}
 impl BeginsWithTarget for Vec<u8> {}
 impl<T: BeginsWithTarget> BeginsWithTarget for Option<T> {}
 impl BeginsWithTarget for Untyped {}
+
+/// A number field: what `plus` and `minus` (`SET a = a + v`) apply to.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a number field",
+    label = "plus / minus need a number field",
+    note = "number fields are integers, floats and `Option`s of them"
+)]
+pub trait Numeric {}
+
+/// A field an update may remove: an `Option` (it reads back as `None`), a
+/// set (it reads back empty) or a nested path.
+#[diagnostic::on_unimplemented(
+    message = "the field of type `{Self}` cannot be removed",
+    label = "only `Option` fields, sets and nested paths can be removed",
+    note = "an item without this attribute could not be read back into the model; set it instead"
+)]
+pub trait Removable {}
+
+/// A field DynamoDB's `ADD` applies to, taking `V`: a number field adds a
+/// number, a set field adds elements.
+#[diagnostic::on_unimplemented(
+    message = "cannot ADD a `{V}` to a field of type `{Self}`",
+    label = "ADD takes a number for a number field, or elements for a set field",
+    note = "use `append` for lists and `set` for other fields"
+)]
+pub trait AddTarget<V> {
+    /// The value sent with `ADD`: a number, or the elements as a list (the
+    /// codec turns a set field's list into `SS`/`NS`/`BS`).
+    fn delta(value: V) -> Result<AttributeValue, String>;
+}
+
+/// A set field, whose elements `delete` removes, taking elements `I`.
+#[diagnostic::on_unimplemented(
+    message = "cannot DELETE `{I}` from a field of type `{Self}`",
+    label = "DELETE takes elements of a set field",
+    note = "set fields are `HashSet`/`BTreeSet` (or `Option`s of them); use `remove` for other fields"
+)]
+pub trait SetTarget<I> {
+    /// The elements, as a list.
+    fn elements(elements: I) -> Result<AttributeValue, String>;
+}
+
+/// A list field, which `append` and `prepend` extend with elements `I`.
+#[diagnostic::on_unimplemented(
+    message = "cannot append `{I}` to a field of type `{Self}`",
+    label = "append / prepend take elements of a list field",
+    note = "list fields are `Vec<T>` and `VecDeque<T>` (or `Option`s of them)"
+)]
+pub trait ListTarget<I> {
+    /// The elements, as a list.
+    fn elements(elements: I) -> Result<AttributeValue, String>;
+}
+
+/// The elements of `iter`, each converted as a value of type `E`.
+fn list_of<E, I>(iter: I) -> Result<AttributeValue, String>
+where
+    I: IntoIterator,
+    I::Item: Operand<E>,
+{
+    iter.into_iter()
+        .map(Operand::into_attr)
+        .collect::<Result<Vec<_>, _>>()
+        .map(AttributeValue::L)
+}
+
+/// Any serializable elements (nested paths).
+fn list_untyped<I>(iter: I) -> Result<AttributeValue, String>
+where
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    iter.into_iter()
+        .map(|e| serialize(&e))
+        .collect::<Result<Vec<_>, _>>()
+        .map(AttributeValue::L)
+}
+
+macro_rules! numeric_fields {
+    ($($t:ty)*) => {$(
+        impl Numeric for $t {}
+        impl Numeric for Option<$t> {}
+        impl<V: Operand<$t>> AddTarget<V> for $t {
+            fn delta(value: V) -> Result<AttributeValue, String> {
+                value.into_attr()
+            }
+        }
+        impl<V: Operand<$t>> AddTarget<V> for Option<$t> {
+            fn delta(value: V) -> Result<AttributeValue, String> {
+                value.into_attr()
+            }
+        }
+    )*};
+}
+numeric_fields!(i8 i16 i32 i64 isize u8 u16 u32 u64 usize f32 f64);
+impl Numeric for Untyped {}
+
+impl<T> Removable for Option<T> {}
+impl Removable for Untyped {}
+impl<E> Removable for HashSet<E> {}
+impl<E> Removable for BTreeSet<E> {}
+
+macro_rules! collection_fields {
+    ($trait:ident for $($c:ident)*) => {$(
+        impl<E, I> $trait<I> for $c<E>
+        where
+            I: IntoIterator,
+            I::Item: Operand<E>,
+        {
+            fn elements(elements: I) -> Result<AttributeValue, String> {
+                list_of::<E, I>(elements)
+            }
+        }
+        impl<E, I> $trait<I> for Option<$c<E>>
+        where
+            I: IntoIterator,
+            I::Item: Operand<E>,
+        {
+            fn elements(elements: I) -> Result<AttributeValue, String> {
+                list_of::<E, I>(elements)
+            }
+        }
+    )*};
+}
+collection_fields!(SetTarget for HashSet BTreeSet);
+collection_fields!(ListTarget for Vec VecDeque);
+
+macro_rules! set_add {
+    ($($c:ident)*) => {$(
+        impl<E, I> AddTarget<I> for $c<E>
+        where
+            I: IntoIterator,
+            I::Item: Operand<E>,
+        {
+            fn delta(elements: I) -> Result<AttributeValue, String> {
+                list_of::<E, I>(elements)
+            }
+        }
+        impl<E, I> AddTarget<I> for Option<$c<E>>
+        where
+            I: IntoIterator,
+            I::Item: Operand<E>,
+        {
+            fn delta(elements: I) -> Result<AttributeValue, String> {
+                list_of::<E, I>(elements)
+            }
+        }
+    )*};
+}
+set_add!(HashSet BTreeSet);
+
+impl<V: Serialize> AddTarget<V> for Untyped {
+    fn delta(value: V) -> Result<AttributeValue, String> {
+        serialize(&value)
+    }
+}
+
+impl<I> SetTarget<I> for Untyped
+where
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn elements(elements: I) -> Result<AttributeValue, String> {
+        list_untyped(elements)
+    }
+}
+
+impl<I> ListTarget<I> for Untyped
+where
+    I: IntoIterator,
+    I::Item: Serialize,
+{
+    fn elements(elements: I) -> Result<AttributeValue, String> {
+        list_untyped(elements)
+    }
+}

@@ -4,8 +4,8 @@
 use std::fmt;
 use std::future::IntoFuture;
 
+use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::ReturnValuesOnConditionCheckFailure;
 
 use crate::codec;
 use crate::db::Db;
@@ -106,18 +106,14 @@ async fn send_put<M: DynaModel>(db: &Db, table: &str, request: &PutRequest<'_, M
         .table_name(table)
         .set_item(Some(item));
     let result = set_condition!(put, condition)
-        .set_return_values_on_condition_check_failure(
-            request
-                .wants_old_item_on_failure()
-                .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-        )
+        .set_return_values_on_condition_check_failure(request.on_failure())
         .send()
         .await;
     match result {
         Ok(_) => Ok(()),
         Err(err) => match err.as_service_error() {
             Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                Err(request.condition_failure(at, failed.item().is_some()))
+                Err(request.condition_failure(at, failed.item().cloned()))
             }
             _ => Err(Error::sdk(at, "PutItem", err)),
         },
@@ -350,12 +346,15 @@ impl<'a, M: DynaModel> Delete<'a, M> {
             .delete_item()
             .table_name(&table)
             .set_key(Some(item));
-        let result = set_condition!(delete, condition).send().await;
+        let result = set_condition!(delete, condition)
+            .set_return_values_on_condition_check_failure(self.request.on_failure())
+            .send()
+            .await;
         match result {
             Ok(_) => Ok(()),
             Err(err) => match err.as_service_error() {
-                Some(e) if e.is_conditional_check_failed_exception() => {
-                    Err(self.request.condition_failure(at))
+                Some(DeleteItemError::ConditionalCheckFailedException(failed)) => {
+                    Err(self.request.condition_failure(at, failed.item().cloned()))
                 }
                 _ => Err(Error::sdk(at, "DeleteItem", err)),
             },

@@ -8,3 +8,4 @@ pub mod query;
 mod read;
 pub mod scan;
 pub mod table;
+pub mod update;

@@ -2,7 +2,7 @@
 
 use std::fmt;
 
-use aws_sdk_dynamodb::types;
+use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure};
 
 use super::write::{prepare_key, set_condition, Prepared};
 use crate::error::{Error, Result, Scope};
@@ -60,6 +60,7 @@ impl<M: DynaModel> ConditionCheck<M> {
                 .set_key(Some(item)),
             condition
         )
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
         .build()
         .map_err(|e| Error::invalid_query(at, format!("cannot build a ConditionCheck: {e}")))
     }

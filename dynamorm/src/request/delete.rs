@@ -2,11 +2,12 @@
 
 use std::fmt;
 
-use aws_sdk_dynamodb::types::{self, WriteRequest};
+use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRequest};
 
 use super::write::{prepare_key, set_condition, unconditional, DisplayCondition, Prepared};
 use crate::error::{Error, Result, Scope};
 use crate::expr::Cond;
+use crate::item::Item;
 use crate::model::{DynaModel, IntoKey};
 
 /// A delete of one item by key (DeleteItem, a transaction's `Delete`, a
@@ -70,9 +71,17 @@ impl<M: DynaModel> DeleteRequest<M> {
         prepare_key::<M>(&self.key, self.when.as_ref(), at)
     }
 
-    /// The error for a failed condition.
-    pub(crate) fn condition_failure(&self, at: Scope<'_>) -> Error {
-        Error::condition_failed(at, DisplayCondition(self.when.as_ref()))
+    /// The error for a failed condition, with the stored item the engine
+    /// returned, if any.
+    pub(crate) fn condition_failure(&self, at: Scope<'_>, current: Option<Item>) -> Error {
+        Error::condition_failed_on(at, DisplayCondition(self.when.as_ref()), current)
+    }
+
+    /// What to ask for when the condition fails: the stored item.
+    pub(crate) fn on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
+        self.when
+            .is_some()
+            .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
     }
 
     /// The delete for table `table` (a transaction's `Delete`).
@@ -85,6 +94,7 @@ impl<M: DynaModel> DeleteRequest<M> {
                 .set_key(Some(item)),
             condition
         )
+        .set_return_values_on_condition_check_failure(self.on_failure())
         .build()
         .map_err(|e| Error::invalid_query(at, format!("cannot build a Delete: {e}")))
     }

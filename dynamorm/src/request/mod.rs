@@ -1,5 +1,5 @@
-//! Write requests as values: [`PutRequest`], [`DeleteRequest`] and
-//! [`ConditionCheck`].
+//! Write requests as values: [`PutRequest`], [`UpdateRequest`],
+//! [`DeleteRequest`] and [`ConditionCheck`].
 //!
 //! A request value holds no [`Db`](crate::Db): it is the model (or key) and
 //! its conditions, and renders to the SDK's own request types for a given
@@ -12,11 +12,14 @@
 mod check;
 mod delete;
 mod put;
+mod update;
 mod write;
 
 pub use check::ConditionCheck;
 pub use delete::DeleteRequest;
 pub use put::PutRequest;
+pub use update::UpdateRequest;
 
 pub(crate) use put::PutConditions;
-pub(crate) use write::{key_item, set_condition, Prepared, Rendered};
+pub(crate) use update::{Failure, PreparedUpdate, GUARD_ATTEMPTS};
+pub(crate) use write::{key_item, set_condition, version_of, Prepared, Rendered};

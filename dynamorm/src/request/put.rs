@@ -7,6 +7,7 @@ use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRe
 use super::write::{prepare_model, set_condition, unconditional, DisplayCondition, Prepared};
 use crate::error::{Error, Result, Scope};
 use crate::expr::{AttrPath, Cond};
+use crate::item::Item;
 use crate::model::DynaModel;
 
 /// A put of one model (PutItem, a transaction's `Put`, a batch's
@@ -67,6 +68,11 @@ impl<M: DynaModel> PutConditions<M> {
     /// Both `unique` and `when`: a failure is told apart by the old item.
     fn both(&self) -> bool {
         self.unique && self.when.is_some()
+    }
+
+    /// Some condition is set.
+    fn any(&self) -> bool {
+        self.unique || self.when.is_some()
     }
 
     /// The condition sent: "no item with this key" and/or `when`.
@@ -132,23 +138,25 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
         prepare_model(self.model, self.conditions.combined().as_ref(), at)
     }
 
-    /// True when a condition failure must return the old item to tell
-    /// `unique` from `when`.
-    pub(crate) fn wants_old_item_on_failure(&self) -> bool {
-        self.conditions.both()
+    /// What to ask for when the condition fails: the stored item, which the
+    /// error carries (and which tells `unique` from `when`).
+    pub(crate) fn on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
+        self.conditions
+            .any()
+            .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
     }
 
-    /// The error for a failed condition; `existed` says whether the engine
-    /// returned an old item (only asked for when `unique` and `when` are both set).
-    pub(crate) fn condition_failure(&self, at: Scope<'_>, existed: bool) -> Error {
+    /// The error for a failed condition, given the stored item the engine
+    /// returned (`None` when there was none).
+    pub(crate) fn condition_failure(&self, at: Scope<'_>, current: Option<Item>) -> Error {
         let unique = self.conditions.unique;
         // Alone, `unique` is the only condition that can fail; with `when`,
-        // the returned old item says whether the key existed.
-        if unique && (!self.conditions.both() || existed) {
+        // the returned item says whether the key existed.
+        if unique && (!self.conditions.both() || current.is_some()) {
             Error::already_exists(at, &self.model.key())
         } else {
             let condition = self.conditions.combined();
-            Error::condition_failed(at, DisplayCondition(condition.as_ref()))
+            Error::condition_failed_on(at, DisplayCondition(condition.as_ref()), current)
         }
     }
 
@@ -161,10 +169,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
             types::Put::builder().table_name(table).set_item(Some(item)),
             condition
         )
-        .set_return_values_on_condition_check_failure(
-            self.wants_old_item_on_failure()
-                .then_some(ReturnValuesOnConditionCheckFailure::AllOld),
-        )
+        .set_return_values_on_condition_check_failure(self.on_failure())
         .build()
         .map_err(|e| Error::invalid_query(at, format!("cannot build a Put: {e}")))
     }

@@ -127,3 +127,26 @@ impl<M> fmt::Display for DisplayCondition<'_, M> {
         }
     }
 }
+
+/// The current time as serde writes a `chrono::DateTime<Utc>` (RFC 3339,
+/// `Z`), for `created_at` / `updated_at`. Those fields need the `chrono`
+/// feature, so without it there is nothing to stamp.
+pub(crate) fn now() -> Option<AttributeValue> {
+    #[cfg(feature = "chrono")]
+    {
+        let now = chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true);
+        Some(AttributeValue::S(now))
+    }
+    #[cfg(not(feature = "chrono"))]
+    {
+        None
+    }
+}
+
+/// The version number stored in `item`'s attribute `name` (0 when absent).
+pub(crate) fn version_of(item: &Item, name: &str) -> u64 {
+    match item.get(name) {
+        Some(AttributeValue::N(n)) => n.parse().unwrap_or(0),
+        _ => 0,
+    }
+}

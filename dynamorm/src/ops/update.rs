@@ -1,0 +1,500 @@
+//! Updates: `Thing::update(&db, key)` returns the stored result, and
+//! `thing.update(&db)` changes `thing` in place. Both send an
+//! [`UpdateRequest`] (UpdateItem).
+//!
+//! # An invalid model is never written
+//!
+//! - `thing.update(&db)` applies the change to a copy of `thing` first,
+//!   decodes and validates it, and sends nothing if it fails.
+//! - For a model with validation (`#[dynamo(validate = ..)]`), every update
+//!   reads the item (strongly consistent), applies the change to it locally,
+//!   validates the result, and only then sends the UpdateItem, conditioned on
+//!   the item being unchanged since the read (its `version` when the model
+//!   has one, else every attribute the model declares). If another writer
+//!   got in between, it reads again (up to 5 times). So a model with
+//!   validation costs a read per update; a model without validation is one
+//!   UpdateItem, whose values the compiler has checked against the fields.
+
+use std::fmt;
+use std::future::IntoFuture;
+use std::marker::PhantomData;
+
+use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
+use serde_json::Value;
+
+use crate::codec;
+use crate::db::Db;
+use crate::error::{Error, Result, Scope};
+use crate::expr::update::{self, update_methods, Resolved};
+use crate::expr::{kw, update_kw, Cond};
+use crate::future::OpFuture;
+use crate::item::Item;
+use crate::model::DynaModel;
+use crate::request::{
+    key_item, set_condition, version_of, Failure, PreparedUpdate, UpdateRequest, GUARD_ATTEMPTS,
+};
+use crate::validate;
+
+mod sealed {
+    pub trait Sealed {}
+}
+
+/// What an update resolves to: [`ReturnNew`] (the default), [`ReturnOld`]
+/// or [`ReturnNothing`].
+pub trait Returns<M: DynaModel>: sealed::Sealed {
+    /// What the update resolves to.
+    type Output: Send;
+    /// The `ReturnValues` asked of DynamoDB.
+    fn values() -> ReturnValue;
+    /// Builds the output from the attributes DynamoDB returned by an update
+    /// of table `table`.
+    #[doc(hidden)]
+    fn output(attributes: Option<Item>, table: &str) -> Result<Self::Output>;
+}
+
+/// The update resolves to the model as stored after it (`ALL_NEW`).
+#[derive(Debug, Clone, Copy)]
+pub struct ReturnNew;
+/// The update resolves to the model as it was before, `Option<M>` (`ALL_OLD`).
+#[derive(Debug, Clone, Copy)]
+pub struct ReturnOld;
+/// The update resolves to `()` (`NONE`).
+#[derive(Debug, Clone, Copy)]
+pub struct ReturnNothing;
+
+impl sealed::Sealed for ReturnNew {}
+impl sealed::Sealed for ReturnOld {}
+impl sealed::Sealed for ReturnNothing {}
+
+/// Decodes and validates an item read back.
+fn read_model<M: DynaModel>(item: Item, at: Scope<'_>) -> Result<M> {
+    let model: M = codec::decode(item, at)?;
+    validate::check(&model, at)?;
+    Ok(model)
+}
+
+impl<M: DynaModel> Returns<M> for ReturnNew {
+    type Output = M;
+    fn values() -> ReturnValue {
+        ReturnValue::AllNew
+    }
+    fn output(attributes: Option<Item>, table: &str) -> Result<M> {
+        let at = Scope::new(M::table_def(), table);
+        match attributes {
+            Some(item) => read_model(item, at),
+            None => Err(Error::codec(
+                at,
+                "decode",
+                None,
+                "the engine returned no attributes for ALL_NEW",
+            )),
+        }
+    }
+}
+
+impl<M: DynaModel> Returns<M> for ReturnOld {
+    type Output = Option<M>;
+    fn values() -> ReturnValue {
+        ReturnValue::AllOld
+    }
+    fn output(attributes: Option<Item>, table: &str) -> Result<Option<M>> {
+        let at = Scope::new(M::table_def(), table);
+        attributes.map(|item| read_model(item, at)).transpose()
+    }
+}
+
+impl<M: DynaModel> Returns<M> for ReturnNothing {
+    type Output = ();
+    fn values() -> ReturnValue {
+        ReturnValue::None
+    }
+    fn output(_: Option<Item>, _: &str) -> Result<()> {
+        Ok(())
+    }
+}
+
+/// Updates one stored item by key (UpdateItem): `Thing::update(&db, key)`.
+///
+/// Resolves to the model as stored after the update; `.return_old()`
+/// resolves to the model before it, `.return_none()` to `()`. The item must
+/// exist ([`Error::ConditionFailed`] otherwise); see the [module
+/// docs](self) for how models with validation stay valid.
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # use std::collections::HashSet;
+/// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String, name: Option<String>, count: i64,
+/// #   tags: Vec<String>, labels: HashSet<String> }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+/// Thing { id: "t1".into(), name: Some("One".into()), count: 1, tags: vec![], labels: HashSet::new() }
+///     .save(&db).await?;
+/// let thing = Thing::update(&db, "t1")
+///     .set(Thing::NAME, "Uno")
+///     .add(Thing::COUNT, 2)
+///     .append(Thing::TAGS, ["a", "b"])
+///     .add(Thing::LABELS, ["x"])
+///     .when(Thing::COUNT.lt(10))
+///     .await?;
+/// assert_eq!((thing.name.as_deref(), thing.count), (Some("Uno"), 3));
+/// assert_eq!(thing.tags, ["a", "b"]);
+///
+/// let before = Thing::update(&db, "t1").remove(Thing::NAME).return_old().await?;
+/// assert_eq!(before.unwrap().name.as_deref(), Some("Uno"));
+///
+/// let err = Thing::update(&db, "t1").plus(Thing::COUNT, 1).when(Thing::COUNT.gt(5))
+///     .await.unwrap_err();
+/// assert!(matches!(err, dynamorm::Error::ConditionFailed { .. }));
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[must_use = "an update does nothing until awaited"]
+pub struct Update<'a, M: DynaModel, R = ReturnNew> {
+    db: &'a Db,
+    request: UpdateRequest<M>,
+    invalid: Option<String>,
+    _returns: PhantomData<fn() -> R>,
+}
+
+impl<'a, M: DynaModel> Update<'a, M> {
+    /// An update of the item with `key` on `db`.
+    pub fn new(db: &'a Db, key: M::Key) -> Self {
+        Update {
+            db,
+            request: UpdateRequest::for_key(key),
+            invalid: None,
+            _returns: PhantomData,
+        }
+    }
+
+    /// An update from DynamORM's keywords; a bad term is reported when awaited.
+    pub(crate) fn from_kw<K: AsRef<str>>(
+        db: &'a Db,
+        key: M::Key,
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Self {
+        let mut update = Update::new(db, key);
+        match update_kw::updates::<M, K>(M::table_def(), terms) {
+            Ok(updates) => update.request.updates = updates,
+            Err(message) => update.invalid = Some(message),
+        }
+        update
+    }
+}
+
+impl<'a, M: DynaModel, R> Update<'a, M, R> {
+    update_methods!(request.updates);
+
+    /// Update only if `cond` holds for the stored item; otherwise
+    /// [`Error::ConditionFailed`], carrying the stored item. Several calls
+    /// combine with AND.
+    pub fn when(mut self, cond: Cond<M>) -> Self {
+        self.request = self.request.when(cond);
+        self
+    }
+
+    /// [`when`](Self::when) in DynamORM's double-under form:
+    /// `.when_kw([("count__lt", 10.into())])`. A bad term is
+    /// [`Error::InvalidQuery`] when awaited, before any request.
+    pub fn when_kw<K: AsRef<str>>(mut self, terms: impl IntoIterator<Item = (K, Value)>) -> Self {
+        match kw::all::<M, K>(M::table_def(), terms) {
+            Ok(Some(cond)) => self.request = self.request.when(cond),
+            Ok(None) => {}
+            Err(message) => {
+                self.invalid.get_or_insert(message);
+            }
+        }
+        self
+    }
+
+    /// Resolve to the model as it was before the update (`ALL_OLD`).
+    pub fn return_old(self) -> Update<'a, M, ReturnOld> {
+        self.returning()
+    }
+
+    /// Resolve to `()` (`ReturnValues = NONE`).
+    pub fn return_none(self) -> Update<'a, M, ReturnNothing> {
+        self.returning()
+    }
+
+    fn returning<S>(self) -> Update<'a, M, S> {
+        Update {
+            db: self.db,
+            request: self.request,
+            invalid: self.invalid,
+            _returns: PhantomData,
+        }
+    }
+
+    /// The request this builder sends.
+    pub fn request(&self) -> &UpdateRequest<M> {
+        &self.request
+    }
+}
+
+impl<M: DynaModel, R> fmt::Debug for Update<'_, M, R> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Update")
+            .field("db", self.db)
+            .field("request", &self.request)
+            .field("invalid", &self.invalid)
+            .finish()
+    }
+}
+
+impl<'a, M: DynaModel, R: Returns<M> + 'a> IntoFuture for Update<'a, M, R> {
+    type Output = Result<R::Output>;
+    type IntoFuture = OpFuture<'a, R::Output>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let def = M::table_def();
+            let table = self.db.table_name(def);
+            let at = Scope::new(def, &table);
+            if let Some(message) = self.invalid {
+                return Err(Error::invalid_query(at, message));
+            }
+            let attributes = send_update(self.db, &table, &self.request, R::values()).await?;
+            R::output(attributes, &table)
+        })
+    }
+}
+
+/// Updates a model in place: `thing.update(&db).set(Thing::NAME, "x").await?`.
+///
+/// The change is applied to a copy of the model first and validated; if the
+/// result would be invalid, nothing is sent and the model is unchanged. On
+/// success the model holds what is stored (`ALL_NEW`). For a model with a
+/// `#[dynamo(version)]`, the stored version must still be the model's
+/// ([`Error::VersionConflict`] otherwise).
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String, name: Option<String>, count: i64 }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+/// let mut thing = Thing { id: "t1".into(), name: None, count: 1 };
+/// thing.save(&db).await?;
+/// thing.update(&db).set(Thing::NAME, "y").plus(Thing::COUNT, 1).await?;
+/// assert_eq!((thing.name.as_deref(), thing.count), (Some("y"), 2));
+/// assert_eq!(Thing::get(&db, "t1").await?, Some(thing));
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[must_use = "an update does nothing until awaited"]
+pub struct InstanceUpdate<'a, M: DynaModel> {
+    db: &'a Db,
+    model: &'a mut M,
+    request: UpdateRequest<M>,
+    invalid: Option<String>,
+}
+
+impl<'a, M: DynaModel> InstanceUpdate<'a, M> {
+    /// An update of `model`'s item on `db`.
+    pub fn new(db: &'a Db, model: &'a mut M) -> Self {
+        let request = UpdateRequest::for_key(model.key());
+        InstanceUpdate {
+            db,
+            model,
+            request,
+            invalid: None,
+        }
+    }
+
+    pub(crate) fn from_kw<K: AsRef<str>>(
+        db: &'a Db,
+        model: &'a mut M,
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Self {
+        let mut update = InstanceUpdate::new(db, model);
+        match update_kw::updates::<M, K>(M::table_def(), terms) {
+            Ok(updates) => update.request.updates = updates,
+            Err(message) => update.invalid = Some(message),
+        }
+        update
+    }
+
+    update_methods!(request.updates);
+
+    /// Update only if `cond` holds for the stored item; otherwise
+    /// [`Error::ConditionFailed`]. Several calls combine with AND.
+    pub fn when(mut self, cond: Cond<M>) -> Self {
+        self.request = self.request.when(cond);
+        self
+    }
+
+    /// [`when`](Self::when) in DynamORM's double-under form.
+    pub fn when_kw<K: AsRef<str>>(mut self, terms: impl IntoIterator<Item = (K, Value)>) -> Self {
+        match kw::all::<M, K>(M::table_def(), terms) {
+            Ok(Some(cond)) => self.request = self.request.when(cond),
+            Ok(None) => {}
+            Err(message) => {
+                self.invalid.get_or_insert(message);
+            }
+        }
+        self
+    }
+
+    async fn send(mut self) -> Result<()> {
+        let def = M::table_def();
+        let table = self.db.table_name(def);
+        let at = Scope::new(def, &table);
+        if let Some(message) = self.invalid {
+            return Err(Error::invalid_query(at, message));
+        }
+        let actions = self.request.actions(at)?;
+        let item = codec::encode(&*self.model, at)?;
+        applied::<M>(&actions, &item, at)?;
+        if let Some(version) = def.version {
+            self.request.expect_version(version_of(&item, version));
+        }
+        let attributes = send_update(self.db, &table, &self.request, ReturnValue::AllNew).await?;
+        *self.model = <ReturnNew as Returns<M>>::output(attributes, &table)?;
+        Ok(())
+    }
+}
+
+impl<M: DynaModel> fmt::Debug for InstanceUpdate<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("InstanceUpdate")
+            .field("db", self.db)
+            .field("request", &self.request)
+            .field("invalid", &self.invalid)
+            .finish()
+    }
+}
+
+impl<'a, M: DynaModel> IntoFuture for InstanceUpdate<'a, M> {
+    type Output = Result<()>;
+    type IntoFuture = OpFuture<'a, ()>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
+/// `item` with `actions` applied, as the model: an update that would leave
+/// the item unreadable is [`Error::InvalidQuery`], one that would leave it
+/// invalid is [`Error::Validation`].
+pub(crate) fn applied<M: DynaModel>(actions: &[Resolved], item: &Item, at: Scope<'_>) -> Result<M> {
+    let mut item = item.clone();
+    update::apply(actions, &mut item).map_err(|message| Error::invalid_query(at, message))?;
+    let model: M = codec::decode(item, at).map_err(|e| {
+        Error::invalid_query(
+            at,
+            format!("the update would leave the item unreadable: {e}"),
+        )
+    })?;
+    validate::check(&model, at)?;
+    Ok(model)
+}
+
+/// Reads the item with `request`'s key, strongly consistent.
+pub(crate) async fn read_current<M: DynaModel>(
+    db: &Db,
+    table: &str,
+    key: &M::Key,
+    at: Scope<'_>,
+) -> Result<Option<Item>> {
+    let key = key_item::<M>(key, at)?;
+    tracing::debug!(table = %table, model = at.model, "GetItem (update guard)");
+    let output = db
+        .client()
+        .get_item()
+        .table_name(table)
+        .set_key(Some(key))
+        .consistent_read(true)
+        .send()
+        .await
+        .map_err(|e| Error::sdk(at, "GetItem", e))?;
+    Ok(output.item)
+}
+
+/// What one UpdateItem did.
+enum Sent {
+    /// Written; the attributes asked for.
+    Done(Option<Item>),
+    /// The condition failed; the stored item, if any.
+    Failed(Option<Item>),
+}
+
+async fn send_once(
+    db: &Db,
+    table: &str,
+    prepared: PreparedUpdate,
+    values: ReturnValue,
+    at: Scope<'_>,
+) -> Result<Sent> {
+    tracing::debug!(table = %table, model = at.model, "UpdateItem");
+    let request = db
+        .client()
+        .update_item()
+        .table_name(table)
+        .set_key(Some(prepared.key))
+        .update_expression(prepared.expression);
+    let result = set_condition!(request, prepared.rendered)
+        .return_values(values)
+        .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .send()
+        .await;
+    match result {
+        Ok(output) => Ok(Sent::Done(output.attributes)),
+        Err(err) => match err.as_service_error() {
+            Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
+                Ok(Sent::Failed(failed.item().cloned()))
+            }
+            _ => Err(Error::sdk(at, "UpdateItem", err)),
+        },
+    }
+}
+
+/// Sends `request` to `table`: one UpdateItem, or for a model with
+/// validation read → apply → validate → UpdateItem guarded against changes
+/// since the read. Resolves to the attributes `values` asked for.
+pub(crate) async fn send_update<M: DynaModel>(
+    db: &Db,
+    table: &str,
+    request: &UpdateRequest<M>,
+    values: ReturnValue,
+) -> Result<Option<Item>> {
+    let def = M::table_def();
+    let at = Scope::new(def, table);
+    let actions = request.actions(at)?;
+    if !def.validates {
+        let prepared = request.prepare(&actions, None, at)?;
+        return match send_once(db, table, prepared, values, at).await? {
+            Sent::Done(attributes) => Ok(attributes),
+            Sent::Failed(current) => match request.failure(at, current, None) {
+                Failure::Error(err) => Err(err),
+                Failure::Changed => Err(Error::condition_failed(at, "the item changed")),
+            },
+        };
+    }
+    for _ in 0..GUARD_ATTEMPTS {
+        let Some(old) = read_current::<M>(db, table, request.key(), at).await? else {
+            return Err(match request.failure(at, None, None) {
+                Failure::Error(err) => err,
+                Failure::Changed => Error::condition_failed(at, "the item exists"),
+            });
+        };
+        applied::<M>(&actions, &old, at)?;
+        let prepared = request.prepare(&actions, Some(&old), at)?;
+        match send_once(db, table, prepared, values.clone(), at).await? {
+            Sent::Done(attributes) => return Ok(attributes),
+            Sent::Failed(current) => match request.failure(at, current, Some(&old)) {
+                Failure::Error(err) => return Err(err),
+                Failure::Changed => continue,
+            },
+        }
+    }
+    Err(Error::condition_failed(
+        at,
+        format_args!(
+            "the item did not change between read and write ({GUARD_ATTEMPTS} attempts, \
+             another writer changed it each time)"
+        ),
+    ))
+}
