@@ -20,5 +20,6 @@ mod model_api;
 mod query_scan;
 mod reliability;
 mod tables;
+mod transactions;
 mod updates;
 mod validation;

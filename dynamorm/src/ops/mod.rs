@@ -8,4 +8,5 @@ pub mod query;
 mod read;
 pub mod scan;
 pub mod table;
+pub mod transact;
 pub mod update;

@@ -21,5 +21,5 @@ pub use put::PutRequest;
 pub use update::UpdateRequest;
 
 pub(crate) use put::PutConditions;
-pub(crate) use update::{Failure, PreparedUpdate, GUARD_ATTEMPTS};
+pub(crate) use update::{build_update, Failure, PreparedUpdate, GUARD_ATTEMPTS};
 pub(crate) use write::{key_item, set_condition, version_of, Prepared, Rendered};

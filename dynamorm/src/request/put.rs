@@ -188,6 +188,12 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     }
 }
 
+impl<'m, M: DynaModel> From<&'m M> for PutRequest<'m, M> {
+    fn from(model: &'m M) -> Self {
+        PutRequest::new(model)
+    }
+}
+
 impl<M: DynaModel> fmt::Debug for PutRequest<'_, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("PutRequest")
