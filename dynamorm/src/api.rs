@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use crate::db::Db;
 use crate::model::{DynaModel, IntoKey};
-use crate::ops::item::{Delete, Get, Put, PutJson};
+use crate::ops::item::{Delete, Get, Put, PutJson, SaveMut};
 use crate::ops::query::Query;
 use crate::ops::scan::Scan;
 use crate::ops::table::TableHandle;
@@ -164,6 +164,10 @@ pub trait InstanceMutOps<'a> {
     /// Updates this item in place; see [`InstanceUpdate`].
     fn update(self, db: &'a Db) -> InstanceUpdate<'a, Self::Model>;
 
+    /// Saves this item and writes the stored model back into it (the new
+    /// `version`, `created_at`, `updated_at`); see [`SaveMut`].
+    fn save_mut(self, db: &'a Db) -> SaveMut<'a, Self::Model>;
+
     /// [`update`](Self::update) with DynamORM's keywords (as [`ModelOps::update_kw`]).
     fn update_kw<T: AsRef<str>>(
         self,
@@ -177,6 +181,10 @@ impl<'a, M: DynaModel> InstanceMutOps<'a> for &'a mut M {
 
     fn update(self, db: &'a Db) -> InstanceUpdate<'a, M> {
         InstanceUpdate::new(db, self)
+    }
+
+    fn save_mut(self, db: &'a Db) -> SaveMut<'a, M> {
+        SaveMut::new(db, self)
     }
 
     fn update_kw<T: AsRef<str>>(
@@ -226,10 +234,14 @@ pub trait InstanceOps<'a> {
     ///
     /// Chain `.unique()` to fail with [`Error::AlreadyExists`](crate::Error::AlreadyExists)
     /// instead of replacing, or `.when(cond)` to write only if `cond` holds.
+    /// The model itself is not changed: for a versioned model (whose next
+    /// save needs the new version) use
+    /// [`save_mut`](InstanceMutOps::save_mut), which writes it back.
     fn save(self, db: &'a Db) -> Put<'a, Self::Model>;
 
     /// Deletes this item by its key (the key is copied: the model need not
-    /// outlive the request).
+    /// outlive the request). For a model with a `#[dynamo(version)]`, only
+    /// while the stored version is still this one.
     fn delete<'d>(self, db: &'d Db) -> Delete<'d, Self::Model>;
 }
 
@@ -241,6 +253,6 @@ impl<'a, M: DynaModel> InstanceOps<'a> for &'a M {
     }
 
     fn delete<'d>(self, db: &'d Db) -> Delete<'d, M> {
-        Delete::new(db, self.key())
+        Delete::for_instance(db, self)
     }
 }

@@ -6,13 +6,19 @@ use std::future::IntoFuture;
 
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
+use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
 use crate::expr::Cond;
+use crate::item::Item;
 use crate::model::DynaModel;
-use crate::request::{key_item, set_condition, DeleteRequest, Prepared, PutConditions, PutRequest};
+use crate::ops::update::{send_once, Sent};
+use crate::request::{
+    item_as_update, key_item, render_condition, set_condition, version_of, DeleteRequest, Prepared,
+    PreparedPut, PutConditions, PutRequest,
+};
 use crate::validate;
 
 /// The future every builder turns into; moved to the crate root.
@@ -89,31 +95,56 @@ impl<'a, M: DynaModel> IntoFuture for Put<'a, M> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             let table = self.db.table_name(M::table_def());
-            send_put(self.db, &table, &self.request).await
+            send_put(self.db, &table, &self.request, false).await?;
+            Ok(())
         })
     }
 }
 
-/// Sends one put request (PutItem) to `table`.
-async fn send_put<M: DynaModel>(db: &Db, table: &str, request: &PutRequest<'_, M>) -> Result<()> {
+/// Sends one put request to `table`: a PutItem, or for a model with
+/// `created_at` an UpdateItem that keeps the stored `created_at`. With
+/// `want_stored`, resolves to the item as stored.
+pub(crate) async fn send_put<M: DynaModel>(
+    db: &Db,
+    table: &str,
+    request: &PutRequest<'_, M>,
+    want_stored: bool,
+) -> Result<Option<Item>> {
     let def = M::table_def();
     let at = Scope::new(def, table);
-    let Prepared { item, condition } = request.prepare(at)?;
+    let PreparedPut {
+        item,
+        condition,
+        expected_version,
+    } = request.prepare(at)?;
+    if def.created_at.is_some() {
+        let update = item_as_update::<M>(item, condition.as_ref(), at)?;
+        let values = if want_stored {
+            ReturnValue::AllNew
+        } else {
+            ReturnValue::None
+        };
+        return match send_once(db, table, update, values, at).await? {
+            Sent::Done(attributes) => Ok(attributes),
+            Sent::Failed(current) => Err(request.condition_failure(at, current, expected_version)),
+        };
+    }
+    let stored = want_stored.then(|| item.clone());
     tracing::debug!(table = %table, model = def.model, "PutItem");
     let put = db
         .client()
         .put_item()
         .table_name(table)
         .set_item(Some(item));
-    let result = set_condition!(put, condition)
+    let result = set_condition!(put, render_condition(condition.as_ref(), at)?)
         .set_return_values_on_condition_check_failure(request.on_failure())
         .send()
         .await;
     match result {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(stored),
         Err(err) => match err.as_service_error() {
             Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                Err(request.condition_failure(at, failed.item().cloned()))
+                Err(request.condition_failure(at, failed.item().cloned(), expected_version))
             }
             _ => Err(Error::sdk(at, "PutItem", err)),
         },
@@ -192,9 +223,101 @@ impl<'a, M: DynaModel> IntoFuture for PutJson<'a, M> {
             let table = self.db.table_name(def);
             let model: M = codec::from_json(self.doc, Scope::new(def, &table))?;
             let request = PutRequest::with_conditions(&model, self.conditions);
-            send_put(self.db, &table, &request).await?;
-            Ok(model)
+            // The stored model differs from the document when the pipeline stamps it.
+            let stamped =
+                def.version.is_some() || def.created_at.is_some() || def.updated_at.is_some();
+            let stored = send_put(self.db, &table, &request, stamped).await?;
+            match stored {
+                Some(item) => codec::decode(item, Scope::new(def, &table)),
+                None => Ok(model),
+            }
         })
+    }
+}
+
+/// Saves a model and writes back what was stored: `thing.save_mut(&db)`.
+///
+/// The same write as [`Put`] (`thing.save(&db)`), after which `thing` holds
+/// the stored model: its `#[dynamo(version)]` incremented, `updated_at`
+/// stamped, and `created_at` as stored (kept from the first save). Use it
+/// for versioned models, whose next save must carry the new version.
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "docs")]
+/// # struct Doc { #[dynamo(hash_key)] id: String, text: String, #[dynamo(version)] version: u64 }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Doc::table(&db).create().await?;
+/// let mut doc = Doc { id: "d1".into(), text: "draft".into(), version: 0 };
+/// doc.save_mut(&db).await?;                  // a new item: no item with the key may exist
+/// assert_eq!(doc.version, 1);
+/// let stale = doc.clone();
+/// doc.text = "final".into();
+/// doc.save_mut(&db).await?;                  // stored version 1 → 2
+/// assert_eq!(doc.version, 2);
+/// let err = stale.save(&db).await.unwrap_err();
+/// assert!(err.is_version_conflict());
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[must_use = "a write does nothing until awaited"]
+pub struct SaveMut<'a, M: DynaModel> {
+    db: &'a Db,
+    model: &'a mut M,
+    conditions: PutConditions<M>,
+}
+
+impl<'a, M: DynaModel> SaveMut<'a, M> {
+    /// A save of `model` on `db` that writes the stored model back into it.
+    pub fn new(db: &'a Db, model: &'a mut M) -> Self {
+        SaveMut {
+            db,
+            model,
+            conditions: PutConditions::default(),
+        }
+    }
+
+    /// As [`Put::unique`].
+    pub fn unique(mut self) -> Self {
+        self.conditions.set_unique();
+        self
+    }
+
+    /// As [`Put::when`].
+    pub fn when(mut self, cond: Cond<M>) -> Self {
+        self.conditions.and_when(cond);
+        self
+    }
+
+    async fn send(self) -> Result<()> {
+        let def = M::table_def();
+        let table = self.db.table_name(def);
+        let request = PutRequest::with_conditions(&*self.model, self.conditions);
+        let stored = send_put(self.db, &table, &request, true).await?;
+        if let Some(item) = stored {
+            *self.model = codec::decode(item, Scope::new(def, &table))?;
+        }
+        Ok(())
+    }
+}
+
+impl<M: DynaModel> fmt::Debug for SaveMut<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SaveMut")
+            .field("db", self.db)
+            .field("model", &M::table_def().model)
+            .field("key", &self.model.key())
+            .field("conditions", &self.conditions)
+            .finish()
+    }
+}
+
+impl<'a, M: DynaModel> IntoFuture for SaveMut<'a, M> {
+    type Output = Result<()>;
+    type IntoFuture = OpFuture<'a, ()>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
     }
 }
 
@@ -320,6 +443,20 @@ impl<'a, M: DynaModel> Delete<'a, M> {
             db,
             request: DeleteRequest::for_key(key),
         }
+    }
+
+    /// A delete of `model`'s item; for a model with a `#[dynamo(version)]`,
+    /// only while the stored version is still `model`'s
+    /// ([`Error::VersionConflict`] otherwise).
+    pub fn for_instance(db: &'a Db, model: &M) -> Self {
+        let mut request = DeleteRequest::for_key(model.key());
+        if let Some(name) = M::table_def().version {
+            // Encoding cannot fail for a model that was saved; if it does,
+            // the version 0 expected makes the delete a conflict, not a blind delete.
+            let version = codec::to_item(model).map_or(0, |item| version_of(&item, name));
+            request.expect_version(version);
+        }
+        Delete { db, request }
     }
 
     /// Delete only if `cond` holds; otherwise [`Error::ConditionFailed`].

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::error::BuildError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
     LocalSecondaryIndex, Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
-    StreamSpecification, TableDescription, TableStatus,
+    StreamSpecification, TableDescription, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
 };
 
 use crate::db::Db;
@@ -155,7 +155,72 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             .send()
             .await
             .map_err(|e| Error::sdk(at, "CreateTable", e))?;
-        self.wait_active().await
+        let description = self.wait_active().await?;
+        self.enable_ttl().await?;
+        Ok(description)
+    }
+
+    /// Enables TTL on the model's `#[dynamo(ttl)]` attribute, if it has one.
+    async fn enable_ttl(&self) -> Result<()> {
+        let def = M::table_def();
+        let Some(attribute) = def.ttl else {
+            return Ok(());
+        };
+        let table = self.name();
+        let at = Scope::new(def, &table);
+        let specification = TimeToLiveSpecification::builder()
+            .enabled(true)
+            .attribute_name(attribute)
+            .build()
+            .map_err(|e| {
+                Error::invalid_query(at, format!("cannot build a TTL specification: {e}"))
+            })?;
+        tracing::debug!(table = %table, attribute, "UpdateTimeToLive");
+        self.db
+            .client()
+            .update_time_to_live()
+            .table_name(&table)
+            .time_to_live_specification(specification)
+            .send()
+            .await
+            .map_err(|e| Error::sdk(at, "UpdateTimeToLive", e))?;
+        Ok(())
+    }
+
+    /// The attribute TTL deletes items by, when TTL is enabled (or being
+    /// enabled) on the table (DescribeTimeToLive; DescribeTable does not
+    /// report it).
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "sessions")]
+    /// # struct Session { #[dynamo(hash_key)] id: String, #[dynamo(ttl)] expires: u64 }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?;
+    /// Session::table(&db).create().await?;
+    /// assert_eq!(Session::table(&db).ttl().await?.as_deref(), Some("expires"));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn ttl(&self) -> Result<Option<String>> {
+        let table = self.name();
+        let output = self
+            .db
+            .client()
+            .describe_time_to_live()
+            .table_name(&table)
+            .send()
+            .await
+            .map_err(|e| Error::sdk(Scope::new(M::table_def(), &table), "DescribeTimeToLive", e))?;
+        let Some(description) = output.time_to_live_description else {
+            return Ok(None);
+        };
+        let on = matches!(
+            description.time_to_live_status(),
+            Some(TimeToLiveStatus::Enabled | TimeToLiveStatus::Enabling)
+        );
+        Ok(description.attribute_name.filter(|_| on))
     }
 
     /// Creates the table unless it exists; waits until it is ACTIVE either way.

@@ -74,8 +74,7 @@ impl<M: DynaModel> WriteAction for PutAction<'_, M> {
         Box::pin(async move {
             let def = M::table_def();
             let table = db.table_name(def);
-            let put = self.0.to_put(&table)?;
-            Ok(TransactWriteItem::builder().put(put).build())
+            self.0.to_transact_item(&table)
         })
     }
 

@@ -414,14 +414,16 @@ pub(crate) async fn read_current<M: DynaModel>(
 }
 
 /// What one UpdateItem did.
-enum Sent {
+pub(crate) enum Sent {
     /// Written; the attributes asked for.
     Done(Option<Item>),
     /// The condition failed; the stored item, if any.
     Failed(Option<Item>),
 }
 
-async fn send_once(
+/// Sends one prepared UpdateItem, asking for the stored item when its
+/// condition fails.
+pub(crate) async fn send_once(
     db: &Db,
     table: &str,
     prepared: PreparedUpdate,

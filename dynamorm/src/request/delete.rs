@@ -4,7 +4,10 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRequest};
 
-use super::write::{prepare_key, set_condition, unconditional, DisplayCondition, Prepared};
+use super::update::version_is;
+use super::write::{
+    prepare_key, set_condition, unconditional, version_of, DisplayCondition, Prepared,
+};
 use crate::error::{Error, Result, Scope};
 use crate::expr::Cond;
 use crate::item::Item;
@@ -35,6 +38,7 @@ use crate::model::{DynaModel, IntoKey};
 pub struct DeleteRequest<M: DynaModel> {
     key: M::Key,
     when: Option<Cond<M>>,
+    expected_version: Option<u64>,
 }
 
 impl<M: DynaModel> DeleteRequest<M> {
@@ -46,7 +50,11 @@ impl<M: DynaModel> DeleteRequest<M> {
     /// A delete of the item with the model's own key type (as
     /// [`DynaModel::key`] returns it).
     pub fn for_key(key: M::Key) -> Self {
-        DeleteRequest { key, when: None }
+        DeleteRequest {
+            key,
+            when: None,
+            expected_version: None,
+        }
     }
 
     /// Delete only if `cond` holds; otherwise [`Error::ConditionFailed`].
@@ -66,21 +74,45 @@ impl<M: DynaModel> DeleteRequest<M> {
         self.when.as_ref()
     }
 
+    /// Requires the stored `#[dynamo(version)]` to be `version` (the delete
+    /// of a loaded model): [`Error::VersionConflict`] otherwise.
+    pub(crate) fn expect_version(&mut self, version: u64) {
+        self.expected_version = Some(version);
+    }
+
+    /// The condition sent: the caller's and the version's.
+    fn combined(&self) -> Option<Cond<M>> {
+        let mut condition = self.when.clone();
+        if let (Some(expected), Some(name)) = (self.expected_version, M::table_def().version) {
+            Cond::and_into(&mut condition, version_is::<M>(name, expected));
+        }
+        condition
+    }
+
     /// Runs the write pipeline for a key: renders the condition.
     pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<Prepared> {
-        prepare_key::<M>(&self.key, self.when.as_ref(), at)
+        prepare_key::<M>(&self.key, self.combined().as_ref(), at)
     }
 
     /// The error for a failed condition, with the stored item the engine
     /// returned, if any.
     pub(crate) fn condition_failure(&self, at: Scope<'_>, current: Option<Item>) -> Error {
+        if let Some(expected) = self.expected_version {
+            let name = M::table_def().version;
+            let found = current
+                .as_ref()
+                .zip(name)
+                .map(|(item, name)| version_of(item, name));
+            if found != Some(expected) && !(expected == 0 && found.is_none()) {
+                return Error::version_conflict(at, &self.key, expected, found);
+            }
+        }
         Error::condition_failed_on(at, DisplayCondition(self.when.as_ref()), current)
     }
 
     /// What to ask for when the condition fails: the stored item.
     pub(crate) fn on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
-        self.when
-            .is_some()
+        (self.when.is_some() || self.expected_version.is_some())
             .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
     }
 
@@ -103,7 +135,7 @@ impl<M: DynaModel> DeleteRequest<M> {
     /// cannot carry conditions: a conditional delete is [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
         let at = Scope::new(M::table_def(), table);
-        unconditional(self.when.as_ref(), at)?;
+        unconditional(self.combined().as_ref(), at)?;
         let Prepared { item, .. } = self.prepare(at)?;
         let delete = types::DeleteRequest::builder()
             .set_key(Some(item))
@@ -119,6 +151,7 @@ impl<M: DynaModel> fmt::Debug for DeleteRequest<M> {
             .field("model", &M::table_def().model)
             .field("key", &self.key)
             .field("when", &self.when)
+            .field("expected_version", &self.expected_version)
             .finish()
     }
 }

@@ -20,6 +20,9 @@ pub use delete::DeleteRequest;
 pub use put::PutRequest;
 pub use update::UpdateRequest;
 
-pub(crate) use put::PutConditions;
-pub(crate) use update::{build_update, Failure, PreparedUpdate, GUARD_ATTEMPTS};
-pub(crate) use write::{key_item, set_condition, version_of, Prepared, Rendered};
+pub(crate) use put::{PreparedPut, PutConditions};
+pub(crate) use update::{build_update, Failure, GUARD_ATTEMPTS};
+pub(crate) use write::{
+    item_as_update, key_item, render_condition, set_condition, version_of, Prepared,
+    PreparedUpdate, Rendered,
+};

@@ -4,7 +4,11 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRequest};
 
-use super::write::{prepare_model, set_condition, unconditional, DisplayCondition, Prepared};
+use super::update::build_update;
+use super::write::{
+    item_as_update, render_condition, set_condition, stamp_model, unconditional, version_condition,
+    version_conflict, DisplayCondition, Stamped,
+};
 use crate::error::{Error, Result, Scope};
 use crate::expr::{AttrPath, Cond};
 use crate::item::Item;
@@ -133,22 +137,49 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
         self.conditions.combined()
     }
 
-    /// Runs the write pipeline: validate, encode, size check, render the condition.
-    pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<Prepared> {
-        prepare_model(self.model, self.conditions.combined().as_ref(), at)
+    /// Runs the write pipeline: validate, encode, stamp (`version`,
+    /// `created_at`, `updated_at`), size check; the condition sent is the
+    /// caller's (`unique`, `when`) and the version's.
+    pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<PreparedPut<M>> {
+        let Stamped {
+            item,
+            expected_version,
+        } = stamp_model(self.model, at)?;
+        let mut condition = self.conditions.combined();
+        if let Some(version) = expected_version.and_then(version_condition::<M>) {
+            Cond::and_into(&mut condition, version);
+        }
+        Ok(PreparedPut {
+            item,
+            condition,
+            expected_version,
+        })
     }
 
     /// What to ask for when the condition fails: the stored item, which the
-    /// error carries (and which tells `unique` from `when`).
+    /// error carries (and which tells `unique` from `when` from the version).
     pub(crate) fn on_failure(&self) -> Option<ReturnValuesOnConditionCheckFailure> {
-        self.conditions
-            .any()
+        (self.conditions.any() || M::table_def().version.is_some())
             .then_some(ReturnValuesOnConditionCheckFailure::AllOld)
     }
 
     /// The error for a failed condition, given the stored item the engine
-    /// returned (`None` when there was none).
-    pub(crate) fn condition_failure(&self, at: Scope<'_>, current: Option<Item>) -> Error {
+    /// returned (`None` when there was none) and the version the put expected.
+    pub(crate) fn condition_failure(
+        &self,
+        at: Scope<'_>,
+        current: Option<Item>,
+        expected_version: Option<u64>,
+    ) -> Error {
+        if let Some(expected) = expected_version {
+            if let Some(found) = version_conflict(M::table_def(), expected, current.as_ref()) {
+                // A new item (version 0) whose key is taken is `AlreadyExists`
+                // when the caller asked for `unique`.
+                if !(self.conditions.unique && expected == 0) {
+                    return Error::version_conflict(at, &self.model.key(), expected, found);
+                }
+            }
+        }
         let unique = self.conditions.unique;
         // Alone, `unique` is the only condition that can fail; with `when`,
         // the returned item says whether the key existed.
@@ -162,30 +193,76 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
 
     /// The put for table `table` (a transaction's `Put`). Fails before any
     /// request when the model is invalid, too large or cannot be encoded.
+    ///
+    /// A `Put` replaces the whole item, so for a model with `created_at` it
+    /// stores the model's value (now, when unset); `save` and transactions
+    /// send an `Update` for such a model instead, which keeps the stored one.
     pub fn to_put(&self, table: &str) -> Result<types::Put> {
         let at = Scope::new(M::table_def(), table);
-        let Prepared { item, condition } = self.prepare(at)?;
+        let PreparedPut {
+            item, condition, ..
+        } = self.prepare(at)?;
         set_condition!(
             types::Put::builder().table_name(table).set_item(Some(item)),
-            condition
+            render_condition(condition.as_ref(), at)?
         )
         .set_return_values_on_condition_check_failure(self.on_failure())
         .build()
         .map_err(|e| Error::invalid_query(at, format!("cannot build a Put: {e}")))
     }
 
+    /// The write for table `table` as a transaction item: a `Put`, or for a
+    /// model with `created_at` an `Update` that keeps the stored `created_at`.
+    pub(crate) fn to_transact_item(&self, table: &str) -> Result<types::TransactWriteItem> {
+        let at = Scope::new(M::table_def(), table);
+        if M::table_def().created_at.is_none() {
+            return Ok(types::TransactWriteItem::builder()
+                .put(self.to_put(table)?)
+                .build());
+        }
+        let prepared = self.prepare(at)?;
+        let update = item_as_update::<M>(prepared.item, prepared.condition.as_ref(), at)?;
+        Ok(types::TransactWriteItem::builder()
+            .update(build_update(table, update, at)?)
+            .build())
+    }
+
     /// The put as one entry of a BatchWriteItem for table `table`. A batch
-    /// cannot carry conditions: a conditional put is [`Error::InvalidQuery`].
+    /// cannot carry conditions: a conditional put, or a put of a model with a
+    /// `#[dynamo(version)]` (whose check is a condition), is
+    /// [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
         let at = Scope::new(M::table_def(), table);
         unconditional(self.condition().as_ref(), at)?;
-        let Prepared { item, .. } = self.prepare(at)?;
+        if let Some(version) = M::table_def().version {
+            return Err(Error::invalid_query(
+                at,
+                format!(
+                    "a batch write cannot check the version (`{version}`): save versioned \
+                     models one by one or in a transaction"
+                ),
+            ));
+        }
+        let PreparedPut { item, .. } = self.prepare(at)?;
         let put = types::PutRequest::builder()
             .set_item(Some(item))
             .build()
             .map_err(|e| Error::invalid_query(at, format!("cannot build a PutRequest: {e}")))?;
         Ok(WriteRequest::builder().put_request(put).build())
     }
+}
+
+/// A put that passed the write pipeline: the item as it will be stored and
+/// the condition to send with it (not yet rendered: a PutItem and an
+/// UpdateItem allocate placeholders differently).
+#[derive(Debug)]
+pub(crate) struct PreparedPut<M> {
+    /// The whole item.
+    pub item: Item,
+    /// The caller's and the version's conditions, ANDed.
+    pub condition: Option<Cond<M>>,
+    /// The version the stored item must have, for a versioned model.
+    pub expected_version: Option<u64>,
 }
 
 impl<'m, M: DynaModel> From<&'m M> for PutRequest<'m, M> {

@@ -4,7 +4,9 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::{self, AttributeValue, ReturnValuesOnConditionCheckFailure};
 
-use super::write::{key_item, now, set_condition, version_of, DisplayCondition, Rendered};
+use super::write::{
+    key_item, now, set_condition, version_of, DisplayCondition, PreparedUpdate, Rendered,
+};
 use crate::error::{Error, Result, Scope};
 use crate::expr::update::{self, update_methods, Op, Resolved};
 use crate::expr::{AttrPath, Cond, Placeholders, Updates};
@@ -54,17 +56,6 @@ pub struct UpdateRequest<M: DynaModel> {
     pub(crate) updates: Updates<M>,
     when: Option<Cond<M>>,
     expected_version: Option<u64>,
-}
-
-/// An update ready to send.
-#[derive(Debug)]
-pub(crate) struct PreparedUpdate {
-    /// The key map.
-    pub key: Item,
-    /// `UpdateExpression`.
-    pub expression: String,
-    /// The condition, names and values (shared by both expressions).
-    pub rendered: Rendered,
 }
 
 /// Why a conditional update failed, from the stored item the engine returned.

@@ -8,9 +8,10 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::codec;
 use crate::error::{Error, Result, Scope};
-use crate::expr::{Cond, Placeholders};
+use crate::expr::{AttrPath, Cond, Placeholders};
 use crate::item::Item;
 use crate::model::DynaModel;
+use crate::schema::TableDef;
 use crate::validate;
 
 /// A condition expression rendered for one request, with its placeholders.
@@ -24,6 +25,17 @@ pub(crate) struct Rendered {
     pub values: Option<HashMap<String, AttributeValue>>,
 }
 
+/// An update ready to send.
+#[derive(Debug)]
+pub(crate) struct PreparedUpdate {
+    /// The key map.
+    pub key: Item,
+    /// `UpdateExpression`.
+    pub expression: String,
+    /// The condition, names and values (shared by both expressions).
+    pub rendered: Rendered,
+}
+
 /// A write ready to send: the item (the whole item for a put, the key for a
 /// delete or a condition check) and its rendered condition.
 #[derive(Debug)]
@@ -34,20 +46,145 @@ pub(crate) struct Prepared {
     pub condition: Rendered,
 }
 
-/// Prepares a whole model for writing: validates it, encodes it, checks its
-/// size and renders `condition`. An invalid or oversized model fails here,
-/// before any request.
-pub(crate) fn prepare_model<M: DynaModel>(
-    model: &M,
+/// A model ready to write: validated, encoded, stamped with what the model
+/// maintains, size-checked.
+#[derive(Debug)]
+pub(crate) struct Stamped {
+    /// The whole item, as it will be stored.
+    pub item: Item,
+    /// For a `#[dynamo(version)]` model, the version the stored item must
+    /// have (0: no item with the key).
+    pub expected_version: Option<u64>,
+}
+
+/// Runs the write pipeline on a whole model: validate, encode, stamp
+/// (`updated_at` = now, `created_at` = now when unset, `version` + 1),
+/// check the size. An invalid or oversized model fails here, before any
+/// request.
+pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stamped> {
+    validate::check(model, at)?;
+    let mut item = codec::encode(model, at)?;
+    let def = M::table_def();
+    if let Some(now) = now() {
+        if let Some(name) = def.updated_at {
+            item.insert(name.to_owned(), now.clone());
+        }
+        if let Some(name) = def.created_at {
+            item.entry(name.to_owned()).or_insert(now);
+        }
+    }
+    let expected_version = match def.version {
+        None => None,
+        Some(name) => {
+            let version = version_of(&item, name);
+            let next = version.checked_add(1).ok_or_else(|| {
+                Error::codec(
+                    at,
+                    "encode",
+                    Some(name.to_owned()),
+                    "the version cannot grow past u64::MAX",
+                )
+            })?;
+            item.insert(name.to_owned(), AttributeValue::N(next.to_string()));
+            Some(version)
+        }
+    };
+    codec::check_item_size(&item, at)?;
+    Ok(Stamped {
+        item,
+        expected_version,
+    })
+}
+
+/// The condition a versioned write adds: for version 0 (never saved) no
+/// item with the key, else the stored version is `expected`.
+pub(crate) fn version_condition<M: DynaModel>(expected: u64) -> Option<Cond<M>> {
+    let def = M::table_def();
+    let name = def.version?;
+    Some(if expected == 0 {
+        Cond::not_exists(AttrPath::new(def.hash_key.name))
+    } else {
+        Cond::equals(AttrPath::new(name), AttributeValue::N(expected.to_string()))
+    })
+}
+
+/// True when `current` (the stored item a failed write got back, `None`
+/// for no item) does not have the version the write expected.
+pub(crate) fn version_conflict(
+    def: &TableDef,
+    expected: u64,
+    current: Option<&Item>,
+) -> Option<Option<u64>> {
+    let name = def.version?;
+    let found = current.map(|item| version_of(item, name));
+    let conflict = match found {
+        None => expected != 0,
+        Some(found) => expected == 0 || found != expected,
+    };
+    conflict.then_some(found)
+}
+
+/// Renders a whole item as an UpdateItem that stores it as a PutItem would,
+/// except that `created_at` keeps the stored value (`if_not_exists`):
+/// every attribute set, the model's absent fields removed. Attributes the
+/// model does not declare are kept.
+pub(crate) fn item_as_update<M: DynaModel>(
+    mut item: Item,
     condition: Option<&Cond<M>>,
     at: Scope<'_>,
-) -> Result<Prepared> {
-    validate::check(model, at)?;
-    let item = codec::encode(model, at)?;
-    codec::check_item_size(&item, at)?;
-    Ok(Prepared {
-        item,
-        condition: render_condition(condition, at)?,
+) -> Result<PreparedUpdate> {
+    let def = M::table_def();
+    let mut key = Item::with_capacity(2);
+    for name in def.key_names() {
+        if let Some(value) = item.remove(name) {
+            key.insert(name.to_owned(), value);
+        }
+    }
+    let mut placeholders = Placeholders::default();
+    // The model's fields the item does not have: removed, as a put would.
+    let absent: Vec<&str> = def
+        .fields
+        .iter()
+        .map(|f| f.name)
+        .filter(|name| !key.contains_key(*name) && !item.contains_key(*name))
+        .collect();
+    let mut attributes: Vec<(String, AttributeValue)> = item.into_iter().collect();
+    attributes.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut set = Vec::with_capacity(attributes.len());
+    for (name, value) in attributes {
+        let path = placeholders.name(&name);
+        if def.created_at == Some(name.as_str()) {
+            // Set by the first save (now), whatever the model holds; kept after.
+            let value = placeholders.value(now().unwrap_or(value));
+            set.push(format!("{path} = if_not_exists({path}, {value})"));
+        } else {
+            let value = placeholders.value(value);
+            set.push(format!("{path} = {value}"));
+        }
+    }
+    let remove: Vec<String> = absent.into_iter().map(|n| placeholders.name(n)).collect();
+    let mut expression = String::new();
+    for (word, clauses) in [("SET", set), ("REMOVE", remove)] {
+        if clauses.is_empty() {
+            continue;
+        }
+        if !expression.is_empty() {
+            expression.push(' ');
+        }
+        expression.push_str(word);
+        expression.push(' ');
+        expression.push_str(&clauses.join(", "));
+    }
+    let condition = render_with(condition, &mut placeholders, at)?;
+    let (names, values) = placeholders.into_maps();
+    Ok(PreparedUpdate {
+        key,
+        expression,
+        rendered: Rendered {
+            expression: condition,
+            names,
+            values,
+        },
     })
 }
 
@@ -74,20 +211,33 @@ pub(crate) fn key_item<M: DynaModel>(key: &M::Key, at: Scope<'_>) -> Result<Item
 
 /// Renders a write condition with fresh placeholders; a value that could not
 /// be converted is [`Error::InvalidQuery`] naming the condition.
-fn render_condition<M: DynaModel>(cond: Option<&Cond<M>>, at: Scope<'_>) -> Result<Rendered> {
-    let Some(cond) = cond else {
-        return Ok(Rendered::default());
-    };
+pub(crate) fn render_condition<M: DynaModel>(
+    cond: Option<&Cond<M>>,
+    at: Scope<'_>,
+) -> Result<Rendered> {
     let mut placeholders = Placeholders::default();
-    let expression = cond
-        .render_for(Some(M::table_def()), &mut placeholders)
-        .map_err(|message| Error::invalid_query(at, format!("condition {cond}: {message}")))?;
+    let expression = render_with(cond, &mut placeholders, at)?;
     let (names, values) = placeholders.into_maps();
     Ok(Rendered {
-        expression: Some(expression),
+        expression,
         names,
         values,
     })
+}
+
+/// Renders a write condition with placeholders from `placeholders` (shared
+/// with the request's other expressions).
+fn render_with<M: DynaModel>(
+    cond: Option<&Cond<M>>,
+    placeholders: &mut Placeholders,
+    at: Scope<'_>,
+) -> Result<Option<String>> {
+    let Some(cond) = cond else {
+        return Ok(None);
+    };
+    cond.render_for(Some(M::table_def()), placeholders)
+        .map(Some)
+        .map_err(|message| Error::invalid_query(at, format!("condition {cond}: {message}")))
 }
 
 /// Sets a rendered condition (expression, names, values) on any SDK builder
