@@ -10,7 +10,13 @@
 //! with exponential backoff and full jitter as [`Db::retry`] says. If entries
 //! are still left when the attempts run out, the batch fails with
 //! [`Error::Unprocessed`] listing exactly those entries, across all chunks
-//! (the other chunks still run to completion).
+//! (the other chunks still run to completion); a chunk whose last request
+//! failed with an error counts every entry it still had, and the error is the
+//! `source`. When no entry at all was processed because of an error retrying
+//! cannot fix (a missing table, a request DynamoDB refuses), that error is
+//! returned as it is. (After a timeout or a lost connection the engine may
+//! have executed a request whose entries are reported; sending them again is
+//! safe, since batch writes are unconditional.)
 
 mod run;
 
