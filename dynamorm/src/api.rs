@@ -6,10 +6,13 @@
 //! `M::delete(db, key)` is [`ModelOps::delete`]; `model.delete(db)` is
 //! [`InstanceOps::delete`], implemented for `&M`, so the two never clash.
 
+use std::borrow::Borrow;
+
 use serde_json::Value;
 
 use crate::db::Db;
 use crate::model::{DynaModel, IntoKey};
+use crate::ops::batch::{DeleteBatch, GetBatch, PutBatch};
 use crate::ops::item::{Delete, Get, Put, PutJson, SaveMut};
 use crate::ops::query::Query;
 use crate::ops::scan::Scan;
@@ -74,6 +77,39 @@ pub trait ModelOps: DynaModel {
     /// Deletes the item with `key` (a bare value, or `(hash, range)`).
     fn delete<K: IntoKey<Self::Key>>(db: &Db, key: K) -> Delete<'_, Self> {
         Delete::new(db, key.into_key())
+    }
+
+    /// Writes every model of `items` (by value or by reference) with
+    /// BatchWriteItem: validated first (one invalid item, nothing written),
+    /// duplicate keys written once (the last wins), 25 per request,
+    /// concurrent, retried. See [`PutBatch`].
+    fn put_batch<I>(db: &Db, items: I) -> PutBatch<'_, Self>
+    where
+        I: IntoIterator,
+        I::Item: Borrow<Self>,
+    {
+        PutBatch::new(db, items)
+    }
+
+    /// Reads the items with `keys` with BatchGetItem: in the order of the
+    /// keys, missing ones absent, duplicates once; 100 keys per request,
+    /// concurrent, retried. See [`GetBatch`].
+    fn get_batch<I, K>(db: &Db, keys: I) -> GetBatch<'_, Self>
+    where
+        I: IntoIterator<Item = K>,
+        K: IntoKey<Self::Key>,
+    {
+        GetBatch::new(db, keys)
+    }
+
+    /// Deletes the items with `keys` with BatchWriteItem: duplicates once,
+    /// 25 per request, concurrent, retried. See [`DeleteBatch`].
+    fn delete_batch<I, K>(db: &Db, keys: I) -> DeleteBatch<'_, Self>
+    where
+        I: IntoIterator<Item = K>,
+        K: IntoKey<Self::Key>,
+    {
+        DeleteBatch::new(db, keys)
     }
 
     /// Queries the items whose hash key is `hash`.

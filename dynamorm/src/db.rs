@@ -9,6 +9,7 @@ use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::Client;
 
 use crate::model::TableDef;
+use crate::retry::Retry;
 
 /// Requests one fanning-out operation sends at once, unless configured.
 const DEFAULT_CONCURRENCY: usize = 16;
@@ -43,6 +44,7 @@ pub struct Db {
     client: Client,
     prefix: Arc<str>,
     concurrency: usize,
+    retry: Retry,
     endpoint: Option<Arc<str>>,
     engine: Option<Arc<dyn EngineGuard>>,
 }
@@ -55,6 +57,7 @@ impl std::fmt::Debug for Db {
         f.debug_struct("Db")
             .field("prefix", &self.prefix)
             .field("concurrency", &self.concurrency)
+            .field("retry", &self.retry)
             .field("embedded", &self.engine.is_some())
             .finish()
     }
@@ -74,6 +77,7 @@ impl Db {
             client,
             prefix: Arc::from(""),
             concurrency: DEFAULT_CONCURRENCY,
+            retry: Retry::default(),
             endpoint: None,
             engine: None,
         }
@@ -136,8 +140,9 @@ impl Db {
     }
 
     /// The same engine, sending at most `n` requests at once for one
-    /// operation that fans out (today the segments of a parallel scan; every
-    /// fan-out shares this bound). At least 1; the default is 16.
+    /// operation that fans out (the segments of a parallel scan, the chunks
+    /// of a batch; every fan-out shares this bound). At least 1; the default
+    /// is 16.
     ///
     /// ```
     /// # async fn demo() -> dynamorm::Result<()> {
@@ -157,6 +162,31 @@ impl Db {
     /// [`with_concurrency`](Self::with_concurrency)).
     pub fn concurrency(&self) -> usize {
         self.concurrency
+    }
+
+    /// The same engine, retrying what DynamoDB leaves undone (unprocessed
+    /// batch items and keys, throttling, transient errors) as `retry` says.
+    /// The default is [`Retry::default()`]: 10 attempts, backoff from 25 ms
+    /// up to 5 s with full jitter.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// use dynamorm::Retry;
+    /// let db = dynamorm::Db::embedded().await?.with_retry(Retry::never());
+    /// assert_eq!(db.retry(), Retry::never());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn with_retry(&self, retry: Retry) -> Self {
+        Db {
+            retry,
+            ..self.clone()
+        }
+    }
+
+    /// How operations on this handle retry (see [`with_retry`](Self::with_retry)).
+    pub fn retry(&self) -> Retry {
+        self.retry
     }
 
     /// The table name prefix ("" when none).

@@ -101,14 +101,22 @@ pub enum Error {
     },
 
     /// A batch still had items that were not processed after every retry.
-    #[error("{model}: {} item(s) not processed in table {table} after retries", unprocessed.len())]
+    #[error(
+        "{model}: {} item(s) not processed in table {table} after retries{}",
+        unprocessed.len(),
+        last_error_suffix(source)
+    )]
     Unprocessed {
         /// The model's Rust name.
         model: &'static str,
         /// The full table name (prefix included).
         table: String,
-        /// Exactly the items (or keys) that were not processed.
+        /// Exactly the items (or keys) that were not processed: whole items
+        /// for `put_batch`, key maps for `get_batch` and `delete_batch`.
         unprocessed: Vec<Item>,
+        /// The last error a request of the batch failed with, when one did
+        /// (rather than DynamoDB returning the entries as unprocessed).
+        source: Option<Box<Error>>,
     },
 
     /// A query or condition was malformed: unknown field or operator, missing hash key, bad value.
@@ -207,6 +215,13 @@ fn sdk_detail(code: &Option<String>, message: &Option<String>, source: &BoxError
         (Some(code), None) => code.clone(),
         (None, Some(message)) => message.clone(),
         (None, None) => DisplayErrorContext(source.as_ref()).to_string(),
+    }
+}
+
+fn last_error_suffix(source: &Option<Box<Error>>) -> String {
+    match source {
+        Some(e) => format!(" (last error: {e})"),
+        None => String::new(),
     }
 }
 

@@ -3,8 +3,8 @@
 //! A typed object mapper for Amazon DynamoDB, re-imagining the Python library
 //! DynamORM for Rust. Declare a model once — table, keys, indexes, options,
 //! validation — then create its table, save, put raw documents, get, delete,
-//! query and scan (typed conditions or DynamORM's `field__op` terms), with
-//! typed values and errors you can match.
+//! write, read and delete in batches, query and scan (typed conditions or
+//! DynamORM's `field__op` terms), with typed values and errors you can match.
 //!
 //! ```
 //! use dynamorm::prelude::*;
@@ -52,8 +52,8 @@
 //! Attribute names follow `#[serde(rename)]` and `rename_all`. For each field
 //! the derive generates a typed handle (`Thing::NAME: Attr<Thing, Option<String>>`)
 //! and one handle per index (`Thing::BY_COLOR`). The operations — `table`,
-//! `get`, `put`, `put_json`, `delete`, `query`, `query_kw`, `scan`, `scan_kw`
-//! on the type, `save` and `delete` on a value — come from [`ModelOps`] and
+//! `get`, `put`, `put_json`, `delete`, `put_batch`, `get_batch`,
+//! `delete_batch`, `query`, `query_kw`, `scan`, `scan_kw` on the type, `save` and `delete` on a value — come from [`ModelOps`] and
 //! [`InstanceOps`], implemented for every model and reachable from generic
 //! code over `M: DynaModel`.
 //!
@@ -82,7 +82,7 @@
 //! ## Layers
 //! Each module imports only modules on the lines above it (or earlier on its own line); no two import each other:
 //! 1. data: [`Item`], [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`], numbers;
-//! 2. [`codec`] (model ↔ item), `validate`, [`db`]; then [`expr`] (paths, conditions, `__` terms), which shapes values as the codec stores them;
+//! 2. [`codec`] (model ↔ item), `validate`, `retry` ([`Retry`]), [`db`]; then [`expr`] (paths, conditions, `__` terms), which shapes values as the codec stores them;
 //! 3. [`request`]: write requests as values and the one write pipeline (validate → encode → size check → conditions); beside it the derive's hidden helpers;
 //! 4. [`ops`]: builders that send requests and map errors; 5. `api`: [`ModelOps`] and [`InstanceOps`] over every model.
 //!
@@ -113,6 +113,7 @@ pub mod model;
 mod number;
 pub mod ops;
 pub mod request;
+mod retry;
 pub mod schema;
 mod validate;
 
@@ -128,6 +129,7 @@ pub use model::DynaModel;
 pub use ops::index::Index;
 pub use ops::page::{Cursor, Page};
 pub use request::{ConditionCheck, DeleteRequest, PutRequest, UpdateRequest};
+pub use retry::Retry;
 
 /// Everything a model and its callers need: `use dynamorm::prelude::*;`.
 pub mod prelude {

@@ -116,6 +116,22 @@ impl<'t> Number<'t> {
         self.significant_digits().div_ceil(2) + 1
     }
 
+    /// A text that is the same for equal numbers (`1`, `1.0` and `10e-1`
+    /// alike), to tell keys apart.
+    pub(crate) fn canonical(&self) -> String {
+        if self.is_zero() {
+            return "0".to_owned();
+        }
+        let mut text = String::with_capacity(self.significant_digits() + 8);
+        if self.negative {
+            text.push('-');
+        }
+        text.extend(self.digits().map(char::from));
+        text.push('e');
+        text.push_str(&self.exponent.to_string());
+        text
+    }
+
     fn sign(&self) -> i8 {
         match (self.is_zero(), self.negative) {
             (true, _) => 0,
@@ -344,5 +360,14 @@ mod tests {
             );
         }
         assert!(add("x", "1", false).is_err());
+    }
+
+    #[test]
+    fn canonical_text_is_equal_for_equal_numbers() {
+        assert_eq!(n("1").canonical(), n("1.0").canonical());
+        assert_eq!(n("10e-1").canonical(), n("001").canonical());
+        assert_eq!(n("0.0").canonical(), n("-0").canonical());
+        assert_ne!(n("-1").canonical(), n("1").canonical());
+        assert_ne!(n("10").canonical(), n("1").canonical());
     }
 }

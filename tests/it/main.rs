@@ -11,9 +11,12 @@
 
 mod common;
 
+mod batch;
 mod codec;
 mod design_model;
 mod engines;
+mod fault_layer;
+mod faults;
 mod fixture_queries;
 mod items;
 mod model_api;

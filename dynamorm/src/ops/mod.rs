@@ -1,6 +1,7 @@
 //! The operations, one module per family. Each is a builder: options chain,
 //! then `.await` sends the request (the builders implement `IntoFuture`).
 
+pub mod batch;
 pub mod index;
 pub mod item;
 pub mod page;

@@ -218,20 +218,26 @@ fn request_limit<F: Fetch>(read: &F, remaining: Option<usize>) -> Option<i32> {
 /// Decodes and validates one item. On an index that does not project every
 /// attribute, a field `O` requires but the index does not hold gets an error
 /// saying so (checked against the schema before decoding).
-fn decode<F: Fetch>(read: &F, mut item: Item) -> Result<F::Output> {
-    let at = read.options().scope();
-    if std::any::TypeId::of::<F::Model>() != std::any::TypeId::of::<F::Output>() {
+fn decode<F: Fetch>(read: &F, item: Item) -> Result<F::Output> {
+    let options = read.options();
+    decode_as::<F::Model, F::Output>(item, options.scope(), options.index)
+}
+
+/// Decodes and validates one item of `M`'s table (or `index`) read as `O`
+/// (`M` itself, or a projection of it chosen with `.project::<O>()`).
+pub(crate) fn decode_as<M: DynaModel, O: DynaModel>(
+    mut item: Item,
+    at: Scope<'_>,
+    index: Option<&IndexDef>,
+) -> Result<O> {
+    if std::any::TypeId::of::<M>() != std::any::TypeId::of::<O>() {
         // A projection also reads the keys (for cursors): hand the output
         // model only its own attributes (it may deny unknown fields).
-        let output = <F::Output as DynaModel>::table_def();
+        let output = O::table_def();
         item.retain(|name, _| output.field(name).is_some());
     }
-    if let Some(index) = read
-        .options()
-        .index
-        .filter(|i| i.projection != ProjectionDef::All)
-    {
-        let output = <F::Output as DynaModel>::table_def();
+    if let Some(index) = index.filter(|i| i.projection != ProjectionDef::All) {
+        let output = O::table_def();
         if let Some(missing) = output
             .fields
             .iter()
@@ -250,7 +256,7 @@ fn decode<F: Fetch>(read: &F, mut item: Item) -> Result<F::Output> {
             ));
         }
     }
-    let model: F::Output = codec::decode(item, at)?;
+    let model: O = codec::decode(item, at)?;
     validate::check(&model, at)?;
     Ok(model)
 }
@@ -402,7 +408,7 @@ fn key_of<'n>(item: &Item, names: impl Iterator<Item = &'n str>) -> Item {
 /// `ProjectionExpression` for reading only `O`'s attributes, when `O` is not
 /// the model itself. Every attribute of `O` must be one of `M`'s and, on an
 /// index that does not project everything, one the index holds.
-fn projection<M: DynaModel, O: DynaModel>(
+pub(crate) fn projection<M: DynaModel, O: DynaModel>(
     index: Option<&'static IndexDef>,
     placeholders: &mut Placeholders,
 ) -> Result<Option<String>, String> {
