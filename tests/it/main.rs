@@ -26,3 +26,4 @@ mod tables;
 mod transactions;
 mod updates;
 mod validation;
+mod write_roles;

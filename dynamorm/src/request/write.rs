@@ -55,6 +55,8 @@ pub(crate) struct Stamped {
     /// For a `#[dynamo(version)]` model, the version the stored item must
     /// have (0: no item with the key).
     pub expected_version: Option<u64>,
+    /// The time of this write, for the timestamps (with the `chrono` feature).
+    pub now: Option<AttributeValue>,
 }
 
 /// Runs the write pipeline on a whole model: validate, encode, stamp
@@ -65,12 +67,13 @@ pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stam
     validate::check(model, at)?;
     let mut item = codec::encode(model, at)?;
     let def = M::table_def();
-    if let Some(now) = now() {
+    let now = now();
+    if let Some(now) = &now {
         if let Some(name) = def.updated_at {
             item.insert(name.to_owned(), now.clone());
         }
         if let Some(name) = def.created_at {
-            item.entry(name.to_owned()).or_insert(now);
+            item.entry(name.to_owned()).or_insert_with(|| now.clone());
         }
     }
     let expected_version = match def.version {
@@ -93,6 +96,7 @@ pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stam
     Ok(Stamped {
         item,
         expected_version,
+        now,
     })
 }
 
@@ -125,12 +129,14 @@ pub(crate) fn version_conflict(
 }
 
 /// Renders a whole item as an UpdateItem that stores it as a PutItem would,
-/// except that `created_at` keeps the stored value (`if_not_exists`):
+/// except that `created_at` keeps the stored value (`if_not_exists`, else
+/// `now`, the time of this write):
 /// every attribute set, the model's absent fields removed. Attributes the
 /// model does not declare are kept.
 pub(crate) fn item_as_update<M: DynaModel>(
     mut item: Item,
     condition: Option<&Cond<M>>,
+    now: Option<&AttributeValue>,
     at: Scope<'_>,
 ) -> Result<PreparedUpdate> {
     let def = M::table_def();
@@ -155,7 +161,7 @@ pub(crate) fn item_as_update<M: DynaModel>(
         let path = placeholders.name(&name);
         if def.created_at == Some(name.as_str()) {
             // Set by the first save (now), whatever the model holds; kept after.
-            let value = placeholders.value(now().unwrap_or(value));
+            let value = placeholders.value(now.cloned().unwrap_or(value));
             set.push(format!("{path} = if_not_exists({path}, {value})"));
         } else {
             let value = placeholders.value(value);
