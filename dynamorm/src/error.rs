@@ -6,6 +6,7 @@
 
 use std::fmt;
 
+use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::item::Item;
@@ -183,6 +184,8 @@ pub enum Error {
         message: Option<String>,
         /// True for dispatch failures and timeouts (no answer from the service).
         transport: bool,
+        /// The HTTP status of the service's answer, when there was one.
+        status: Option<u16>,
         /// The underlying SDK error.
         #[source]
         source: BoxError,
@@ -351,10 +354,13 @@ impl Error {
     }
 
     /// [`Error::Sdk`] from an SDK error, keeping its code and message.
-    pub(crate) fn sdk<E, R>(at: Scope<'_>, operation: &'static str, err: SdkError<E, R>) -> Self
+    pub(crate) fn sdk<E>(
+        at: Scope<'_>,
+        operation: &'static str,
+        err: SdkError<E, HttpResponse>,
+    ) -> Self
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
-        R: fmt::Debug + Send + Sync + 'static,
     {
         let transport = matches!(
             err,
@@ -362,6 +368,7 @@ impl Error {
         );
         let code = err.code().map(str::to_owned);
         let message = err.message().map(str::to_owned);
+        let status = err.raw_response().map(|r| r.status().as_u16());
         Error::Sdk {
             operation,
             model: at.model,
@@ -369,6 +376,7 @@ impl Error {
             code,
             message,
             transport,
+            status,
             source: Box::new(err),
         }
     }
@@ -407,13 +415,17 @@ impl Error {
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Sdk {
-                transport, code, ..
+                transport,
+                code,
+                status,
+                ..
             } => {
                 *transport
                     || self.is_throttling()
                     || code
                         .as_deref()
                         .is_some_and(|c| TRANSIENT_CODES.contains(&c))
+                    || status.is_some_and(|s| s >= 500)
             }
             Error::Unprocessed { .. } => true,
             _ => false,

@@ -55,6 +55,9 @@ pub enum Fault {
     Throttle,
     /// HTTP `status` (500, 503 ...) `InternalServerError`; nothing executed.
     ServerError(u16),
+    /// The engine executes the request, then its answer is lost: the client
+    /// sees HTTP `status` `InternalServerError` (a timeout's worst case).
+    LostAnswer(u16),
 }
 
 /// Counts of what the layer did.
@@ -108,8 +111,10 @@ impl std::fmt::Debug for FaultLayer {
 /// from serialization to completion.
 #[derive(Debug, Clone)]
 struct Decision {
-    /// Answer with this instead of executing the request.
+    /// Answer with this instead of the engine's answer.
     replace: Option<Replace>,
+    /// Send the request to the engine anyway (the answer is lost).
+    execute: bool,
     /// Entries removed from the request, to report as unprocessed.
     dropped: Option<Dropped>,
 }
@@ -421,6 +426,7 @@ impl Intercept for FaultLayer {
                         status: 400,
                         code: "ProvisionedThroughputExceededException",
                     }),
+                    execute: false,
                     dropped: None,
                 }
             }
@@ -431,6 +437,18 @@ impl Intercept for FaultLayer {
                         status,
                         code: "InternalServerError",
                     }),
+                    execute: false,
+                    dropped: None,
+                }
+            }
+            Some(Fault::LostAnswer(status)) => {
+                self.inner.server_errors.fetch_add(1, Ordering::SeqCst);
+                Decision {
+                    replace: Some(Replace::Error {
+                        status,
+                        code: "InternalServerError",
+                    }),
+                    execute: true,
                     dropped: None,
                 }
             }
@@ -455,6 +473,7 @@ impl Intercept for FaultLayer {
                 self.inner.dropped.fetch_add(n, Ordering::SeqCst);
                 Decision {
                     replace: empty.then_some(Replace::EmptySuccess),
+                    execute: false,
                     dropped: Some(dropped),
                 }
             }
@@ -469,7 +488,10 @@ impl Intercept for FaultLayer {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        if cfg.load::<Decision>().is_some_and(|d| d.replace.is_some()) {
+        if cfg
+            .load::<Decision>()
+            .is_some_and(|d| d.replace.is_some() && !d.execute)
+        {
             // Not executed: the engine sees a harmless read instead.
             let request = context.request_mut();
             let body = r#"{"Limit":1}"#;

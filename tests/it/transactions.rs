@@ -45,6 +45,14 @@ async fn bank() -> Db {
     db
 }
 
+/// An idempotency token no other run uses (tokens are global to an engine,
+/// for ten minutes): the test's unique table prefix and a name.
+fn token(db: &Db, name: &str) -> String {
+    let mut token = format!("{}{name}", db.table_prefix());
+    token.truncate(36);
+    token
+}
+
 async fn balance(db: &Db, id: &str) -> i64 {
     Account::get(db, id)
         .consistent()
@@ -68,7 +76,7 @@ async fn every_kind_of_action_on_several_models_applies_together() {
         .put(&entry)
         .delete::<Account>("carol")
         .check::<Entry>(("zed", 9), Entry::AMOUNT.not_exists())
-        .token("transfer-1")
+        .token(token(&db, "transfer"))
         .await
         .unwrap();
     assert_eq!(balance(&db, "alice").await, 70);
@@ -196,7 +204,7 @@ async fn a_token_applies_a_transaction_once() {
     for _ in 0..3 {
         db.transact_write()
             .update(Entry::update_op(("bob", 1)).plus(Entry::AMOUNT, 10))
-            .token("pay-bob-once")
+            .token(token(&db, "pay-bob"))
             .await
             .unwrap();
     }
@@ -210,7 +218,7 @@ async fn a_token_applies_a_transaction_once() {
     let err = db
         .transact_write()
         .update(Entry::update_op(("bob", 1)).plus(Entry::AMOUNT, 99))
-        .token("pay-bob-once")
+        .token(token(&db, "pay-bob"))
         .await
         .unwrap_err();
     assert_eq!(
@@ -249,4 +257,55 @@ async fn transactional_reads_are_typed_and_in_order() {
     }
     let err = too_many.await.unwrap_err();
     assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+}
+
+#[tokio::test]
+async fn transient_errors_are_retried_with_the_token_and_apply_once() {
+    use crate::fault_layer::{Fault, FaultLayer};
+    use std::time::Duration;
+
+    let db = bank().await;
+    let quick = dynamorm::Retry::default()
+        .with_max_attempts(20)
+        .with_base_delay(Duration::from_millis(1))
+        .with_max_delay(Duration::from_millis(5));
+    // Every other transaction is throttled, fails with a 500 before running,
+    // or runs and then loses its answer (the worst case of a timeout).
+    let layer = FaultLayer::new(7)
+        .fail("TransactWriteItems", Fault::Throttle, 0.2)
+        .fail("TransactWriteItems", Fault::ServerError(500), 0.15)
+        .fail("TransactWriteItems", Fault::LostAnswer(503), 0.15);
+    let faulty = layer.install(&db.with_retry(quick));
+    for i in 0..20 {
+        faulty
+            .transact_write()
+            .update(Account::update_op("bob").plus(Account::BALANCE, 1))
+            .put(&Entry {
+                account: "bob".into(),
+                seq: i,
+                amount: 1,
+                note: None,
+            })
+            .await
+            .unwrap_or_else(|e| panic!("transfer {i}: {e}"));
+    }
+    let injected = layer.injected();
+    assert!(
+        injected.throttled > 0 && injected.server_errors > 0,
+        "faults were injected: {injected:?}"
+    );
+    // Each transaction applied exactly once, lost answers included.
+    assert_eq!(balance(&db, "bob").await, 20);
+    assert_eq!(Entry::query(&db, "bob").count().await.unwrap(), 20);
+
+    // With retries off, the error surfaces and says it is retryable.
+    let layer = FaultLayer::new(1).fail("TransactWriteItems", Fault::ServerError(500), 1.0);
+    let failing = layer.install(&db.with_retry(dynamorm::Retry::never()));
+    let err = failing
+        .transact_write()
+        .update(Account::update_op("bob").plus(Account::BALANCE, 1))
+        .await
+        .unwrap_err();
+    assert!(err.is_retryable(), "{err:?}");
+    assert_eq!(balance(&db, "bob").await, 20);
 }

@@ -341,28 +341,57 @@ impl<'a> TransactWrite<'a> {
             Some(token) => token,
             None => generated_token(),
         };
-        tracing::debug!(actions = items.len(), "TransactWriteItems");
-        let result = self
-            .db
-            .client()
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .client_request_token(token)
-            .send()
-            .await;
-        match result {
-            Ok(_) => Ok(()),
-            Err(err) => match err.as_service_error() {
-                Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
-                    Err(Error::TransactionCanceled {
-                        reasons: reasons(canceled.cancellation_reasons()),
-                    })
-                }
-                _ => Err(Error::sdk(at, "TransactWriteItems", err)),
-            },
+        // Throttling, transient server errors and transaction conflicts are
+        // retried with the same token, so the transaction applies once.
+        let retry = self.db.retry();
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            tracing::debug!(
+                actions = items.len(),
+                attempt = attempts,
+                "TransactWriteItems"
+            );
+            let result = self
+                .db
+                .client()
+                .transact_write_items()
+                .set_transact_items(Some(items.clone()))
+                .client_request_token(&token)
+                .send()
+                .await;
+            let err = match result {
+                Ok(_) => return Ok(()),
+                Err(err) => match err.as_service_error() {
+                    Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
+                        let reasons = reasons(canceled.cancellation_reasons());
+                        let transient = reasons
+                            .iter()
+                            .all(|r| r.is_none() || TRANSIENT_REASONS.contains(&r.code.as_str()));
+                        if transient && retry.allows_another(attempts) {
+                            retry.pause(attempts).await;
+                            continue;
+                        }
+                        return Err(Error::TransactionCanceled { reasons });
+                    }
+                    _ => Error::sdk(at, "TransactWriteItems", err),
+                },
+            };
+            if err.is_retryable() && retry.allows_another(attempts) {
+                retry.pause(attempts).await;
+                continue;
+            }
+            return Err(err);
         }
     }
 }
+
+/// Cancellation reasons that go away when the transaction is sent again.
+const TRANSIENT_REASONS: &[&str] = &[
+    "TransactionConflict",
+    "ThrottlingError",
+    "ProvisionedThroughputExceeded",
+];
 
 /// The SDK's cancellation reasons as dynamorm's, one per action.
 fn reasons(sdk: &[aws_sdk_dynamodb::types::CancellationReason]) -> Vec<CancellationReason> {
