@@ -261,6 +261,44 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         .await?;
     println!("Recolored thing1 yellow, because it was purple");
 
+    // Updates: DynamORM's `Thing.update_item(name=..., compound__...)`, typed or
+    // with `__` keywords. The stored result comes back; an update that would
+    // make the model invalid is refused before it is written.
+    let updated = Thing::update(&db, "thing1")
+        .set(Thing::NAME, "Thing Uno")
+        .add(Thing::COMPOUND.key("visits"), 1)
+        .when(Thing::COLOR.eq(Color::Yellow))
+        .await?;
+    println!("Updated: {updated:?}");
+    let updated = Thing::update_kw(&db, "thing1", [("compound__visits__plus", json!(2))]).await?;
+    assert_eq!(updated.compound["visits"], 3);
+    match Thing::update(&db, "thing1").set(Thing::NAME, "Evan").await {
+        Err(err @ Error::Validation { .. }) => println!("Update refused: {err}"),
+        other => return Err(format!("expected a validation error, got {other:?}").into()),
+    }
+    // ... or in place, on the instance.
+    let mut recolored = updated;
+    recolored.update(&db).set(Thing::COLOR, Color::Red).await?;
+    assert_eq!(recolored.color, Some(Color::Red));
+
+    // Batches and transactions (DynamORM's batch puts, done concurrently).
+    let many: Vec<Thing> = (0..30)
+        .map(|i| Thing {
+            id: format!("many{i}"),
+            name: None,
+            color: None,
+            compound: HashMap::new(),
+        })
+        .collect();
+    Thing::put_batch(&db, &many).await?;
+    let back = Thing::get_batch(&db, ["many0", "many29", "nope"]).await?;
+    println!("Batch-read {} of 3 keys", back.len());
+    Thing::delete_batch(&db, many.iter().map(|t| t.id.clone())).await?;
+    db.transact_write()
+        .update(Thing::update_op("thing1").add(Thing::COMPOUND.key("visits"), 1))
+        .check::<Thing>("thing2", Thing::COLOR.eq(Color::Red))
+        .await?;
+
     // Delete, by key or by instance.
     Thing::delete(&db, "thing2").await?;
     recolored.delete(&db).await?;

@@ -48,6 +48,9 @@
 //! | index | `projection = "all" \| "keys_only" \| "include(a, b)"` (or unquoted `include(a, b)`) | what the index holds besides keys |
 //! | field | `hash_key`, `range_key` | the primary key; types map to `S` (strings), `N` (numbers), `B` (`Vec<u8>`), or any [`model::KeyPart`] |
 //! | field | `bytes`, `set` | store as `B` / as a set when the type is an alias the derive cannot recognise (`Vec<u8>`, `HashSet` and `BTreeSet` are recognised) |
+//! | field | `version` | optimistic locking: an integer the write pipeline checks and increments ([`Error::VersionConflict`]) |
+//! | field | `ttl` | expiry time (`chrono::DateTime<Utc>`, `SystemTime` or epoch seconds), stored as epoch seconds; `create()` enables TTL |
+//! | field | `created_at`, `updated_at` | `chrono::DateTime<Utc>` (or `Option`): set on the first save / on every save and update |
 //!
 //! Attribute names follow `#[serde(rename)]` and `rename_all`. For each field
 //! the derive generates a typed handle (`Thing::NAME: Attr<Thing, Option<String>>`)
@@ -144,7 +147,7 @@ pub mod prelude {
 
 /// The README's Rust blocks, compiled and run as doctests (the quickstart
 /// uses the validator crate).
-#[cfg(all(doctest, feature = "validator"))]
+#[cfg(all(doctest, feature = "validator", feature = "chrono"))]
 #[doc = include_str!("../../README.md")]
 mod readme {}
 

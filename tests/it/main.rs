@@ -14,6 +14,7 @@ mod common;
 mod batch;
 mod codec;
 mod design_model;
+mod design_writes;
 mod engines;
 mod fault_layer;
 mod faults;

@@ -496,6 +496,38 @@ pub(crate) fn display_attr(av: &AttributeValue, f: &mut fmt::Formatter<'_>) -> f
         AttributeValue::N(n) => f.write_str(n),
         AttributeValue::Bool(b) => write!(f, "{b}"),
         AttributeValue::Null(_) => f.write_str("NULL"),
+        AttributeValue::L(list) => {
+            f.write_str("[")?;
+            for (i, v) in list.iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                display_attr(v, f)?;
+            }
+            f.write_str("]")
+        }
+        AttributeValue::Ss(set) => write!(
+            f,
+            "<<{}>>",
+            set.iter()
+                .map(|s| format!("{s:?}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        AttributeValue::Ns(set) => write!(f, "<<{}>>", set.join(", ")),
+        AttributeValue::M(map) => {
+            let mut keys: Vec<&String> = map.keys().collect();
+            keys.sort();
+            f.write_str("{")?;
+            for (i, k) in keys.into_iter().enumerate() {
+                if i > 0 {
+                    f.write_str(", ")?;
+                }
+                write!(f, "{k:?}: ")?;
+                display_attr(&map[k], f)?;
+            }
+            f.write_str("}")
+        }
         other => write!(f, "{other:?}"),
     }
 }
