@@ -179,9 +179,9 @@ pub enum Error {
         /// The full table name (prefix included).
         table: String,
         /// The service error code, e.g. `"ResourceNotFoundException"`, when the service answered.
-        code: Option<String>,
+        code: Option<Box<str>>,
         /// The service's message, when it answered.
-        message: Option<String>,
+        message: Option<Box<str>>,
         /// True for dispatch failures and timeouts (no answer from the service).
         transport: bool,
         /// The HTTP status of the service's answer, when there was one.
@@ -212,11 +212,11 @@ pub enum Error {
 /// What an SDK error says: the service's code and message, or, when the
 /// service never answered, the chain of causes (connection refused, timeout,
 /// bad endpoint ...).
-fn sdk_detail(code: &Option<String>, message: &Option<String>, source: &BoxError) -> String {
+fn sdk_detail(code: &Option<Box<str>>, message: &Option<Box<str>>, source: &BoxError) -> String {
     match (code, message) {
         (Some(code), Some(message)) => format!("{code}: {message}"),
-        (Some(code), None) => code.clone(),
-        (None, Some(message)) => message.clone(),
+        (Some(code), None) => code.to_string(),
+        (None, Some(message)) => message.to_string(),
         (None, None) => DisplayErrorContext(source.as_ref()).to_string(),
     }
 }
@@ -366,8 +366,8 @@ impl Error {
             err,
             SdkError::DispatchFailure(_) | SdkError::TimeoutError(_)
         );
-        let code = err.code().map(str::to_owned);
-        let message = err.message().map(str::to_owned);
+        let code = err.code().map(Box::from);
+        let message = err.message().map(Box::from);
         let status = err.raw_response().map(|r| r.status().as_u16());
         Error::Sdk {
             operation,
@@ -729,6 +729,17 @@ mod tests {
         assert_eq!(
             err.to_string(),
             "PutItem on table t (Thing) failed: ProvisionedThroughputExceededException: slow down"
+        );
+    }
+
+    /// Clippy's `result_large_err` flags every function returning a
+    /// `Result` whose error is 128 bytes or more: keep callers free of it.
+    #[test]
+    fn errors_stay_small_enough_to_return() {
+        assert!(
+            std::mem::size_of::<Error>() < 128,
+            "{}",
+            std::mem::size_of::<Error>()
         );
     }
 
