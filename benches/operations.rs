@@ -201,6 +201,7 @@ fn operations(c: &mut Criterion) {
 
     put(c, &rt, &db, &things_table);
     get(c, &rt, &db, &things_table);
+    update(c, &rt, &db, &things_table);
     codec(c, &book_items);
     query(c, &rt, &db, &books_table);
 }
@@ -253,6 +254,38 @@ fn put(c: &mut Criterion, rt: &Runtime, db: &Db, table: &str) {
                 .send()
                 .await
                 .expect("put_item")
+        })
+    });
+    group.finish();
+}
+
+/// `count = count + 1` on one item: dynamorm's update builder against the
+/// same UpdateItem written by hand.
+fn update(c: &mut Criterion, rt: &Runtime, db: &Db, table: &str) {
+    let mut group = c.benchmark_group("update");
+    group.bench_function("dynamorm", |b| {
+        b.to_async(rt).iter(|| async move {
+            Thing::update(db, THING_ID)
+                .plus(Thing::COUNT, 1)
+                .return_none()
+                .await
+                .expect("update")
+        })
+    });
+    group.bench_function("raw_sdk", |b| {
+        b.to_async(rt).iter(|| async move {
+            db.client()
+                .update_item()
+                .table_name(table)
+                .set_key(Some(thing_key()))
+                .update_expression("SET #c = #c + :one")
+                .condition_expression("attribute_exists(#id)")
+                .expression_attribute_names("#c", "count")
+                .expression_attribute_names("#id", "id")
+                .expression_attribute_values(":one", AttributeValue::N("1".into()))
+                .send()
+                .await
+                .expect("update_item")
         })
     });
     group.finish();

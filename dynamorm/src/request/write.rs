@@ -67,7 +67,8 @@ pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stam
     validate::check(model, at)?;
     let mut item = codec::encode(model, at)?;
     let def = M::table_def();
-    let now = now();
+    let stamped = def.updated_at.is_some() || def.created_at.is_some();
+    let now = if stamped { now() } else { None };
     if let Some(now) = &now {
         if let Some(name) = def.updated_at {
             item.insert(name.to_owned(), now.clone());
