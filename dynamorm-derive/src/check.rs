@@ -284,6 +284,7 @@ fn field<'a>(
         optional: optional_inner.is_some(),
         required,
         aliases: serde.aliases,
+        custom_codec: serde.custom_codec,
     };
     Some((field, is_hash, is_range))
 }

@@ -35,6 +35,20 @@ pub fn model(m: &Model) -> TokenStream {
     let created_at = role_name(m.roles.created_at);
     let updated_at = role_name(m.roles.updated_at);
     let role_checks = role_checks(m);
+    let check_arms = m
+        .fields
+        .iter()
+        .enumerate()
+        .filter(|(_, f)| !f.custom_codec)
+        .map(|(i, f)| {
+            let name = &f.attr;
+            let ty = f.ty;
+            quote! {
+                #name => ::core::option::Option::Some(
+                    ::dynamorm::__private::check_field::<#ty>(&fields[#i], value),
+                ),
+            }
+        });
 
     let hash_ty = hash.ty;
     let hash_ident = hash.ident;
@@ -106,6 +120,17 @@ pub fn model(m: &Model) -> TokenStream {
 
             fn validate_model(&self) -> ::core::result::Result<(), ::dynamorm::ValidationErrors> {
                 #validate
+            }
+
+            fn check_attribute(
+                name: &str,
+                value: &::dynamorm::AttributeValue,
+            ) -> ::core::option::Option<::core::result::Result<(), ::std::string::String>> {
+                let fields = <Self as ::dynamorm::DynaModel>::table_def().fields;
+                match name {
+                    #(#check_arms)*
+                    _ => ::core::option::Option::None,
+                }
             }
         }
 
@@ -210,6 +235,16 @@ fn field_def(field: &Field) -> TokenStream {
     let optional = field.optional;
     let required = field.required;
     let aliases = &field.aliases;
+    let ty = field.ty;
+    let bounds = if field.kind == Kind::Number && !field.custom_codec {
+        quote!({
+            #[allow(unused_imports)]
+            use ::dynamorm::__private::NoBounds as _;
+            ::dynamorm::__private::Bounds::<#ty>::BOUNDS
+        })
+    } else {
+        quote!(::core::option::Option::None)
+    };
     quote! {
         ::dynamorm::schema::FieldDef {
             name: #name,
@@ -219,6 +254,7 @@ fn field_def(field: &Field) -> TokenStream {
             optional: #optional,
             required: #required,
             aliases: &[#(#aliases),*],
+            bounds: #bounds,
         }
     }
 }

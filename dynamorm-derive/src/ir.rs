@@ -52,6 +52,9 @@ pub struct Field<'a> {
     pub required: bool,
     /// `#[serde(alias = "...")]` names.
     pub aliases: Vec<String>,
+    /// `#[serde(with / deserialize_with ...)]`: serde does not read the field
+    /// as its type.
+    pub custom_codec: bool,
 }
 
 /// How the codec stores a field.

@@ -366,7 +366,18 @@ fn rfc3339_to_epoch(text: &str) -> Result<AttributeValue, String> {
     ))
 }
 
-/// Epoch seconds read from the table, as serde reads the field's type.
+/// Whole epoch seconds from stored text, also when another writer stored a
+/// fraction (`1700000000.5` → 1700000000; TTL itself counts whole seconds).
+fn whole_seconds(text: &str) -> Option<i64> {
+    if let Ok(secs) = text.parse::<i64>() {
+        return Some(secs);
+    }
+    let secs: f64 = text.parse().ok()?;
+    (secs.is_finite() && secs.abs() < 1e15).then(|| secs.floor() as i64)
+}
+
+/// Epoch seconds read from the table, as serde reads the field's type
+/// (sub-second parts are not stored: TTL counts whole seconds).
 fn from_epoch(form: EpochForm, value: &AttributeValue) -> Option<AttributeValue> {
     let AttributeValue::N(secs) = value else {
         return None;
@@ -391,7 +402,7 @@ fn from_epoch(form: EpochForm, value: &AttributeValue) -> Option<AttributeValue>
 
 #[cfg(feature = "chrono")]
 fn epoch_to_rfc3339(secs: &str) -> Option<AttributeValue> {
-    let secs: i64 = secs.parse().ok()?;
+    let secs = whole_seconds(secs)?;
     let time = chrono::DateTime::<chrono::Utc>::from_timestamp(secs, 0)?;
     Some(AttributeValue::S(
         time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true),
@@ -405,30 +416,35 @@ fn epoch_to_rfc3339(_secs: &str) -> Option<AttributeValue> {
 
 fn shape_for_read(def: &TableDef, item: &mut Item) {
     for field in def.fields {
-        match field.shape {
-            FieldShape::Plain => {}
-            FieldShape::Bytes => {
-                if let Some(AttributeValue::B(blob)) = item.get(field.name) {
-                    let list = bytes_to_list(blob.as_ref());
-                    item.insert(field.name.to_owned(), list);
-                }
-            }
-            FieldShape::Epoch(form) => {
-                if let Some(value) = item.get(field.name).and_then(|v| from_epoch(form, v)) {
-                    item.insert(field.name.to_owned(), value);
-                }
-            }
-            FieldShape::Set | FieldShape::ByteSet => match item.get(field.name) {
-                None if !field.optional => {
-                    item.insert(field.name.to_owned(), AttributeValue::L(Vec::new()));
-                }
-                Some(AttributeValue::Bs(blobs)) => {
-                    let list = blobs.iter().map(|b| bytes_to_list(b.as_ref())).collect();
-                    item.insert(field.name.to_owned(), AttributeValue::L(list));
-                }
-                _ => {}
-            },
+        if field.shape == FieldShape::Plain {
+            continue;
         }
+        match item.remove(field.name) {
+            Some(value) => {
+                item.insert(field.name.to_owned(), shape_field_for_read(field, value));
+            }
+            // An absent set reads as an empty one.
+            None if matches!(field.shape, FieldShape::Set | FieldShape::ByteSet)
+                && !field.optional =>
+            {
+                item.insert(field.name.to_owned(), AttributeValue::L(Vec::new()));
+            }
+            None => {}
+        }
+    }
+}
+
+/// A stored value of `field` as serde reads the field's type: binary as a
+/// list of bytes, a binary set as a list of those, epoch seconds as the
+/// time type's form.
+pub(crate) fn shape_field_for_read(field: &FieldDef, value: AttributeValue) -> AttributeValue {
+    match (field.shape, value) {
+        (FieldShape::Bytes, AttributeValue::B(blob)) => bytes_to_list(blob.as_ref()),
+        (FieldShape::ByteSet, AttributeValue::Bs(blobs)) => {
+            AttributeValue::L(blobs.iter().map(|b| bytes_to_list(b.as_ref())).collect())
+        }
+        (FieldShape::Epoch(form), value) => from_epoch(form, &value).unwrap_or(value),
+        (_, value) => value,
     }
 }
 
@@ -484,6 +500,13 @@ fn as_bytes(value: &AttributeValue) -> Option<Vec<u8>> {
         AttributeValue::B(b) => Some(b.as_ref().to_vec()),
         _ => None,
     }
+}
+
+/// A list whose elements are all strings, all numbers or all byte strings as a
+/// DynamoDB set (`ADD` / `DELETE` elements on a nested path); other values
+/// unchanged; `None` for an empty list.
+pub(crate) fn list_as_set(value: AttributeValue) -> Option<AttributeValue> {
+    list_to_set(value)
 }
 
 /// A list whose elements are all strings, all numbers or all byte strings as a

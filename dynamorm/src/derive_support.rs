@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::item::Item;
 use crate::model::IndexKey;
-use crate::schema::{KeyDef, ScalarType, TableDef};
+use crate::schema::{FieldDef, KeyDef, ScalarType, TableDef};
 
 pub use crate::validate::run_custom;
 #[cfg(feature = "garde")]
@@ -31,6 +31,60 @@ pub fn hash_range_key_item(def: &TableDef, hash: AttributeValue, range: Attribut
         item.insert(range_key.name.to_owned(), range);
     }
     item
+}
+
+/// Whether `value`, stored as `field`, reads back as a `T` (the field's
+/// type): the codec's read shaping, then serde.
+pub fn check_field<T: serde::de::DeserializeOwned>(
+    field: &FieldDef,
+    value: &AttributeValue,
+) -> Result<(), String> {
+    let value = crate::codec::shape_field_for_read(field, value.clone());
+    serde_dynamo::aws_sdk_dynamodb_1::from_attribute_value::<T>(value)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+/// The range of an integer field's type: `Bounds::<T>::BOUNDS` is `Some`
+/// for integer types (and `Option`s of them), `None` otherwise (the
+/// [`NoBounds`] fallback), chosen at compile time like [`IndexScalar`].
+#[derive(Debug)]
+pub struct Bounds<T: ?Sized>(PhantomData<T>);
+
+impl<T: IntegerType> Bounds<T> {
+    /// The type's range.
+    pub const BOUNDS: Option<(i128, i128)> = Some((T::MIN, T::MAX));
+}
+
+/// The fallback for [`Bounds`]: no range.
+pub trait NoBounds {
+    /// `None`.
+    const BOUNDS: Option<(i128, i128)> = None;
+}
+
+impl<T: ?Sized> NoBounds for Bounds<T> {}
+
+/// An integer type and its range.
+pub trait IntegerType {
+    /// The smallest value.
+    const MIN: i128;
+    /// The largest value.
+    const MAX: i128;
+}
+
+macro_rules! integer_types {
+    ($($t:ty),*) => {$(
+        impl IntegerType for $t {
+            const MIN: i128 = <$t>::MIN as i128;
+            const MAX: i128 = <$t>::MAX as i128;
+        }
+    )*};
+}
+integer_types!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
+
+impl<T: IntegerType> IntegerType for Option<T> {
+    const MIN: i128 = T::MIN;
+    const MAX: i128 = T::MAX;
 }
 
 /// The scalar type of an index key field whose type the derive cannot see

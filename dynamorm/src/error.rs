@@ -69,7 +69,7 @@ pub enum Error {
     /// Optimistic locking: the stored item's `#[dynamo(version)]` is not the
     /// one the write expected (someone else saved it first, or a new item's
     /// key is taken); nothing was written. Reload and try again.
-    #[error("{model} with key {key} in table {table} was changed concurrently: expected version {expected}, found {}", found.map_or("no item".to_owned(), |v| v.to_string()))]
+    #[error("{model} with key {key} in table {table} was changed concurrently: {}", version_detail(*expected, *found))]
     VersionConflict {
         /// The model's Rust name.
         model: &'static str,
@@ -225,6 +225,15 @@ fn last_error_suffix(source: &Option<Box<Error>>) -> String {
     match source {
         Some(e) => format!(" (last error: {e})"),
         None => String::new(),
+    }
+}
+
+/// What a version conflict found, for its message.
+fn version_detail(expected: u64, found: Option<u64>) -> String {
+    match (expected, found) {
+        (0, Some(_)) => "a new item's key is already taken".to_owned(),
+        (_, None) => format!("expected version {expected}, but the item is gone"),
+        (_, Some(found)) => format!("expected version {expected}, found {found}"),
     }
 }
 

@@ -65,6 +65,15 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
     fn validate_model(&self) -> Result<(), ValidationErrors> {
         Ok(())
     }
+
+    /// Whether `value`, stored as attribute `name`, reads back as that
+    /// field's type: `Some(Err(why))` when it does not, `None` when the field
+    /// is unknown or serde reads it its own way (`#[serde(with = ..)]`).
+    /// Updates use it to refuse a value the model could not read.
+    fn check_attribute(name: &str, value: &AttributeValue) -> Option<Result<(), String>> {
+        let _ = (name, value);
+        None
+    }
 }
 
 /// A type usable as a hash or range key: it maps to one DynamoDB scalar.

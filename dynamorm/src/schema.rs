@@ -146,6 +146,10 @@ pub struct FieldDef {
     pub required: bool,
     /// Other names serde reads the field under (`#[serde(alias = "...")]`).
     pub aliases: &'static [&'static str],
+    /// For an integer field, the smallest and largest value its type holds
+    /// (`(0, 255)` for `u8`); `None` for other fields. Updates that add to the
+    /// field are conditioned on staying in range.
+    pub bounds: Option<(i128, i128)>,
 }
 
 impl FieldDef {

@@ -25,6 +25,7 @@ mod query_scan;
 mod reliability;
 mod tables;
 mod transactions;
+mod update_edges;
 mod updates;
 mod validation;
 mod write_roles;

@@ -197,6 +197,16 @@ impl<M> Cond<M> {
         })
     }
 
+    /// `path <= value` (`at_most`) or `path >= value`, for a value in
+    /// DynamoDB's form (the range an update keeps a number in).
+    pub(crate) fn bound(path: AttrPath, value: AttributeValue, at_most: bool) -> Self {
+        Cond::from_node(Node::Compare {
+            path,
+            op: if at_most { CmpOp::Lte } else { CmpOp::Gte },
+            value: Ok(value),
+        })
+    }
+
     /// Both conditions.
     pub fn and(self, other: Cond<M>) -> Cond<M> {
         Cond::from_node(Node::And(Box::new(self.node), Box::new(other.node)))
@@ -487,6 +497,15 @@ fn display_value(v: &Value, f: &mut fmt::Formatter<'_>) -> fmt::Result {
     match v {
         Ok(av) => display_attr(av, f),
         Err(e) => write!(f, "<invalid: {e}>"),
+    }
+}
+
+/// An attribute value shown as in a rendered condition (`"x"`, `3`, `["a"]`).
+pub(crate) struct ShowValue<'v>(pub &'v AttributeValue);
+
+impl fmt::Display for ShowValue<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        display_attr(self.0, f)
     }
 }
 

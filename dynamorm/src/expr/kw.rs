@@ -17,7 +17,7 @@ use super::cond::{AttrType, CmpOp, Cond, Node, MAX_IN_VALUES};
 use super::path::AttrPath;
 use crate::error::{Error, Result, Scope};
 use crate::model::DynaModel;
-use crate::schema::{FieldDef, TableDef, ValueKind};
+use crate::schema::{FieldDef, FieldShape, TableDef, ValueKind};
 
 /// What a bad term is: a message naming the term, the field and the operator.
 /// Callers turn it into [`Error::InvalidQuery`] for their model and table.
@@ -155,13 +155,16 @@ pub(crate) fn field_path(
         ));
     }
     let mut path = AttrPath::new(field.name);
-    for segment in &parts[1..] {
+    for (i, segment) in parts[1..].iter().enumerate() {
         if segment.is_empty() {
             return Err(format!("`{key}`: empty path segment"));
         }
+        // A map's keys are strings, whatever they look like: `extra__0` is
+        // the key "0" of a map field, the element 0 of a list field.
+        let map_key = i == 0 && field.kind == ValueKind::Map;
         path = match segment.parse::<usize>() {
-            Ok(index) => path.at(index),
-            Err(_) => path.key(*segment),
+            Ok(index) if !map_key => path.at(index),
+            _ => path.key(*segment),
         };
     }
     Ok((field, path))
@@ -193,6 +196,8 @@ pub(crate) fn check_kind_of(
     let ok = match (field.kind, value) {
         (_, Value::Null) => false,
         (ValueKind::Any, _) => true,
+        // A ttl: epoch seconds, or a time as its type writes it.
+        (_, Value::String(_)) if matches!(field.shape, FieldShape::Epoch(_)) => true,
         (ValueKind::String | ValueKind::Binary, Value::String(_)) => true,
         (ValueKind::Number, Value::Number(_)) => true,
         (ValueKind::Bool, Value::Bool(_)) => true,

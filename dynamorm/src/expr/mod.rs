@@ -14,7 +14,7 @@ pub(crate) mod update;
 pub(crate) mod update_kw;
 
 pub use attr::Attr;
-pub(crate) use cond::compare_keys;
+pub(crate) use cond::{compare_keys, ShowValue};
 pub use cond::{AttrType, Cond, Size};
 pub use operand::{
     AddTarget, BeginsWithTarget, Container, ListTarget, Numeric, Operand, Removable, SetTarget,

@@ -72,6 +72,54 @@ macro_rules! string_operands {
 }
 string_operands!(&str, &String, char);
 
+// `Some("x")` or `name.as_deref()` for an `Option<String>` field (`None`
+// removes the attribute in an update).
+impl Operand<Option<String>> for Option<&str> {
+    fn into_attr(self) -> Result<AttributeValue, String> {
+        Ok(self.map_or(AttributeValue::Null(true), |s| {
+            AttributeValue::S(s.to_owned())
+        }))
+    }
+}
+impl Operand<Option<String>> for Option<&String> {
+    fn into_attr(self) -> Result<AttributeValue, String> {
+        Ok(self.map_or(AttributeValue::Null(true), |s| AttributeValue::S(s.clone())))
+    }
+}
+
+/// Arrays, slices and `Vec<&str>` for list and set fields: `vec!["a"]` or
+/// `["a", "b"]` for a `Vec<String>` or `HashSet<String>` field.
+macro_rules! collection_operands {
+    ($($c:ident)*) => {$(
+        impl<E, V: Operand<E>, const N: usize> Operand<$c<E>> for [V; N] {
+            fn into_attr(self) -> Result<AttributeValue, String> {
+                list_of::<E, _>(self)
+            }
+        }
+        impl<E, V: Operand<E>, const N: usize> Operand<Option<$c<E>>> for [V; N] {
+            fn into_attr(self) -> Result<AttributeValue, String> {
+                list_of::<E, _>(self)
+            }
+        }
+        impl<E, V: Operand<E> + Clone> Operand<$c<E>> for &[V] {
+            fn into_attr(self) -> Result<AttributeValue, String> {
+                list_of::<E, _>(self.iter().cloned())
+            }
+        }
+        impl Operand<$c<String>> for Vec<&str> {
+            fn into_attr(self) -> Result<AttributeValue, String> {
+                list_of::<String, _>(self)
+            }
+        }
+        impl Operand<Option<$c<String>>> for Vec<&str> {
+            fn into_attr(self) -> Result<AttributeValue, String> {
+                list_of::<String, _>(self)
+            }
+        }
+    )*};
+}
+collection_operands!(Vec VecDeque HashSet BTreeSet);
+
 macro_rules! numeric_operands {
     ($field:ty => $($v:ty)*) => {$(
         impl Operand<$field> for $v {

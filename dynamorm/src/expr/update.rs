@@ -234,11 +234,14 @@ fn resolve_action(action: &Action, field: &FieldDef, top: bool) -> Result<Resolv
         (_, None) => return Err(format!("`{path}`: {} needs a value", action.op.name())),
         (Op::Set | Op::SetIfNotExists, Some(value)) => {
             let value = shape(field, top, value);
-            // `None`, or an empty set, is stored as no attribute.
+            // At the top level `None`, or an empty set, is stored as no
+            // attribute (as the codec stores the model); nested, `None` is
+            // NULL, which serde reads back as `None` (a REMOVE would shift a
+            // list).
             let empty_set = top
                 && matches!(field.shape, FieldShape::Set | FieldShape::ByteSet)
                 && matches!(&value, AttributeValue::L(l) if l.is_empty());
-            if value.is_null() || empty_set {
+            if (top && value.is_null()) || empty_set {
                 if op == Op::SetIfNotExists {
                     return Err(format!("`{path}`: if_not_exists needs a value, not none"));
                 }
@@ -263,7 +266,7 @@ fn resolve_action(action: &Action, field: &FieldDef, top: bool) -> Result<Resolv
             Some(value)
         }
         (Op::Add, Some(value)) => {
-            let value = shape(field, top, value);
+            let value = shape_set(field, top, value);
             let ok = match &value {
                 AttributeValue::N(_) => kind_is(&[ValueKind::Number, ValueKind::Any]),
                 AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_) => {
@@ -282,7 +285,7 @@ fn resolve_action(action: &Action, field: &FieldDef, top: bool) -> Result<Resolv
             Some(value)
         }
         (Op::Delete, Some(value)) => {
-            let value = shape(field, top, value);
+            let value = shape_set(field, top, value);
             match &value {
                 AttributeValue::Ss(_) | AttributeValue::Ns(_) | AttributeValue::Bs(_)
                     if kind_is(&[ValueKind::Set, ValueKind::Any]) => {}
@@ -309,6 +312,21 @@ fn resolve_action(action: &Action, field: &FieldDef, top: bool) -> Result<Resolv
         path: path.clone(),
         value,
     })
+}
+
+/// The elements of `ADD` / `DELETE`: a top-level field's are shaped as the
+/// codec stores it; nested, a list of strings, numbers or byte strings is
+/// sent as a set (DynamoDB adds and deletes set elements).
+fn shape_set(field: &FieldDef, top: bool, value: AttributeValue) -> AttributeValue {
+    if top {
+        return codec::shape_value(field, value, false);
+    }
+    match value {
+        AttributeValue::L(ref list) if !list.is_empty() => {
+            codec::list_as_set(value.clone()).unwrap_or(value)
+        }
+        other => other,
+    }
 }
 
 /// A value written to `field` itself is shaped as the codec stores it
@@ -379,68 +397,160 @@ pub(crate) fn render(actions: &[Resolved], p: &mut Placeholders) -> String {
 
 /// Applies resolved actions to `item` as DynamoDB would, so the result can be
 /// decoded and validated before the update is sent. `Err` is what DynamoDB
-/// would refuse (a path into a missing map, a value of another type).
+/// would refuse (a path into a missing map, a value of another type, a sum
+/// it cannot store).
+///
+/// As in DynamoDB, every operand and every list index refers to the item
+/// before the update: values are computed from the original, then `SET`s
+/// land (writes past the end of a list are appended in index order), then
+/// `REMOVE`s run from the highest list index down, so they do not shift
+/// one another.
 pub(crate) fn apply(actions: &[Resolved], item: &mut Item) -> Result<(), String> {
+    let original = item.clone();
+    let mut sets: Vec<(&AttrPath, AttributeValue)> = Vec::with_capacity(actions.len());
+    let mut removes: Vec<&AttrPath> = Vec::new();
     for action in actions {
         let path = &action.path;
-        let current = get(item, path);
-        let new = match (action.op, &action.value) {
-            (Op::Remove, _) => {
-                remove(item, path);
-                continue;
-            }
-            (_, None) => continue,
-            (Op::Set, Some(v)) => v.clone(),
-            (Op::SetIfNotExists, Some(v)) => match current {
-                Some(_) => continue,
-                None => v.clone(),
-            },
-            (Op::Plus | Op::Minus, Some(AttributeValue::N(v))) => {
-                let old = match current {
-                    None => "0",
-                    Some(AttributeValue::N(n)) => n.as_str(),
-                    Some(_) => return Err(format!("`{path}` is not a number")),
-                };
-                AttributeValue::N(number::add(old, v, action.op == Op::Minus)?)
-            }
-            (Op::Append | Op::Prepend, Some(AttributeValue::L(v))) => {
-                let old = match current {
-                    None => Vec::new(),
-                    Some(AttributeValue::L(l)) => l.clone(),
-                    Some(_) => return Err(format!("`{path}` is not a list")),
-                };
-                let list = if action.op == Op::Append {
-                    old.into_iter().chain(v.iter().cloned()).collect()
-                } else {
-                    v.iter().cloned().chain(old).collect()
-                };
-                AttributeValue::L(list)
-            }
-            (Op::Add, Some(v)) => match (current, v) {
-                (None, v) => v.clone(),
-                (Some(AttributeValue::N(old)), AttributeValue::N(n)) => {
-                    AttributeValue::N(number::add(old, n, false)?)
+        match new_value(action, get(&original, path))? {
+            Change::Set(value) => sets.push((path, value)),
+            Change::Remove => {
+                if path.segments().len() > 1 && parent_of(&original, path).is_none() {
+                    return Err(format!(
+                        "`{path}`: the document path is invalid for an update"
+                    ));
                 }
-                (Some(old), v) => {
-                    set_union(old, v).ok_or_else(|| format!("`{path}`: ADD of a different type"))?
-                }
-            },
-            (Op::Delete, Some(v)) => match current {
-                None => continue,
-                Some(old) => match set_difference(old, v) {
-                    Some(Some(rest)) => rest,
-                    Some(None) => {
-                        remove(item, path);
-                        continue;
-                    }
-                    None => return Err(format!("`{path}`: DELETE of a different type")),
-                },
-            },
-            (op, Some(_)) => return Err(format!("`{path}`: {} of a different type", op.name())),
-        };
-        put(item, path, new)?;
+                removes.push(path);
+            }
+            Change::Keep => {}
+        }
+    }
+    // SETs inside lists first; writes past a list's end after, by index.
+    let (mut past_end, in_place): (Vec<_>, Vec<_>) = sets
+        .into_iter()
+        .partition(|(path, _)| is_past_end(&original, path));
+    for (path, value) in in_place {
+        put(item, path, value)?;
+    }
+    past_end.sort_by(|a, b| compare_paths(a.0, b.0));
+    for (path, value) in past_end {
+        put(item, path, value)?;
+    }
+    // REMOVEs from the last path down: a removed list element never shifts
+    // another one still to remove.
+    removes.sort_by(|a, b| compare_paths(b, a));
+    for path in removes {
+        remove(item, path);
     }
     Ok(())
+}
+
+/// What one action does to its path, computed from the original item.
+enum Change {
+    Set(AttributeValue),
+    Remove,
+    Keep,
+}
+
+fn new_value(action: &Resolved, current: Option<&AttributeValue>) -> Result<Change, String> {
+    let path = &action.path;
+    let sum = |old: &str, v: &str, subtract: bool| -> Result<AttributeValue, String> {
+        let sum = number::add(old, v, subtract)?;
+        Number::parse(&sum)
+            .and_then(|n| n.check_storable())
+            .map_err(|why| format!("`{path}`: the result {sum} {why}"))?;
+        Ok(AttributeValue::N(sum))
+    };
+    Ok(match (action.op, &action.value) {
+        (Op::Remove, _) => Change::Remove,
+        (_, None) => Change::Keep,
+        (Op::Set, Some(v)) => Change::Set(v.clone()),
+        (Op::SetIfNotExists, Some(v)) => match current {
+            Some(_) => Change::Keep,
+            None => Change::Set(v.clone()),
+        },
+        (Op::Plus | Op::Minus, Some(AttributeValue::N(v))) => {
+            let old = match current {
+                None => "0",
+                Some(AttributeValue::N(n)) => n.as_str(),
+                Some(_) => return Err(format!("`{path}` is not a number")),
+            };
+            Change::Set(sum(old, v, action.op == Op::Minus)?)
+        }
+        (Op::Append | Op::Prepend, Some(AttributeValue::L(v))) => {
+            let old = match current {
+                None => Vec::new(),
+                Some(AttributeValue::L(l)) => l.clone(),
+                Some(_) => return Err(format!("`{path}` is not a list")),
+            };
+            Change::Set(AttributeValue::L(if action.op == Op::Append {
+                old.into_iter().chain(v.iter().cloned()).collect()
+            } else {
+                v.iter().cloned().chain(old).collect()
+            }))
+        }
+        (Op::Add, Some(v)) => Change::Set(match (current, v) {
+            (None, v) => v.clone(),
+            (Some(AttributeValue::N(old)), AttributeValue::N(n)) => sum(old, n, false)?,
+            (Some(old), v) => {
+                set_union(old, v).ok_or_else(|| format!("`{path}`: ADD of a different type"))?
+            }
+        }),
+        (Op::Delete, Some(v)) => match current {
+            None => Change::Keep,
+            Some(old) => match set_difference(old, v) {
+                Some(Some(rest)) => Change::Set(rest),
+                Some(None) => Change::Remove,
+                None => return Err(format!("`{path}`: DELETE of a different type")),
+            },
+        },
+        (op, Some(_)) => return Err(format!("`{path}`: {} of a different type", op.name())),
+    })
+}
+
+/// True when `path` is a list index at or past the end of its list.
+fn is_past_end(item: &Item, path: &AttrPath) -> bool {
+    match (parent_of(item, path), path.segments().last()) {
+        (Some(AttributeValue::L(list)), Some(Segment::Index(i))) => *i >= list.len(),
+        _ => false,
+    }
+}
+
+/// Orders paths segment by segment, list indexes by number.
+fn compare_paths(a: &AttrPath, b: &AttrPath) -> Ordering {
+    for (x, y) in a.segments().iter().zip(b.segments()) {
+        let order = match (x, y) {
+            (Segment::Index(x), Segment::Index(y)) => x.cmp(y),
+            (Segment::Name(x), Segment::Name(y)) => x.cmp(y),
+            (Segment::Name(_), Segment::Index(_)) => Ordering::Less,
+            (Segment::Index(_), Segment::Name(_)) => Ordering::Greater,
+        };
+        if order != Ordering::Equal {
+            return order;
+        }
+    }
+    a.segments().len().cmp(&b.segments().len())
+}
+
+/// The container `path` lies in, in `item` (`None` for a top-level path or
+/// a missing parent).
+fn parent_of<'i>(item: &'i Item, path: &AttrPath) -> Option<&'i AttributeValue> {
+    let segments = path.segments();
+    if segments.len() < 2 {
+        return None;
+    }
+    let (first, between) = segments[..segments.len() - 1].split_first()?;
+    let Segment::Name(name) = first else {
+        return None;
+    };
+    let mut current = item.get(name)?;
+    for segment in between {
+        current = match (segment, current) {
+            (Segment::Name(name), AttributeValue::M(map)) => map.get(name)?,
+            (Segment::Index(i), AttributeValue::L(list)) => list.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(current)
 }
 
 fn get<'i>(item: &'i Item, path: &AttrPath) -> Option<&'i AttributeValue> {
@@ -779,6 +889,32 @@ mod tests {
             Some(n("1")),
         )];
         assert!(apply(&bad, &mut item).is_err());
+    }
+
+    #[test]
+    fn list_indexes_and_sums_follow_dynamodb() {
+        let list = |xs: &[&str]| {
+            AttributeValue::L(xs.iter().map(|x| AttributeValue::S((*x).into())).collect())
+        };
+        let mut item = Item::new();
+        item.insert("l".into(), list(&["a", "b", "c", "d", "e"]));
+        let at = |i| AttrPath::new("l").at(i);
+        let actions = [
+            resolved(Op::Remove, at(3), None),
+            resolved(Op::Remove, at(1), None),
+            resolved(Op::Set, at(9), Some(AttributeValue::S("z".into()))),
+            resolved(Op::Set, at(7), Some(AttributeValue::S("y".into()))),
+            resolved(Op::Set, at(0), Some(AttributeValue::S("A".into()))),
+        ];
+        apply(&actions, &mut item).unwrap();
+        assert_eq!(item["l"], list(&["A", "c", "e", "y", "z"]));
+        // A sum DynamoDB cannot store (39 digits) is refused.
+        item.insert("n".into(), n(&"9".repeat(38)));
+        let plus = [resolved(Op::Plus, AttrPath::new("n"), Some(n("0.1")))];
+        assert!(apply(&plus, &mut item).is_err());
+        // A REMOVE under a missing map is an invalid path, as in DynamoDB.
+        let gone = [resolved(Op::Remove, AttrPath::new("m").key("x"), None)];
+        assert!(apply(&gone, &mut item).is_err());
     }
 
     #[test]

@@ -116,10 +116,9 @@ pub(crate) async fn send_put<M: DynaModel>(
         item,
         condition,
         expected_version,
-        now,
     } = request.prepare(at)?;
     if def.created_at.is_some() {
-        let update = item_as_update::<M>(item, condition.as_ref(), now.as_ref(), at)?;
+        let update = item_as_update::<M>(item, condition.as_ref(), at)?;
         let values = if want_stored {
             ReturnValue::AllNew
         } else {

@@ -227,16 +227,29 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
     /// Returns `true` when this call created it.
     ///
     /// An existing table must match the model: same key attributes and
-    /// types, and every declared index present with the same keys and
-    /// projection type. Otherwise [`Error::SchemaMismatch`] lists the
-    /// differences (capacity, billing and stream are not compared).
+    /// types, every declared index present with the same keys and
+    /// projection type, TTL (if the model has a `ttl` field) on the same
+    /// attribute. Otherwise [`Error::SchemaMismatch`] lists the differences
+    /// (capacity, billing and stream are not compared). TTL that is off on
+    /// an existing table is turned on.
     pub async fn create_if_not_exists(&self) -> Result<bool> {
         match self.create().await {
             Ok(_) => Ok(true),
             Err(e) if e.code() == Some("ResourceInUseException") => {
                 let description = self.wait_active().await?;
                 let def = M::table_def();
-                let differences = schema_differences(def, &description);
+                let mut differences = schema_differences(def, &description);
+                if let Some(attribute) = def.ttl {
+                    // A table made before the model had a ttl, or whose TTL
+                    // could not be enabled when it was created.
+                    match self.ttl().await? {
+                        None => self.enable_ttl().await?,
+                        Some(on) if on != attribute => differences.push(format!(
+                            "TTL is on attribute `{on}`, the model declares `{attribute}`"
+                        )),
+                        Some(_) => {}
+                    }
+                }
                 if differences.is_empty() {
                     Ok(false)
                 } else {

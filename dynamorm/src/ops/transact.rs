@@ -29,7 +29,7 @@ use crate::item::Item;
 use crate::model::{DynaModel, IntoKey};
 use crate::ops::update::{applied, read_current};
 use crate::request::{
-    build_update, key_item, ConditionCheck, DeleteRequest, PutRequest, UpdateRequest,
+    build_update, key_item, ConditionCheck, DeleteRequest, Plan, PutRequest, UpdateRequest,
 };
 use crate::validate;
 
@@ -95,24 +95,21 @@ impl<M: DynaModel> WriteAction for UpdateAction<M> {
             let at = Scope::new(def, &table);
             let request = &self.0;
             let actions = request.actions(at)?;
-            // A model with validation: read, apply, validate, and guard the
-            // write against changes since the read, as a single update does.
-            let current = if def.validates {
-                let Some(current) = read_current::<M>(db, &table, request.key(), at).await? else {
-                    return Err(Error::condition_failed(
-                        at,
-                        format_args!(
-                            "an item with key {:?} exists (there is none)",
-                            request.key()
-                        ),
-                    ));
-                };
-                applied::<M>(&actions, &current, at)?;
-                Some(current)
-            } else {
-                None
+            // As a single update: straight, with its range conditions, or
+            // read, applied and checked, guarded against changes since the
+            // read. A missing item is left to the engine: the transaction is
+            // canceled with the reason at this action's position.
+            let (current, ranges) = match request.plan(&actions, at)? {
+                Plan::Direct(ranges) => (None, ranges),
+                Plan::Read => {
+                    let current = read_current::<M>(db, &table, request.key(), at).await?;
+                    if let Some(current) = &current {
+                        applied::<M>(&actions, current, at)?;
+                    }
+                    (current, None)
+                }
             };
-            let prepared = request.prepare(&actions, current.as_ref(), at)?;
+            let prepared = request.prepare(&actions, current.as_ref(), ranges.as_ref(), at)?;
             Ok(TransactWriteItem::builder()
                 .update(build_update(&table, prepared, at)?)
                 .build())
@@ -186,11 +183,14 @@ impl<M: DynaModel> WriteAction for CheckAction<M> {
 /// Every transaction carries an idempotency token (`ClientRequestToken`,
 /// [`token`](Self::token) or a generated one), so a retry after a transient
 /// error (the SDK's, or dynamorm's own on throttling and conflicts) never
-/// applies it twice. An update of a model with validation reads the item
-/// when the transaction is sent and guards against changes since; sending
-/// such a transaction again with the same token after it was applied is a
-/// different request (`IdempotentParameterMismatchException`), not a second
-/// application.
+/// applies it twice. An update that needs the stored item checked (a
+/// model with validation, a nested path) reads it when the transaction is
+/// sent and guards against changes since: if another writer changes the item
+/// in between, the transaction is canceled (a condition failure at that
+/// position); send it again. Sending such a transaction again with the same
+/// token after it was applied is a different request
+/// (`IdempotentParameterMismatchException`), not a second application. An
+/// update of a missing item cancels the transaction at its position.
 ///
 /// ```
 /// # use dynamorm::prelude::*;
@@ -365,9 +365,10 @@ impl<'a> TransactWrite<'a> {
                 Err(err) => match err.as_service_error() {
                     Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
                         let reasons = reasons(canceled.cancellation_reasons());
-                        let transient = reasons
-                            .iter()
-                            .all(|r| r.is_none() || TRANSIENT_REASONS.contains(&r.code.as_str()));
+                        let retriable =
+                            |r: &CancellationReason| TRANSIENT_REASONS.contains(&r.code.as_str());
+                        let transient = reasons.iter().any(retriable)
+                            && reasons.iter().all(|r| r.is_none() || retriable(r));
                         if transient && retry.allows_another(attempts) {
                             retry.pause(attempts).await;
                             continue;
@@ -531,11 +532,21 @@ impl TransactGet<'_> {
                 ),
             ));
         }
-        let mut items = Vec::with_capacity(self.gets.len());
+        // One Get per item: DynamoDB refuses two on one item, so slots that
+        // ask for the same item share one.
+        let mut items: Vec<TransactGetItem> = Vec::with_capacity(self.gets.len());
         let mut tables = Vec::with_capacity(self.gets.len());
+        let mut positions = Vec::with_capacity(self.gets.len());
         for get in self.gets {
             let (get, model, table) = get?;
-            items.push(get);
+            let same = items.iter().position(|earlier| {
+                earlier.get().map(|g| (g.table_name(), g.key()))
+                    == get.get().map(|g| (g.table_name(), g.key()))
+            });
+            positions.push(same.unwrap_or(items.len()));
+            if same.is_none() {
+                items.push(get);
+            }
             tables.push((model, table));
         }
         if items.is_empty() {
@@ -553,11 +564,15 @@ impl TransactGet<'_> {
             .send()
             .await
             .map_err(|e| Error::sdk(at, "TransactGetItems", e))?;
-        let items = output
+        let responses: Vec<Option<Item>> = output
             .responses
             .unwrap_or_default()
             .into_iter()
             .map(|response| response.item)
+            .collect();
+        let items = positions
+            .into_iter()
+            .map(|i| responses.get(i).cloned().flatten())
             .collect();
         Ok(TransactItems { items, tables })
     }

@@ -12,8 +12,14 @@
 //!   the item being unchanged since the read (its `version` when the model
 //!   has one, else every attribute the model declares). If another writer
 //!   got in between, it reads again (up to 5 times). So a model with
-//!   validation costs a read per update; a model without validation is one
-//!   UpdateItem, whose values the compiler has checked against the fields.
+//!   validation costs a read per update.
+//! - A model without validation is one UpdateItem when each value vouches
+//!   for its result: it reads back as its field's type (`1.5` for an `i64`
+//!   field is [`Error::InvalidQuery`] before any request), and an integer
+//!   that is added to is conditioned on staying in its type's range (`u8`
+//!   at 250 plus 10 is refused, not stored as 260). A change only the stored
+//!   item can vouch for — a nested path, a field serde reads its own way —
+//!   takes the read → apply → check → guarded write path too.
 
 use std::fmt;
 use std::future::IntoFuture;
@@ -32,7 +38,8 @@ use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::DynaModel;
 use crate::request::{
-    key_item, set_condition, version_of, Failure, PreparedUpdate, UpdateRequest, GUARD_ATTEMPTS,
+    key_item, set_condition, version_of, Failure, Plan, PreparedUpdate, UpdateRequest,
+    GUARD_ATTEMPTS,
 };
 use crate::validate;
 
@@ -382,6 +389,7 @@ impl<'a, M: DynaModel> IntoFuture for InstanceUpdate<'a, M> {
 pub(crate) fn applied<M: DynaModel>(actions: &[Resolved], item: &Item, at: Scope<'_>) -> Result<M> {
     let mut item = item.clone();
     update::apply(actions, &mut item).map_err(|message| Error::invalid_query(at, message))?;
+    codec::check_item_size(&item, at)?;
     let model: M = codec::decode(item, at).map_err(|e| {
         Error::invalid_query(
             at,
@@ -453,9 +461,10 @@ pub(crate) async fn send_once(
     }
 }
 
-/// Sends `request` to `table`: one UpdateItem, or for a model with
-/// validation read → apply → validate → UpdateItem guarded against changes
-/// since the read. Resolves to the attributes `values` asked for.
+/// Sends `request` to `table`: one UpdateItem when the change can be
+/// checked from its values alone, else (a model with validation, a nested
+/// path ...) read → apply → check → UpdateItem guarded against changes since
+/// the read. Resolves to the attributes `values` asked for.
 pub(crate) async fn send_update<M: DynaModel>(
     db: &Db,
     table: &str,
@@ -465,14 +474,21 @@ pub(crate) async fn send_update<M: DynaModel>(
     let def = M::table_def();
     let at = Scope::new(def, table);
     let actions = request.actions(at)?;
-    if !def.validates {
-        let prepared = request.prepare(&actions, None, at)?;
+    if let Plan::Direct(ranges) = request.plan(&actions, at)? {
+        let prepared = request.prepare(&actions, None, ranges.as_ref(), at)?;
         return match send_once(db, table, prepared, values, at).await? {
             Sent::Done(attributes) => Ok(attributes),
-            Sent::Failed(current) => match request.failure(at, current, None) {
-                Failure::Error(err) => Err(err),
-                Failure::Changed => Err(Error::condition_failed(at, "the item changed")),
-            },
+            Sent::Failed(current) => {
+                // A range condition failed when the change would leave the
+                // item unreadable: say so, with the field.
+                if let Some(current) = &current {
+                    applied::<M>(&actions, current, at)?;
+                }
+                Err(match request.failure(at, current, None) {
+                    Failure::Error(err) => err,
+                    Failure::Changed => Error::condition_failed(at, "the item changed"),
+                })
+            }
         };
     }
     for _ in 0..GUARD_ATTEMPTS {
@@ -483,7 +499,7 @@ pub(crate) async fn send_update<M: DynaModel>(
             });
         };
         applied::<M>(&actions, &old, at)?;
-        let prepared = request.prepare(&actions, Some(&old), at)?;
+        let prepared = request.prepare(&actions, Some(&old), None, at)?;
         match send_once(db, table, prepared, values.clone(), at).await? {
             Sent::Done(attributes) => return Ok(attributes),
             Sent::Failed(current) => match request.failure(at, current, Some(&old)) {
@@ -495,7 +511,7 @@ pub(crate) async fn send_update<M: DynaModel>(
     Err(Error::condition_failed(
         at,
         format_args!(
-            "the item did not change between read and write ({GUARD_ATTEMPTS} attempts, \
+            "the item to stay unchanged between read and write ({GUARD_ATTEMPTS} attempts; \
              another writer changed it each time)"
         ),
     ))

@@ -2,9 +2,7 @@
 
 use std::fmt;
 
-use aws_sdk_dynamodb::types::{
-    self, AttributeValue, ReturnValuesOnConditionCheckFailure, WriteRequest,
-};
+use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRequest};
 
 use super::update::build_update;
 use super::write::{
@@ -146,7 +144,6 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
         let Stamped {
             item,
             expected_version,
-            now,
         } = stamp_model(self.model, at)?;
         let mut condition = self.conditions.combined();
         if let Some(version) = expected_version.and_then(version_condition::<M>) {
@@ -156,7 +153,6 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
             item,
             condition,
             expected_version,
-            now,
         })
     }
 
@@ -225,12 +221,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
                 .build());
         }
         let prepared = self.prepare(at)?;
-        let update = item_as_update::<M>(
-            prepared.item,
-            prepared.condition.as_ref(),
-            prepared.now.as_ref(),
-            at,
-        )?;
+        let update = item_as_update::<M>(prepared.item, prepared.condition.as_ref(), at)?;
         Ok(types::TransactWriteItem::builder()
             .update(build_update(table, update, at)?)
             .build())
@@ -272,8 +263,6 @@ pub(crate) struct PreparedPut<M> {
     pub condition: Option<Cond<M>>,
     /// The version the stored item must have, for a versioned model.
     pub expected_version: Option<u64>,
-    /// The time of this write (timestamps).
-    pub now: Option<AttributeValue>,
 }
 
 impl<'m, M: DynaModel> From<&'m M> for PutRequest<'m, M> {

@@ -9,9 +9,10 @@ use super::write::{
 };
 use crate::error::{Error, Result, Scope};
 use crate::expr::update::{self, update_methods, Op, Resolved};
-use crate::expr::{AttrPath, Cond, Placeholders, Updates};
+use crate::expr::{AttrPath, Cond, Placeholders, ShowValue, Updates};
 use crate::item::Item;
 use crate::model::{DynaModel, IntoKey};
+use crate::number::Number;
 use crate::schema::TableDef;
 
 /// An update of one stored item (UpdateItem, a transaction's `Update`), as a
@@ -154,13 +155,39 @@ impl<M: DynaModel> UpdateRequest<M> {
         updates.resolve(def).map_err(invalid)
     }
 
+    /// How to send `actions`: straight away, with the conditions that keep
+    /// integers in their type's range, or — for a model with validation, or
+    /// a change whose result its value alone cannot vouch for (a nested
+    /// path, a field serde reads its own way) — after reading the item and
+    /// checking the result. A value the field cannot hold is
+    /// [`Error::InvalidQuery`] here, before any request.
+    pub(crate) fn plan(&self, actions: &[Resolved], at: Scope<'_>) -> Result<Plan<M>> {
+        let def = M::table_def();
+        let mut read = def.validates;
+        let mut ranges: Option<Cond<M>> = None;
+        for action in actions {
+            match checked_alone::<M>(def, action).map_err(|why| Error::invalid_query(at, why))? {
+                Alone::Safe => {}
+                Alone::InRange(cond) => Cond::and_into(&mut ranges, cond),
+                Alone::NeedsRead => read = true,
+            }
+        }
+        Ok(if read {
+            Plan::Read
+        } else {
+            Plan::Direct(ranges)
+        })
+    }
+
     /// Renders `actions` and the condition sent with them: the item exists,
-    /// the caller's condition, the expected version, and — for a guarded
-    /// update — that the item is still `guard`, the one read and validated.
+    /// the caller's condition, the expected version, `extra` (the ranges of
+    /// a direct update), and — for a guarded update — that the item is still
+    /// `guard`, the one read and checked.
     pub(crate) fn prepare(
         &self,
         actions: &[Resolved],
         guard: Option<&Item>,
+        extra: Option<&Cond<M>>,
         at: Scope<'_>,
     ) -> Result<PreparedUpdate> {
         let def = M::table_def();
@@ -171,6 +198,9 @@ impl<M: DynaModel> UpdateRequest<M> {
         }
         if let (Some(expected), Some(name)) = (self.expected_version, def.version) {
             condition = condition & version_is::<M>(name, expected);
+        }
+        if let Some(extra) = extra {
+            condition = condition & extra.clone();
         }
         if let Some(old) = guard {
             condition = condition & guard_condition::<M>(def, old);
@@ -202,6 +232,9 @@ impl<M: DynaModel> UpdateRequest<M> {
     ) -> Failure {
         let def = M::table_def();
         let Some(current) = current else {
+            if let (Some(expected), Some(_)) = (self.expected_version, def.version) {
+                return Failure::Error(Error::version_conflict(at, &self.key, expected, None));
+            }
             return Failure::Error(Error::condition_failed(
                 at,
                 format_args!("an item with key {:?} exists (there is none)", self.key),
@@ -247,9 +280,103 @@ impl<M: DynaModel> UpdateRequest<M> {
             ));
         }
         let actions = self.actions(at)?;
-        let prepared = self.prepare(&actions, None, at)?;
+        let Plan::Direct(ranges) = self.plan(&actions, at)? else {
+            return Err(Error::invalid_query(
+                at,
+                "this update needs the item read and checked first (a nested path or a field \
+                 serde reads its own way): send it with `update(..)` or in `db.transact_write()`",
+            ));
+        };
+        let prepared = self.prepare(&actions, None, ranges.as_ref(), at)?;
         build_update(table, prepared, at)
     }
+}
+
+/// How an update is sent ([`UpdateRequest::plan`]).
+pub(crate) enum Plan<M> {
+    /// One UpdateItem, with these range conditions.
+    Direct(Option<Cond<M>>),
+    /// Read, apply, check, then a guarded UpdateItem.
+    Read,
+}
+
+/// What one action's value alone says about the stored result.
+enum Alone<M> {
+    /// The field reads back whatever the item held.
+    Safe,
+    /// Safe while this condition (an integer's range) holds.
+    InRange(Cond<M>),
+    /// Only the stored item can tell.
+    NeedsRead,
+}
+
+/// Whether `action`'s result reads back as the field's type whatever the
+/// stored item holds; `Err` when its value cannot.
+fn checked_alone<M: DynaModel>(
+    def: &'static TableDef,
+    action: &Resolved,
+) -> Result<Alone<M>, String> {
+    let path = &action.path;
+    if path.segments().len() > 1 {
+        return Ok(Alone::NeedsRead);
+    }
+    let Some(field) = def.field(path.root()) else {
+        return Ok(Alone::NeedsRead);
+    };
+    let check = |value: &AttributeValue| match M::check_attribute(field.name, value) {
+        Some(Ok(())) => Ok(Alone::Safe),
+        Some(Err(why)) => Err(format!(
+            "`{path}`: {} cannot be read back as field `{}`: {why}",
+            ShowValue(value),
+            field.name
+        )),
+        None => Ok(Alone::NeedsRead),
+    };
+    match (action.op, &action.value) {
+        (Op::Remove, _) | (_, None) => Ok(Alone::Safe),
+        (Op::Plus | Op::Minus | Op::Add, Some(AttributeValue::N(delta))) => {
+            let Some((low, high)) = field.bounds else {
+                // A float field takes any sum; another type only the item can tell.
+                return match field.kind {
+                    crate::schema::ValueKind::Number => check(&AttributeValue::N(delta.clone())),
+                    _ => Ok(Alone::NeedsRead),
+                };
+            };
+            let delta: i128 = delta.parse().map_err(|_| {
+                format!(
+                    "`{path}`: {delta} is not an integer, and field `{}` holds integers",
+                    field.name
+                )
+            })?;
+            let delta = if action.op == Op::Minus {
+                -delta
+            } else {
+                delta
+            };
+            Ok(range_condition(path, delta, low, high).map_or(Alone::Safe, Alone::InRange))
+        }
+        (_, Some(value)) => check(value),
+    }
+}
+
+/// The condition that `path + delta` stays in `low ..= high` (an absent
+/// number counts as 0); `None` when nothing can leave the range.
+fn range_condition<M>(path: &AttrPath, delta: i128, low: i128, high: i128) -> Option<Cond<M>> {
+    if delta == 0 {
+        return None;
+    }
+    let (limit, at_most) = if delta > 0 {
+        (high.saturating_sub(delta), true)
+    } else {
+        (low.saturating_sub(delta), false)
+    };
+    let stored = Cond::bound(path.clone(), AttributeValue::N(limit.to_string()), at_most);
+    let absent_fits = (low..=high).contains(&delta);
+    Some(if absent_fits {
+        Cond::not_exists(path.clone()) | stored
+    } else {
+        Cond::exists(path.clone()) & stored
+    })
 }
 
 /// A transaction's `Update` from a prepared update.
@@ -310,9 +437,46 @@ fn guard_condition<M>(def: &'static TableDef, old: &Item) -> Cond<M> {
     all.unwrap_or_else(|| Cond::exists(AttrPath::new(def.hash_key.name)))
 }
 
-/// True when `current` still is `old` in every guarded attribute.
+/// True when `current` still is `old` in every guarded attribute (numbers
+/// by value, sets whatever their order, as DynamoDB compares them).
 fn guard_holds(def: &'static TableDef, old: &Item, current: &Item) -> bool {
-    guarded(def).all(|name| old.get(name) == current.get(name))
+    guarded(def).all(|name| match (old.get(name), current.get(name)) {
+        (Some(a), Some(b)) => same_value(a, b),
+        (a, b) => a.is_none() && b.is_none(),
+    })
+}
+
+/// Equality as DynamoDB's `=` sees it.
+fn same_value(a: &AttributeValue, b: &AttributeValue) -> bool {
+    use std::cmp::Ordering;
+    let number = |x: &str, y: &str| match (Number::parse(x), Number::parse(y)) {
+        (Ok(x), Ok(y)) => x.cmp(&y) == Ordering::Equal,
+        _ => x == y,
+    };
+    let same_set = |x: &[String], y: &[String], numbers: bool| {
+        x.len() == y.len()
+            && x.iter().all(|e| {
+                y.iter()
+                    .any(|f| if numbers { number(e, f) } else { e == f })
+            })
+    };
+    match (a, b) {
+        (AttributeValue::N(x), AttributeValue::N(y)) => number(x, y),
+        (AttributeValue::Ss(x), AttributeValue::Ss(y)) => same_set(x, y, false),
+        (AttributeValue::Ns(x), AttributeValue::Ns(y)) => same_set(x, y, true),
+        (AttributeValue::Bs(x), AttributeValue::Bs(y)) => {
+            x.len() == y.len() && x.iter().all(|e| y.contains(e))
+        }
+        (AttributeValue::L(x), AttributeValue::L(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same_value(e, f))
+        }
+        (AttributeValue::M(x), AttributeValue::M(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, e)| y.get(k).is_some_and(|f| same_value(e, f)))
+        }
+        (x, y) => x == y,
+    }
 }
 
 impl<M: DynaModel> fmt::Debug for UpdateRequest<M> {

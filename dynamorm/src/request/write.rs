@@ -55,8 +55,6 @@ pub(crate) struct Stamped {
     /// For a `#[dynamo(version)]` model, the version the stored item must
     /// have (0: no item with the key).
     pub expected_version: Option<u64>,
-    /// The time of this write, for the timestamps (with the `chrono` feature).
-    pub now: Option<AttributeValue>,
 }
 
 /// Runs the write pipeline on a whole model: validate, encode, stamp
@@ -81,14 +79,23 @@ pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stam
         None => None,
         Some(name) => {
             let version = version_of(&item, name);
-            let next = version.checked_add(1).ok_or_else(|| {
-                Error::codec(
-                    at,
-                    "encode",
-                    Some(name.to_owned()),
-                    "the version cannot grow past u64::MAX",
-                )
-            })?;
+            let high = def
+                .field(name)
+                .and_then(|f| f.bounds)
+                .map_or(u64::MAX, |(_, high)| {
+                    u64::try_from(high).unwrap_or(u64::MAX)
+                });
+            let next = version
+                .checked_add(1)
+                .filter(|next| *next <= high)
+                .ok_or_else(|| {
+                    Error::codec(
+                        at,
+                        "encode",
+                        Some(name.to_owned()),
+                        format!("the version cannot grow past {high}, its type's largest value"),
+                    )
+                })?;
             item.insert(name.to_owned(), AttributeValue::N(next.to_string()));
             Some(version)
         }
@@ -97,7 +104,6 @@ pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stam
     Ok(Stamped {
         item,
         expected_version,
-        now,
     })
 }
 
@@ -130,14 +136,13 @@ pub(crate) fn version_conflict(
 }
 
 /// Renders a whole item as an UpdateItem that stores it as a PutItem would,
-/// except that `created_at` keeps the stored value (`if_not_exists`, else
-/// `now`, the time of this write):
+/// except that `created_at` keeps the stored value (`if_not_exists`; the
+/// model's value, else now, only for a new item):
 /// every attribute set, the model's absent fields removed. Attributes the
 /// model does not declare are kept.
 pub(crate) fn item_as_update<M: DynaModel>(
     mut item: Item,
     condition: Option<&Cond<M>>,
-    now: Option<&AttributeValue>,
     at: Scope<'_>,
 ) -> Result<PreparedUpdate> {
     let def = M::table_def();
@@ -161,8 +166,8 @@ pub(crate) fn item_as_update<M: DynaModel>(
     for (name, value) in attributes {
         let path = placeholders.name(&name);
         if def.created_at == Some(name.as_str()) {
-            // Set by the first save (now), whatever the model holds; kept after.
-            let value = placeholders.value(now.cloned().unwrap_or(value));
+            // Set by the first save (the model's value, else now); kept after.
+            let value = placeholders.value(value);
             set.push(format!("{path} = if_not_exists({path}, {value})"));
         } else {
             let value = placeholders.value(value);
