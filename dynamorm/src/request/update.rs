@@ -43,9 +43,10 @@ use crate::schema::TableDef;
 ///     .when(Thing::COUNT.lt(10));
 /// let rendered = update.to_update("things")?;
 /// assert_eq!(rendered.update_expression(), "SET #n0 = :v0 ADD #n1 :v1");
+/// // The item must exist, the caller's condition, and `count` stays an i64.
 /// assert_eq!(
 ///     rendered.condition_expression(),
-///     Some("(attribute_exists(#n2) AND #n1 < :v2)")
+///     Some("((attribute_exists(#n2) AND #n1 < :v2) AND (attribute_not_exists(#n1) OR #n1 <= :v3))")
 /// );
 /// // The key cannot change:
 /// assert!(UpdateRequest::<Thing>::new("t1").set(Thing::ID, "t2").to_update("things").is_err());
