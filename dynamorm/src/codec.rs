@@ -385,10 +385,11 @@ fn from_epoch(form: EpochForm, value: &AttributeValue) -> Option<AttributeValue>
     match form {
         EpochForm::Integer => None,
         EpochForm::SystemTime => {
+            let secs = u64::try_from(whole_seconds(secs)?).ok()?;
             let mut map = std::collections::HashMap::with_capacity(2);
             map.insert(
                 "secs_since_epoch".to_owned(),
-                AttributeValue::N(secs.clone()),
+                AttributeValue::N(secs.to_string()),
             );
             map.insert(
                 "nanos_since_epoch".to_owned(),

@@ -43,11 +43,17 @@ const LOCAL_REGION: &str = "us-east-1";
 pub struct Db {
     client: Client,
     prefix: Arc<str>,
+    suffix: Arc<str>,
+    naming: Option<TableNaming>,
     concurrency: usize,
     retry: Retry,
     endpoint: Option<Arc<str>>,
     engine: Option<Arc<dyn EngineGuard>>,
 }
+
+/// A function from a model's declared table name to the table's name.
+#[derive(Clone)]
+struct TableNaming(Arc<dyn Fn(&str) -> String + Send + Sync>);
 
 /// Something that must stay alive while a `Db` uses it (the embedded server).
 pub(crate) trait EngineGuard: Send + Sync {}
@@ -56,6 +62,8 @@ impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Db")
             .field("prefix", &self.prefix)
+            .field("suffix", &self.suffix)
+            .field("custom_naming", &self.naming.is_some())
             .field("concurrency", &self.concurrency)
             .field("retry", &self.retry)
             .field("embedded", &self.engine.is_some())
@@ -76,6 +84,8 @@ impl Db {
         Db {
             client,
             prefix: Arc::from(""),
+            suffix: Arc::from(""),
+            naming: None,
             concurrency: DEFAULT_CONCURRENCY,
             retry: Retry::default(),
             endpoint: None,
@@ -123,7 +133,8 @@ impl Db {
     }
 
     /// The same engine, with every table name prefixed by `prefix`
-    /// (e.g. `"dev-"`, `"test-1234-"`). Replaces any earlier prefix.
+    /// (e.g. `"dev-"`, `"test-1234-"`). Replaces any earlier prefix (and a
+    /// naming function set with [`with_table_names`](Self::with_table_names)).
     ///
     /// ```
     /// # async fn demo() -> dynamorm::Result<()> {
@@ -135,6 +146,7 @@ impl Db {
     pub fn with_table_prefix(&self, prefix: impl AsRef<str>) -> Self {
         Db {
             prefix: Arc::from(prefix.as_ref()),
+            naming: None,
             ..self.clone()
         }
     }
@@ -194,6 +206,62 @@ impl Db {
         &self.prefix
     }
 
+    /// The table name suffix ("" when none).
+    pub fn table_suffix(&self) -> &str {
+        &self.suffix
+    }
+
+    /// The same engine, with every table name ending in `suffix`
+    /// (`things` → `things-prod` for `"-prod"`). Replaces any earlier
+    /// suffix; a prefix stays.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String }
+    /// let db = Db::embedded().await?.with_table_prefix("eu-").with_table_suffix("-prod");
+    /// assert_eq!(Thing::table(&db).name(), "eu-things-prod");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn with_table_suffix(&self, suffix: impl AsRef<str>) -> Self {
+        Db {
+            suffix: Arc::from(suffix.as_ref()),
+            ..self.clone()
+        }
+    }
+
+    /// The same engine, with table names made by `naming` from each model's
+    /// declared name, as DynamORM's `name = '{env}-things'` does. It applies
+    /// to every operation — batches and transactions included — and replaces
+    /// the prefix and suffix forms.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String }
+    /// let env = "staging";
+    /// let db = Db::embedded().await?.with_table_names(move |name| format!("{env}.{name}.v2"));
+    /// assert_eq!(Thing::table(&db).name(), "staging.things.v2");
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn with_table_names(
+        &self,
+        naming: impl Fn(&str) -> String + Send + Sync + 'static,
+    ) -> Self {
+        Db {
+            prefix: Arc::from(""),
+            suffix: Arc::from(""),
+            naming: Some(TableNaming(Arc::new(naming))),
+            ..self.clone()
+        }
+    }
+
     /// The SDK client, for anything dynamorm does not wrap.
     ///
     /// ```
@@ -208,11 +276,17 @@ impl Db {
         &self.client
     }
 
-    /// The full table name of a model on this handle (prefix + declared name).
+    /// The full table name of a model on this handle: prefix + declared name
+    /// + suffix, or what [`with_table_names`](Self::with_table_names) makes of it.
     pub fn table_name(&self, def: &TableDef) -> String {
-        let mut name = String::with_capacity(self.prefix.len() + def.name.len());
+        if let Some(naming) = &self.naming {
+            return (naming.0)(def.name);
+        }
+        let mut name =
+            String::with_capacity(self.prefix.len() + def.name.len() + self.suffix.len());
         name.push_str(&self.prefix);
         name.push_str(def.name);
+        name.push_str(&self.suffix);
         name
     }
 

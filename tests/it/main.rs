@@ -21,6 +21,7 @@ mod faults;
 mod fixture_queries;
 mod items;
 mod model_api;
+mod parity;
 mod query_scan;
 mod reliability;
 mod tables;

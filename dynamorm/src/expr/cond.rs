@@ -217,6 +217,27 @@ impl<M> Cond<M> {
         Cond::from_node(Node::Or(Box::new(self.node), Box::new(other.node)))
     }
 
+    /// True when some part of the condition is on attribute `name` (or a
+    /// path under it).
+    pub(crate) fn mentions(&self, name: &str) -> bool {
+        fn walk(node: &Node, name: &str) -> bool {
+            match node {
+                Node::Compare { path, .. }
+                | Node::SizeCompare { path, .. }
+                | Node::Between { path, .. }
+                | Node::In { path, .. }
+                | Node::BeginsWith { path, .. }
+                | Node::Contains { path, .. }
+                | Node::Exists(path)
+                | Node::NotExists(path)
+                | Node::AttributeType { path, .. } => path.root() == name,
+                Node::And(a, b) | Node::Or(a, b) => walk(a, name) || walk(b, name),
+                Node::Not(inner) => walk(inner, name),
+            }
+        }
+        walk(&self.node, name)
+    }
+
     /// True when this is a single key-condition operator (eq, lt, lte, gt,
     /// gte, between, begins_with) on the top-level attribute `name`.
     pub(crate) fn is_key_condition_on(&self, name: &str) -> bool {

@@ -151,4 +151,36 @@ impl<M: DynaModel, H> Index<M, H> {
     pub fn scan<'a>(&self, db: &'a Db) -> Scan<'a, M> {
         Scan::on_index(db, self.lookup())
     }
+
+    /// Scans the index with a filter of DynamORM's double-under terms
+    /// (DynamORM's `Index.scan(**kw)`): `[("name__begins_with", "a".into())]`.
+    /// A bad term is [`Error::InvalidQuery`] when awaited, before any request.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # #[dynamo(global_index(name = "by-color", hash_key = "color", projection = "all"))]
+    /// # struct Thing { #[dynamo(hash_key)] id: String, color: Option<String>, count: i64 }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+    /// for (id, color, count) in [("a", Some("red"), 1), ("b", Some("red"), 5), ("c", None, 9)] {
+    ///     Thing { id: id.into(), color: color.map(Into::into), count }.save(&db).await?;
+    /// }
+    /// // Only items with a color are in the index; the filter keeps count > 2.
+    /// let found = Thing::BY_COLOR.scan_kw(&db, [("count__gt", 2.into())]).all().await?;
+    /// assert_eq!(found.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(), ["b"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn scan_kw<'a, K: AsRef<str>>(
+        &self,
+        db: &'a Db,
+        terms: impl IntoIterator<Item = (K, Value)>,
+    ) -> Scan<'a, M> {
+        match self.lookup() {
+            Ok(def) => Scan::from_kw(db, Some(def), terms),
+            Err(e) => Scan::on_index(db, Err(e)),
+        }
+    }
 }

@@ -276,6 +276,26 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
         placeholders: &mut Placeholders,
     ) -> Result<(String, FilterAndProjection)> {
         self.options.check()?;
+        let def = M::table_def();
+        let keys = match self.options.index {
+            Some(i) => (i.hash_key, i.range_key),
+            None => (def.hash_key, def.range_key),
+        };
+        let filter = self.options.filter.as_ref();
+        if let Some(key) = std::iter::once(keys.0)
+            .chain(keys.1)
+            .find(|k| filter.is_some_and(|f| f.mentions(k.name)))
+        {
+            return Err(Error::invalid_query(
+                self.options.scope(),
+                format!(
+                    "the filter uses `{}`, a key of {}; DynamoDB filters only other \
+                     attributes (put a condition on the range key in .range(..))",
+                    key.name,
+                    self.target_name()
+                ),
+            ));
+        }
         let key_condition = self.key_condition(placeholders)?;
         let rest = self.options.render::<O>(count_only, placeholders)?;
         Ok((key_condition, rest))
