@@ -27,6 +27,9 @@ pub struct ModelAttrs {
     pub stream: Option<SpannedValue<String>>,
     #[darling(default)]
     pub validate: Option<SpannedValue<String>>,
+    /// `hooks`: the model implements `dynamorm::model::Hooks`.
+    #[darling(default)]
+    pub hooks: darling::util::Flag,
     #[darling(default, multiple, rename = "global_index")]
     pub global_indexes: Vec<IndexAttrs>,
     #[darling(default, multiple, rename = "local_index")]

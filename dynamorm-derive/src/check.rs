@@ -118,6 +118,7 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
         validate,
         indexes,
         roles,
+        hooks: attrs.hooks.is_present(),
     })
 }
 

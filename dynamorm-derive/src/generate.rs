@@ -35,6 +35,11 @@ pub fn model(m: &Model) -> TokenStream {
     let created_at = role_name(m.roles.created_at);
     let updated_at = role_name(m.roles.updated_at);
     let role_checks = role_checks(m);
+    let hooks = if m.hooks {
+        quote!(::dynamorm::model::UserHooks<Self>)
+    } else {
+        quote!(::dynamorm::model::NoHooks)
+    };
     let check_arms = m
         .fields
         .iter()
@@ -89,6 +94,7 @@ pub fn model(m: &Model) -> TokenStream {
         impl ::dynamorm::DynaModel for #ident {
             type Key = #key_ty;
             type HashKey = #hash_ty;
+            type Hooks = #hooks;
 
             fn table_def() -> &'static ::dynamorm::schema::TableDef {
                 static FIELDS: &[::dynamorm::schema::FieldDef] = &[#(#field_defs),*];

@@ -23,6 +23,8 @@ pub struct Model<'a> {
     pub indexes: Vec<Index>,
     /// Fields with a write-time role: indexes into `fields`.
     pub roles: Roles,
+    /// `#[dynamo(hooks)]`: call the model's `impl Hooks`.
+    pub hooks: bool,
 }
 
 /// The fields the write pipeline maintains, as indexes into `Model::fields`.

@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::config::{BehaviorVersion, ConfigBag, Credentials, Intercep
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::Client;
 
+use crate::events::{Event, Observers};
 use crate::model::TableDef;
 use crate::retry::Retry;
 
@@ -45,6 +46,7 @@ pub struct Db {
     prefix: Arc<str>,
     suffix: Arc<str>,
     naming: Option<TableNaming>,
+    observers: Arc<Observers>,
     concurrency: usize,
     retry: Retry,
     endpoint: Option<Arc<str>>,
@@ -86,6 +88,7 @@ impl Db {
             prefix: Arc::from(""),
             suffix: Arc::from(""),
             naming: None,
+            observers: Arc::default(),
             concurrency: DEFAULT_CONCURRENCY,
             retry: Retry::default(),
             endpoint: None,
@@ -259,6 +262,46 @@ impl Db {
             suffix: Arc::from(""),
             naming: Some(TableNaming(Arc::new(naming))),
             ..self.clone()
+        }
+    }
+
+    /// Calls `observer` with an [`Event`] before and after every save,
+    /// update and delete sent through this handle (and the handles made from
+    /// it with `with_*`, which share its observers; another `Db` has its
+    /// own). For audit logs and metrics: observers run inline, so keep them
+    /// quick.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// use std::sync::{Arc, Mutex};
+    /// use dynamorm::events::EventKind;
+    /// let db = Db::embedded().await?;
+    /// Thing::table(&db).create().await?;
+    /// let log = Arc::new(Mutex::new(Vec::new()));
+    /// let sink = log.clone();
+    /// db.subscribe(move |event| sink.lock().unwrap().push(event.kind));
+    /// Thing { id: "t1".into() }.save(&db).await?;
+    /// assert_eq!(*log.lock().unwrap(), [EventKind::PreSave, EventKind::PostSave]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn subscribe(&self, observer: impl Fn(&Event) + Send + Sync + 'static) {
+        self.observers.add(Arc::new(observer));
+    }
+
+    /// True when someone observes this handle's writes.
+    pub(crate) fn observed(&self) -> bool {
+        self.observers.any()
+    }
+
+    /// Sends the event `make` builds to the observers, if there are any.
+    pub(crate) fn emit(&self, make: impl FnOnce() -> Event) {
+        if self.observers.any() {
+            self.observers.send(&make());
         }
     }
 

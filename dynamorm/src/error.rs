@@ -204,6 +204,22 @@ pub enum Error {
         differences: Vec<String>,
     },
 
+    /// A model's hook ([`Hooks`](crate::model::Hooks)) refused the
+    /// operation (a `before_*` hook: nothing was written) or the model read
+    /// (`after_load`).
+    #[error("{hook} hook of {model} (table {table}) failed: {source}")]
+    Hook {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The hook, e.g. `"before_save"`.
+        hook: &'static str,
+        /// What the hook returned.
+        #[source]
+        source: BoxError,
+    },
+
     /// The embedded engine or DynamoDB Local could not be started.
     #[error("engine failed: {0}")]
     Engine(String),
@@ -350,6 +366,16 @@ impl Error {
             direction,
             path,
             message: message.into(),
+        }
+    }
+
+    /// [`Error::Hook`]: `hook` of the model at `at` returned `source`.
+    pub(crate) fn hook(at: Scope<'_>, hook: &'static str, source: BoxError) -> Self {
+        Error::Hook {
+            model: at.model,
+            table: at.table.to_owned(),
+            hook,
+            source,
         }
     }
 

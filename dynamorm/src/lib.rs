@@ -109,6 +109,7 @@ mod derive_support;
 #[cfg(feature = "embedded")]
 mod embedded;
 pub mod error;
+pub mod events;
 pub mod expr;
 mod future;
 mod item;

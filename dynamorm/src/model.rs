@@ -52,6 +52,11 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
     /// The hash key's type (what [`query`](crate::ops::query::Query) takes).
     type HashKey: KeyPart;
 
+    /// Where the write pipeline finds the model's [`Hooks`]: [`NoHooks`], or
+    /// with `#[dynamo(hooks)]` [`UserHooks<Self>`], which calls the model's
+    /// own `impl Hooks`. The derive sets it.
+    type Hooks: ModelHooks<Self>;
+
     /// The table, keys, fields and options declared on the model.
     fn table_def() -> &'static TableDef;
 
@@ -242,3 +247,187 @@ impl Timestamp for chrono::DateTime<chrono::Utc> {}
 
 #[cfg(feature = "chrono")]
 impl Timestamp for Option<chrono::DateTime<chrono::Utc>> {}
+
+/// A boxed error a hook returns to stop an operation.
+pub type HookError = Box<dyn std::error::Error + Send + Sync + 'static>;
+
+/// What an update changes, as its `before_update` hook sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Changes {
+    fields: Vec<String>,
+    rendered: String,
+}
+
+impl Changes {
+    /// The changes of an update: the top-level attributes it touches and the
+    /// update rendered readably.
+    pub fn new(fields: Vec<String>, rendered: String) -> Self {
+        Changes { fields, rendered }
+    }
+
+    /// The top-level attributes the update changes (`"count"`, `"child"` ...).
+    pub fn fields(&self) -> impl Iterator<Item = &str> {
+        self.fields.iter().map(String::as_str)
+    }
+
+    /// True when the update changes attribute `name` (or a path under it).
+    pub fn touches(&self, name: &str) -> bool {
+        self.fields.iter().any(|f| f == name)
+    }
+}
+
+impl std::fmt::Display for Changes {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.rendered)
+    }
+}
+
+/// Hooks around a model's writes and reads: implement it (every method has a
+/// default that does nothing) and mark the model `#[dynamo(hooks)]`.
+///
+/// A `before_*` hook that returns `Err` stops the operation before anything
+/// is written ([`Error::Hook`](crate::Error::Hook)). The hooks run for every
+/// write of the model — single writes, each item of a batch, each action of a
+/// transaction — and `after_load` for every model built from a read.
+///
+/// ```
+/// use dynamorm::prelude::*;
+/// use dynamorm::model::{Changes, HookError, Hooks};
+///
+/// #[derive(Debug, serde::Serialize, serde::Deserialize, DynaModel)]
+/// #[dynamo(table = "accounts", hooks)]
+/// struct Account { #[dynamo(hash_key)] id: String, balance: i64, #[serde(skip)] loaded: bool }
+///
+/// impl Hooks for Account {
+///     fn before_save(&self) -> Result<(), HookError> {
+///         if self.id.starts_with("system-") { Err("system accounts are read-only".into()) } else { Ok(()) }
+///     }
+///     fn before_update(_key: &String, changes: &Changes) -> Result<(), HookError> {
+///         if changes.touches("id") { Err("ids never change".into()) } else { Ok(()) }
+///     }
+///     fn after_load(&mut self) -> Result<(), HookError> {
+///         self.loaded = true;
+///         Ok(())
+///     }
+/// }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Account::table(&db).create().await?;
+/// let err = Account { id: "system-1".into(), balance: 0, loaded: false }.save(&db).await.unwrap_err();
+/// assert!(matches!(err, dynamorm::Error::Hook { hook: "before_save", .. }));
+/// Account { id: "a".into(), balance: 1, loaded: false }.save(&db).await?;
+/// assert!(Account::get(&db, "a").await?.unwrap().loaded);
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait Hooks: DynaModel {
+    /// Before a save (put) of this model; `Err` stops it.
+    fn before_save(&self) -> Result<(), HookError> {
+        Ok(())
+    }
+
+    /// After this model was saved.
+    fn after_save(&self) {}
+
+    /// Before an update of the item with `key`; `Err` stops it.
+    fn before_update(key: &Self::Key, changes: &Changes) -> Result<(), HookError> {
+        let _ = (key, changes);
+        Ok(())
+    }
+
+    /// After the item with `key` was updated; `stored` is the model after
+    /// the update when the update asked for it (the default `ALL_NEW`).
+    fn after_update(key: &Self::Key, stored: Option<&Self>) {
+        let _ = (key, stored);
+    }
+
+    /// Before a delete of the item with `key`; `Err` stops it.
+    fn before_delete(key: &Self::Key) -> Result<(), HookError> {
+        let _ = key;
+        Ok(())
+    }
+
+    /// After the item with `key` was deleted.
+    fn after_delete(key: &Self::Key) {
+        let _ = key;
+    }
+
+    /// After this model was built from a read (get, query, scan, batch and
+    /// transactional gets, an update's result), before it is validated;
+    /// `Err` fails the read.
+    fn after_load(&mut self) -> Result<(), HookError> {
+        Ok(())
+    }
+}
+
+/// How the write pipeline calls a model's hooks: [`NoHooks`] or
+/// [`UserHooks`]. Not implemented by hand; `#[dynamo(hooks)]` chooses.
+pub trait ModelHooks<M: DynaModel>: Send + Sync + 'static {
+    /// See [`Hooks::before_save`].
+    fn before_save(model: &M) -> Result<(), HookError>;
+    /// See [`Hooks::after_save`].
+    fn after_save(model: &M);
+    /// See [`Hooks::before_update`].
+    fn before_update(key: &M::Key, changes: &Changes) -> Result<(), HookError>;
+    /// See [`Hooks::after_update`].
+    fn after_update(key: &M::Key, stored: Option<&M>);
+    /// See [`Hooks::before_delete`].
+    fn before_delete(key: &M::Key) -> Result<(), HookError>;
+    /// See [`Hooks::after_delete`].
+    fn after_delete(key: &M::Key);
+    /// See [`Hooks::after_load`].
+    fn after_load(model: &mut M) -> Result<(), HookError>;
+    /// True when the hooks do something (so the pipeline can skip work).
+    const ACTIVE: bool;
+}
+
+/// A model without hooks.
+#[derive(Debug)]
+pub struct NoHooks;
+
+impl<M: DynaModel> ModelHooks<M> for NoHooks {
+    fn before_save(_: &M) -> Result<(), HookError> {
+        Ok(())
+    }
+    fn after_save(_: &M) {}
+    fn before_update(_: &M::Key, _: &Changes) -> Result<(), HookError> {
+        Ok(())
+    }
+    fn after_update(_: &M::Key, _: Option<&M>) {}
+    fn before_delete(_: &M::Key) -> Result<(), HookError> {
+        Ok(())
+    }
+    fn after_delete(_: &M::Key) {}
+    fn after_load(_: &mut M) -> Result<(), HookError> {
+        Ok(())
+    }
+    const ACTIVE: bool = false;
+}
+
+/// A model whose `impl Hooks` the pipeline calls (`#[dynamo(hooks)]`).
+#[derive(Debug)]
+pub struct UserHooks<M>(std::marker::PhantomData<fn() -> M>);
+
+impl<M: Hooks> ModelHooks<M> for UserHooks<M> {
+    fn before_save(model: &M) -> Result<(), HookError> {
+        model.before_save()
+    }
+    fn after_save(model: &M) {
+        model.after_save()
+    }
+    fn before_update(key: &M::Key, changes: &Changes) -> Result<(), HookError> {
+        M::before_update(key, changes)
+    }
+    fn after_update(key: &M::Key, stored: Option<&M>) {
+        M::after_update(key, stored)
+    }
+    fn before_delete(key: &M::Key) -> Result<(), HookError> {
+        M::before_delete(key)
+    }
+    fn after_delete(key: &M::Key) {
+        M::after_delete(key)
+    }
+    fn after_load(model: &mut M) -> Result<(), HookError> {
+        model.after_load()
+    }
+    const ACTIVE: bool = true;
+}

@@ -3,7 +3,7 @@
 //! (re-exported under the hidden `__private` module, not public API).
 
 use crate::error::{Error, Scope, ValidationErrors};
-use crate::model::DynaModel;
+use crate::model::{DynaModel, ModelHooks};
 
 /// Runs `model`'s validation; [`Error::Validation`] naming the model and the
 /// table at `at` on failure.
@@ -11,6 +11,13 @@ pub(crate) fn check<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<(), Error>
     model
         .validate_model()
         .map_err(|errors| Error::validation(at, errors))
+}
+
+/// Finishes a model built from a read: its `after_load` hook, then its
+/// validation.
+pub(crate) fn loaded<M: DynaModel>(model: &mut M, at: Scope<'_>) -> Result<(), Error> {
+    <M::Hooks as ModelHooks<M>>::after_load(model).map_err(|e| Error::hook(at, "after_load", e))?;
+    check(model, at)
 }
 
 /// Converts the result of a model's own `validate` (used by the derive).

@@ -19,6 +19,7 @@ mod engines;
 mod fault_layer;
 mod faults;
 mod fixture_queries;
+mod hooks_signals;
 mod items;
 mod model_api;
 mod parity;

@@ -159,6 +159,11 @@ impl<M> Updates<M> {
         self.actions.push(Action { op, path, value });
     }
 
+    /// The top-level attribute of each action, in order.
+    pub(crate) fn roots(&self) -> impl Iterator<Item = &str> {
+        self.actions.iter().map(|a| a.path.root())
+    }
+
     /// True when some action changes the top-level attribute `name`.
     pub(crate) fn touches(&self, name: &str) -> bool {
         self.actions.iter().any(|a| a.path.root() == name)

@@ -27,13 +27,18 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::{KeysAndAttributes, WriteRequest};
 
+use tracing::Instrument;
+
+use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
+use crate::events::EventKind;
 use crate::expr::Placeholders;
 use crate::future::OpFuture;
 use crate::item::Item;
-use crate::model::{DynaModel, IntoKey};
+use crate::model::{DynaModel, IntoKey, ModelHooks};
 use crate::ops::read;
+use crate::ops::{signal, trace};
 use crate::request::{key_item, DeleteRequest, PutRequest};
 
 use run::{run_chunks, Dedup, Sent};
@@ -198,7 +203,7 @@ impl<'a, M: DynaModel> IntoFuture for PutBatch<'a, M> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
             let writes = self.writes?;
-            write_all::<M>(self.db, &self.table, writes).await
+            write_all::<M>(self.db, &self.table, writes, Writes::Puts).await
         })
     }
 }
@@ -231,8 +236,9 @@ impl<'a, M: DynaModel> IntoFuture for PutBatch<'a, M> {
 pub struct DeleteBatch<'a, M: DynaModel> {
     db: &'a Db,
     table: String,
-    /// The deletes, one per distinct key, or the first key that failed.
-    writes: Result<Vec<WriteRequest>>,
+    /// The deletes, one per distinct key, with every key as given (for the
+    /// hooks and signals), or the first key that failed.
+    writes: Result<Deletes<M>>,
     _model: PhantomData<fn() -> M>,
 }
 
@@ -260,11 +266,18 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
     {
         let def = M::table_def();
         let table = db.table_name(def);
+        let watched = db.observed() || <M::Hooks as ModelHooks<M>>::ACTIVE;
         let writes = (|| {
             let mut writes = Dedup::new(def);
+            let mut typed = Vec::new();
             for key in keys {
                 let key = key.into_key();
-                let write = DeleteRequest::<M>::for_key(key).to_write_request(&table)?;
+                let write = DeleteRequest::<M>::for_key(key.clone()).to_write_request(&table)?;
+                if watched {
+                    if let Some(delete) = write.delete_request() {
+                        typed.push((delete.key().clone(), key));
+                    }
+                }
                 let id = write
                     .delete_request()
                     .map(|delete| delete.key())
@@ -277,7 +290,7 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
                 let id = writes.key_of(id);
                 writes.insert_first_wins(id, write);
             }
-            Ok(writes.into_entries())
+            Ok((writes.into_entries(), typed))
         })();
         DeleteBatch {
             db,
@@ -301,7 +314,7 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn len(&self) -> usize {
-        self.writes.as_ref().map_or(0, Vec::len)
+        self.writes.as_ref().map_or(0, |(writes, _)| writes.len())
     }
 
     /// True when there is nothing to delete.
@@ -328,7 +341,7 @@ impl<M: DynaModel> fmt::Debug for DeleteBatch<'_, M> {
             .field("db", self.db)
             .field("model", &M::table_def().model)
             .field("table", &self.table)
-            .field("keys", &self.writes.as_ref().map(Vec::len))
+            .field("keys", &self.writes.as_ref().map(|(w, _)| w.len()))
             .finish()
     }
 }
@@ -338,19 +351,105 @@ impl<'a, M: DynaModel> IntoFuture for DeleteBatch<'a, M> {
     type IntoFuture = OpFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let writes = self.writes?;
-            write_all::<M>(self.db, &self.table, writes).await
+            let (writes, keys) = self.writes?;
+            write_all::<M>(self.db, &self.table, writes, Writes::Deletes(keys)).await
         })
     }
 }
 
-/// Sends `writes` (puts or deletes of `M`) to `table` in chunks of 25.
-async fn write_all<M: DynaModel>(db: &Db, table: &str, writes: Vec<WriteRequest>) -> Result<()> {
+/// A delete batch's requests, and every key as given with its key map.
+type Deletes<M> = (Vec<WriteRequest>, Vec<(Item, <M as DynaModel>::Key)>);
+
+/// What a batch writes, for its signals and after-hooks: puts (the items
+/// are decoded back into models for them) or deletes (with their keys).
+enum Writes<M: DynaModel> {
+    Puts,
+    Deletes(Vec<(Item, M::Key)>),
+}
+
+/// Sends `writes` (puts or deletes of `M`) to `table` in chunks of 25, with
+/// a `Pre*` signal for each entry before and a `Post*` one after, and the
+/// model's `after_save` / `after_delete` hook for each entry written.
+async fn write_all<M: DynaModel>(
+    db: &Db,
+    table: &str,
+    writes: Vec<WriteRequest>,
+    kind: Writes<M>,
+) -> Result<()> {
     let at = Scope::new(M::table_def(), table);
+    let watched = db.observed() || <M::Hooks as ModelHooks<M>>::ACTIVE;
+    let entries: Vec<Item> = if watched {
+        writes.iter().cloned().map(written_item).collect()
+    } else {
+        Vec::new()
+    };
+    let (pre, post) = match kind {
+        Writes::Puts => (EventKind::PreSave, EventKind::PostSave),
+        Writes::Deletes(_) => (EventKind::PreDelete, EventKind::PostDelete),
+    };
+    // Each entry's key for the signals; a put's model for its hook.
+    let describe = |entry: &Item| -> (String, Option<M>) {
+        match &kind {
+            Writes::Puts => match codec::decode::<M>(entry.clone(), at) {
+                Ok(model) => (format!("{:?}", model.key()), Some(model)),
+                Err(_) => (format!("{entry:?}"), None),
+            },
+            Writes::Deletes(keys) => {
+                let key = keys.iter().find(|(item, _)| item == entry).map(|(_, k)| k);
+                (
+                    key.map_or_else(|| format!("{entry:?}"), |k| format!("{k:?}")),
+                    None,
+                )
+            }
+        }
+    };
+    if db.observed() {
+        for entry in &entries {
+            signal::emit::<M>(db, pre, table, &Shown(describe(entry).0), None);
+        }
+    }
     let total = writes.len();
     let send = |entries: Vec<WriteRequest>| send_writes(db, at, entries);
     let outcome = run_chunks(db, writes, MAX_WRITES_PER_REQUEST, send).await;
-    outcome.into_result(at, total, written_item).map(drop)
+    let result = outcome.into_result(at, total, written_item).map(drop);
+    if watched {
+        let failed: &[Item] = match &result {
+            Ok(()) => &[],
+            Err(Error::Unprocessed { unprocessed, .. }) => unprocessed,
+            Err(_) => &entries,
+        };
+        for entry in &entries {
+            let written = !failed.contains(entry);
+            let (key, model) = describe(entry);
+            if written {
+                match (&kind, &model) {
+                    (Writes::Puts, Some(model)) => <M::Hooks as ModelHooks<M>>::after_save(model),
+                    (Writes::Deletes(keys), _) => {
+                        if let Some((_, key)) = keys.iter().find(|(item, _)| item == entry) {
+                            <M::Hooks as ModelHooks<M>>::after_delete(key);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            let outcome = match (&result, written) {
+                (_, true) => Some(Ok(())),
+                (Err(err), false) => Some(Err(err.to_string())),
+                (Ok(()), false) => Some(Ok(())),
+            };
+            signal::emit::<M>(db, post, table, &Shown(key), outcome);
+        }
+    }
+    result
+}
+
+/// A key already rendered, shown as is in a signal.
+struct Shown(String);
+
+impl fmt::Debug for Shown {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
 }
 
 /// One BatchWriteItem: returns the writes DynamoDB left unprocessed.
@@ -359,14 +458,17 @@ async fn send_writes(
     at: Scope<'_>,
     entries: Vec<WriteRequest>,
 ) -> Result<Sent<WriteRequest, Item>> {
-    tracing::debug!(table = %at.table, model = at.model, writes = entries.len(), "BatchWriteItem");
+    let span = trace::span("BatchWriteItem", at.table, at.model);
     let output = db
         .client()
         .batch_write_item()
         .request_items(at.table, entries)
+        .set_return_consumed_capacity(trace::capacity_wanted(&span))
         .send()
+        .instrument(span.clone())
         .await
         .map_err(|e| Error::sdk(at, "BatchWriteItem", e))?;
+    trace::record(&span, output.consumed_capacity());
     let left = output
         .unprocessed_items
         .and_then(|mut tables| tables.remove(at.table))
@@ -602,7 +704,7 @@ async fn send_gets(
     template: aws_sdk_dynamodb::types::builders::KeysAndAttributesBuilder,
     keys: Vec<Item>,
 ) -> Result<Sent<Item, Item>> {
-    tracing::debug!(table = %at.table, model = at.model, keys = keys.len(), "BatchGetItem");
+    let span = trace::span("BatchGetItem", at.table, at.model);
     let request = template
         .set_keys(Some(keys))
         .build()
@@ -611,9 +713,12 @@ async fn send_gets(
         .client()
         .batch_get_item()
         .request_items(at.table, request)
+        .set_return_consumed_capacity(trace::capacity_wanted(&span))
         .send()
+        .instrument(span.clone())
         .await
         .map_err(|e| Error::sdk(at, "BatchGetItem", e))?;
+    trace::record(&span, output.consumed_capacity());
     let found = output
         .responses
         .and_then(|mut tables| tables.remove(at.table))

@@ -8,13 +8,17 @@ use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_sdk_dynamodb::types::ReturnValue;
 
+use tracing::Instrument;
+
 use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
+use crate::events::EventKind;
 use crate::expr::Cond;
 use crate::item::Item;
-use crate::model::DynaModel;
+use crate::model::{DynaModel, ModelHooks};
 use crate::ops::update::{send_once, Sent};
+use crate::ops::{signal, trace};
 use crate::request::{
     item_as_update, key_item, render_condition, set_condition, version_of, DeleteRequest, Prepared,
     PreparedPut, PutConditions, PutRequest,
@@ -101,10 +105,40 @@ impl<'a, M: DynaModel> IntoFuture for Put<'a, M> {
     }
 }
 
+/// Sends one put request to `table` (see [`write_put`]) between the
+/// `PreSave` and `PostSave` signals, and runs the model's `after_save` hook
+/// when it was written.
+pub(crate) async fn send_put<M: DynaModel>(
+    db: &Db,
+    table: &str,
+    request: &PutRequest<'_, M>,
+    want_stored: bool,
+) -> Result<Option<Item>> {
+    let observed = db.observed();
+    if observed {
+        signal::emit::<M>(db, EventKind::PreSave, table, &request.model().key(), None);
+    }
+    let result = write_put(db, table, request, want_stored).await;
+    if result.is_ok() {
+        <M::Hooks as ModelHooks<M>>::after_save(request.model());
+    }
+    if observed {
+        let outcome = signal::outcome(&result);
+        signal::emit::<M>(
+            db,
+            EventKind::PostSave,
+            table,
+            &request.model().key(),
+            outcome,
+        );
+    }
+    result
+}
+
 /// Sends one put request to `table`: a PutItem, or for a model with
 /// `created_at` an UpdateItem that keeps the stored `created_at`. With
 /// `want_stored`, resolves to the item as stored.
-pub(crate) async fn send_put<M: DynaModel>(
+async fn write_put<M: DynaModel>(
     db: &Db,
     table: &str,
     request: &PutRequest<'_, M>,
@@ -130,7 +164,7 @@ pub(crate) async fn send_put<M: DynaModel>(
         };
     }
     let stored = want_stored.then(|| item.clone());
-    tracing::debug!(table = %table, model = def.model, "PutItem");
+    let span = trace::span("PutItem", table, def.model);
     let put = db
         .client()
         .put_item()
@@ -138,10 +172,15 @@ pub(crate) async fn send_put<M: DynaModel>(
         .set_item(Some(item));
     let result = set_condition!(put, render_condition(condition.as_ref(), at)?)
         .set_return_values_on_condition_check_failure(request.on_failure())
+        .set_return_consumed_capacity(trace::capacity_wanted(&span))
         .send()
+        .instrument(span.clone())
         .await;
     match result {
-        Ok(_) => Ok(stored),
+        Ok(output) => {
+            trace::record(&span, output.consumed_capacity());
+            Ok(stored)
+        }
         Err(err) => match err.as_service_error() {
             Some(PutItemError::ConditionalCheckFailedException(failed)) => {
                 Err(request.condition_failure(at, failed.item().cloned(), expected_version))
@@ -368,7 +407,7 @@ impl<'a, M: DynaModel> Get<'a, M> {
         let table = self.db.table_name(def);
         let at = Scope::new(def, &table);
         let key = key_item::<M>(&self.key, at)?;
-        tracing::debug!(table = %table, model = def.model, "GetItem");
+        let span = trace::span("GetItem", &table, def.model);
         let output = self
             .db
             .client()
@@ -376,14 +415,17 @@ impl<'a, M: DynaModel> Get<'a, M> {
             .table_name(&table)
             .set_key(Some(key))
             .consistent_read(self.consistent)
+            .set_return_consumed_capacity(trace::capacity_wanted(&span))
             .send()
+            .instrument(span.clone())
             .await
             .map_err(|e| Error::sdk(at, "GetItem", e))?;
+        trace::record(&span, output.consumed_capacity());
         match output.item {
             None => Ok(None),
             Some(item) => {
-                let model: M = codec::decode(item, at)?;
-                validate::check(&model, at)?;
+                let mut model: M = codec::decode(item, at)?;
+                validate::loaded(&mut model, at)?;
                 Ok(Some(model))
             }
         }
@@ -472,23 +514,45 @@ impl<'a, M: DynaModel> Delete<'a, M> {
     }
 
     async fn send(self) -> Result<()> {
+        let table = self.db.table_name(M::table_def());
+        let observed = self.db.observed();
+        let key = self.request.key();
+        if observed {
+            signal::emit::<M>(self.db, EventKind::PreDelete, &table, key, None);
+        }
+        let result = self.write(&table).await;
+        if result.is_ok() {
+            <M::Hooks as ModelHooks<M>>::after_delete(key);
+        }
+        if observed {
+            let outcome = signal::outcome(&result);
+            signal::emit::<M>(self.db, EventKind::PostDelete, &table, key, outcome);
+        }
+        result
+    }
+
+    async fn write(&self, table: &str) -> Result<()> {
         let def = M::table_def();
-        let table = self.db.table_name(def);
-        let at = Scope::new(def, &table);
+        let at = Scope::new(def, table);
         let Prepared { item, condition } = self.request.prepare(at)?;
-        tracing::debug!(table = %table, model = def.model, "DeleteItem");
+        let span = trace::span("DeleteItem", table, def.model);
         let delete = self
             .db
             .client()
             .delete_item()
-            .table_name(&table)
+            .table_name(table)
             .set_key(Some(item));
         let result = set_condition!(delete, condition)
             .set_return_values_on_condition_check_failure(self.request.on_failure())
+            .set_return_consumed_capacity(trace::capacity_wanted(&span))
             .send()
+            .instrument(span.clone())
             .await;
         match result {
-            Ok(_) => Ok(()),
+            Ok(output) => {
+                trace::record(&span, output.consumed_capacity());
+                Ok(())
+            }
             Err(err) => match err.as_service_error() {
                 Some(DeleteItemError::ConditionalCheckFailedException(failed)) => {
                     Err(self.request.condition_failure(at, failed.item().cloned()))

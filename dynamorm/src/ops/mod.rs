@@ -8,6 +8,8 @@ pub mod page;
 pub mod query;
 mod read;
 pub mod scan;
+mod signal;
 pub mod table;
+mod trace;
 pub mod transact;
 pub mod update;

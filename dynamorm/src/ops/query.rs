@@ -7,6 +7,8 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use futures::Stream;
 use serde_json::Value;
 
+use tracing::Instrument;
+
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::kw;
@@ -18,6 +20,7 @@ use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{
     self, read_option_methods, Fetch, Fetched, FilterAndProjection, ReadOptions,
 };
+use crate::ops::trace;
 use crate::schema::{IndexDef, KeyDef, ScalarType};
 
 /// A query on `M`'s table or one of its indexes: `Book::query(&db, "isbn-1")`,
@@ -341,7 +344,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
                 self.expressions(count_only, &mut placeholders)?;
             let (names, values) = placeholders.into_maps();
             let index = self.options.index.map(|i| i.name);
-            tracing::debug!(table = %table, model = def.model, index = ?index, "Query");
+            let span = trace::span("Query", table, def.model);
             let output = self
                 .db
                 .client()
@@ -358,9 +361,12 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
                 .set_limit(limit)
                 .set_exclusive_start_key(start)
                 .set_select(count_only.then_some(Select::Count))
+                .set_return_consumed_capacity(trace::capacity_wanted(&span))
                 .send()
+                .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(self.options.scope(), "Query", e))?;
+            trace::record(&span, output.consumed_capacity());
             Ok(Fetched::new(
                 output.count,
                 output.items,

@@ -256,8 +256,8 @@ pub(crate) fn decode_as<M: DynaModel, O: DynaModel>(
             ));
         }
     }
-    let model: O = codec::decode(item, at)?;
-    validate::check(&model, at)?;
+    let mut model: O = codec::decode(item, at)?;
+    validate::loaded(&mut model, at)?;
     Ok(model)
 }
 

@@ -7,6 +7,8 @@ use aws_sdk_dynamodb::types::Select;
 use futures::stream::{self, Stream, StreamExt, TryStreamExt};
 use serde_json::Value;
 
+use tracing::Instrument;
+
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{kw, Cond, Placeholders};
@@ -15,6 +17,7 @@ use crate::item::Item;
 use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions};
+use crate::ops::trace;
 use crate::schema::IndexDef;
 
 /// DynamoDB's largest `TotalSegments`.
@@ -226,7 +229,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
             let total_segments = self
                 .segment
                 .map(|_| i32::try_from(self.segments).unwrap_or(i32::MAX));
-            tracing::debug!(table = %table, model = def.model, segment = ?self.segment, "Scan");
+            let span = trace::span("Scan", table, def.model);
             let output = self
                 .db
                 .client()
@@ -243,9 +246,12 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
                 .set_segment(self.segment)
                 .set_total_segments(total_segments)
                 .set_select(count_only.then_some(Select::Count))
+                .set_return_consumed_capacity(trace::capacity_wanted(&span))
                 .send()
+                .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(self.options.scope(), "Scan", e))?;
+            trace::record(&span, output.consumed_capacity());
             Ok(Fetched::new(
                 output.count,
                 output.items,

@@ -20,14 +20,18 @@ use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{Get, TransactGetItem, TransactWriteItem};
 use futures::future::BoxFuture;
 
+use tracing::Instrument;
+
 use crate::codec;
 use crate::db::Db;
 use crate::error::{CancellationReason, Error, Result, Scope};
+use crate::events::EventKind;
 use crate::expr::Cond;
 use crate::future::OpFuture;
 use crate::item::Item;
-use crate::model::{DynaModel, IntoKey};
+use crate::model::{DynaModel, IntoKey, ModelHooks};
 use crate::ops::update::{applied, read_current};
+use crate::ops::{signal, trace};
 use crate::request::{
     build_update, key_item, ConditionCheck, DeleteRequest, Plan, PutRequest, UpdateRequest,
 };
@@ -47,6 +51,11 @@ fn transaction_scope(operation: &'static str) -> Scope<'static> {
 
 /// An action of a write transaction, rendered when the transaction is sent.
 trait WriteAction: Send + Sync {
+    /// Tells `db`'s observers about the action: before the transaction
+    /// (`outcome` `None`) and after it.
+    fn announce(&self, db: &Db, outcome: Option<Result<(), String>>);
+    /// Runs the model's `after_*` hook once the transaction is applied.
+    fn after(&self);
     /// The table and key map of the item the action is on.
     fn target(&self, db: &Db) -> Result<(String, Item)>;
     fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<TransactWriteItem>>;
@@ -66,6 +75,20 @@ struct DeleteAction<M: DynaModel>(DeleteRequest<M>);
 struct CheckAction<M: DynaModel>(ConditionCheck<M>);
 
 impl<M: DynaModel> WriteAction for PutAction<'_, M> {
+    fn announce(&self, db: &Db, outcome: Option<Result<(), String>>) {
+        let kind = if outcome.is_none() {
+            EventKind::PreSave
+        } else {
+            EventKind::PostSave
+        };
+        let table = db.table_name(M::table_def());
+        signal::emit::<M>(db, kind, &table, &self.0.model().key(), outcome);
+    }
+
+    fn after(&self) {
+        <M::Hooks as ModelHooks<M>>::after_save(self.0.model());
+    }
+
     fn target(&self, db: &Db) -> Result<(String, Item)> {
         target_of::<M>(db, &self.0.model().key())
     }
@@ -84,6 +107,20 @@ impl<M: DynaModel> WriteAction for PutAction<'_, M> {
 }
 
 impl<M: DynaModel> WriteAction for UpdateAction<M> {
+    fn announce(&self, db: &Db, outcome: Option<Result<(), String>>) {
+        let kind = if outcome.is_none() {
+            EventKind::PreUpdate
+        } else {
+            EventKind::PostUpdate
+        };
+        let table = db.table_name(M::table_def());
+        signal::emit::<M>(db, kind, &table, self.0.key(), outcome);
+    }
+
+    fn after(&self) {
+        <M::Hooks as ModelHooks<M>>::after_update(self.0.key(), None);
+    }
+
     fn target(&self, db: &Db) -> Result<(String, Item)> {
         target_of::<M>(db, self.0.key())
     }
@@ -127,6 +164,20 @@ impl<M: DynaModel> WriteAction for UpdateAction<M> {
 }
 
 impl<M: DynaModel> WriteAction for DeleteAction<M> {
+    fn announce(&self, db: &Db, outcome: Option<Result<(), String>>) {
+        let kind = if outcome.is_none() {
+            EventKind::PreDelete
+        } else {
+            EventKind::PostDelete
+        };
+        let table = db.table_name(M::table_def());
+        signal::emit::<M>(db, kind, &table, self.0.key(), outcome);
+    }
+
+    fn after(&self) {
+        <M::Hooks as ModelHooks<M>>::after_delete(self.0.key());
+    }
+
     fn target(&self, db: &Db) -> Result<(String, Item)> {
         target_of::<M>(db, self.0.key())
     }
@@ -146,6 +197,10 @@ impl<M: DynaModel> WriteAction for DeleteAction<M> {
 }
 
 impl<M: DynaModel> WriteAction for CheckAction<M> {
+    fn announce(&self, _: &Db, _: Option<Result<(), String>>) {}
+
+    fn after(&self) {}
+
     fn target(&self, db: &Db) -> Result<(String, Item)> {
         target_of::<M>(db, self.0.key())
     }
@@ -298,10 +353,32 @@ impl<'a> TransactWrite<'a> {
     }
 
     async fn send(self) -> Result<()> {
-        let at = transaction_scope("TransactWriteItems");
         if self.actions.is_empty() {
             return Ok(());
         }
+        let observed = self.db.observed();
+        if observed {
+            for action in &self.actions {
+                action.announce(self.db, None);
+            }
+        }
+        let result = self.write().await;
+        if result.is_ok() {
+            for action in &self.actions {
+                action.after();
+            }
+        }
+        if observed {
+            let outcome = signal::outcome(&result);
+            for action in &self.actions {
+                action.announce(self.db, outcome.clone());
+            }
+        }
+        result
+    }
+
+    async fn write(&self) -> Result<()> {
+        let at = transaction_scope("TransactWriteItems");
         if self.actions.len() > MAX_TRANSACTION_ACTIONS {
             return Err(Error::invalid_query(
                 at,
@@ -331,7 +408,7 @@ impl<'a> TransactWrite<'a> {
         for action in &self.actions {
             items.push(action.render(self.db).await?);
         }
-        let token = match self.token {
+        let token = match self.token.clone() {
             Some(token) if token.is_empty() || token.len() > 36 => {
                 return Err(Error::invalid_query(
                     at,
@@ -347,21 +424,22 @@ impl<'a> TransactWrite<'a> {
         let mut attempts = 0;
         loop {
             attempts += 1;
-            tracing::debug!(
-                actions = items.len(),
-                attempt = attempts,
-                "TransactWriteItems"
-            );
+            let span = trace::span("TransactWriteItems", "(several tables)", at.model);
             let result = self
                 .db
                 .client()
                 .transact_write_items()
                 .set_transact_items(Some(items.clone()))
                 .client_request_token(&token)
+                .set_return_consumed_capacity(trace::capacity_wanted(&span))
                 .send()
+                .instrument(span.clone())
                 .await;
             let err = match result {
-                Ok(_) => return Ok(()),
+                Ok(output) => {
+                    trace::record(&span, output.consumed_capacity());
+                    return Ok(());
+                }
                 Err(err) => match err.as_service_error() {
                     Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
                         let reasons = reasons(canceled.cancellation_reasons());
@@ -555,15 +633,18 @@ impl TransactGet<'_> {
                 tables,
             });
         }
-        tracing::debug!(items = items.len(), "TransactGetItems");
+        let span = trace::span("TransactGetItems", "(several tables)", at.model);
         let output = self
             .db
             .client()
             .transact_get_items()
             .set_transact_items(Some(items))
+            .set_return_consumed_capacity(trace::capacity_wanted(&span))
             .send()
+            .instrument(span.clone())
             .await
             .map_err(|e| Error::sdk(at, "TransactGetItems", e))?;
+        trace::record(&span, output.consumed_capacity());
         let responses: Vec<Option<Item>> = output
             .responses
             .unwrap_or_default()
@@ -614,8 +695,8 @@ impl TransactItems {
         match self.items.get(slot.index).cloned().flatten() {
             None => Ok(None),
             Some(item) => {
-                let model: M = codec::decode(item, at)?;
-                validate::check(&model, at)?;
+                let mut model: M = codec::decode(item, at)?;
+                validate::loaded(&mut model, at)?;
                 Ok(Some(model))
             }
         }

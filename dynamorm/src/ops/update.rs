@@ -29,14 +29,18 @@ use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 use serde_json::Value;
 
+use tracing::Instrument;
+
 use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
+use crate::events::EventKind;
 use crate::expr::update::{self, update_methods, Resolved};
 use crate::expr::{kw, update_kw, Cond};
 use crate::future::OpFuture;
 use crate::item::Item;
-use crate::model::DynaModel;
+use crate::model::{DynaModel, ModelHooks};
+use crate::ops::{signal, trace};
 use crate::request::{
     key_item, set_condition, version_of, Failure, Plan, PreparedUpdate, UpdateRequest,
     GUARD_ATTEMPTS,
@@ -58,6 +62,9 @@ pub trait Returns<M: DynaModel>: sealed::Sealed {
     /// of table `table`.
     #[doc(hidden)]
     fn output(attributes: Option<Item>, table: &str) -> Result<Self::Output>;
+    /// The model after the update, when the output is it.
+    #[doc(hidden)]
+    fn stored(output: &Self::Output) -> Option<&M>;
 }
 
 /// The update resolves to the model as stored after it (`ALL_NEW`).
@@ -76,8 +83,8 @@ impl sealed::Sealed for ReturnNothing {}
 
 /// Decodes and validates an item read back.
 fn read_model<M: DynaModel>(item: Item, at: Scope<'_>) -> Result<M> {
-    let model: M = codec::decode(item, at)?;
-    validate::check(&model, at)?;
+    let mut model: M = codec::decode(item, at)?;
+    validate::loaded(&mut model, at)?;
     Ok(model)
 }
 
@@ -85,6 +92,9 @@ impl<M: DynaModel> Returns<M> for ReturnNew {
     type Output = M;
     fn values() -> ReturnValue {
         ReturnValue::AllNew
+    }
+    fn stored(output: &M) -> Option<&M> {
+        Some(output)
     }
     fn output(attributes: Option<Item>, table: &str) -> Result<M> {
         let at = Scope::new(M::table_def(), table);
@@ -105,6 +115,9 @@ impl<M: DynaModel> Returns<M> for ReturnOld {
     fn values() -> ReturnValue {
         ReturnValue::AllOld
     }
+    fn stored(_: &Option<M>) -> Option<&M> {
+        None
+    }
     fn output(attributes: Option<Item>, table: &str) -> Result<Option<M>> {
         let at = Scope::new(M::table_def(), table);
         attributes.map(|item| read_model(item, at)).transpose()
@@ -115,6 +128,9 @@ impl<M: DynaModel> Returns<M> for ReturnNothing {
     type Output = ();
     fn values() -> ReturnValue {
         ReturnValue::None
+    }
+    fn stored(_: &()) -> Option<&M> {
+        None
     }
     fn output(_: Option<Item>, _: &str) -> Result<()> {
         Ok(())
@@ -264,7 +280,9 @@ impl<'a, M: DynaModel, R: Returns<M> + 'a> IntoFuture for Update<'a, M, R> {
                 return Err(Error::invalid_query(at, message));
             }
             let attributes = send_update(self.db, &table, &self.request, R::values()).await?;
-            R::output(attributes, &table)
+            let output = R::output(attributes, &table)?;
+            <M::Hooks as ModelHooks<M>>::after_update(self.request.key(), R::stored(&output));
+            Ok(output)
         })
     }
 }
@@ -361,6 +379,7 @@ impl<'a, M: DynaModel> InstanceUpdate<'a, M> {
         }
         let attributes = send_update(self.db, &table, &self.request, ReturnValue::AllNew).await?;
         *self.model = <ReturnNew as Returns<M>>::output(attributes, &table)?;
+        <M::Hooks as ModelHooks<M>>::after_update(self.request.key(), Some(&*self.model));
         Ok(())
     }
 }
@@ -408,16 +427,19 @@ pub(crate) async fn read_current<M: DynaModel>(
     at: Scope<'_>,
 ) -> Result<Option<Item>> {
     let key = key_item::<M>(key, at)?;
-    tracing::debug!(table = %table, model = at.model, "GetItem (update guard)");
+    let span = trace::span("GetItem", table, at.model);
     let output = db
         .client()
         .get_item()
         .table_name(table)
         .set_key(Some(key))
         .consistent_read(true)
+        .set_return_consumed_capacity(trace::capacity_wanted(&span))
         .send()
+        .instrument(span.clone())
         .await
         .map_err(|e| Error::sdk(at, "GetItem", e))?;
+    trace::record(&span, output.consumed_capacity());
     Ok(output.item)
 }
 
@@ -438,7 +460,7 @@ pub(crate) async fn send_once(
     values: ReturnValue,
     at: Scope<'_>,
 ) -> Result<Sent> {
-    tracing::debug!(table = %table, model = at.model, "UpdateItem");
+    let span = trace::span("UpdateItem", table, at.model);
     let request = db
         .client()
         .update_item()
@@ -448,10 +470,15 @@ pub(crate) async fn send_once(
     let result = set_condition!(request, prepared.rendered)
         .return_values(values)
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+        .set_return_consumed_capacity(trace::capacity_wanted(&span))
         .send()
+        .instrument(span.clone())
         .await;
     match result {
-        Ok(output) => Ok(Sent::Done(output.attributes)),
+        Ok(output) => {
+            trace::record(&span, output.consumed_capacity());
+            Ok(Sent::Done(output.attributes))
+        }
         Err(err) => match err.as_service_error() {
             Some(UpdateItemError::ConditionalCheckFailedException(failed)) => {
                 Ok(Sent::Failed(failed.item().cloned()))
@@ -461,11 +488,32 @@ pub(crate) async fn send_once(
     }
 }
 
+/// Sends `request` to `table` (see [`write_update`]) between the
+/// `PreUpdate` and `PostUpdate` signals. The caller runs the `after_update`
+/// hook, once it has the stored model (if it asked for it).
+pub(crate) async fn send_update<M: DynaModel>(
+    db: &Db,
+    table: &str,
+    request: &UpdateRequest<M>,
+    values: ReturnValue,
+) -> Result<Option<Item>> {
+    let observed = db.observed();
+    if observed {
+        signal::emit::<M>(db, EventKind::PreUpdate, table, request.key(), None);
+    }
+    let result = write_update(db, table, request, values).await;
+    if observed {
+        let outcome = signal::outcome(&result);
+        signal::emit::<M>(db, EventKind::PostUpdate, table, request.key(), outcome);
+    }
+    result
+}
+
 /// Sends `request` to `table`: one UpdateItem when the change can be
 /// checked from its values alone, else (a model with validation, a nested
 /// path ...) read → apply → check → UpdateItem guarded against changes since
 /// the read. Resolves to the attributes `values` asked for.
-pub(crate) async fn send_update<M: DynaModel>(
+async fn write_update<M: DynaModel>(
     db: &Db,
     table: &str,
     request: &UpdateRequest<M>,

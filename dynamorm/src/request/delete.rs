@@ -11,7 +11,7 @@ use super::write::{
 use crate::error::{Error, Result, Scope};
 use crate::expr::Cond;
 use crate::item::Item;
-use crate::model::{DynaModel, IntoKey};
+use crate::model::{DynaModel, IntoKey, ModelHooks};
 
 /// A delete of one item by key (DeleteItem, a transaction's `Delete`, a
 /// batch's `DeleteRequest`), as a value: `DeleteRequest::<Thing>::new("t1")`.
@@ -89,8 +89,11 @@ impl<M: DynaModel> DeleteRequest<M> {
         condition
     }
 
-    /// Runs the write pipeline for a key: renders the condition.
+    /// Runs the write pipeline for a key: the `before_delete` hook, then the
+    /// condition.
     pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<Prepared> {
+        <M::Hooks as ModelHooks<M>>::before_delete(&self.key)
+            .map_err(|e| Error::hook(at, "before_delete", e))?;
         prepare_key::<M>(&self.key, self.combined().as_ref(), at)
     }
 

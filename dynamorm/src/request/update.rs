@@ -11,7 +11,7 @@ use crate::error::{Error, Result, Scope};
 use crate::expr::update::{self, update_methods, Op, Resolved};
 use crate::expr::{AttrPath, Cond, Placeholders, ShowValue, Updates};
 use crate::item::Item;
-use crate::model::{DynaModel, IntoKey};
+use crate::model::{Changes, DynaModel, IntoKey, ModelHooks};
 use crate::number::Number;
 use crate::schema::TableDef;
 
@@ -140,6 +140,17 @@ impl<M: DynaModel> UpdateRequest<M> {
             return Err(invalid(
                 "nothing to update: add set, remove, add ... actions".into(),
             ));
+        }
+        if <M::Hooks as ModelHooks<M>>::ACTIVE {
+            let mut fields: Vec<String> = Vec::new();
+            for root in updates.roots() {
+                if !fields.iter().any(|f| f == root) {
+                    fields.push(root.to_owned());
+                }
+            }
+            let changes = Changes::new(fields, updates.to_string());
+            <M::Hooks as ModelHooks<M>>::before_update(&self.key, &changes)
+                .map_err(|e| Error::hook(at, "before_update", e))?;
         }
         if let Some(version) = def.version {
             updates.push(

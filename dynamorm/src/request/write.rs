@@ -10,7 +10,7 @@ use crate::codec;
 use crate::error::{Error, Result, Scope};
 use crate::expr::{AttrPath, Cond, Placeholders};
 use crate::item::Item;
-use crate::model::DynaModel;
+use crate::model::{DynaModel, ModelHooks};
 use crate::schema::TableDef;
 use crate::validate;
 
@@ -57,12 +57,15 @@ pub(crate) struct Stamped {
     pub expected_version: Option<u64>,
 }
 
-/// Runs the write pipeline on a whole model: validate, encode, stamp
+/// Runs the write pipeline on a whole model: validate, its `before_save`
+/// hook, encode, stamp
 /// (`updated_at` = now, `created_at` = now when unset, `version` + 1),
 /// check the size. An invalid or oversized model fails here, before any
 /// request.
 pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stamped> {
     validate::check(model, at)?;
+    <M::Hooks as ModelHooks<M>>::before_save(model)
+        .map_err(|e| Error::hook(at, "before_save", e))?;
     let mut item = codec::encode(model, at)?;
     let def = M::table_def();
     let stamped = def.updated_at.is_some() || def.created_at.is_some();
