@@ -20,6 +20,7 @@ mod fault_layer;
 mod faults;
 mod fixture_queries;
 mod items;
+mod local_launcher;
 mod model_api;
 mod query_scan;
 mod reliability;
