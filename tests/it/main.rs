@@ -21,6 +21,7 @@ mod faults;
 mod fixture_queries;
 mod hooks_signals;
 mod items;
+mod local_launcher;
 mod model_api;
 mod parity;
 mod query_scan;
