@@ -14,6 +14,7 @@ use crate::db::Db;
 use crate::model::{DynaModel, IntoKey};
 use crate::ops::batch::{DeleteBatch, GetBatch, PutBatch};
 use crate::ops::item::{Delete, Get, Put, PutJson, SaveMut};
+use crate::ops::partial::SaveChanges;
 use crate::ops::query::Query;
 use crate::ops::scan::Scan;
 use crate::ops::table::TableHandle;
@@ -204,6 +205,11 @@ pub trait InstanceMutOps<'a> {
     /// `version`, `created_at`, `updated_at`); see [`SaveMut`].
     fn save_mut(self, db: &'a Db) -> SaveMut<'a, Self::Model>;
 
+    /// Writes only the fields that differ from `before` (the model as it was
+    /// loaded) as one UpdateItem — DynamORM's `save(partial=True)`; see
+    /// [`SaveChanges`]. Nothing is sent when nothing changed.
+    fn save_changes(self, db: &'a Db, before: &'a Self::Model) -> SaveChanges<'a, Self::Model>;
+
     /// [`update`](Self::update) with DynamORM's keywords (as [`ModelOps::update_kw`]).
     fn update_kw<T: AsRef<str>>(
         self,
@@ -221,6 +227,10 @@ impl<'a, M: DynaModel> InstanceMutOps<'a> for &'a mut M {
 
     fn save_mut(self, db: &'a Db) -> SaveMut<'a, M> {
         SaveMut::new(db, self)
+    }
+
+    fn save_changes(self, db: &'a Db, before: &'a M) -> SaveChanges<'a, M> {
+        SaveChanges::new(db, self, before)
     }
 
     fn update_kw<T: AsRef<str>>(

@@ -68,7 +68,7 @@ impl std::fmt::Debug for Db {
             .field("custom_naming", &self.naming.is_some())
             .field("concurrency", &self.concurrency)
             .field("retry", &self.retry)
-            .field("embedded", &self.engine.is_some())
+            .field("engine", &self.engine.is_some())
             .finish()
     }
 }

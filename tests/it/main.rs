@@ -24,6 +24,7 @@ mod items;
 mod local_launcher;
 mod model_api;
 mod parity;
+mod partial_save;
 mod query_scan;
 mod reliability;
 mod tables;

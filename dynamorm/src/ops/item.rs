@@ -17,6 +17,7 @@ use crate::events::EventKind;
 use crate::expr::Cond;
 use crate::item::Item;
 use crate::model::{DynaModel, ModelHooks};
+use crate::ops::partial::Tracked;
 use crate::ops::update::{send_once, Sent};
 use crate::ops::{signal, trace};
 use crate::request::{
@@ -402,7 +403,19 @@ impl<'a, M: DynaModel> Get<'a, M> {
         self
     }
 
+    /// Reads the item as a [`Tracked`] model, which remembers what was
+    /// loaded so that [`Tracked::save`] writes only the fields that changed
+    /// (DynamORM's `save(partial=True)`).
+    pub fn tracked(self) -> GetTracked<'a, M> {
+        GetTracked { get: self }
+    }
+
     async fn send(self) -> Result<Option<M>> {
+        Ok(self.fetch().await?.map(|(model, _)| model))
+    }
+
+    /// The item, decoded, loaded and validated, with the raw item.
+    async fn fetch(&self) -> Result<Option<(M, Item)>> {
         let def = M::table_def();
         let table = self.db.table_name(def);
         let at = Scope::new(def, &table);
@@ -424,11 +437,36 @@ impl<'a, M: DynaModel> Get<'a, M> {
         match output.item {
             None => Ok(None),
             Some(item) => {
-                let mut model: M = codec::decode(item, at)?;
+                let mut model: M = codec::decode(item.clone(), at)?;
                 validate::loaded(&mut model, at)?;
-                Ok(Some(model))
+                Ok(Some((model, item)))
             }
         }
+    }
+}
+
+/// A read that resolves to a [`Tracked`] model: `Thing::get(&db, key).tracked()`.
+#[must_use = "a read does nothing until awaited"]
+pub struct GetTracked<'a, M: DynaModel> {
+    get: Get<'a, M>,
+}
+
+impl<M: DynaModel> fmt::Debug for GetTracked<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetTracked")
+            .field("get", &self.get)
+            .finish()
+    }
+}
+
+impl<'a, M: DynaModel> IntoFuture for GetTracked<'a, M> {
+    type Output = Result<Option<Tracked<M>>>;
+    type IntoFuture = OpFuture<'a, Option<Tracked<M>>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(async move {
+            let found = self.get.fetch().await?;
+            Ok(found.map(|(model, item)| Tracked::new(model, item)))
+        })
     }
 }
 

@@ -5,6 +5,7 @@ pub mod batch;
 pub mod index;
 pub mod item;
 pub mod page;
+pub mod partial;
 pub mod query;
 mod read;
 pub mod scan;

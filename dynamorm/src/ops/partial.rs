@@ -1,0 +1,279 @@
+//! Partial saves (DynamORM's `save(partial=True)`): write only the fields
+//! that changed since a model was loaded, as one UpdateItem.
+//!
+//! Two ways in: `Thing::get(&db, key).tracked()` returns a [`Tracked`]
+//! model that remembers what was loaded, and `thing.save_changes(&db,
+//! &before)` compares with a copy you kept. Either way the update goes
+//! through the same pipeline as any other (validation, the version check,
+//! `updated_at`, hooks and signals), and an unchanged model sends nothing.
+
+use std::fmt;
+use std::future::IntoFuture;
+use std::ops::{Deref, DerefMut};
+
+use aws_sdk_dynamodb::types::ReturnValue;
+
+use crate::codec;
+use crate::db::Db;
+use crate::error::{Error, Result, Scope};
+use crate::expr::update::Op;
+use crate::expr::{AttrPath, Cond, Updates};
+use crate::future::OpFuture;
+use crate::item::Item;
+use crate::model::{DynaModel, ModelHooks};
+use crate::ops::update::send_update;
+use crate::request::{version_of, UpdateRequest};
+use crate::schema::TableDef;
+use crate::validate;
+
+/// A model loaded with [`Get::tracked`](crate::ops::item::Get::tracked): use
+/// it as the model (it derefs to it), then [`save`](Tracked::save) writes
+/// only what changed.
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String, name: String, count: i64 }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+/// Thing { id: "t1".into(), name: "One".into(), count: 1 }.save(&db).await?;
+/// let mut thing = Thing::get(&db, "t1").tracked().await?.unwrap();
+/// assert!(!thing.save(&db).await?, "unchanged: nothing sent");
+/// thing.name = "Uno".into();                  // only `name` is written
+/// assert!(thing.save(&db).await?);
+/// assert_eq!(Thing::get(&db, "t1").await?.unwrap().name, "Uno");
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub struct Tracked<M> {
+    model: M,
+    original: Item,
+}
+
+impl<M: DynaModel> Tracked<M> {
+    pub(crate) fn new(model: M, original: Item) -> Self {
+        Tracked { model, original }
+    }
+
+    /// Writes the fields that changed since the model was loaded (or last
+    /// saved through this wrapper) as one UpdateItem; resolves to `true`
+    /// when something was written, `false` when nothing changed (and
+    /// nothing was sent). Afterwards the model holds what is stored.
+    pub fn save<'a>(&'a mut self, db: &'a Db) -> SaveChanges<'a, M> {
+        SaveChanges {
+            db,
+            model: &mut self.model,
+            before: Before::Loaded(&mut self.original),
+            when: None,
+        }
+    }
+
+    /// The attributes that differ from what was loaded.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String, name: String, count: i64 }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+    /// # Thing { id: "t1".into(), name: "One".into(), count: 1 }.save(&db).await?;
+    /// let mut thing = Thing::get(&db, "t1").tracked().await?.unwrap();
+    /// thing.count += 1;
+    /// assert_eq!(thing.changed_fields()?, ["count"]);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn changed_fields(&self) -> Result<Vec<&'static str>> {
+        let def = M::table_def();
+        let now = codec::encode(&self.model, Scope::declared(def))?;
+        Ok(changed(def, &self.original, &now)
+            .map(|(name, _)| name)
+            .collect())
+    }
+
+    /// The model, no longer tracked.
+    pub fn into_inner(self) -> M {
+        self.model
+    }
+}
+
+impl<M> Deref for Tracked<M> {
+    type Target = M;
+    fn deref(&self) -> &M {
+        &self.model
+    }
+}
+
+impl<M> DerefMut for Tracked<M> {
+    fn deref_mut(&mut self) -> &mut M {
+        &mut self.model
+    }
+}
+
+impl<M: fmt::Debug> fmt::Debug for Tracked<M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Tracked")
+            .field("model", &self.model)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a partial save compares with.
+enum Before<'a, M> {
+    /// A copy of the model as it was loaded.
+    Model(&'a M),
+    /// The item as loaded (a [`Tracked`] model); updated after the save.
+    Loaded(&'a mut Item),
+}
+
+/// A partial save: `thing.save_changes(&db, &before)` or
+/// [`Tracked::save`]. Resolves to `true` when something was written.
+///
+/// Only the fields that differ are sent (`SET` for new values, `REMOVE` for
+/// fields that became absent), conditioned like any update: the item must
+/// exist, `.when(..)` holds, and for a `#[dynamo(version)]` model the
+/// stored version is still the one loaded ([`Error::VersionConflict`]
+/// otherwise). The whole model is validated first. A change of the key is
+/// [`Error::InvalidQuery`]: save the model under its new key instead.
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String, name: String, note: Option<String> }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+/// let mut thing = Thing { id: "t1".into(), name: "One".into(), note: Some("n".into()) };
+/// thing.save(&db).await?;
+/// let before = thing.clone();
+/// thing.note = None;                                   // REMOVE note
+/// assert!(thing.save_changes(&db, &before).await?);
+/// assert_eq!(Thing::get(&db, "t1").await?.unwrap().note, None);
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[must_use = "a save does nothing until awaited"]
+pub struct SaveChanges<'a, M: DynaModel> {
+    db: &'a Db,
+    model: &'a mut M,
+    before: Before<'a, M>,
+    when: Option<Cond<M>>,
+}
+
+impl<'a, M: DynaModel> SaveChanges<'a, M> {
+    /// A partial save of `model` compared with `before`.
+    pub fn new(db: &'a Db, model: &'a mut M, before: &'a M) -> Self {
+        SaveChanges {
+            db,
+            model,
+            before: Before::Model(before),
+            when: None,
+        }
+    }
+
+    /// Save only if `cond` holds for the stored item; otherwise
+    /// [`Error::ConditionFailed`]. Several calls combine with AND.
+    pub fn when(mut self, cond: Cond<M>) -> Self {
+        Cond::and_into(&mut self.when, cond);
+        self
+    }
+
+    async fn send(self) -> Result<bool> {
+        let def = M::table_def();
+        let table = self.db.table_name(def);
+        let at = Scope::new(def, &table);
+        let before = match &self.before {
+            Before::Model(model) => codec::encode(*model, at)?,
+            Before::Loaded(item) => (**item).clone(),
+        };
+        validate::check(&*self.model, at)?;
+        let now = codec::encode(&*self.model, at)?;
+        for key in def.key_names() {
+            if before.get(key) != now.get(key) {
+                return Err(Error::invalid_query(
+                    at,
+                    format!("the key `{key}` changed: save the model under its new key instead"),
+                ));
+            }
+        }
+        let mut updates = Updates::new();
+        for (name, value) in changed(def, &before, &now) {
+            match value {
+                Some(value) => updates.push(Op::Set, AttrPath::new(name), Some(Ok(value.clone()))),
+                None => updates.push(Op::Remove, AttrPath::new(name), None),
+            }
+        }
+        if updates.is_empty() {
+            return Ok(false);
+        }
+        let mut request = UpdateRequest::with_updates(self.model.key(), updates);
+        if let Some(when) = self.when {
+            request = request.when(when);
+        }
+        if let Some(version) = def.version {
+            request.expect_version(version_of(&before, version));
+        }
+        let stored = send_update(self.db, &table, &request, ReturnValue::AllNew)
+            .await?
+            .ok_or_else(|| {
+                Error::codec(
+                    at,
+                    "decode",
+                    None,
+                    "the engine returned no attributes for ALL_NEW",
+                )
+            })?;
+        let mut model: M = codec::decode(stored.clone(), at)?;
+        validate::loaded(&mut model, at)?;
+        *self.model = model;
+        if let Before::Loaded(original) = self.before {
+            *original = stored;
+        }
+        <M::Hooks as ModelHooks<M>>::after_update(request.key(), Some(&*self.model));
+        Ok(true)
+    }
+}
+
+/// The declared fields whose stored value differs between `before` and
+/// `now`, with the new value (`None`: now absent). Keys and what the
+/// pipeline maintains (version, timestamps) are left out.
+fn changed<'i>(
+    def: &'static TableDef,
+    before: &'i Item,
+    now: &'i Item,
+) -> impl Iterator<
+    Item = (
+        &'static str,
+        Option<&'i aws_sdk_dynamodb::types::AttributeValue>,
+    ),
+> + 'i {
+    let managed = [def.version, def.created_at, def.updated_at];
+    def.fields
+        .iter()
+        .map(|f| f.name)
+        .filter(move |name| !def.key_names().any(|k| k == *name))
+        .filter(move |name| !managed.contains(&Some(*name)))
+        .filter(move |name| before.get(*name) != now.get(*name))
+        .map(move |name| (name, now.get(name)))
+}
+
+impl<M: DynaModel> fmt::Debug for SaveChanges<'_, M> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SaveChanges")
+            .field("db", self.db)
+            .field("model", &M::table_def().model)
+            .field("key", &self.model.key())
+            .field("when", &self.when)
+            .finish()
+    }
+}
+
+impl<'a, M: DynaModel> IntoFuture for SaveChanges<'a, M> {
+    type Output = Result<bool>;
+    type IntoFuture = OpFuture<'a, bool>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
