@@ -34,6 +34,15 @@ pub struct ModelAttrs {
     pub global_indexes: Vec<IndexAttrs>,
     #[darling(default, multiple, rename = "local_index")]
     pub local_indexes: Vec<IndexAttrs>,
+    /// `has_many(name = "orders", model = "Order", key = "customer_id", index = "by-customer")`.
+    #[darling(default, multiple)]
+    pub has_many: Vec<RelationAttrs>,
+    /// `has_one(name = "profile", model = "Profile", key = "user_id")`.
+    #[darling(default, multiple)]
+    pub has_one: Vec<RelationAttrs>,
+    /// `belongs_to(name = "customer", model = "Customer", key = "customer_id")`.
+    #[darling(default, multiple)]
+    pub belongs_to: Vec<RelationAttrs>,
 }
 
 /// Field-level options: `#[dynamo(hash_key)]`, `#[dynamo(range_key)]`, ...
@@ -84,6 +93,21 @@ pub struct IndexAttrs {
     pub write: Option<SpannedValue<i64>>,
     #[darling(default)]
     pub handle: Option<SpannedValue<String>>,
+}
+
+/// A relationship: the method `name`, the related `model` (a type path),
+/// the `key` field (on the related model for `has_many` / `has_one`, on
+/// this one for `belongs_to`), and optionally the related model's `index`
+/// (and its handle, when not the default).
+#[derive(FromMeta)]
+pub struct RelationAttrs {
+    pub name: SpannedValue<String>,
+    pub model: SpannedValue<String>,
+    pub key: SpannedValue<String>,
+    #[darling(default)]
+    pub index: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub index_handle: Option<SpannedValue<String>>,
 }
 
 /// `projection = "all" | "keys_only" | "include(a, b)"`, or unquoted

@@ -6,7 +6,10 @@ use proc_macro2::TokenStream;
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use crate::ir::{Billing, Field, Index, Kind, Model, Projection, Shape, StreamView, Validate};
+use crate::ir::{
+    Billing, Field, Index, Kind, Model, Projection, Relation, RelationKind, Shape, StreamView,
+    Validate,
+};
 
 /// The whole expansion.
 pub fn model(m: &Model) -> TokenStream {
@@ -87,6 +90,7 @@ pub fn model(m: &Model) -> TokenStream {
     };
 
     let field_handles = m.fields.iter().map(|f| field_handle(m, f));
+    let relations = m.relations.iter().map(|r| relation(m, r));
     let index_handles = m.indexes.iter().map(|i| index_handle(m, i));
 
     quote! {
@@ -147,6 +151,7 @@ pub fn model(m: &Model) -> TokenStream {
         impl #ident {
             #(#field_handles)*
             #(#index_handles)*
+            #(#relations)*
         }
     }
 }
@@ -357,5 +362,72 @@ fn index_handle(m: &Model, index: &Index) -> TokenStream {
     quote! {
         #[doc = #doc]
         pub const #handle: ::dynamorm::Index<#model, #value> = ::dynamorm::Index::new(#name);
+    }
+}
+
+/// One relationship method: `has_many` returns the related model's query
+/// builder, `has_one` and `belongs_to` resolve to `Option<Related>`.
+fn relation(m: &Model, rel: &Relation) -> TokenStream {
+    let name = &rel.name;
+    let model = &rel.model;
+    let key_handle = &rel.key_handle;
+    let hash = m.fields[m.hash].ident;
+    let this = m.ident.to_string();
+    let related = quote!(#model).to_string().replace(' ', "");
+    let own_hash = quote!(::core::clone::Clone::clone(&self.#hash));
+    // Through the related model's index, or its hash key.
+    let query = match &rel.index {
+        Some(index) => quote!(#model::#index.query(db, #own_hash)),
+        None => quote!(<#model as ::dynamorm::ModelOps>::query(db, #own_hash)),
+    };
+    match rel.kind {
+        RelationKind::HasMany => {
+            let doc = format!(
+                "The `{related}` items of this `{this}` (their `{}` is this item's hash key): a query to refine and run (`.all()`, `.count()`, `.filter(..)`, `.stream()`, `.page(..)`).",
+                rel.key_handle.to_string().to_lowercase()
+            );
+            quote! {
+                #[doc = #doc]
+                pub fn #name<'a>(&self, db: &'a ::dynamorm::Db) -> ::dynamorm::ops::query::Query<'a, #model> {
+                    let _ = #model::#key_handle;
+                    #query
+                }
+            }
+        }
+        RelationKind::HasOne => {
+            let doc = format!("The `{related}` of this `{this}`, if there is one.");
+            let read = match &rel.index {
+                Some(_) => quote!(::std::boxed::Box::pin(#query.first())),
+                None => quote!(::std::boxed::Box::pin(::core::future::IntoFuture::into_future(
+                    <#model as ::dynamorm::ModelOps>::get(db, #own_hash)
+                ))),
+            };
+            quote! {
+                #[doc = #doc]
+                pub fn #name<'a>(&self, db: &'a ::dynamorm::Db) -> ::dynamorm::OpFuture<'a, ::core::option::Option<#model>> {
+                    let _ = #model::#key_handle;
+                    #read
+                }
+            }
+        }
+        RelationKind::BelongsTo => {
+            let doc = format!("The `{related}` this `{this}` belongs to, if it exists.");
+            let own = rel.own_key.map(|i| m.fields[i].ident);
+            quote! {
+                #[doc = #doc]
+                pub fn #name<'a>(&self, db: &'a ::dynamorm::Db) -> ::dynamorm::OpFuture<'a, ::core::option::Option<#model>> {
+                    match ::dynamorm::__private::RelatedKey::related_key(&self.#own) {
+                        ::core::option::Option::Some(key) => ::std::boxed::Box::pin(
+                            ::core::future::IntoFuture::into_future(
+                                <#model as ::dynamorm::ModelOps>::get(db, key),
+                            ),
+                        ),
+                        ::core::option::Option::None => ::std::boxed::Box::pin(async {
+                            ::core::result::Result::Ok(::core::option::Option::None)
+                        }),
+                    }
+                }
+            }
+        }
     }
 }

@@ -25,6 +25,31 @@ pub struct Model<'a> {
     pub roles: Roles,
     /// `#[dynamo(hooks)]`: call the model's `impl Hooks`.
     pub hooks: bool,
+    /// `has_many` / `has_one` / `belongs_to`: one method each.
+    pub relations: Vec<Relation>,
+}
+
+/// A relationship to another model.
+pub struct Relation {
+    pub kind: RelationKind,
+    /// The method's name.
+    pub name: Ident,
+    /// The related model's type.
+    pub model: syn::Path,
+    /// `has_many` / `has_one`: the handle of the related model's key field
+    /// (its existence is checked by the compiler).
+    pub key_handle: Ident,
+    /// `belongs_to`: the index into `Model::fields` of this model's key field.
+    pub own_key: Option<usize>,
+    /// The related model's index handle, when the relation goes through one.
+    pub index: Option<Ident>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RelationKind {
+    HasMany,
+    HasOne,
+    BelongsTo,
 }
 
 /// The fields the write pipeline maintains, as indexes into `Model::fields`.

@@ -18,6 +18,7 @@ use crate::ops::partial::SaveChanges;
 use crate::ops::query::Query;
 use crate::ops::scan::Scan;
 use crate::ops::table::TableHandle;
+use crate::ops::transact::TransactWrite;
 use crate::ops::update::{InstanceUpdate, Update};
 use crate::request::UpdateRequest;
 
@@ -285,6 +286,12 @@ pub trait InstanceOps<'a> {
     /// [`save_mut`](InstanceMutOps::save_mut), which writes it back.
     fn save(self, db: &'a Db) -> Put<'a, Self::Model>;
 
+    /// Saves this item together with `children` (items of another model —
+    /// an order's lines, a parent's one-to-one child) in one transaction:
+    /// all are written or none. Chain more actions on the returned
+    /// [`TransactWrite`] before awaiting it; at most 100 items in all.
+    fn save_with<C: DynaModel>(self, db: &'a Db, children: &'a [C]) -> TransactWrite<'a>;
+
     /// Deletes this item by its key (the key is copied: the model need not
     /// outlive the request). For a model with a `#[dynamo(version)]`, only
     /// while the stored version is still this one.
@@ -300,5 +307,11 @@ impl<'a, M: DynaModel> InstanceOps<'a> for &'a M {
 
     fn delete<'d>(self, db: &'d Db) -> Delete<'d, M> {
         Delete::for_instance(db, self)
+    }
+
+    fn save_with<C: DynaModel>(self, db: &'a Db, children: &'a [C]) -> TransactWrite<'a> {
+        children
+            .iter()
+            .fold(db.transact_write().put(self), |tx, child| tx.put(child))
     }
 }

@@ -45,6 +45,29 @@ pub fn check_field<T: serde::de::DeserializeOwned>(
         .map_err(|e| e.to_string())
 }
 
+/// The key a `belongs_to` field holds: the value of a key field, or of an
+/// `Option` one (`None`: no related item).
+pub trait RelatedKey {
+    /// The key type.
+    type Key;
+    /// The key, if the field holds one.
+    fn related_key(&self) -> Option<Self::Key>;
+}
+
+impl<T: crate::model::KeyPart> RelatedKey for T {
+    type Key = T;
+    fn related_key(&self) -> Option<T> {
+        Some(self.clone())
+    }
+}
+
+impl<T: crate::model::KeyPart> RelatedKey for Option<T> {
+    type Key = T;
+    fn related_key(&self) -> Option<T> {
+        self.clone()
+    }
+}
+
 /// The range of an integer field's type: `Bounds::<T>::BOUNDS` is `Some`
 /// for integer types (and `Option`s of them), `None` otherwise (the
 /// [`NoBounds`] fallback), chosen at compile time like [`IndexScalar`].

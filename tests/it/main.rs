@@ -26,6 +26,7 @@ mod model_api;
 mod parity;
 mod partial_save;
 mod query_scan;
+mod relationships;
 mod reliability;
 mod tables;
 mod transactions;
