@@ -10,6 +10,7 @@ use syn::{Attribute, DeriveInput, Expr, Generics, Ident, Type};
 #[darling(attributes(dynamo), supports(struct_named), forward_attrs(serde))]
 pub struct ModelAttrs {
     pub ident: Ident,
+    pub vis: syn::Visibility,
     pub generics: Generics,
     pub data: darling::ast::Data<(), FieldAttrs>,
     pub attrs: Vec<Attribute>,

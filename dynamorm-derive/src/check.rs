@@ -10,7 +10,7 @@ use crate::attrs::{FieldAttrs, IndexAttrs, ModelAttrs, ProjectionAttr};
 use crate::case::RenameRule;
 use crate::errors::Errors;
 use crate::ir::{
-    Billing, Field, Index, Kind, Model, Projection, Relation, RelationKind, Roles, Shape,
+    Billing, Field, Group, Index, Kind, Model, Projection, Relation, RelationKind, Roles, Shape,
     StreamView, Validate,
 };
 use crate::serde_attrs::{self, ContainerSerde};
@@ -36,10 +36,14 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
     let mut hash = None;
     let mut range = None;
     let mut roles = Roles::default();
+    let mut groups = Vec::new();
     if let darling::ast::Data::Struct(parsed) = &attrs.data {
         for f in parsed.iter() {
-            let role = field(f, &container, rename_all, &mut errors);
+            let role = field(f, &container, rename_all, &mut groups, &mut errors);
             let Some((field, is_hash, is_range)) = role else {
+                if groups.last() == Some(&&f.ty) {
+                    continue;
+                }
                 for (flag, name) in write_roles(f) {
                     errors.at(
                         flag,
@@ -122,6 +126,74 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
         roles,
         hooks: attrs.hooks.is_present(),
         relations,
+        groups,
+    })
+}
+
+/// A shared field group (`#[derive(DynaFields)]`): plain fields only — no
+/// table, keys or model options, which belong to the models including it.
+pub fn group(attrs: &ModelAttrs) -> syn::Result<Group<'_>> {
+    let mut errors = Errors::default();
+    if let Some(param) = attrs.generics.params.first() {
+        errors.spanning(param, "DynaFields does not support generic groups");
+    }
+    let model_only = [
+        attrs.table.as_ref().map(|t| t.span()),
+        attrs.billing.as_ref().map(|b| b.span()),
+        attrs.stream.as_ref().map(|b| b.span()),
+        attrs.validate.as_ref().map(|b| b.span()),
+        attrs.read.as_ref().map(|b| b.span()),
+        attrs.write.as_ref().map(|b| b.span()),
+    ];
+    for span in model_only.into_iter().flatten() {
+        errors.at(
+            span,
+            "a field group has no table options; put them on the models that include it",
+        );
+    }
+    let container = serde_attrs::container(&attrs.attrs).unwrap_or_else(|e| {
+        errors.push(e);
+        ContainerSerde::default()
+    });
+    let rename_all = container.rename_all.as_ref().and_then(|rule| {
+        RenameRule::from_name(&rule.value())
+            .map_err(|message| errors.at(rule.span(), message))
+            .ok()
+    });
+    let mut fields = Vec::new();
+    let mut nested = Vec::new();
+    if let darling::ast::Data::Struct(parsed) = &attrs.data {
+        for f in parsed.iter() {
+            for (flag, name) in write_roles(f) {
+                errors.at(
+                    flag,
+                    format!("`{name}` belongs on a model's own field, not in a group"),
+                );
+            }
+            if f.hash_key.is_present() || f.range_key.is_present() {
+                errors.at(
+                    f.ident.as_ref().map_or_else(Span::call_site, |i| i.span()),
+                    "keys belong on the model, not in a field group",
+                );
+            }
+            if let Some((field, _, _)) = field(f, &container, rename_all, &mut nested, &mut errors)
+            {
+                fields.push(field);
+            }
+        }
+    }
+    for ty in nested {
+        errors.spanning(
+            ty,
+            "field groups do not nest: flatten the inner group into the model instead",
+        );
+    }
+    unique_names(&fields, &mut errors);
+    errors.finish()?;
+    Ok(Group {
+        ident: &attrs.ident,
+        vis: &attrs.vis,
+        fields,
     })
 }
 
@@ -281,6 +353,7 @@ fn field<'a>(
     f: &'a FieldAttrs,
     container: &ContainerSerde,
     rename_all: Option<RenameRule>,
+    groups: &mut Vec<&'a syn::Type>,
     errors: &mut Errors,
 ) -> Option<(Field<'a>, bool, bool)> {
     let ident = f.ident.as_ref()?;
@@ -291,11 +364,16 @@ fn field<'a>(
     let is_hash = f.hash_key.is_present();
     let is_range = f.range_key.is_present();
     let is_key = is_hash || is_range;
-    if let Some(span) = serde.flatten {
-        errors.at(
-            span,
-            "DynaModel cannot map #[serde(flatten)] fields to attributes; declare the fields on the model",
-        );
+    if serde.flatten.is_some() {
+        // A shared field group (`#[derive(DynaFields)]`): its fields are the
+        // model's, known through the group's `FieldGroup` impl.
+        if is_key {
+            errors.at(
+                ident.span(),
+                "a key field cannot be a flattened group; declare the key on the model",
+            );
+        }
+        groups.push(&f.ty);
         return None;
     }
     if serde.skip {

@@ -38,6 +38,7 @@ pub fn model(m: &Model) -> TokenStream {
     let created_at = role_name(m.roles.created_at);
     let updated_at = role_name(m.roles.updated_at);
     let role_checks = role_checks(m);
+    let groups = &m.groups;
     let hooks = if m.hooks {
         quote!(::dynamorm::model::UserHooks<Self>)
     } else {
@@ -111,6 +112,7 @@ pub fn model(m: &Model) -> TokenStream {
                     stream: #stream,
                     fields: FIELDS,
                     indexes: &[#(#index_defs),*],
+                    groups: &[#(<#groups as ::dynamorm::model::FieldGroup>::FIELDS),*],
                     validates: #validates,
                     version: #version,
                     ttl: #ttl,
@@ -145,6 +147,11 @@ pub fn model(m: &Model) -> TokenStream {
         }
 
         #role_checks
+
+        #(
+            #[automatically_derived]
+            impl ::dynamorm::model::Includes<#groups> for #ident {}
+        )*
 
         #[automatically_derived]
         #[allow(dead_code)]
@@ -429,5 +436,46 @@ fn relation(m: &Model, rel: &Relation) -> TokenStream {
                 }
             }
         }
+    }
+}
+
+/// The expansion of `#[derive(DynaFields)]`: the group's `FieldGroup` impl
+/// and a trait of typed handles (`CommonFields`) that every model including
+/// the group implements, so `Thing::CREATED_BY` names a group field.
+pub fn group(g: &crate::ir::Group) -> TokenStream {
+    let ident = g.ident;
+    let vis = g.vis;
+    let field_defs = g.fields.iter().map(field_def);
+    let handles_trait = quote::format_ident!("{}Fields", ident);
+    let handles = g.fields.iter().map(|field| {
+        let handle = &field.handle;
+        let ty = field.ty;
+        let name = &field.attr;
+        let doc = format!(
+            "Typed handle to the `{name}` attribute (field `{}` of `{ident}`).",
+            field.rust_name
+        );
+        quote! {
+            #[doc = #doc]
+            const #handle: ::dynamorm::Attr<M, #ty> = ::dynamorm::Attr::new(#name);
+        }
+    });
+    let trait_doc = format!(
+        "Typed handles to the fields of `{ident}` on every model that flattens it (`#[serde(flatten)]`); bring it into scope to write `Model::FIELD`."
+    );
+    quote! {
+        #[automatically_derived]
+        impl ::dynamorm::model::FieldGroup for #ident {
+            const FIELDS: &'static [::dynamorm::schema::FieldDef] = &[#(#field_defs),*];
+        }
+
+        #[doc = #trait_doc]
+        #[allow(dead_code)]
+        #vis trait #handles_trait<M>: ::dynamorm::model::Includes<#ident> {
+            #(#handles)*
+        }
+
+        #[automatically_derived]
+        impl<M: ::dynamorm::model::Includes<#ident>> #handles_trait<M> for M {}
     }
 }

@@ -27,6 +27,15 @@ pub struct Model<'a> {
     pub hooks: bool,
     /// `has_many` / `has_one` / `belongs_to`: one method each.
     pub relations: Vec<Relation>,
+    /// The types of `#[serde(flatten)]` fields: shared field groups.
+    pub groups: Vec<&'a Type>,
+}
+
+/// A shared field group (`#[derive(DynaFields)]`).
+pub struct Group<'a> {
+    pub ident: &'a Ident,
+    pub vis: &'a syn::Visibility,
+    pub fields: Vec<Field<'a>>,
 }
 
 /// A relationship to another model.

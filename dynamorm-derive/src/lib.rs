@@ -39,3 +39,21 @@ pub fn derive_dyna_model(input: TokenStream) -> TokenStream {
         Err(err) => err.into_compile_error().into(),
     }
 }
+
+/// Implements `dynamorm::model::FieldGroup` for a struct of fields shared by
+/// several models (DynamORM's schema parents and mixins), and generates a
+/// trait `<Name>Fields` of typed handles to them. A model includes the group
+/// with `#[serde(flatten)]`; its fields then count as the model's in `__`
+/// terms, projections, the codec and validation.
+#[proc_macro_derive(DynaFields, attributes(dynamo))]
+pub fn derive_dyna_fields(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let expanded = attrs::parse(&input).and_then(|parsed| {
+        let group = check::group(&parsed)?;
+        Ok(generate::group(&group))
+    });
+    match expanded {
+        Ok(tokens) => tokens.into(),
+        Err(err) => err.into_compile_error().into(),
+    }
+}

@@ -202,13 +202,12 @@ pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: Scope<'_>) -> 
         return Err(Error::validation(at, errors));
     };
     let present: Vec<&str> = def
-        .fields
-        .iter()
+        .all_fields()
         .filter(|f| map.keys().any(|key| f.is_named(key)))
         .map(|f| f.name)
         .collect();
     // An absent set is an empty one, as when reading an item.
-    for field in def.fields {
+    for field in def.all_fields() {
         let set = matches!(field.shape, FieldShape::Set | FieldShape::ByteSet);
         if set && !field.optional && !present.contains(&field.name) {
             map.insert(field.name.to_owned(), serde_json::Value::Array(Vec::new()));
@@ -235,8 +234,7 @@ pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: Scope<'_>) -> 
             let path = e.path().to_string();
             // At the root, serde fails for a missing field: the schema says which.
             let missing: Vec<&str> = def
-                .fields
-                .iter()
+                .all_fields()
                 .filter(|f| f.required && !present.contains(&f.name))
                 .map(|f| f.name)
                 .collect();
@@ -315,7 +313,7 @@ fn number_size(n: &str) -> usize {
 
 fn shape_for_write(def: &TableDef, item: &mut Item) -> Result<(), (String, String)> {
     item.retain(|_, v| !matches!(v, AttributeValue::Null(_)));
-    for field in def.fields {
+    for field in def.all_fields() {
         if field.shape == FieldShape::Plain {
             continue;
         }
@@ -416,7 +414,7 @@ fn epoch_to_rfc3339(_secs: &str) -> Option<AttributeValue> {
 }
 
 fn shape_for_read(def: &TableDef, item: &mut Item) {
-    for field in def.fields {
+    for field in def.all_fields() {
         if field.shape == FieldShape::Plain {
             continue;
         }

@@ -131,7 +131,7 @@ mod validate;
 pub use api::{InstanceMutOps, InstanceOps, ModelOps};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
-pub use dynamorm_derive::DynaModel;
+pub use dynamorm_derive::{DynaFields, DynaModel};
 pub use error::{CancellationReason, Error, FieldError, Result, ValidationErrors};
 pub use expr::{Attr, Cond};
 pub use future::OpFuture;
@@ -150,7 +150,7 @@ pub mod prelude {
     pub use crate::expr::{Attr, AttrType, Cond};
     pub use crate::model::DynaModel;
     pub use crate::ops::page::{Cursor, Page};
-    pub use dynamorm_derive::DynaModel;
+    pub use dynamorm_derive::{DynaFields, DynaModel};
 }
 
 /// The README's Rust blocks, compiled and run as doctests (the quickstart

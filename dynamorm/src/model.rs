@@ -431,3 +431,19 @@ impl<M: Hooks> ModelHooks<M> for UserHooks<M> {
     }
     const ACTIVE: bool = true;
 }
+
+/// A struct of fields shared by several models (`#[derive(DynaFields)]`),
+/// included in each with `#[serde(flatten)]`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is flattened into a model but is not a field group",
+    label = "add #[derive(DynaFields)] to `{Self}`",
+    note = "a model's #[serde(flatten)] fields must be shared field groups, so the model knows their fields"
+)]
+pub trait FieldGroup {
+    /// The group's serialized fields.
+    const FIELDS: &'static [FieldDef];
+}
+
+/// Marks a model that includes the field group `G` (the derive implements
+/// it), so the group's handle trait applies to the model.
+pub trait Includes<G: FieldGroup> {}

@@ -238,6 +238,9 @@ pub struct TableDef {
     pub fields: &'static [FieldDef],
     /// The secondary indexes, globals first.
     pub indexes: &'static [IndexDef],
+    /// The fields of shared field groups the model includes with
+    /// `#[serde(flatten)]` (`#[derive(DynaFields)]`), one slice per group.
+    pub groups: &'static [&'static [FieldDef]],
     /// True when the model declares validation (`#[dynamo(validate = ..)]`):
     /// updates then read, apply and validate before writing.
     pub validates: bool,
@@ -262,7 +265,26 @@ impl TableDef {
     /// assert_eq!(T::table_def().field("n").map(|f| f.rust_name), Some("name"));
     /// ```
     pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
-        self.fields.iter().find(|f| f.name == name)
+        self.all_fields().find(|f| f.name == name)
+    }
+
+    /// Every serialized field: the model's own, then those of the field
+    /// groups it includes.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(serde::Serialize, serde::Deserialize, dynamorm::DynaFields)]
+    /// # struct Audit { by: String }
+    /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String, #[serde(flatten)] audit: Audit }
+    /// let names: Vec<_> = Thing::table_def().all_fields().map(|f| f.name).collect();
+    /// assert_eq!(names, ["id", "by"]);
+    /// ```
+    pub fn all_fields(&self) -> impl Iterator<Item = &'static FieldDef> + Clone {
+        let fields: &'static [FieldDef] = self.fields;
+        let groups: &'static [&'static [FieldDef]] = self.groups;
+        fields.iter().chain(groups.iter().flat_map(|g| g.iter()))
     }
 
     /// The index called `name`.
@@ -273,7 +295,7 @@ impl TableDef {
     /// The field stored as attribute `name`, or with Rust name `name`.
     pub fn field_by_any_name(&self, name: &str) -> Option<&'static FieldDef> {
         self.field(name)
-            .or_else(|| self.fields.iter().find(|f| f.rust_name == name))
+            .or_else(|| self.all_fields().find(|f| f.rust_name == name))
     }
 
     /// The key attribute names: hash, then range if any.

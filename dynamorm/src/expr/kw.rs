@@ -133,7 +133,7 @@ pub(crate) fn field_path(
 ) -> Result<(&'static FieldDef, AttrPath), Invalid> {
     let field_name = parts.first().copied().unwrap_or_default();
     let field = def.field_by_any_name(field_name).ok_or_else(|| {
-        let known: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+        let known: Vec<&str> = def.all_fields().map(|f| f.name).collect();
         format!(
             "`{key}`: unknown field `{field_name}` (fields: {})",
             known.join(", ")

@@ -188,7 +188,7 @@ impl<M> Updates<M> {
                 ));
             }
             let Some(field) = def.field(root) else {
-                let known: Vec<&str> = def.fields.iter().map(|f| f.name).collect();
+                let known: Vec<&str> = def.all_fields().map(|f| f.name).collect();
                 return Err(format!(
                     "`{path}`: unknown field `{root}` (fields: {})",
                     known.join(", ")

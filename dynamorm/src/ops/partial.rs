@@ -250,8 +250,7 @@ fn changed<'i>(
     ),
 > + 'i {
     let managed = [def.version, def.created_at, def.updated_at];
-    def.fields
-        .iter()
+    def.all_fields()
         .map(|f| f.name)
         .filter(move |name| !def.key_names().any(|k| k == *name))
         .filter(move |name| !managed.contains(&Some(*name)))

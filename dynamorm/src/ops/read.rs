@@ -239,8 +239,7 @@ pub(crate) fn decode_as<M: DynaModel, O: DynaModel>(
     if let Some(index) = index.filter(|i| i.projection != ProjectionDef::All) {
         let output = O::table_def();
         if let Some(missing) = output
-            .fields
-            .iter()
+            .all_fields()
             .find(|f| f.required && !item.contains_key(f.name))
         {
             return Err(Error::codec(
@@ -417,7 +416,7 @@ pub(crate) fn projection<M: DynaModel, O: DynaModel>(
     }
     let def = M::table_def();
     let projection = O::table_def();
-    for field in projection.fields {
+    for field in projection.all_fields() {
         if def.field(field.name).is_none() {
             return Err(format!(
                 "project::<{}>(): `{}` is not an attribute of {}",
@@ -443,7 +442,7 @@ pub(crate) fn projection<M: DynaModel, O: DynaModel>(
     }
     // The key attributes are always requested, whatever `O` holds: a page
     // builds its cursor from the last item's keys (table and index keys).
-    let mut attributes: Vec<&str> = projection.fields.iter().map(|f| f.name).collect();
+    let mut attributes: Vec<&str> = projection.all_fields().map(|f| f.name).collect();
     for key in key_attributes(def, index) {
         if !attributes.contains(&key.name) {
             attributes.push(key.name);

@@ -424,8 +424,7 @@ pub(crate) fn version_is<M>(name: &'static str, expected: u64) -> Cond<M> {
 fn guarded(def: &'static TableDef) -> impl Iterator<Item = &'static str> {
     let keys: Vec<&str> = def.key_names().collect();
     let all = def
-        .fields
-        .iter()
+        .all_fields()
         .map(|f| f.name)
         .filter(move |name| !keys.contains(name));
     let version = def.version;

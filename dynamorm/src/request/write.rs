@@ -158,8 +158,7 @@ pub(crate) fn item_as_update<M: DynaModel>(
     let mut placeholders = Placeholders::default();
     // The model's fields the item does not have: removed, as a put would.
     let absent: Vec<&str> = def
-        .fields
-        .iter()
+        .all_fields()
         .map(|f| f.name)
         .filter(|name| !key.contains_key(*name) && !item.contains_key(*name))
         .collect();
