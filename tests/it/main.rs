@@ -23,6 +23,7 @@ mod items;
 mod model_api;
 mod query_scan;
 mod reliability;
+mod table_sync;
 mod tables;
 mod transactions;
 mod update_edges;

@@ -9,5 +9,6 @@ pub mod query;
 mod read;
 pub mod scan;
 pub mod table;
+mod table_plan;
 pub mod transact;
 pub mod update;
