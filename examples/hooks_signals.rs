@@ -55,13 +55,29 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let audit = Arc::new(Mutex::new(Vec::new()));
     let log = audit.clone();
     db.subscribe(move |event| {
-        if matches!(event.kind, EventKind::PostSave | EventKind::PostUpdate | EventKind::PostDelete) {
+        if matches!(
+            event.kind,
+            EventKind::PostSave | EventKind::PostUpdate | EventKind::PostDelete
+        ) {
             log.lock().unwrap().push(event.to_string());
         }
     });
 
-    Account { id: "a1".into(), balance: 10, fresh: false }.save(&db).await?;
-    match (Account { id: "frozen-1".into(), balance: 0, fresh: false }).save(&db).await {
+    Account {
+        id: "a1".into(),
+        balance: 10,
+        fresh: false,
+    }
+    .save(&db)
+    .await?;
+    match (Account {
+        id: "frozen-1".into(),
+        balance: 0,
+        fresh: false,
+    })
+    .save(&db)
+    .await
+    {
         Err(err @ Error::Hook { .. }) => println!("refused: {err}"),
         other => return Err(format!("expected a hook error, got {other:?}").into()),
     }

@@ -21,12 +21,20 @@ struct Profile {
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let db = Db::embedded().await?;
     Profile::table(&db).create().await?;
-    Profile { id: "p1".into(), name: "Ann".into(), bio: Some("hi".into()), visits: 0 }
-        .save(&db)
-        .await?;
+    Profile {
+        id: "p1".into(),
+        name: "Ann".into(),
+        bio: Some("hi".into()),
+        visits: 0,
+    }
+    .save(&db)
+    .await?;
 
     // A tracked model remembers what was loaded.
-    let mut profile = Profile::get(&db, "p1").tracked().await?.ok_or("p1 exists")?;
+    let mut profile = Profile::get(&db, "p1")
+        .tracked()
+        .await?
+        .ok_or("p1 exists")?;
 
     // Meanwhile another writer counts a visit ...
     Profile::update(&db, "p1").plus(Profile::VISITS, 1).await?;
@@ -46,6 +54,9 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut plain = stored.clone();
     plain.bio = None;
     plain.save_changes(&db, &stored).await?;
-    println!("bio removed: {:?}", Profile::get(&db, "p1").await?.map(|p| p.bio));
+    println!(
+        "bio removed: {:?}",
+        Profile::get(&db, "p1").await?.map(|p| p.bio)
+    );
     Ok(())
 }

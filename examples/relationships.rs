@@ -10,7 +10,12 @@ use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "customers", billing = "on_demand")]
-#[dynamo(has_many(name = "orders", model = "Order", key = "customer_id", index = "by-customer"))]
+#[dynamo(has_many(
+    name = "orders",
+    model = "Order",
+    key = "customer_id",
+    index = "by-customer"
+))]
 #[dynamo(has_one(name = "address", model = "Address", key = "customer_id"))]
 struct Customer {
     #[dynamo(hash_key)]
@@ -20,7 +25,12 @@ struct Customer {
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "orders", billing = "on_demand")]
-#[dynamo(global_index(name = "by-customer", hash_key = "customer_id", range_key = "id", projection = "all"))]
+#[dynamo(global_index(
+    name = "by-customer",
+    hash_key = "customer_id",
+    range_key = "id",
+    projection = "all"
+))]
 #[dynamo(belongs_to(name = "customer", model = "Customer", key = "customer_id"))]
 struct Order {
     #[dynamo(hash_key)]
@@ -45,21 +55,39 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Order::table(&db).create().await?;
     Address::table(&db).create().await?;
 
-    let acme = Customer { id: "acme".into(), name: "Acme".into() };
+    let acme = Customer {
+        id: "acme".into(),
+        name: "Acme".into(),
+    };
     let orders: Vec<Order> = (1..=3)
-        .map(|n| Order { id: format!("o{n}"), customer_id: "acme".into(), total: n * 10 })
+        .map(|n| Order {
+            id: format!("o{n}"),
+            customer_id: "acme".into(),
+            total: n * 10,
+        })
         .collect();
     // The customer and its orders, all or nothing.
     acme.save_with(&db, &orders).await?;
-    Address { customer_id: "acme".into(), city: "Springfield".into() }.save(&db).await?;
+    Address {
+        customer_id: "acme".into(),
+        city: "Springfield".into(),
+    }
+    .save(&db)
+    .await?;
 
     // One-to-many: the related query builder, ready to refine.
     println!("Acme has {} orders", acme.orders(&db).count().await?);
     let big = acme.orders(&db).filter(Order::TOTAL.gt(15)).all().await?;
-    println!("orders over 15: {:?}", big.iter().map(|o| &o.id).collect::<Vec<_>>());
+    println!(
+        "orders over 15: {:?}",
+        big.iter().map(|o| &o.id).collect::<Vec<_>>()
+    );
 
     // One-to-one and many-to-one: explicit, typed loads (nothing cached).
-    println!("Acme lives in {:?}", acme.address(&db).await?.map(|a| a.city));
+    println!(
+        "Acme lives in {:?}",
+        acme.address(&db).await?.map(|a| a.city)
+    );
     let owner = orders[0].customer(&db).await?;
     println!("{} belongs to {:?}", orders[0].id, owner.map(|c| c.name));
     Ok(())

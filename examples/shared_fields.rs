@@ -43,15 +43,32 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     Post::table(&db).create().await?;
     Comment::table(&db).create().await?;
 
-    let audit = |author: &str| Audit { author: author.into(), revision: 1 };
-    Post { id: "p1".into(), title: "Hello".into(), audit: audit("ann") }.save(&db).await?;
-    Comment { id: "c1".into(), text: "Nice".into(), audit: audit("bob") }.save(&db).await?;
+    let audit = |author: &str| Audit {
+        author: author.into(),
+        revision: 1,
+    };
+    Post {
+        id: "p1".into(),
+        title: "Hello".into(),
+        audit: audit("ann"),
+    }
+    .save(&db)
+    .await?;
+    Comment {
+        id: "c1".into(),
+        text: "Nice".into(),
+        audit: audit("bob"),
+    }
+    .save(&db)
+    .await?;
 
     // The group's fields are the model's: typed handles, `__` terms, updates.
     use crate::AuditFields as _;
     let by_ann = Post::scan(&db).filter(Post::AUTHOR.eq("ann")).all().await?;
     println!("posts by ann: {}", by_ann.len());
-    let by_bob = Comment::scan_kw(&db, [("author", json!("bob"))]).all().await?;
+    let by_bob = Comment::scan_kw(&db, [("author", json!("bob"))])
+        .all()
+        .await?;
     println!("comments by bob: {}", by_bob.len());
     let post = Post::update(&db, "p1").plus(Post::REVISION, 1).await?;
     println!("post revision: {}", post.audit.revision);

@@ -18,10 +18,13 @@ pub struct ModelAttrs {
     /// with a message and span of our own.
     #[darling(default)]
     pub table: Option<SpannedValue<String>>,
+    /// Provisioned read capacity; 1 when omitted (see `check::billing`).
     #[darling(default)]
     pub read: Option<SpannedValue<i64>>,
+    /// Provisioned write capacity; 1 when omitted.
     #[darling(default)]
     pub write: Option<SpannedValue<i64>>,
+    /// `"on_demand"` or `"provisioned"`; provisioned when omitted.
     #[darling(default)]
     pub billing: Option<SpannedValue<String>>,
     #[darling(default)]

@@ -526,6 +526,11 @@ fn capacity(value: &SpannedValue<i64>, name: &str, errors: &mut Errors) -> i64 {
     **value
 }
 
+/// The table's billing. With no `billing`, `read` or `write` it is
+/// provisioned 1/1: a deliberate default of dynamorm's (Python DynamORM
+/// refuses to create such a table with `MissingTableAttribute`), documented
+/// in the `dynamorm` crate docs ("Billing when none is given") and tested by
+/// `tests/it/tables.rs`. Either of `read`/`write` omitted is 1.
 fn billing(attrs: &ModelAttrs, errors: &mut Errors) -> Billing {
     match attrs.billing.as_ref().map(|b| (b.as_str(), b.span())) {
         Some(("on_demand", span)) => {

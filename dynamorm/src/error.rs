@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::config::http::HttpResponse;
 use aws_sdk_dynamodb::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 use crate::item::Item;
-use crate::schema::TableDef;
+use crate::schema::{TableChange, TableDef};
 
 /// A boxed error from the AWS SDK or the network below it.
 pub type BoxError = Box<dyn std::error::Error + Send + Sync + 'static>;
@@ -220,6 +220,25 @@ pub enum Error {
         source: BoxError,
     },
 
+    /// [`TableHandle::update`](crate::ops::table::TableHandle::update) could
+    /// not make one change: the engine refused it (`source` is then
+    /// [`Error::Sdk`] with the engine's code and message), or accepted it but
+    /// the table does not show it afterwards (`source` is then
+    /// [`Error::SchemaMismatch`] saying what the table shows). The changes
+    /// planned before this one were made; the ones after it were not.
+    #[error("table {table} ({model}): could not make the change \"{change}\": {source}")]
+    TableUpdate {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The change that failed.
+        change: Box<TableChange>,
+        /// Why it failed.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// The embedded engine or DynamoDB Local could not be started.
     #[error("engine failed: {0}")]
     Engine(String),
@@ -388,6 +407,17 @@ impl Error {
         }
     }
 
+    /// [`Error::TableUpdate`]: making `change` on the table at `at` failed
+    /// with `source`.
+    pub(crate) fn table_update(at: Scope<'_>, change: TableChange, source: Error) -> Self {
+        Error::TableUpdate {
+            model: at.model,
+            table: at.table.to_owned(),
+            change: Box::new(change),
+            source: Box::new(source),
+        }
+    }
+
     /// [`Error::Sdk`] from an SDK error, keeping its code and message.
     pub(crate) fn sdk<E>(
         at: Scope<'_>,
@@ -416,7 +446,8 @@ impl Error {
         }
     }
 
-    /// The service error code for [`Error::Sdk`], e.g. `"ResourceNotFoundException"`.
+    /// The service error code for [`Error::Sdk`] (and for an
+    /// [`Error::TableUpdate`] the engine refused), e.g. `"ResourceNotFoundException"`.
     ///
     /// ```
     /// # let err = dynamorm::Error::Engine("x".into());
@@ -425,6 +456,7 @@ impl Error {
     pub fn code(&self) -> Option<&str> {
         match self {
             Error::Sdk { code, .. } => code.as_deref(),
+            Error::TableUpdate { source, .. } => source.code(),
             _ => None,
         }
     }
@@ -463,6 +495,7 @@ impl Error {
                     || status.is_some_and(|s| s >= 500)
             }
             Error::Unprocessed { .. } => true,
+            Error::TableUpdate { source, .. } => source.is_retryable(),
             _ => false,
         }
     }
@@ -776,6 +809,31 @@ mod tests {
             "{}",
             std::mem::size_of::<Error>()
         );
+    }
+
+    #[test]
+    fn a_table_update_names_the_change_and_looks_through_to_the_reason() {
+        let at = Scope {
+            model: "Thing",
+            table: "t",
+        };
+        let refused = service_error(PutItemError::ProvisionedThroughputExceededException(
+            ProvisionedThroughputExceededException::builder()
+                .message("slow down")
+                .meta(meta("LimitExceededException", "one index at a time"))
+                .build(),
+        ));
+        let change = TableChange::CreateIndex {
+            name: "by-color".into(),
+        };
+        let err = Error::table_update(at, change, refused);
+        assert_eq!(err.code(), Some("LimitExceededException"));
+        assert_eq!(
+            err.to_string(),
+            "table t (Thing): could not make the change \"create global index `by-color`\": \
+             PutItem on table t (Thing) failed: LimitExceededException: one index at a time"
+        );
+        assert!(std::error::Error::source(&err).is_some());
     }
 
     #[test]

@@ -39,7 +39,7 @@
 //! | where | attribute | meaning |
 //! |---|---|---|
 //! | struct | `table = "things"` | table name (required); [`Db::with_table_prefix`] prefixes it |
-//! | struct | `read = 5, write = 1` | provisioned capacity (the default when no billing is given is provisioned 1/1, as in DynamORM) |
+//! | struct | `read = 5, write = 1` | provisioned capacity; either one omitted is 1 (with no billing options at all the table is provisioned 1/1: see [Billing when none is given](#billing-when-none-is-given)) |
 //! | struct | `billing = "on_demand"` | pay per request (no `read`/`write`) |
 //! | struct | `stream = "keys_only" \| "new_image" \| "old_image" \| "new_and_old_images"` | enable the table's stream |
 //! | struct | `validate = "validator" \| "garde" \| "custom"` | run validation before every write and after every read |
@@ -51,6 +51,21 @@
 //! | field | `version` | optimistic locking: an integer the write pipeline checks and increments ([`Error::VersionConflict`]) |
 //! | field | `ttl` | expiry time (`chrono::DateTime<Utc>`, `SystemTime` or epoch seconds), stored as epoch seconds; `create()` enables TTL |
 //! | field | `created_at`, `updated_at` | `chrono::DateTime<Utc>` (or `Option`): set on the first save / on every save and update |
+//!
+//! ### Billing when none is given
+//!
+//! A model with neither `read`/`write` nor `billing` gets a table billed as
+//! **provisioned, 1 read and 1 write capacity unit**. This is dynamorm's own
+//! choice, not DynamORM's: Python DynamORM refuses to create a table whose
+//! model declares no throughput (`MissingTableAttribute: The read/write
+//! attributes are required to create a table`). dynamorm keeps a default so
+//! the smallest model (a table name and a hash key) can be created as is, in
+//! tests, examples and local development; 1/1 costs little and a fixed
+//! amount (an overloaded table throttles instead of billing more); and the
+//! default has been 1/1 since the first release, so changing it would change
+//! existing models' tables (and [`update`](ops::table::TableHandle::update)
+//! would switch their billing mode). For production tables, say what you
+//! want: `read`/`write`, or `billing = "on_demand"`.
 //!
 //! Attribute names follow `#[serde(rename)]` and `rename_all`. For each field
 //! the derive generates a typed handle (`Thing::NAME: Attr<Thing, Option<String>>`)
@@ -141,6 +156,7 @@ pub use ops::index::Index;
 pub use ops::page::{Cursor, Page};
 pub use request::{ConditionCheck, DeleteRequest, PutRequest, UpdateRequest};
 pub use retry::Retry;
+pub use schema::TableChange;
 
 /// Everything a model and its callers need: `use dynamorm::prelude::*;`.
 pub mod prelude {

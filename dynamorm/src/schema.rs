@@ -77,6 +77,161 @@ impl StreamView {
     }
 }
 
+impl StreamView {
+    /// The view type of an SDK stream view, `None` for one this crate does
+    /// not know.
+    ///
+    /// ```
+    /// use aws_sdk_dynamodb::types::StreamViewType;
+    /// use dynamorm::schema::StreamView;
+    /// assert_eq!(StreamView::from_sdk(&StreamViewType::NewImage), Some(StreamView::NewImage));
+    /// ```
+    pub fn from_sdk(view: &aws_sdk_dynamodb::types::StreamViewType) -> Option<Self> {
+        use aws_sdk_dynamodb::types::StreamViewType as V;
+        match view {
+            V::KeysOnly => Some(StreamView::KeysOnly),
+            V::NewImage => Some(StreamView::NewImage),
+            V::OldImage => Some(StreamView::OldImage),
+            V::NewAndOldImages => Some(StreamView::NewAndOldImages),
+            _ => None,
+        }
+    }
+}
+
+impl std::fmt::Display for StreamView {
+    /// DynamoDB's name for the view type, e.g. `NEW_IMAGE`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.to_sdk().as_str())
+    }
+}
+
+impl std::fmt::Display for Billing {
+    /// `provisioned (5 read / 1 write)` or `on-demand`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Billing::Provisioned { read, write } => {
+                write!(f, "provisioned ({})", Capacity((*read, *write)))
+            }
+            Billing::OnDemand => f.write_str("on-demand"),
+        }
+    }
+}
+
+/// `(read, write)` capacity units, rendered `5 read / 1 write`.
+struct Capacity((i64, i64));
+
+impl std::fmt::Display for Capacity {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let (read, write) = self.0;
+        write!(f, "{read} read / {write} write")
+    }
+}
+
+/// One change [`TableHandle::update`](crate::ops::table::TableHandle::update)
+/// makes to bring an existing table in line with its model: each is one
+/// request (an `UpdateTable`, or an `UpdateTimeToLive` for [`TableChange::Ttl`]).
+///
+/// Capacities are `(read, write)` units. `Display` renders a readable line:
+///
+/// ```
+/// use dynamorm::schema::{Billing, StreamView, TableChange};
+///
+/// let change = TableChange::IndexThroughput { name: "by-color".into(), from: (1, 1), to: (5, 2) };
+/// assert_eq!(change.to_string(), "global index `by-color` throughput: 1 read / 1 write -> 5 read / 2 write");
+/// let change = TableChange::Stream { from: None, to: Some(StreamView::NewImage) };
+/// assert_eq!(change.to_string(), "stream: off -> NEW_IMAGE");
+/// let change = TableChange::Billing { from: Billing::OnDemand, to: Billing::Provisioned { read: 1, write: 1 } };
+/// assert_eq!(change.to_string(), "billing: on-demand -> provisioned (1 read / 1 write)");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum TableChange {
+    /// The table's provisioned capacity (the billing mode stays provisioned).
+    Throughput {
+        /// The capacity before.
+        from: (i64, i64),
+        /// The capacity after.
+        to: (i64, i64),
+    },
+    /// The billing mode. A switch to provisioned sets the table's capacity
+    /// and every global index's in the same request.
+    Billing {
+        /// The billing before.
+        from: Billing,
+        /// The billing after.
+        to: Billing,
+    },
+    /// The stream turned on (`from: None`) or off (`to: None`). A change of
+    /// view type is two changes, off then on: DynamoDB does not change the
+    /// view of an enabled stream.
+    Stream {
+        /// The stream's view type before; `None`: no stream.
+        from: Option<StreamView>,
+        /// The stream's view type after; `None`: no stream.
+        to: Option<StreamView>,
+    },
+    /// A global secondary index created (and backfilled).
+    CreateIndex {
+        /// The index name.
+        name: String,
+    },
+    /// A global secondary index deleted.
+    DeleteIndex {
+        /// The index name.
+        name: String,
+    },
+    /// A global secondary index's provisioned capacity.
+    IndexThroughput {
+        /// The index name.
+        name: String,
+        /// The capacity before.
+        from: (i64, i64),
+        /// The capacity after.
+        to: (i64, i64),
+    },
+    /// Time to live turned on (`from: None`) or off (`to: None`), by
+    /// attribute. Moving TTL to another attribute is two changes, off then on.
+    Ttl {
+        /// The TTL attribute before; `None`: TTL off.
+        from: Option<String>,
+        /// The TTL attribute after; `None`: TTL off.
+        to: Option<String>,
+    },
+}
+
+impl std::fmt::Display for TableChange {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn on_off<T: std::fmt::Display>(v: &Option<T>) -> String {
+            v.as_ref()
+                .map_or_else(|| "off".to_owned(), |v| v.to_string())
+        }
+        match self {
+            TableChange::Throughput { from, to } => {
+                write!(f, "throughput: {} -> {}", Capacity(*from), Capacity(*to))
+            }
+            TableChange::Billing { from, to } => write!(f, "billing: {from} -> {to}"),
+            TableChange::Stream { from, to } => {
+                write!(f, "stream: {} -> {}", on_off(from), on_off(to))
+            }
+            TableChange::CreateIndex { name } => write!(f, "create global index `{name}`"),
+            TableChange::DeleteIndex { name } => write!(f, "delete global index `{name}`"),
+            TableChange::IndexThroughput { name, from, to } => write!(
+                f,
+                "global index `{name}` throughput: {} -> {}",
+                Capacity(*from),
+                Capacity(*to)
+            ),
+            TableChange::Ttl { from, to } => {
+                let attr = |v: &Option<String>| {
+                    v.as_ref()
+                        .map_or_else(|| "off".to_owned(), |a| format!("`{a}`"))
+                };
+                write!(f, "TTL: {} -> {}", attr(from), attr(to))
+            }
+        }
+    }
+}
+
 /// How the codec must adjust a field serde cannot express in DynamoDB terms.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum FieldShape {

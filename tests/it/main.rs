@@ -29,6 +29,7 @@ mod partial_save;
 mod query_scan;
 mod relationships;
 mod reliability;
+mod table_sync;
 mod tables;
 mod transactions;
 mod update_edges;

@@ -182,3 +182,24 @@ async fn prefixes_separate_tables_on_one_engine() {
     assert!(Gadget::get(&db, "g").await.unwrap().is_none());
     assert!(Gadget::get(&dev, "g").await.unwrap().is_some());
 }
+
+/// A model with no billing options (`Blob`) gets a provisioned 1/1 table:
+/// dynamorm's documented default (Python DynamORM refuses to create it).
+#[tokio::test]
+async fn no_billing_options_means_provisioned_one_read_one_write() {
+    assert_eq!(
+        Blob::table_def().billing,
+        dynamorm::schema::Billing::Provisioned { read: 1, write: 1 }
+    );
+    let db = common::db().await;
+    let d = Blob::table(&db).create().await.unwrap();
+    assert_ne!(
+        d.billing_mode_summary().and_then(|b| b.billing_mode()),
+        Some(&BillingMode::PayPerRequest)
+    );
+    let throughput = d.provisioned_throughput().expect("provisioned");
+    assert_eq!(throughput.read_capacity_units(), Some(1));
+    assert_eq!(throughput.write_capacity_units(), Some(1));
+    // And `update()` finds nothing to change on it.
+    assert!(Blob::table(&db).update().await.unwrap().is_empty());
+}

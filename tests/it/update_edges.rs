@@ -338,6 +338,8 @@ async fn ttl_corners() {
         .unwrap();
     let b = After::get(&db, "b").await.unwrap().unwrap();
     assert_eq!(b.expires.map(|t| t.timestamp()), Some(1_893_456_000));
+    // No TTL table left behind (DynamoDB Local runs a job for each one).
+    After::table(&db).delete().await.unwrap();
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel, validator::Validate)]

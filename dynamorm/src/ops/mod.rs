@@ -11,6 +11,7 @@ mod read;
 pub mod scan;
 mod signal;
 pub mod table;
+mod table_plan;
 mod trace;
 pub mod transact;
 pub mod update;

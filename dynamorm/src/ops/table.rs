@@ -1,22 +1,30 @@
-//! Table management: create (waiting until ACTIVE), exists, describe, delete.
+//! Table management: create (waiting until ACTIVE), exists, describe,
+//! delete, and `update`, which brings an existing table in line with its
+//! model one change at a time.
 
 use std::marker::PhantomData;
 use std::time::{Duration, Instant};
 
 use aws_sdk_dynamodb::error::BuildError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, BillingMode, GlobalSecondaryIndex, KeySchemaElement, KeyType,
-    LocalSecondaryIndex, Projection, ProjectionType, ProvisionedThroughput, ScalarAttributeType,
-    StreamSpecification, TableDescription, TableStatus, TimeToLiveSpecification, TimeToLiveStatus,
+    BillingMode, CreateGlobalSecondaryIndexAction, DeleteGlobalSecondaryIndexAction,
+    GlobalSecondaryIndex, GlobalSecondaryIndexUpdate, IndexStatus, KeyType, LocalSecondaryIndex,
+    ProvisionedThroughput, StreamSpecification, TableDescription, TableStatus,
+    TimeToLiveSpecification, TimeToLiveStatus, UpdateGlobalSecondaryIndexAction,
 };
 
+use super::table_plan::{self, attribute_definition, key_element, projection};
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
 use crate::model::DynaModel;
-use crate::schema::{Billing, KeyDef, ProjectionDef, TableDef};
+use crate::schema::{Billing, IndexDef, TableChange};
 
-/// How long `create`/`delete` wait for the table to become ACTIVE / disappear.
+/// How long `create`/`delete`/`update` wait for the table to become ACTIVE / disappear.
 const WAIT_LIMIT: Duration = Duration::from_secs(600);
+
+/// How long `update` waits, once the table is ACTIVE again, for a change the
+/// engine accepted to show in its description before calling it not made.
+const SHOW_LIMIT: Duration = Duration::from_secs(2);
 
 /// A model's table on one [`Db`]: `Thing::table(&db)`.
 ///
@@ -238,7 +246,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             Err(e) if e.code() == Some("ResourceInUseException") => {
                 let description = self.wait_active().await?;
                 let def = M::table_def();
-                let mut differences = schema_differences(def, &description);
+                let mut differences = table_plan::schema_differences(def, &description);
                 if let Some(attribute) = def.ttl {
                     // A table made before the model had a ttl, or whose TTL
                     // could not be enabled when it was created.
@@ -258,6 +266,253 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
                 }
             }
             Err(e) => Err(e),
+        }
+    }
+
+    /// The changes [`update`](Self::update) would make, in order, without
+    /// making them (DescribeTable and DescribeTimeToLive only).
+    ///
+    /// Fails with [`Error::SchemaMismatch`] when the table differs from the
+    /// model in what no update can change (its keys, its local indexes).
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// use dynamorm::schema::TableChange;
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// #[dynamo(table = "things", read = 1, write = 1)]
+    /// struct Thing { #[dynamo(hash_key)] id: String }
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// #[dynamo(table = "things", read = 5, write = 1)]
+    /// struct ThingV2 { #[dynamo(hash_key)] id: String }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?;
+    /// Thing::table(&db).create().await?;
+    /// assert_eq!(
+    ///     ThingV2::table(&db).plan().await?,
+    ///     [TableChange::Throughput { from: (1, 1), to: (5, 1) }]
+    /// );
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn plan(&self) -> Result<Vec<TableChange>> {
+        let description = self.describe().await?;
+        let ttl = self.ttl().await?;
+        let def = M::table_def();
+        table_plan::plan(def, &description, ttl.as_deref()).map_err(|differences| {
+            let table = self.name();
+            Error::schema_mismatch(Scope::new(def, &table), differences)
+        })
+    }
+
+    /// Brings the existing table in line with the model, one change at a
+    /// time, waiting between changes until the table and its global indexes
+    /// are ACTIVE; returns the changes made, in order (empty, and no update
+    /// sent, when the table already matches).
+    ///
+    /// What it changes, in this order (see [`TableChange`]):
+    /// 1. global indexes the model no longer declares are deleted; one
+    ///    declared with other keys or another projection is deleted here and
+    ///    created again in step 5 (two changes; the index is rebuilt from the
+    ///    table, no item is lost);
+    /// 2. the billing mode (a switch to provisioned sets the table's and the
+    ///    global indexes' capacity in the same request);
+    /// 3. the table's provisioned capacity;
+    /// 4. the global indexes' provisioned capacity (an index without its own
+    ///    `read`/`write` follows the table's, as in `create`);
+    /// 5. global indexes the model declares and the table lacks are created
+    ///    (backfilled before the next change);
+    /// 6. the stream: turned on or off; a new view type is two changes, off
+    ///    then on, as DynamoDB refuses to change an enabled stream's view;
+    /// 7. TTL (UpdateTimeToLive): on, off (a model without a `ttl` field
+    ///    turns it off), or moved to another attribute (two changes, off then
+    ///    on).
+    ///
+    /// Each change is one request, and each is checked once the table is
+    /// ACTIVE again: the returned list is exactly what was sent and took.
+    /// The table's keys and local indexes cannot be changed: a difference
+    /// there is [`Error::SchemaMismatch`] before anything is sent (see
+    /// [`plan`](Self::plan)). When the engine refuses a change, or accepts it
+    /// but the table does not show it, the error is [`Error::TableUpdate`]
+    /// naming the change and the reason; the changes before it were made.
+    /// DynamoDB's own limits apply (billing switched once a day, capacity
+    /// decreases per day, one index created at a time, TTL changed once an
+    /// hour ...).
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// use dynamorm::schema::{StreamView, TableChange};
+    ///
+    /// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// #[dynamo(table = "events", read = 1, write = 1)]
+    /// struct Event { #[dynamo(hash_key)] id: String }
+    ///
+    /// // The next version of the model: more capacity and a stream.
+    /// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    /// #[dynamo(table = "events", read = 10, write = 5, stream = "new_image")]
+    /// struct EventV2 { #[dynamo(hash_key)] id: String }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?;
+    /// Event::table(&db).create().await?;
+    /// let changes = EventV2::table(&db).update().await?;
+    /// assert_eq!(changes, [
+    ///     TableChange::Throughput { from: (1, 1), to: (10, 5) },
+    ///     TableChange::Stream { from: None, to: Some(StreamView::NewImage) },
+    /// ]);
+    /// assert_eq!(changes[1].to_string(), "stream: off -> NEW_IMAGE");
+    /// assert!(EventV2::table(&db).update().await?.is_empty()); // in line now
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub async fn update(&self) -> Result<Vec<TableChange>> {
+        let changes = self.plan().await?;
+        if changes.is_empty() {
+            return Ok(changes);
+        }
+        let table = self.name();
+        let at = Scope::new(M::table_def(), &table);
+        let mut description = self.wait_active().await?;
+        for change in &changes {
+            description = self
+                .make(change, &description)
+                .await
+                .map_err(|e| Error::table_update(at, change.clone(), e))?;
+        }
+        Ok(changes)
+    }
+
+    /// Sends `change` to the table last described as `current`, waits until
+    /// it is ACTIVE again and shows the change; returns its description.
+    async fn make(
+        &self,
+        change: &TableChange,
+        current: &TableDescription,
+    ) -> Result<TableDescription> {
+        let def = M::table_def();
+        let table = self.name();
+        let at = Scope::new(def, &table);
+        let client = self.db.client();
+        let build_error =
+            |e: BuildError| Error::invalid_query(at, format!("cannot build the update: {e}"));
+        tracing::debug!(table = %table, model = def.model, %change, "updating the table");
+        if let TableChange::Ttl { from, to } = change {
+            let specification = match (from, to) {
+                (_, Some(attribute)) => TimeToLiveSpecification::builder()
+                    .enabled(true)
+                    .attribute_name(attribute),
+                (Some(attribute), None) => TimeToLiveSpecification::builder()
+                    .enabled(false)
+                    .attribute_name(attribute),
+                (None, None) => return Ok(current.clone()),
+            };
+            client
+                .update_time_to_live()
+                .table_name(&table)
+                .time_to_live_specification(specification.build().map_err(build_error)?)
+                .send()
+                .await
+                .map_err(|e| Error::sdk(at, "UpdateTimeToLive", e))?;
+        } else {
+            let mut request = client.update_table().table_name(&table);
+            match change {
+                TableChange::Throughput { to, .. } => {
+                    request = request.provisioned_throughput(capacity(*to).map_err(build_error)?);
+                }
+                TableChange::Billing {
+                    to: Billing::OnDemand,
+                    ..
+                } => request = request.billing_mode(BillingMode::PayPerRequest),
+                TableChange::Billing {
+                    to: Billing::Provisioned { read, write },
+                    ..
+                } => {
+                    request = request
+                        .billing_mode(BillingMode::Provisioned)
+                        .provisioned_throughput(capacity((*read, *write)).map_err(build_error)?);
+                    // DynamoDB wants every global index's capacity with the switch.
+                    for index in current.global_secondary_indexes() {
+                        let name = index.index_name().unwrap_or_default();
+                        let wanted = def
+                            .index(name)
+                            .and_then(|i| i.throughput)
+                            .unwrap_or((*read, *write));
+                        request = request.global_secondary_index_updates(
+                            index_capacity_update(name, wanted).map_err(build_error)?,
+                        );
+                    }
+                }
+                TableChange::Stream { to, .. } => {
+                    let specification = match to {
+                        Some(view) => StreamSpecification::builder()
+                            .stream_enabled(true)
+                            .stream_view_type(view.to_sdk()),
+                        None => StreamSpecification::builder().stream_enabled(false),
+                    };
+                    request =
+                        request.stream_specification(specification.build().map_err(build_error)?);
+                }
+                TableChange::CreateIndex { name } => {
+                    let index = def.index(name).ok_or_else(|| {
+                        Error::invalid_query(at, format!("the model declares no index `{name}`"))
+                    })?;
+                    for key in index.hash_key_and_range() {
+                        request = request.attribute_definitions(
+                            attribute_definition(&key).map_err(build_error)?,
+                        );
+                    }
+                    request = request.global_secondary_index_updates(
+                        GlobalSecondaryIndexUpdate::builder()
+                            .create(create_index_action(index, def.billing).map_err(build_error)?)
+                            .build(),
+                    );
+                }
+                TableChange::DeleteIndex { name } => {
+                    request = request.global_secondary_index_updates(
+                        GlobalSecondaryIndexUpdate::builder()
+                            .delete(
+                                DeleteGlobalSecondaryIndexAction::builder()
+                                    .index_name(name)
+                                    .build()
+                                    .map_err(build_error)?,
+                            )
+                            .build(),
+                    );
+                }
+                TableChange::IndexThroughput { name, to, .. } => {
+                    request = request.global_secondary_index_updates(
+                        index_capacity_update(name, *to).map_err(build_error)?,
+                    );
+                }
+                // TTL is not an UpdateTable change: sent above.
+                TableChange::Ttl { .. } => return Ok(current.clone()),
+            }
+            request
+                .send()
+                .await
+                .map_err(|e| Error::sdk(at, "UpdateTable", e))?;
+        }
+        // Wait for ACTIVE, then for the description to show the change (an
+        // engine may accept a request and not apply it).
+        let mut shown_since: Option<Instant> = None;
+        let mut delay = Duration::from_millis(20);
+        loop {
+            let description = self.wait_active().await?;
+            let ttl = match change {
+                TableChange::Ttl { .. } => self.ttl().await?,
+                _ => None,
+            };
+            match table_plan::shows(change, &description, ttl.as_deref()) {
+                Ok(()) => return Ok(description),
+                Err(shown) => {
+                    let since = *shown_since.get_or_insert_with(Instant::now);
+                    if since.elapsed() >= SHOW_LIMIT {
+                        return Err(Error::schema_mismatch(at, vec![shown]));
+                    }
+                }
+            }
+            tokio::time::sleep(delay).await;
+            delay = (delay * 2).min(Duration::from_millis(500));
         }
     }
 
@@ -315,12 +570,18 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
         }
     }
 
+    /// Waits until the table and every global index on it are ACTIVE (an
+    /// index being deleted is waited for until it is gone).
     async fn wait_active(&self) -> Result<TableDescription> {
         let started = Instant::now();
         let mut delay = Duration::from_millis(20);
         loop {
             let description = self.describe().await?;
-            if description.table_status() == Some(&TableStatus::Active) {
+            let indexes_active = description.global_secondary_indexes().iter().all(|i| {
+                i.index_status()
+                    .is_none_or(|status| *status == IndexStatus::Active)
+            });
+            if description.table_status() == Some(&TableStatus::Active) && indexes_active {
                 return Ok(description);
             }
             if started.elapsed() > WAIT_LIMIT {
@@ -335,161 +596,42 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
     }
 }
 
-/// How an existing table differs from the model, in the ways that break
-/// reads and writes: key attributes and types, and the declared indexes'
-/// presence, keys and projection type.
-fn schema_differences(def: &TableDef, table: &TableDescription) -> Vec<String> {
-    let mut out = Vec::new();
-    let types: Vec<(&str, &ScalarAttributeType)> = table
-        .attribute_definitions()
-        .iter()
-        .map(|d| (d.attribute_name(), d.attribute_type()))
-        .collect();
-    let keys = KeyTypes(&types);
-    keys.compare(
-        "the table",
-        table.key_schema(),
-        &def.hash_key,
-        def.range_key.as_ref(),
-        &mut out,
-    );
-    for index in def.indexes {
-        let what = format!("index `{}`", index.name);
-        let found = if index.global {
-            table
-                .global_secondary_indexes()
-                .iter()
-                .find(|i| i.index_name() == Some(index.name))
-                .map(|i| (i.key_schema(), i.projection()))
-        } else {
-            table
-                .local_secondary_indexes()
-                .iter()
-                .find(|i| i.index_name() == Some(index.name))
-                .map(|i| (i.key_schema(), i.projection()))
-        };
-        let Some((index_keys, projection)) = found else {
-            let kind = if index.global { "global" } else { "local" };
-            out.push(format!("the {kind} {what} is missing"));
-            continue;
-        };
-        keys.compare(
-            &what,
-            index_keys,
-            &index.hash_key,
-            index.range_key.as_ref(),
-            &mut out,
-        );
-        let declared = match index.projection {
-            ProjectionDef::All => ProjectionType::All,
-            ProjectionDef::KeysOnly => ProjectionType::KeysOnly,
-            ProjectionDef::Include(_) => ProjectionType::Include,
-        };
-        if let Some(actual) = projection.and_then(|p| p.projection_type()) {
-            if *actual != declared {
-                out.push(format!(
-                    "{what} projects {}, the model declares {}",
-                    actual.as_str(),
-                    declared.as_str()
-                ));
-            } else if let ProjectionDef::Include(names) = index.projection {
-                let held = projection
-                    .map(|p| p.non_key_attributes())
-                    .unwrap_or_default();
-                let missing: Vec<&str> = names
-                    .iter()
-                    .copied()
-                    .filter(|n| !held.iter().any(|h| h == n))
-                    .collect();
-                if !missing.is_empty() {
-                    out.push(format!(
-                        "{what} does not include {}, which the model declares",
-                        missing.join(", ")
-                    ));
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The attribute types an existing table declares, to compare keys with.
-struct KeyTypes<'t>(&'t [(&'t str, &'t ScalarAttributeType)]);
-
-impl KeyTypes<'_> {
-    /// Records how the key schema `actual` of `what` differs from the model's.
-    fn compare(
-        &self,
-        what: &str,
-        actual: &[KeySchemaElement],
-        hash: &KeyDef,
-        range: Option<&KeyDef>,
-        out: &mut Vec<String>,
-    ) {
-        for (kind, declared) in [(KeyType::Hash, Some(hash)), (KeyType::Range, range)] {
-            let found = actual
-                .iter()
-                .find(|k| *k.key_type() == kind)
-                .map(|k| k.attribute_name());
-            let word = if kind == KeyType::Hash {
-                "hash"
-            } else {
-                "range"
-            };
-            match (found, declared) {
-                (Some(found), Some(declared)) if found != declared.name => out.push(format!(
-                    "{what} {word} key is `{found}`, the model declares `{}`",
-                    declared.name
-                )),
-                (Some(found), Some(declared)) => {
-                    let actual_type = self.0.iter().find(|(n, _)| *n == found).map(|(_, t)| *t);
-                    let declared_type = declared.scalar.to_sdk();
-                    if let Some(actual_type) = actual_type.filter(|t| **t != declared_type) {
-                        out.push(format!(
-                            "{what} {word} key `{found}` is of type {}, the model declares {}",
-                            actual_type.as_str(),
-                            declared_type.as_str()
-                        ));
-                    }
-                }
-                (Some(found), None) => out.push(format!(
-                    "{what} has the {word} key `{found}`, the model declares none"
-                )),
-                (None, Some(declared)) => out.push(format!(
-                    "{what} has no {word} key, the model declares `{}`",
-                    declared.name
-                )),
-                (None, None) => {}
-            }
-        }
-    }
-}
-
-fn projection(def: &ProjectionDef) -> Projection {
-    match def {
-        ProjectionDef::All => Projection::builder()
-            .projection_type(ProjectionType::All)
-            .build(),
-        ProjectionDef::KeysOnly => Projection::builder()
-            .projection_type(ProjectionType::KeysOnly)
-            .build(),
-        ProjectionDef::Include(names) => Projection::builder()
-            .projection_type(ProjectionType::Include)
-            .set_non_key_attributes(Some(names.iter().map(|n| (*n).to_owned()).collect()))
-            .build(),
-    }
-}
-
-fn key_element(key: &KeyDef, kind: KeyType) -> Result<KeySchemaElement, BuildError> {
-    KeySchemaElement::builder()
-        .attribute_name(key.name)
-        .key_type(kind)
+/// Provisioned `(read, write)` capacity.
+fn capacity((read, write): (i64, i64)) -> Result<ProvisionedThroughput, BuildError> {
+    ProvisionedThroughput::builder()
+        .read_capacity_units(read)
+        .write_capacity_units(write)
         .build()
 }
 
-fn attribute_definition(key: &KeyDef) -> Result<AttributeDefinition, BuildError> {
-    AttributeDefinition::builder()
-        .attribute_name(key.name)
-        .attribute_type(key.scalar.to_sdk())
-        .build()
+/// The update setting the global index `name` to `(read, write)` capacity.
+fn index_capacity_update(
+    name: &str,
+    to: (i64, i64),
+) -> Result<GlobalSecondaryIndexUpdate, BuildError> {
+    let action = UpdateGlobalSecondaryIndexAction::builder()
+        .index_name(name)
+        .provisioned_throughput(capacity(to)?)
+        .build()?;
+    Ok(GlobalSecondaryIndexUpdate::builder().update(action).build())
+}
+
+/// The UpdateTable action creating the global index `index`, with its
+/// capacity on a provisioned table.
+fn create_index_action(
+    index: &IndexDef,
+    billing: Billing,
+) -> Result<CreateGlobalSecondaryIndexAction, BuildError> {
+    let mut action = CreateGlobalSecondaryIndexAction::builder()
+        .index_name(index.name)
+        .key_schema(key_element(&index.hash_key, KeyType::Hash)?)
+        .projection(projection(&index.projection));
+    if let Some(range) = &index.range_key {
+        action = action.key_schema(key_element(range, KeyType::Range)?);
+    }
+    if let Billing::Provisioned { read, write } = billing {
+        action =
+            action.provisioned_throughput(capacity(index.throughput.unwrap_or((read, write)))?);
+    }
+    action.build()
 }
