@@ -48,6 +48,10 @@
 //! | index | `projection = "all" \| "keys_only" \| "include(a, b)"` (or unquoted `include(a, b)`) | what the index holds besides keys |
 //! | field | `hash_key`, `range_key` | the primary key; types map to `S` (strings), `N` (numbers), `B` (`Vec<u8>`), or any [`model::KeyPart`] |
 //! | field | `bytes`, `set` | store as `B` / as a set when the type is an alias the derive cannot recognise (`Vec<u8>`, `HashSet` and `BTreeSet` are recognised) |
+//! | struct | `hooks` | call the model's [`model::Hooks`] impl around every write and after every read |
+//! | struct | `has_many(name = "orders", model = "Order", key = "customer_id", index = "by-customer")` | a method `customer.orders(&db)` returning `Order`'s query (`index` optional: else `key` is `Order`'s hash key) |
+//! | struct | `has_one(name = "profile", model = "Profile", key = "user_id")`, `belongs_to(name = "customer", model = "Customer", key = "customer_id")` | methods resolving to `Option<Related>` (`belongs_to`'s `key` is this model's field) |
+//! | field | `#[serde(flatten)]` of a `#[derive(DynaFields)]` struct | a shared field group: its fields are the model's |
 //! | field | `version` | optimistic locking: an integer the write pipeline checks and increments ([`Error::VersionConflict`]) |
 //! | field | `ttl` | expiry time (`chrono::DateTime<Utc>`, `SystemTime` or epoch seconds), stored as epoch seconds; `create()` enables TTL |
 //! | field | `created_at`, `updated_at` | `chrono::DateTime<Utc>` (or `Option`): set on the first save / on every save and update |
