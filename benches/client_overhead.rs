@@ -5,7 +5,7 @@
 //! the request and decoding the answer.
 //!
 //! ```text
-//! cargo bench --bench client_overhead             # everything (a few minutes)
+//! cargo bench --bench client_overhead             # everything (about 2 minutes)
 //! cargo bench --bench client_overhead -- query    # only ids containing "query"
 //! cargo bench --bench client_overhead -- --quick  # a fast smoke run
 //! ```
