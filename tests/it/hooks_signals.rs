@@ -182,6 +182,24 @@ async fn before_hooks_stop_single_writes_and_after_hooks_follow_them() {
 }
 
 #[tokio::test]
+async fn an_instance_update_runs_its_hooks_once() {
+    let db = hooked_db().await;
+    let mut h = hooked("inst/a");
+    h.save(&db).await.unwrap();
+    h.update(&db).plus(Hooked::COUNT, 2).await.unwrap();
+    assert_eq!(h.count, 3);
+    assert_eq!(
+        calls("inst"),
+        [
+            "before_save inst/a",
+            "after_save inst/a",
+            "before_update inst/a SET count = count + 2",
+            "after_update inst/a Some(3)",
+        ]
+    );
+}
+
+#[tokio::test]
 async fn hooks_run_for_batch_items_and_transaction_actions() {
     let db = hooked_db().await;
     let g = "many";

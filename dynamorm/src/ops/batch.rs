@@ -403,9 +403,11 @@ async fn write_all<M: DynaModel>(
             }
         }
     };
+    // Described once: the signals before and after, and the after-hooks.
+    let described: Vec<(String, Option<M>)> = entries.iter().map(describe).collect();
     if db.observed() {
-        for entry in &entries {
-            signal::emit::<M>(db, pre, table, &Shown(describe(entry).0), None);
+        for (key, _) in &described {
+            signal::emit::<M>(db, pre, table, &Shown(key.clone()), None);
         }
     }
     let total = writes.len();
@@ -418,9 +420,8 @@ async fn write_all<M: DynaModel>(
             Err(Error::Unprocessed { unprocessed, .. }) => unprocessed,
             Err(_) => &entries,
         };
-        for entry in &entries {
+        for (entry, (key, model)) in entries.iter().zip(described) {
             let written = !failed.contains(entry);
-            let (key, model) = describe(entry);
             if written {
                 match (&kind, &model) {
                     (Writes::Puts, Some(model)) => <M::Hooks as ModelHooks<M>>::after_save(model),

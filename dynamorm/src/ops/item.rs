@@ -411,11 +411,12 @@ impl<'a, M: DynaModel> Get<'a, M> {
     }
 
     async fn send(self) -> Result<Option<M>> {
-        Ok(self.fetch().await?.map(|(model, _)| model))
+        Ok(self.fetch(false).await?.map(|(model, _)| model))
     }
 
-    /// The item, decoded, loaded and validated, with the raw item.
-    async fn fetch(&self) -> Result<Option<(M, Item)>> {
+    /// The item, decoded, loaded and validated, with the raw item when
+    /// `keep_item` (a tracked read; a plain get does not copy it).
+    async fn fetch(&self, keep_item: bool) -> Result<Option<(M, Option<Item>)>> {
         let def = M::table_def();
         let table = self.db.table_name(def);
         let at = Scope::new(def, &table);
@@ -437,9 +438,10 @@ impl<'a, M: DynaModel> Get<'a, M> {
         match output.item {
             None => Ok(None),
             Some(item) => {
-                let mut model: M = codec::decode(item.clone(), at)?;
+                let kept = keep_item.then(|| item.clone());
+                let mut model: M = codec::decode(item, at)?;
                 validate::loaded(&mut model, at)?;
-                Ok(Some((model, item)))
+                Ok(Some((model, kept)))
             }
         }
     }
@@ -464,8 +466,8 @@ impl<'a, M: DynaModel> IntoFuture for GetTracked<'a, M> {
     type IntoFuture = OpFuture<'a, Option<Tracked<M>>>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let found = self.get.fetch().await?;
-            Ok(found.map(|(model, item)| Tracked::new(model, item)))
+            let found = self.get.fetch(true).await?;
+            Ok(found.map(|(model, item)| Tracked::new(model, item.unwrap_or_default())))
         })
     }
 }

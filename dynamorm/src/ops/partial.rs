@@ -215,7 +215,7 @@ impl<'a, M: DynaModel> SaveChanges<'a, M> {
         if let Some(version) = def.version {
             request.expect_version(version_of(&before, version));
         }
-        let stored = send_update(self.db, &table, &request, ReturnValue::AllNew)
+        let stored = send_update(self.db, &table, &request, ReturnValue::AllNew, |_| Ok(()))
             .await?
             .ok_or_else(|| {
                 Error::codec(

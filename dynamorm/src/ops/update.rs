@@ -223,13 +223,7 @@ impl<'a, M: DynaModel, R> Update<'a, M, R> {
     /// `.when_kw([("count__lt", 10.into())])`. A bad term is
     /// [`Error::InvalidQuery`] when awaited, before any request.
     pub fn when_kw<K: AsRef<str>>(mut self, terms: impl IntoIterator<Item = (K, Value)>) -> Self {
-        match kw::all::<M, K>(M::table_def(), terms) {
-            Ok(Some(cond)) => self.request = self.request.when(cond),
-            Ok(None) => {}
-            Err(message) => {
-                self.invalid.get_or_insert(message);
-            }
-        }
+        self.request = when_kw(self.request, &mut self.invalid, terms);
         self
     }
 
@@ -279,7 +273,8 @@ impl<'a, M: DynaModel, R: Returns<M> + 'a> IntoFuture for Update<'a, M, R> {
             if let Some(message) = self.invalid {
                 return Err(Error::invalid_query(at, message));
             }
-            let attributes = send_update(self.db, &table, &self.request, R::values()).await?;
+            let attributes =
+                send_update(self.db, &table, &self.request, R::values(), |_| Ok(())).await?;
             let output = R::output(attributes, &table)?;
             <M::Hooks as ModelHooks<M>>::after_update(self.request.key(), R::stored(&output));
             Ok(output)
@@ -354,13 +349,7 @@ impl<'a, M: DynaModel> InstanceUpdate<'a, M> {
 
     /// [`when`](Self::when) in DynamORM's double-under form.
     pub fn when_kw<K: AsRef<str>>(mut self, terms: impl IntoIterator<Item = (K, Value)>) -> Self {
-        match kw::all::<M, K>(M::table_def(), terms) {
-            Ok(Some(cond)) => self.request = self.request.when(cond),
-            Ok(None) => {}
-            Err(message) => {
-                self.invalid.get_or_insert(message);
-            }
-        }
+        self.request = when_kw(self.request, &mut self.invalid, terms);
         self
     }
 
@@ -371,13 +360,14 @@ impl<'a, M: DynaModel> InstanceUpdate<'a, M> {
         if let Some(message) = self.invalid {
             return Err(Error::invalid_query(at, message));
         }
-        let actions = self.request.actions(at)?;
         let item = codec::encode(&*self.model, at)?;
-        applied::<M>(&actions, &item, at)?;
         if let Some(version) = def.version {
             self.request.expect_version(version_of(&item, version));
         }
-        let attributes = send_update(self.db, &table, &self.request, ReturnValue::AllNew).await?;
+        // The change applied to this model must be valid before anything is sent.
+        let check = |actions: &[Resolved]| applied::<M>(actions, &item, at).map(drop);
+        let attributes =
+            send_update(self.db, &table, &self.request, ReturnValue::AllNew, check).await?;
         *self.model = <ReturnNew as Returns<M>>::output(attributes, &table)?;
         <M::Hooks as ModelHooks<M>>::after_update(self.request.key(), Some(&*self.model));
         Ok(())
@@ -399,6 +389,23 @@ impl<'a, M: DynaModel> IntoFuture for InstanceUpdate<'a, M> {
     type IntoFuture = OpFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
+    }
+}
+
+/// `request` with the `__` condition `terms` ANDed on; a bad term is kept in
+/// `invalid` (the first one) and reported when the update is awaited.
+fn when_kw<M: DynaModel, K: AsRef<str>>(
+    request: UpdateRequest<M>,
+    invalid: &mut Option<String>,
+    terms: impl IntoIterator<Item = (K, Value)>,
+) -> UpdateRequest<M> {
+    match kw::all::<M, K>(M::table_def(), terms) {
+        Ok(Some(cond)) => request.when(cond),
+        Ok(None) => request,
+        Err(message) => {
+            invalid.get_or_insert(message);
+            request
+        }
     }
 }
 
@@ -489,19 +496,22 @@ pub(crate) async fn send_once(
 }
 
 /// Sends `request` to `table` (see [`write_update`]) between the
-/// `PreUpdate` and `PostUpdate` signals. The caller runs the `after_update`
-/// hook, once it has the stored model (if it asked for it).
+/// `PreUpdate` and `PostUpdate` signals. `check` sees the update's actions
+/// (computed once, so its `before_update` hook runs once) before anything is
+/// sent. The caller runs the `after_update` hook, once it has the stored
+/// model (if it asked for it).
 pub(crate) async fn send_update<M: DynaModel>(
     db: &Db,
     table: &str,
     request: &UpdateRequest<M>,
     values: ReturnValue,
+    check: impl FnOnce(&[Resolved]) -> Result<()>,
 ) -> Result<Option<Item>> {
     let observed = db.observed();
     if observed {
         signal::emit::<M>(db, EventKind::PreUpdate, table, request.key(), None);
     }
-    let result = write_update(db, table, request, values).await;
+    let result = write_update(db, table, request, values, check).await;
     if observed {
         let outcome = signal::outcome(&result);
         signal::emit::<M>(db, EventKind::PostUpdate, table, request.key(), outcome);
@@ -518,10 +528,12 @@ async fn write_update<M: DynaModel>(
     table: &str,
     request: &UpdateRequest<M>,
     values: ReturnValue,
+    check: impl FnOnce(&[Resolved]) -> Result<()>,
 ) -> Result<Option<Item>> {
     let def = M::table_def();
     let at = Scope::new(def, table);
     let actions = request.actions(at)?;
+    check(&actions)?;
     if let Plan::Direct(ranges) = request.plan(&actions, at)? {
         let prepared = request.prepare(&actions, None, ranges.as_ref(), at)?;
         return match send_once(db, table, prepared, values, at).await? {
