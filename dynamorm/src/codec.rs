@@ -1,7 +1,9 @@
-//! Model <-> DynamoDB item, on serde and serde_dynamo.
+//! Model <-> DynamoDB item, on serde, in serde_dynamo's format.
 //!
-//! On top of serde_dynamo the codec applies DynamoDB's conventions that serde
-//! alone cannot express:
+//! The codec's own serde `Serializer` and `Deserializer` ([`ser`], [`de`])
+//! work on the SDK's `AttributeValue` directly and write what serde_dynamo
+//! writes, so items stay readable by either. On top of that format the codec
+//! applies DynamoDB's conventions that serde alone cannot express:
 //! - `None` is omitted, not stored as `NULL`;
 //! - `Vec<u8>` is binary (`B`), not a list of numbers;
 //! - `HashSet`/`BTreeSet` fields are `SS`/`NS`/`BS`, and an empty set is omitted
@@ -11,8 +13,14 @@
 //! Attributes in the table that the model does not declare are ignored on read,
 //! so a table can gain attributes before every reader knows them.
 
+mod de;
+mod ser;
+
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
+
+use self::de::ValueDeserializer;
+use self::ser::ValueSerializer;
 
 use crate::error::{Error, Result, Scope, ValidationErrors};
 use crate::model::DynaModel;
@@ -47,21 +55,32 @@ pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
 /// [`to_item`], with errors naming the table at `at` and the attribute that
 /// failed: a value serde cannot encode, or a number DynamoDB cannot store
 /// (NaN, infinity, more than 38 significant digits, out of range).
+///
+/// Numbers are checked as they are encoded (see [`ser`]), so the item needs
+/// no second walk.
 pub(crate) fn encode<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
-    let mut item: Item = match serde_dynamo::aws_sdk_dynamodb_1::to_item(model) {
-        Ok(item) => item,
+    let top = ValueSerializer { drop_null: true };
+    let mut item: Item = match model.serialize(top) {
+        Ok(AttributeValue::M(item)) => item,
+        Ok(_) => {
+            return Err(Error::codec(
+                at,
+                "encode",
+                None,
+                "the model is not a map of attributes",
+            ))
+        }
         Err(_) => return Err(encode_error(model, at)),
     };
     shape_for_write(M::table_def(), &mut item)
         .map_err(|(path, why)| Error::codec(at, "encode", Some(path), why))?;
-    check_numbers(&item).map_err(|(path, why)| Error::codec(at, "encode", Some(path), why))?;
     Ok(item)
 }
 
 /// The error of a failed encode, with the path serde was at: encoding again
 /// with path tracking costs nothing on the (common) path that succeeds.
 fn encode_error<M: DynaModel>(model: &M, at: Scope<'_>) -> Error {
-    match serde_path_to_error::serialize(model, serde_dynamo::Serializer) {
+    match serde_path_to_error::serialize(model, ValueSerializer { drop_null: true }) {
         Err(e) => {
             let path = e.path().to_string();
             let path = (path != ".").then_some(path);
@@ -148,16 +167,8 @@ pub fn from_item<M: DynaModel>(item: Item) -> Result<M> {
 /// [`from_item`], with errors naming the table at `at`.
 pub(crate) fn decode<M: DynaModel>(mut item: Item, at: Scope<'_>) -> Result<M> {
     shape_for_read(M::table_def(), &mut item);
-    let value = serde_dynamo::AttributeValue::from(AttributeValue::M(item));
-    let de = serde_dynamo::Deserializer::from_attribute_value(value);
-    serde_path_to_error::deserialize(de).map_err(|e| {
-        Error::codec(
-            at,
-            "decode",
-            Some(e.path().to_string()),
-            e.inner().to_string(),
-        )
-    })
+    M::deserialize(ValueDeserializer(AttributeValue::M(item)))
+        .map_err(|e| Error::codec(at, "decode", Some(e.path()), e.message()))
 }
 
 /// Fails with [`Error::ItemTooLarge`] when the item exceeds 400 KB.
@@ -178,6 +189,11 @@ pub fn check_size(def: &TableDef, table: &str, item: &Item) -> Result<()> {
 
 /// [`check_size`] for the model and table at `at`.
 pub(crate) fn check_item_size(item: &Item, at: Scope<'_>) -> Result<()> {
+    // Most items are far below the limit: a bound that needs no number
+    // parsing settles them; only items near the limit are measured exactly.
+    if item_size_bound(item) <= MAX_ITEM_SIZE {
+        return Ok(());
+    }
     let size = item_size(item);
     if size > MAX_ITEM_SIZE {
         return Err(Error::item_too_large(at, size, MAX_ITEM_SIZE));
@@ -284,6 +300,29 @@ pub fn item_size(item: &Item) -> usize {
     item.iter().map(|(k, v)| k.len() + value_size(v)).sum()
 }
 
+/// At least [`item_size`]: numbers count as their text plus one byte (a
+/// number's stored size never exceeds that), so nothing is parsed.
+fn item_size_bound(item: &Item) -> usize {
+    item.iter()
+        .map(|(k, v)| k.len() + value_size_bound(v))
+        .sum()
+}
+
+fn value_size_bound(value: &AttributeValue) -> usize {
+    match value {
+        AttributeValue::N(n) => n.len() + 1,
+        AttributeValue::Ns(v) => v.iter().map(|n| n.len() + 1).sum(),
+        AttributeValue::L(v) => 3 + v.iter().map(|e| 1 + value_size_bound(e)).sum::<usize>(),
+        AttributeValue::M(m) => {
+            3 + m
+                .iter()
+                .map(|(k, e)| 1 + k.len() + value_size_bound(e))
+                .sum::<usize>()
+        }
+        other => value_size(other),
+    }
+}
+
 fn value_size(value: &AttributeValue) -> usize {
     match value {
         AttributeValue::S(s) => s.len(),
@@ -311,15 +350,18 @@ fn number_size(n: &str) -> usize {
     Number::parse(n).map_or(n.len(), |n| n.stored_size())
 }
 
+/// The fields serde cannot give DynamoDB's form (binary, sets, epoch
+/// seconds), reshaped in place. (`None` was already left out by the
+/// serializer.)
 fn shape_for_write(def: &TableDef, item: &mut Item) -> Result<(), (String, String)> {
-    item.retain(|_, v| !matches!(v, AttributeValue::Null(_)));
     for field in def.all_fields() {
         if field.shape == FieldShape::Plain {
             continue;
         }
-        let Some(value) = item.remove(field.name) else {
+        let Some(slot) = item.get_mut(field.name) else {
             continue;
         };
+        let value = std::mem::replace(slot, AttributeValue::Null(true));
         let shaped = match field.shape {
             FieldShape::Plain => Some(value),
             FieldShape::Bytes => Some(list_to_bytes(value)),
@@ -328,8 +370,11 @@ fn shape_for_write(def: &TableDef, item: &mut Item) -> Result<(), (String, Strin
                 Some(to_epoch(form, value).map_err(|why| (field.name.to_owned(), why))?)
             }
         };
-        if let Some(shaped) = shaped {
-            item.insert(field.name.to_owned(), shaped);
+        match shaped {
+            Some(shaped) => *slot = shaped,
+            None => {
+                item.remove(field.name);
+            }
         }
     }
     Ok(())
@@ -413,14 +458,21 @@ fn epoch_to_rfc3339(_secs: &str) -> Option<AttributeValue> {
     None
 }
 
+/// The stored forms serde reads differently, reshaped in place: epoch
+/// seconds as the time type's form, an absent set as an empty one. (Binary
+/// and binary sets the deserializer reads as they are.)
 fn shape_for_read(def: &TableDef, item: &mut Item) {
     for field in def.all_fields() {
-        if field.shape == FieldShape::Plain {
+        if matches!(field.shape, FieldShape::Plain | FieldShape::Bytes) {
             continue;
         }
-        match item.remove(field.name) {
-            Some(value) => {
-                item.insert(field.name.to_owned(), shape_field_for_read(field, value));
+        match item.get_mut(field.name) {
+            Some(slot) => {
+                if let FieldShape::Epoch(form) = field.shape {
+                    if let Some(value) = from_epoch(form, slot) {
+                        *slot = value;
+                    }
+                }
             }
             // An absent set reads as an empty one.
             None if matches!(field.shape, FieldShape::Set | FieldShape::ByteSet)
@@ -563,12 +615,223 @@ mod tests {
     }
 
     #[test]
+    fn the_size_bound_is_never_below_the_size() {
+        for n in [
+            "1",
+            "-12345",
+            "1.5e10",
+            "0.000001",
+            "123456789012345678901234567890123456789",
+        ] {
+            let value = AttributeValue::N(n.into());
+            assert!(value_size_bound(&value) >= value_size(&value), "{n}");
+        }
+    }
+
+    #[test]
     fn mixed_list_stays_a_list() {
         let mixed = AttributeValue::L(vec![
             AttributeValue::S("a".into()),
             AttributeValue::N("1".into()),
         ]);
         assert_eq!(list_to_set(mixed.clone()), Some(mixed));
+    }
+
+    mod format {
+        use std::collections::{BTreeMap, HashMap};
+
+        use aws_sdk_dynamodb::types::AttributeValue;
+        use serde::{Deserialize, Serialize};
+
+        use super::super::de::ValueDeserializer;
+        use super::super::ser::ValueSerializer;
+
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        struct Unit;
+
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        struct Wrapper(String);
+
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        enum Kind {
+            Plain,
+            Newtype(i32),
+            Tuple(u8, String),
+            Struct { a: bool, b: Option<f64> },
+        }
+
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        #[serde(untagged)]
+        enum Loose {
+            Number(i64),
+            Text(String),
+        }
+
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+        struct Everything {
+            text: String,
+            ch: char,
+            small: i8,
+            big: u64,
+            negative: i64,
+            float: f64,
+            single: f32,
+            flag: bool,
+            none: Option<String>,
+            some: Option<u16>,
+            unit: (),
+            unit_struct: Unit,
+            wrapper: Wrapper,
+            kinds: Vec<Kind>,
+            tuple: (i32, String, bool),
+            by_number: BTreeMap<u32, String>,
+            by_kind: HashMap<String, Vec<Option<i32>>>,
+            loose: Vec<Loose>,
+            nested: Vec<Vec<HashMap<String, f32>>>,
+            json: serde_json::Value,
+        }
+
+        fn everything(i: i64) -> Everything {
+            Everything {
+                text: format!("text {i} é ✓"),
+                ch: 'ß',
+                small: -8,
+                big: u64::MAX - i as u64,
+                negative: -i * 1_000_003,
+                float: 0.1 + i as f64 / 7.0,
+                single: 1.1,
+                flag: i % 2 == 0,
+                none: None,
+                some: (i % 2 == 1).then_some(7),
+                unit: (),
+                unit_struct: Unit,
+                wrapper: Wrapper("w".into()),
+                kinds: vec![
+                    Kind::Plain,
+                    Kind::Newtype(-3),
+                    Kind::Tuple(255, "t".into()),
+                    Kind::Struct { a: true, b: None },
+                    Kind::Struct {
+                        a: false,
+                        b: Some(2.5e-10),
+                    },
+                ],
+                tuple: (i as i32, String::new(), false),
+                by_number: BTreeMap::from([(1, "one".into()), (20, "twenty".into())]),
+                by_kind: HashMap::from([("k".into(), vec![Some(1), None, Some(-1)])]),
+                loose: vec![Loose::Number(i), Loose::Text("x".into())],
+                nested: vec![vec![HashMap::from([("f".into(), 0.5)])], vec![]],
+                json: serde_json::json!({"a": [1, "b", null, 2.5, {"c": true}]}),
+            }
+        }
+
+        #[test]
+        fn writes_what_serde_dynamo_writes_and_reads_both() {
+            for i in 0..20 {
+                let value = everything(i);
+                let ours = value
+                    .serialize(ValueSerializer::default())
+                    .expect("ours encodes");
+                let theirs: AttributeValue =
+                    serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(&value)
+                        .expect("serde_dynamo encodes");
+                assert_eq!(ours, theirs, "case {i}");
+                let back = Everything::deserialize(ValueDeserializer(theirs)).expect("decodes");
+                assert_eq!(back, value, "case {i}");
+                let theirs_back: Everything =
+                    serde_dynamo::aws_sdk_dynamodb_1::from_attribute_value(ours)
+                        .expect("serde_dynamo decodes ours");
+                assert_eq!(theirs_back, value, "case {i}");
+            }
+        }
+
+        #[test]
+        fn top_level_nulls_are_left_out_but_nested_ones_kept() {
+            let value = everything(1);
+            let AttributeValue::M(item) = value
+                .serialize(ValueSerializer { drop_null: true })
+                .expect("encodes")
+            else {
+                panic!("not a map")
+            };
+            assert!(!item.contains_key("none") && !item.contains_key("unit"));
+            let AttributeValue::L(kinds) = &item["kinds"] else {
+                panic!("kinds is a list")
+            };
+            assert_eq!(
+                kinds[3],
+                AttributeValue::M(HashMap::from([(
+                    "Struct".into(),
+                    AttributeValue::M(HashMap::from([
+                        ("a".into(), AttributeValue::Bool(true)),
+                        ("b".into(), AttributeValue::Null(true)),
+                    ]))
+                )]))
+            );
+        }
+
+        #[test]
+        fn numbers_dynamodb_cannot_store_are_refused_as_they_are_written() {
+            for bad in [
+                f64::NAN,
+                f64::INFINITY,
+                f64::NEG_INFINITY,
+                1e126,
+                -1e300,
+                1e-131,
+            ] {
+                let err = bad.serialize(ValueSerializer::default()).unwrap_err();
+                assert!(err.to_string().contains(&bad.to_string()), "{err}");
+            }
+            for good in [0.0, -0.0, 1e-130, 9.99e125, -1.5] {
+                assert!(good.serialize(ValueSerializer::default()).is_ok(), "{good}");
+            }
+            assert!(1i128.serialize(ValueSerializer::default()).is_err());
+        }
+
+        #[test]
+        fn a_failure_names_its_path() {
+            let mut value = everything(1)
+                .serialize(ValueSerializer::default())
+                .expect("encodes");
+            let AttributeValue::M(item) = &mut value else {
+                panic!("not a map")
+            };
+            let AttributeValue::L(kinds) = item.get_mut("kinds").expect("kinds") else {
+                panic!("kinds is a list")
+            };
+            kinds[2] = AttributeValue::M(HashMap::from([(
+                "Tuple".into(),
+                AttributeValue::L(vec![
+                    AttributeValue::N("256".into()),
+                    AttributeValue::S("t".into()),
+                ]),
+            )]));
+            let err = Everything::deserialize(ValueDeserializer(value)).unwrap_err();
+            assert_eq!(err.path(), "kinds[2][0]", "{err}");
+            assert!(err.message().contains("256"), "{err}");
+
+            let err = Everything::deserialize(ValueDeserializer(AttributeValue::M(HashMap::from(
+                [("text".into(), AttributeValue::N("1".into()))],
+            ))))
+            .unwrap_err();
+            assert_eq!(err.path(), "text");
+            assert!(err.message().contains("invalid type"), "{err}");
+        }
+
+        #[test]
+        fn binary_reads_as_bytes_and_sets_as_sequences() {
+            let bytes = AttributeValue::B(aws_sdk_dynamodb::primitives::Blob::new(vec![1, 2]));
+            assert_eq!(
+                Vec::<u8>::deserialize(ValueDeserializer(bytes)).expect("bytes"),
+                [1, 2]
+            );
+            let set = AttributeValue::Ns(vec!["1".into(), "2.5".into()]);
+            assert_eq!(
+                Vec::<f64>::deserialize(ValueDeserializer(set)).expect("numbers"),
+                [1.0, 2.5]
+            );
+        }
     }
 
     #[test]

@@ -394,6 +394,9 @@ async fn every_request_runs_in_a_span_with_its_consumed_capacity() {
     let db = hooked_db().await;
     let spans = Arc::new(Spans::default());
     let _guard = tracing::subscriber::set_default(spans.clone());
+    // Other tests on other threads run these callsites with no subscriber
+    // at all; tracing may have cached "never" for them meanwhile.
+    tracing::callsite::rebuild_interest_cache();
     hooked("tr/a").save(&db).await.unwrap();
     Hooked::get(&db, "tr/a").await.unwrap();
     Hooked::update(&db, "tr/a")
