@@ -85,10 +85,10 @@ pub trait ModelOps: DynaModel {
     /// BatchWriteItem: validated first (one invalid item, nothing written),
     /// duplicate keys written once (the last wins), 25 per request,
     /// concurrent, retried. See [`PutBatch`].
-    fn put_batch<I>(db: &Db, items: I) -> PutBatch<'_, Self>
+    fn put_batch<'a, I>(db: &'a Db, items: I) -> PutBatch<'a, Self>
     where
         I: IntoIterator,
-        I::Item: Borrow<Self>,
+        I::Item: Borrow<Self> + Send + Sync + 'a,
     {
         PutBatch::new(db, items)
     }

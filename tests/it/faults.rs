@@ -289,3 +289,88 @@ async fn other_operations_can_be_faulted_by_name() {
     assert_eq!(layer.injected().server_errors, 1);
     assert_eq!(layer.injected().throttled, 1);
 }
+
+/// Counts `before_save` calls per id (the ids of one test are its own).
+static BEFORE_SAVE: std::sync::Mutex<Vec<String>> = std::sync::Mutex::new(Vec::new());
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "bulk-hooked", billing = "on_demand", hooks)]
+struct Watched {
+    #[dynamo(hash_key)]
+    id: String,
+    n: u32,
+}
+
+impl dynamorm::model::Hooks for Watched {
+    fn before_save(&self) -> std::result::Result<(), dynamorm::model::HookError> {
+        BEFORE_SAVE.lock().unwrap().push(self.id.clone());
+        Ok(())
+    }
+}
+
+fn before_saves(prefix: &str) -> Vec<String> {
+    let mut seen: Vec<String> = BEFORE_SAVE
+        .lock()
+        .unwrap()
+        .iter()
+        .filter(|id| id.starts_with(prefix))
+        .cloned()
+        .collect();
+    seen.sort();
+    seen
+}
+
+/// A batch sends each write as it is (no copy) and renders one again only
+/// when the request carrying it failed: the retried and the reported writes
+/// are the items themselves, and `before_save` ran once per item.
+#[tokio::test]
+async fn writes_whose_request_failed_are_rendered_again_without_their_hooks() {
+    let db = common::db().await;
+    Watched::table(&db).create().await.unwrap();
+    let items: Vec<Watched> = (0..80)
+        .map(|i| Watched {
+            id: format!("r/{i:03}"),
+            n: i,
+        })
+        .collect();
+    let layer = FaultLayer::new(11)
+        .fail("BatchWriteItem", Fault::Throttle, 0.4)
+        .fail("BatchWriteItem", Fault::ServerError(500), 0.2)
+        .fail("BatchWriteItem", Fault::Partial, 0.3);
+    let faulty = layer.install(&db.with_retry(quick_retry(40)));
+    Watched::put_batch(&faulty, &items).await.unwrap();
+    let injected = layer.injected();
+    assert!(
+        injected.throttled + injected.server_errors > 0 && injected.partial > 0,
+        "{injected:?}"
+    );
+    let expected: Vec<String> = items.iter().map(|w| w.id.clone()).collect();
+    assert_eq!(before_saves("r/"), expected, "one before_save per item");
+    let mut stored = Watched::scan(&db).consistent().all().await.unwrap();
+    stored.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(stored, items);
+
+    // Out of retries: the report holds the items as rendered, each once.
+    let items: Vec<Watched> = (0..30)
+        .map(|i| Watched {
+            id: format!("x/{i:03}"),
+            n: 1000 + i,
+        })
+        .collect();
+    let layer = FaultLayer::new(5).fail("BatchWriteItem", Fault::ServerError(503), 1.0);
+    let faulty = layer.install(&db.with_retry(quick_retry(3)));
+    let err = Watched::put_batch(&faulty, items.clone())
+        .await
+        .unwrap_err();
+    let Error::Unprocessed { unprocessed, .. } = &err else {
+        panic!("{err:?}")
+    };
+    let mut reported: Vec<Watched> = unprocessed
+        .iter()
+        .map(|item| dynamorm::codec::from_item(item.clone()).unwrap())
+        .collect();
+    reported.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(reported, items);
+    let expected: Vec<String> = items.iter().map(|w| w.id.clone()).collect();
+    assert_eq!(before_saves("x/"), expected, "one before_save per item");
+}

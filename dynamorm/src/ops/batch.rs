@@ -21,9 +21,11 @@
 mod run;
 
 use std::borrow::Borrow;
+use std::collections::HashMap;
 use std::fmt;
 use std::future::IntoFuture;
 use std::marker::PhantomData;
+use std::sync::{Mutex, PoisonError};
 
 use aws_sdk_dynamodb::types::{KeysAndAttributes, WriteRequest};
 
@@ -41,7 +43,7 @@ use crate::ops::read;
 use crate::ops::{signal, trace};
 use crate::request::{key_item, DeleteRequest, PutRequest};
 
-use run::{run_chunks, Dedup, Sent};
+use run::{key_id, run_chunks, Dedup, KeyId, Sent};
 
 /// Writes per BatchWriteItem request (DynamoDB's limit).
 ///
@@ -95,10 +97,18 @@ pub const MAX_KEYS_PER_REQUEST: usize = 100;
 pub struct PutBatch<'a, M: DynaModel> {
     db: &'a Db,
     table: String,
-    /// The writes, one per distinct key, or the first item that failed the pipeline.
-    writes: Result<Vec<WriteRequest>>,
+    /// The writes, one per distinct key, each with the model it renders
+    /// (kept to render it again if the request carrying it fails), or the
+    /// first item that failed the pipeline.
+    writes: Result<Keyed<(WriteRequest, Source<'a, M>)>>,
     _model: PhantomData<fn() -> M>,
 }
+
+/// A model a batch put was given (by value or by reference).
+type Source<'a, M> = Box<dyn Borrow<M> + Send + Sync + 'a>;
+
+/// Entries with distinct keys, and where each key's entry is.
+type Keyed<E> = (Vec<E>, HashMap<KeyId, usize>);
 
 impl<'a, M: DynaModel> PutBatch<'a, M> {
     /// A batch writing every item of `items` on `db`.
@@ -120,7 +130,7 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
     pub fn new<I>(db: &'a Db, items: I) -> Self
     where
         I: IntoIterator,
-        I::Item: Borrow<M>,
+        I::Item: Borrow<M> + Send + Sync + 'a,
     {
         let def = M::table_def();
         let table = db.table_name(def);
@@ -135,9 +145,10 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
                     )
                 })?;
                 let key = writes.key_of(key);
-                writes.insert_last_wins(key, write);
+                let source: Source<'a, M> = Box::new(item);
+                writes.insert_last_wins(key, (write, source));
             }
-            Ok(writes.into_entries())
+            Ok(writes.into_parts())
         })();
         PutBatch {
             db,
@@ -163,7 +174,7 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn len(&self) -> usize {
-        self.writes.as_ref().map_or(0, Vec::len)
+        self.writes.as_ref().map_or(0, |(writes, _)| writes.len())
     }
 
     /// True when there is nothing to write.
@@ -192,7 +203,7 @@ impl<M: DynaModel> fmt::Debug for PutBatch<'_, M> {
             .field("db", self.db)
             .field("model", &M::table_def().model)
             .field("table", &self.table)
-            .field("items", &self.writes.as_ref().map(Vec::len))
+            .field("items", &self.writes.as_ref().map(|(w, _)| w.len()))
             .finish()
     }
 }
@@ -202,8 +213,16 @@ impl<'a, M: DynaModel> IntoFuture for PutBatch<'a, M> {
     type IntoFuture = OpFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let writes = self.writes?;
-            write_all::<M>(self.db, &self.table, writes, Writes::Puts).await
+            let (entries, positions) = self.writes?;
+            let (writes, sources): (Vec<_>, Vec<_>) = entries.into_iter().unzip();
+            let table = self.table.as_str();
+            // Rendered again without the hook, which ran for this write.
+            let render = |i: usize| -> Result<WriteRequest> {
+                let source = sources.get(i).ok_or_else(|| lost_entry::<M>(table))?;
+                PutRequest::new((**source).borrow()).write_request(table, false)
+            };
+            let slots = Slots::new(M::table_def(), writes, positions, &render);
+            write_all::<M>(self.db, table, slots, Writes::Puts).await
         })
     }
 }
@@ -290,7 +309,8 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
                 let id = writes.key_of(id);
                 writes.insert_first_wins(id, write);
             }
-            Ok((writes.into_entries(), typed))
+            let (writes, positions) = writes.into_parts();
+            Ok((writes, positions, typed))
         })();
         DeleteBatch {
             db,
@@ -314,7 +334,9 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn len(&self) -> usize {
-        self.writes.as_ref().map_or(0, |(writes, _)| writes.len())
+        self.writes
+            .as_ref()
+            .map_or(0, |(writes, _, _)| writes.len())
     }
 
     /// True when there is nothing to delete.
@@ -341,7 +363,7 @@ impl<M: DynaModel> fmt::Debug for DeleteBatch<'_, M> {
             .field("db", self.db)
             .field("model", &M::table_def().model)
             .field("table", &self.table)
-            .field("keys", &self.writes.as_ref().map(|(w, _)| w.len()))
+            .field("keys", &self.writes.as_ref().map(|(w, _, _)| w.len()))
             .finish()
     }
 }
@@ -351,14 +373,85 @@ impl<'a, M: DynaModel> IntoFuture for DeleteBatch<'a, M> {
     type IntoFuture = OpFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let (writes, keys) = self.writes?;
-            write_all::<M>(self.db, &self.table, writes, Writes::Deletes(keys)).await
+            let (writes, positions, keys) = self.writes?;
+            let table = self.table.as_str();
+            // A delete is a key: sent as a copy, the original kept for a retry.
+            let originals = writes.clone();
+            let render = |i: usize| -> Result<WriteRequest> {
+                originals
+                    .get(i)
+                    .cloned()
+                    .ok_or_else(|| lost_entry::<M>(table))
+            };
+            let slots = Slots::new(M::table_def(), writes, positions, &render);
+            write_all::<M>(self.db, table, slots, Writes::Deletes(keys)).await
         })
     }
 }
 
-/// A delete batch's requests, and every key as given with its key map.
-type Deletes<M> = (Vec<WriteRequest>, Vec<(Item, <M as DynaModel>::Key)>);
+/// A delete batch's requests (with where each key's is), and every key as
+/// given with its key map.
+type Deletes<M> = (
+    Vec<WriteRequest>,
+    HashMap<KeyId, usize>,
+    Vec<(Item, <M as DynaModel>::Key)>,
+);
+
+/// The writes of a batch, by position. Each goes out the first time as it
+/// is (moved into the request, not copied); one DynamoDB leaves unprocessed
+/// comes back from the response into its slot; one whose request failed is
+/// rendered again (`render`) for the next attempt or the report.
+struct Slots<'s> {
+    def: &'static crate::schema::TableDef,
+    slots: Mutex<Vec<Option<WriteRequest>>>,
+    positions: HashMap<KeyId, usize>,
+    render: &'s (dyn Fn(usize) -> Result<WriteRequest> + Send + Sync),
+}
+
+impl<'s> Slots<'s> {
+    fn new(
+        def: &'static crate::schema::TableDef,
+        writes: Vec<WriteRequest>,
+        positions: HashMap<KeyId, usize>,
+        render: &'s (dyn Fn(usize) -> Result<WriteRequest> + Send + Sync),
+    ) -> Self {
+        Slots {
+            def,
+            slots: Mutex::new(writes.into_iter().map(Some).collect()),
+            positions,
+            render,
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.lock().len()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Option<WriteRequest>>> {
+        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The write at `i`, to send or report: as stored, or rendered again.
+    fn take(&self, i: usize) -> Result<WriteRequest> {
+        let stored = self.lock().get_mut(i).and_then(Option::take);
+        match stored {
+            Some(write) => Ok(write),
+            None => (self.render)(i),
+        }
+    }
+
+    /// Keeps a write DynamoDB left unprocessed in its slot; its position.
+    fn keep(&self, write: WriteRequest) -> Option<usize> {
+        let key = match (&write.put_request, &write.delete_request) {
+            (Some(put), _) => key_id(self.def, &put.item),
+            (None, Some(delete)) => key_id(self.def, &delete.key),
+            (None, None) => return None,
+        };
+        let i = *self.positions.get(&key)?;
+        *self.lock().get_mut(i)? = Some(write);
+        Some(i)
+    }
+}
 
 /// What a batch writes, for its signals and after-hooks: puts (the items
 /// are decoded back into models for them) or deletes (with their keys).
@@ -373,13 +466,20 @@ enum Writes<M: DynaModel> {
 async fn write_all<M: DynaModel>(
     db: &Db,
     table: &str,
-    writes: Vec<WriteRequest>,
+    slots: Slots<'_>,
     kind: Writes<M>,
 ) -> Result<()> {
     let at = Scope::new(M::table_def(), table);
     let watched = db.observed() || <M::Hooks as ModelHooks<M>>::ACTIVE;
+    let total = slots.len();
     let entries: Vec<Item> = if watched {
-        writes.iter().cloned().map(written_item).collect()
+        slots
+            .lock()
+            .iter()
+            .flatten()
+            .cloned()
+            .map(written_item)
+            .collect()
     } else {
         Vec::new()
     };
@@ -410,10 +510,27 @@ async fn write_all<M: DynaModel>(
             signal::emit::<M>(db, pre, table, &Shown(key.clone()), None);
         }
     }
-    let total = writes.len();
-    let send = |entries: Vec<WriteRequest>| send_writes(db, at, entries);
-    let outcome = run_chunks(db, writes, MAX_WRITES_PER_REQUEST, send).await;
-    let result = outcome.into_result(at, total, written_item).map(drop);
+    let slots = &slots;
+    let send = |positions: Vec<usize>| async move {
+        let writes = positions
+            .iter()
+            .map(|&i| slots.take(i))
+            .collect::<Result<Vec<_>>>()?;
+        let sent = send_writes(db, at, writes).await?;
+        let left = sent
+            .left
+            .into_iter()
+            .map(|write| slots.keep(write).ok_or_else(|| lost_entry::<M>(at.table)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Sent::<usize, ()> {
+            left,
+            found: Vec::new(),
+        })
+    };
+    let positions: Vec<usize> = (0..total).collect();
+    let outcome = run_chunks(db, positions, MAX_WRITES_PER_REQUEST, send).await;
+    let report = |i: usize| slots.take(i).map(written_item).unwrap_or_default();
+    let result = outcome.into_result(at, total, report).map(drop);
     if watched {
         let failed: &[Item] = match &result {
             Ok(()) => &[],
@@ -442,6 +559,15 @@ async fn write_all<M: DynaModel>(
         }
     }
     result
+}
+
+/// A batch entry that cannot be found again: the engine returned an
+/// unprocessed write the batch did not send (or a position past the end).
+fn lost_entry<M: DynaModel>(table: &str) -> Error {
+    Error::invalid_query(
+        Scope::new(M::table_def(), table),
+        "a batch write lost track of an entry: the engine returned an unprocessed write the batch did not send",
+    )
 }
 
 /// A key already rendered, shown as is in a signal.

@@ -141,10 +141,15 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// `created_at`, `updated_at`), size check; the condition sent is the
     /// caller's (`unique`, `when`) and the version's.
     pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<PreparedPut<M>> {
+        self.prepare_with(at, true)
+    }
+
+    /// [`prepare`](Self::prepare), running the `before_save` hook or not.
+    fn prepare_with(&self, at: Scope<'_>, hooks: bool) -> Result<PreparedPut<M>> {
         let Stamped {
             item,
             expected_version,
-        } = stamp_model(self.model, at)?;
+        } = stamp_model(self.model, at, hooks)?;
         let mut condition = self.conditions.combined();
         if let Some(version) = expected_version.and_then(version_condition::<M>) {
             Cond::and_into(&mut condition, version);
@@ -232,6 +237,13 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// `#[dynamo(version)]` (whose check is a condition), is
     /// [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
+        self.write_request(table, true)
+    }
+
+    /// [`to_write_request`](Self::to_write_request); without the
+    /// `before_save` hook when a batch renders a put again because the
+    /// request carrying it failed (the hook ran for this write already).
+    pub(crate) fn write_request(&self, table: &str, hooks: bool) -> Result<WriteRequest> {
         let at = Scope::new(M::table_def(), table);
         unconditional(self.condition().as_ref(), at)?;
         if let Some(version) = M::table_def().version {
@@ -243,7 +255,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
                 ),
             ));
         }
-        let PreparedPut { item, .. } = self.prepare(at)?;
+        let PreparedPut { item, .. } = self.prepare_with(at, hooks)?;
         let put = types::PutRequest::builder()
             .set_item(Some(item))
             .build()

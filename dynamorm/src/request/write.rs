@@ -62,10 +62,15 @@ pub(crate) struct Stamped {
 /// (`updated_at` = now, `created_at` = now when unset, `version` + 1),
 /// check the size. An invalid or oversized model fails here, before any
 /// request.
-pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stamped> {
+///
+/// `hooks` is false only when a batch renders again a model whose request
+/// failed: its `before_save` hook already ran for this write.
+pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>, hooks: bool) -> Result<Stamped> {
     validate::check(model, at)?;
-    <M::Hooks as ModelHooks<M>>::before_save(model)
-        .map_err(|e| Error::hook(at, "before_save", e))?;
+    if hooks {
+        <M::Hooks as ModelHooks<M>>::before_save(model)
+            .map_err(|e| Error::hook(at, "before_save", e))?;
+    }
     let mut item = codec::encode(model, at)?;
     let def = M::table_def();
     let stamped = def.updated_at.is_some() || def.created_at.is_some();

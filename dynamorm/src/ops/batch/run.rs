@@ -28,7 +28,7 @@ enum KeyAtom {
 
 /// A primary key's identity: its hash and (if any) range attribute.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(super) struct KeyId(Vec<KeyAtom>);
+pub(crate) struct KeyId(Vec<KeyAtom>);
 
 /// The identity of the key of `item` (a whole item or a key map) of `def`'s table.
 pub(super) fn key_id(def: &TableDef, item: &Item) -> KeyId {
@@ -94,6 +94,11 @@ impl<E> Dedup<E> {
 
     pub(super) fn into_entries(self) -> Vec<E> {
         self.entries
+    }
+
+    /// The entries, and where each key's entry is.
+    pub(super) fn into_parts(self) -> (Vec<E>, HashMap<KeyId, usize>) {
+        (self.entries, self.positions)
     }
 }
 
