@@ -134,8 +134,9 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
     {
         let def = M::table_def();
         let table = db.table_name(def);
+        let items = items.into_iter();
         let writes = (|| {
-            let mut writes = Dedup::new(def);
+            let mut writes = Dedup::with_capacity(def, items.size_hint().0);
             for item in items {
                 let write = PutRequest::new(item.borrow()).to_write_request(&table)?;
                 let key = write.put_request().map(|put| put.item()).ok_or_else(|| {

@@ -16,35 +16,69 @@ use crate::number::Number;
 use crate::retry::Retry;
 use crate::schema::TableDef;
 
-/// One key attribute's value, as DynamoDB compares keys (numbers by value).
+/// A primary key's identity: its hash and (if any) range attribute, as
+/// DynamoDB compares keys (numbers by value), in one buffer: per attribute a
+/// type tag, the length and the bytes (a number in canonical form).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-enum KeyAtom {
-    Missing,
-    S(String),
-    N(String),
-    B(Vec<u8>),
-    Other(String),
-}
-
-/// A primary key's identity: its hash and (if any) range attribute.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct KeyId(Vec<KeyAtom>);
+pub(crate) struct KeyId(Vec<u8>);
 
 /// The identity of the key of `item` (a whole item or a key map) of `def`'s table.
 pub(super) fn key_id(def: &TableDef, item: &Item) -> KeyId {
-    let atoms = def
-        .key_names()
-        .map(|name| match item.get(name) {
-            None => KeyAtom::Missing,
-            Some(AttributeValue::S(s)) => KeyAtom::S(s.clone()),
-            Some(AttributeValue::N(n)) => {
-                KeyAtom::N(Number::parse(n).map_or_else(|_| n.clone(), |n| n.canonical()))
+    let mut id = Vec::with_capacity(40);
+    let mut push = |tag: u8, bytes: &[u8]| {
+        id.push(tag);
+        id.extend_from_slice(&bytes.len().to_le_bytes());
+        id.extend_from_slice(bytes);
+    };
+    for name in def.key_names() {
+        match item.get(name) {
+            None => push(0, &[]),
+            Some(AttributeValue::S(s)) => push(1, s.as_bytes()),
+            Some(AttributeValue::N(n)) if is_plain_integer(n) => {
+                push(2, integer_canonical(n).as_bytes())
             }
-            Some(AttributeValue::B(b)) => KeyAtom::B(b.as_ref().to_vec()),
-            Some(other) => KeyAtom::Other(format!("{other:?}")),
-        })
-        .collect();
-    KeyId(atoms)
+            Some(AttributeValue::N(n)) => match Number::parse(n) {
+                Ok(number) => push(2, number.canonical().as_bytes()),
+                Err(_) => push(3, n.as_bytes()),
+            },
+            Some(AttributeValue::B(b)) => push(4, b.as_ref()),
+            Some(other) => push(5, format!("{other:?}").as_bytes()),
+        }
+    }
+    KeyId(id)
+}
+
+/// True for an integer written plainly (`0`, `42`, `-7`: no `+`, no
+/// leading zeros, not `-0`), as keys usually are.
+fn is_plain_integer(n: &str) -> bool {
+    let digits = n.strip_prefix('-').unwrap_or(n);
+    !digits.is_empty()
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && if digits == "0" {
+            digits.len() == n.len()
+        } else {
+            !digits.starts_with('0')
+        }
+}
+
+/// [`Number::canonical`] of a plain integer, without parsing it: the sign,
+/// the digits without trailing zeros, `e` and the digit count.
+fn integer_canonical(n: &str) -> String {
+    use std::fmt::Write;
+    let (sign, digits) = match n.strip_prefix('-') {
+        Some(digits) => ("-", digits),
+        None => ("", n),
+    };
+    let significant = digits.trim_end_matches('0');
+    if significant.is_empty() {
+        return "0".to_owned();
+    }
+    let mut text = String::with_capacity(n.len() + 6);
+    text.push_str(sign);
+    text.push_str(significant);
+    // Writing to a String cannot fail.
+    let _ = write!(text, "e{}", digits.len());
+    text
 }
 
 /// Entries with distinct keys, in the order their keys were first given.
@@ -56,10 +90,15 @@ pub(super) struct Dedup<E> {
 
 impl<E> Dedup<E> {
     pub(super) fn new(def: &'static TableDef) -> Self {
+        Self::with_capacity(def, 0)
+    }
+
+    /// [`new`](Self::new), with room for `n` entries.
+    pub(super) fn with_capacity(def: &'static TableDef, n: usize) -> Self {
         Dedup {
             def,
-            positions: HashMap::new(),
-            entries: Vec::new(),
+            positions: HashMap::with_capacity(n),
+            entries: Vec::with_capacity(n),
         }
     }
 
@@ -227,5 +266,22 @@ where
         found,
         left: pending,
         error,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_integers_have_the_numbers_canonical_text() {
+        for n in ["0", "7", "-7", "42", "100", "-1200", "9223372036854775807"] {
+            assert!(is_plain_integer(n), "{n}");
+            let parsed = Number::parse(n).map(|n| n.canonical());
+            assert_eq!(Ok(integer_canonical(n)), parsed, "{n}");
+        }
+        for n in ["-0", "007", "+1", "1.0", "1e3", "", "-"] {
+            assert!(!is_plain_integer(n), "{n}");
+        }
     }
 }
