@@ -3,7 +3,7 @@
 //!
 //! ```text
 //! compare serve                                   # embedded engine in this process; prints its URL
-//! compare run --client dynamorm|raw --endpoint URL --server NAME [--scale F]
+//! compare run --client dynamorm|raw --endpoint URL --server NAME [--scale F] [--concurrency N]
 //! compare warmup --endpoint URL [--n N]           # raw requests of every kind (DynamoDB Local's JIT)
 //! compare stream-fill --endpoint URL --prefix P --items N
 //! compare stream --endpoint URL --prefix P --items N --server NAME [--collect]
@@ -168,13 +168,19 @@ fn fail(message: &str) -> ! {
 
 /// User + system CPU seconds of this process so far, and its peak RSS in KiB.
 pub fn usage() -> (f64, i64) {
+    let (user, sys, rss) = usage_split();
+    (user + sys, rss)
+}
+
+/// User and system CPU seconds of this process so far, and its peak RSS in KiB.
+pub fn usage_split() -> (f64, f64, i64) {
     // SAFETY: getrusage only writes the struct it is given.
     let mut ru: libc::rusage = unsafe { std::mem::zeroed() };
     // SAFETY: a valid pointer to a rusage struct.
     let rc = unsafe { libc::getrusage(libc::RUSAGE_SELF, &mut ru) };
     assert_eq!(rc, 0, "getrusage failed");
     let secs = |t: libc::timeval| t.tv_sec as f64 + t.tv_usec as f64 / 1e6;
-    (secs(ru.ru_utime) + secs(ru.ru_stime), ru.ru_maxrss)
+    (secs(ru.ru_utime), secs(ru.ru_stime), ru.ru_maxrss)
 }
 
 /// Prints one JSON line (the driver reads stdout).
@@ -199,17 +205,17 @@ impl Meter {
         F: FnOnce() -> Fut,
         Fut: Future<Output = usize>,
     {
-        let (cpu0, _) = usage();
+        let (user0, sys0, _) = usage_split();
         let start = Instant::now();
         let done = work().await;
         let seconds = start.elapsed().as_secs_f64();
-        let (cpu1, _) = usage();
+        let (user1, sys1, _) = usage_split();
         assert_eq!(
             done, items,
             "{}: {op} did {done} items, expected {items}",
             self.client
         );
-        let cpu = cpu1 - cpu0;
+        let cpu = (user1 - user0) + (sys1 - sys0);
         eprintln!(
             "compare: {:>8} {:>9} {op:<12} {items:>7} items {:>9.0}/s {:>8.1} us CPU/item",
             self.client,
@@ -225,6 +231,7 @@ impl Meter {
             "items": items,
             "seconds": seconds,
             "cpu_s": cpu,
+            "sys_s": sys1 - sys0,
         }));
     }
 
@@ -296,7 +303,15 @@ fn main() {
             let prefix = format!("cmp-{}-{}-", meter.client, std::process::id());
             let rt = runtime();
             match meter.client.as_str() {
-                "dynamorm" => rt.block_on(orm::run(&endpoint, &prefix, counts, &meter)),
+                "dynamorm" => {
+                    // `Db::with_concurrency` for the batches and the parallel scan
+                    // (dynamorm's default when not given).
+                    let concurrency = args
+                        .values
+                        .get("concurrency")
+                        .map(|_| args.number("concurrency", 16.0) as usize);
+                    rt.block_on(orm::run(&endpoint, &prefix, counts, concurrency, &meter))
+                }
                 "raw" => rt.block_on(raw::run(&endpoint, &prefix, counts, &meter)),
                 other => fail(&format!("unknown client {other:?} (dynamorm or raw)")),
             }

@@ -24,8 +24,17 @@ async fn fill(db: &Db, id_prefix: &str, from: usize, to: usize) {
     }
 }
 
-pub async fn run(endpoint: &str, prefix: &str, counts: Counts, meter: &Meter) {
-    let db = connect(endpoint, prefix).await;
+pub async fn run(
+    endpoint: &str,
+    prefix: &str,
+    counts: Counts,
+    concurrency: Option<usize>,
+    meter: &Meter,
+) {
+    let mut db = connect(endpoint, prefix).await;
+    if let Some(n) = concurrency {
+        db = db.with_concurrency(n);
+    }
     Thing::table(&db).create().await.expect("create things");
     Book::table(&db).create().await.expect("create books");
 

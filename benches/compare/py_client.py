@@ -90,7 +90,7 @@ def emit(obj):
 
 def cpu():
     ru = resource.getrusage(resource.RUSAGE_SELF)
-    return ru.ru_utime + ru.ru_stime
+    return ru.ru_utime + ru.ru_stime, ru.ru_stime
 
 
 class Meter:
@@ -99,11 +99,12 @@ class Meter:
         self.server = server
 
     def measure(self, op, items, work):
-        c0 = cpu()
+        c0, s0 = cpu()
         t0 = time.perf_counter()
         done = work()
         seconds = time.perf_counter() - t0
-        used = cpu() - c0
+        c1, s1 = cpu()
+        used = c1 - c0
         assert done == items, "%s: %s did %d items, expected %d" % (self.client, op, done, items)
         print(
             "py_client: %11s %9s %-12s %7d items %9.0f/s %8.1f us CPU/item"
@@ -112,7 +113,7 @@ class Meter:
             flush=True,
         )
         emit({"kind": "op", "client": self.client, "server": self.server, "op": op,
-              "items": items, "seconds": seconds, "cpu_s": used})
+              "items": items, "seconds": seconds, "cpu_s": used, "sys_s": s1 - s0})
 
     def finish(self):
         ru = resource.getrusage(resource.RUSAGE_SELF)
