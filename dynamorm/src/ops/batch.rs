@@ -648,8 +648,9 @@ fn written_item(write: WriteRequest) -> Item {
 pub struct GetBatch<'a, M: DynaModel, O: DynaModel = M> {
     db: &'a Db,
     table: String,
-    /// The key maps, each once, in the order given, or the first key that failed.
-    keys: Result<Vec<Item>>,
+    /// The key maps, each once, in the order given (and where each key's
+    /// is), or the first key that failed.
+    keys: Result<Keyed<Item>>,
     consistent: bool,
     _output: PhantomData<fn() -> (M, O)>,
 }
@@ -679,15 +680,16 @@ impl<'a, M: DynaModel> GetBatch<'a, M> {
     {
         let def = M::table_def();
         let table = db.table_name(def);
+        let keys = keys.into_iter();
         let keys = (|| {
             let at = Scope::new(def, &table);
-            let mut unique = Dedup::new(def);
+            let mut unique = Dedup::with_capacity(def, keys.size_hint().0);
             for key in keys {
                 let item = key_item::<M>(&key.into_key(), at)?;
                 let id = unique.key_of(&item);
                 unique.insert_first_wins(id, item);
             }
-            Ok(unique.into_entries())
+            Ok(unique.into_parts())
         })();
         GetBatch {
             db,
@@ -766,7 +768,7 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn len(&self) -> usize {
-        self.keys.as_ref().map_or(0, Vec::len)
+        self.keys.as_ref().map_or(0, |(keys, _)| keys.len())
     }
 
     /// True when there is nothing to read.
@@ -793,18 +795,12 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
         let projection = read::projection::<M, O>(None, &mut placeholders)
             .map_err(|message| Error::invalid_query(at, message))?;
         let (names, _) = placeholders.into_maps();
-        let keys = self.keys?;
+        let (keys, order) = self.keys?;
         let template = KeysAndAttributes::builder()
             .consistent_read(self.consistent)
             .set_projection_expression(projection)
             .set_expression_attribute_names(names);
         let total = keys.len();
-        let mut order = Dedup::new(def);
-        for key in &keys {
-            let id = order.key_of(key);
-            order.insert_first_wins(id, ());
-        }
-        // (The keys are distinct already: `order` only maps each to its place.)
         let db = self.db;
         let send = |entries: Vec<Item>| send_gets(db, at, template.clone(), entries);
         let outcome = run_chunks(db, keys, MAX_KEYS_PER_REQUEST, send).await;
@@ -812,8 +808,8 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
         // Back in the order asked for: each found item under its key.
         let mut slots: Vec<Option<Item>> = vec![None; total];
         for item in found {
-            let id = order.key_of(&item);
-            if let Some(slot) = order.position(&id).and_then(|at| slots.get_mut(at)) {
+            let id = key_id(def, &item);
+            if let Some(slot) = order.get(&id).and_then(|&at| slots.get_mut(at)) {
                 *slot = Some(item);
             }
         }
@@ -866,7 +862,7 @@ impl<M: DynaModel, O: DynaModel> fmt::Debug for GetBatch<'_, M, O> {
             .field("model", &M::table_def().model)
             .field("output", &O::table_def().model)
             .field("table", &self.table)
-            .field("keys", &self.keys.as_ref().map(Vec::len))
+            .field("keys", &self.keys.as_ref().map(|(k, _)| k.len()))
             .field("consistent", &self.consistent)
             .finish()
     }

@@ -126,15 +126,6 @@ impl<E> Dedup<E> {
         }
     }
 
-    /// Where the entry with `key` is, if any.
-    pub(super) fn position(&self, key: &KeyId) -> Option<usize> {
-        self.positions.get(key).copied()
-    }
-
-    pub(super) fn into_entries(self) -> Vec<E> {
-        self.entries
-    }
-
     /// The entries, and where each key's entry is.
     pub(super) fn into_parts(self) -> (Vec<E>, HashMap<KeyId, usize>) {
         (self.entries, self.positions)
