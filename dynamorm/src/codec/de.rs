@@ -175,10 +175,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
     }
 
     fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        match self.0 {
-            AttributeValue::S(s) => visitor.visit_string(s),
-            other => invalid(&other, &visitor),
-        }
+        self.deserialize_string(visitor)
     }
 
     fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
