@@ -262,7 +262,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
     ) -> Result<V::Value> {
         match self.0 {
             AttributeValue::M(m) => visitor.visit_map(MapDeserializer::new(m)),
-            AttributeValue::L(l) => visitor.visit_seq(SeqDeserializer::new(l)),
+            AttributeValue::L(l) => visitor.visit_seq(Elements::new(l, std::convert::identity)),
             other => invalid(&other, &visitor),
         }
     }
@@ -303,7 +303,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
 /// Any sequence-like value (`L`, a set, binary as its bytes) as a sequence.
 fn self_seq<'de, V: Visitor<'de>>(value: AttributeValue, visitor: V) -> Result<V::Value> {
     match value {
-        AttributeValue::L(l) => visitor.visit_seq(SeqDeserializer::new(l)),
+        AttributeValue::L(l) => visitor.visit_seq(Elements::new(l, std::convert::identity)),
         AttributeValue::Ss(v) => visitor.visit_seq(Elements::new(v, AttributeValue::S)),
         AttributeValue::Ns(v) => visitor.visit_seq(Elements::new(v, AttributeValue::N)),
         AttributeValue::Bs(v) => visitor.visit_seq(Elements::new(v, AttributeValue::B)),
@@ -314,41 +314,8 @@ fn self_seq<'de, V: Visitor<'de>>(value: AttributeValue, visitor: V) -> Result<V
     }
 }
 
-/// An `L`, element by element; a failing element names its index.
-struct SeqDeserializer {
-    items: std::vec::IntoIter<AttributeValue>,
-    index: usize,
-}
-
-impl SeqDeserializer {
-    fn new(items: Vec<AttributeValue>) -> Self {
-        SeqDeserializer {
-            items: items.into_iter(),
-            index: 0,
-        }
-    }
-}
-
-impl<'de> de::SeqAccess<'de> for SeqDeserializer {
-    type Error = DeError;
-
-    fn next_element_seed<T: DeserializeSeed<'de>>(&mut self, seed: T) -> Result<Option<T::Value>> {
-        let Some(value) = self.items.next() else {
-            return Ok(None);
-        };
-        let index = self.index;
-        self.index += 1;
-        seed.deserialize(ValueDeserializer(value))
-            .map(Some)
-            .map_err(|e| e.at(Segment::Index(index)))
-    }
-
-    fn size_hint(&self) -> Option<usize> {
-        Some(self.items.len())
-    }
-}
-
-/// The elements of a set, each as the attribute value it is.
+/// A list's or a set's elements, each as the attribute value it is (`wrap`
+/// makes a set's element one); a failing element names its index.
 struct Elements<T> {
     items: std::vec::IntoIter<T>,
     wrap: fn(T) -> AttributeValue,

@@ -6,8 +6,8 @@
 //! Going straight to the SDK's type saves serde_dynamo's intermediate value
 //! tree (every attribute built twice), and numbers are checked as they are
 //! written, so an encoded item needs no second walk: integers up to 64 bits
-//! always fit DynamoDB's 38 digits; a float must be finite and within
-//! DynamoDB's range (1e-130 to 1e126).
+//! always fit DynamoDB's 38 digits; a float's text must pass the same
+//! check as every other number (`Number::check_storable`).
 
 use std::collections::HashMap;
 use std::fmt;
@@ -15,6 +15,8 @@ use std::fmt;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use serde::ser::{self, Serialize};
+
+use crate::number::Number;
 
 /// Why a value could not be encoded (the path is added by the caller).
 #[derive(Debug)]
@@ -51,50 +53,38 @@ pub(crate) struct ValueSerializer {
 
 const NESTED: ValueSerializer = ValueSerializer { drop_null: false };
 
+/// A float as DynamoDB's number text; `Err` for what DynamoDB cannot store
+/// (NaN, infinity, out of range), by the same rule as every other number.
 fn float(v: f64) -> Result<AttributeValue> {
-    let magnitude = v.abs();
     if !v.is_finite() {
         return Err(SerError(format!("{v} is not a number DynamoDB can store")));
     }
-    if magnitude != 0.0 && !(1e-130..1e126).contains(&magnitude) {
-        return Err(SerError(format!(
-            "{v} is out of DynamoDB's number range (1e-130 to 1e126)"
-        )));
-    }
-    Ok(AttributeValue::N(v.to_string()))
+    let text = v.to_string();
+    Number::parse(&text)
+        .and_then(|n| n.check_storable())
+        .map_err(|why| SerError(format!("{text} {why}")))?;
+    Ok(AttributeValue::N(text))
 }
 
-fn as_set(name: &str, value: AttributeValue) -> Result<AttributeValue> {
+/// The `L` serde wrote for one of serde_dynamo's set wrappers as the set
+/// (`element` takes each element of the set's type, `set` builds it);
+/// `what` names the set in the error.
+fn as_set<T>(
+    value: AttributeValue,
+    what: &str,
+    element: fn(AttributeValue) -> Option<T>,
+    set: fn(Vec<T>) -> AttributeValue,
+) -> Result<AttributeValue> {
     let AttributeValue::L(list) = value else {
         return Err(SerError("a set must be a sequence".into()));
     };
-    let wrong = || SerError(format!("every element of a {name} must have its type"));
-    match name {
-        "string set" => list
-            .into_iter()
-            .map(|v| match v {
-                AttributeValue::S(s) => Ok(s),
-                _ => Err(wrong()),
-            })
-            .collect::<Result<_>>()
-            .map(AttributeValue::Ss),
-        "number set" => list
-            .into_iter()
-            .map(|v| match v {
-                AttributeValue::N(n) => Ok(n),
-                _ => Err(wrong()),
-            })
-            .collect::<Result<_>>()
-            .map(AttributeValue::Ns),
-        _ => list
-            .into_iter()
-            .map(|v| match v {
-                AttributeValue::B(b) => Ok(b),
-                _ => Err(wrong()),
-            })
-            .collect::<Result<_>>()
-            .map(AttributeValue::Bs),
-    }
+    list.into_iter()
+        .map(|v| {
+            element(v)
+                .ok_or_else(|| SerError(format!("every element of a {what} must have its type")))
+        })
+        .collect::<Result<_>>()
+        .map(set)
 }
 
 impl ser::Serializer for ValueSerializer {
@@ -186,9 +176,33 @@ impl ser::Serializer for ValueSerializer {
     ) -> Result<AttributeValue> {
         let inner = value.serialize(self)?;
         match name {
-            STRING_SET => as_set("string set", inner),
-            NUMBER_SET => as_set("number set", inner),
-            BINARY_SET => as_set("binary set", inner),
+            STRING_SET => as_set(
+                inner,
+                "string set",
+                |v| match v {
+                    AttributeValue::S(s) => Some(s),
+                    _ => None,
+                },
+                AttributeValue::Ss,
+            ),
+            NUMBER_SET => as_set(
+                inner,
+                "number set",
+                |v| match v {
+                    AttributeValue::N(n) => Some(n),
+                    _ => None,
+                },
+                AttributeValue::Ns,
+            ),
+            BINARY_SET => as_set(
+                inner,
+                "binary set",
+                |v| match v {
+                    AttributeValue::B(b) => Some(b),
+                    _ => None,
+                },
+                AttributeValue::Bs,
+            ),
             _ => Ok(inner),
         }
     }
