@@ -34,6 +34,10 @@ pub struct ModelAttrs {
     /// `hooks`: the model implements `dynamorm::model::Hooks`.
     #[darling(default)]
     pub hooks: darling::util::Flag,
+    /// `custom_serialize`: the model's `Serialize` is written by hand, so
+    /// items are written by it rather than field by field.
+    #[darling(default)]
+    pub custom_serialize: darling::util::Flag,
     #[darling(default, multiple, rename = "global_index")]
     pub global_indexes: Vec<IndexAttrs>,
     #[darling(default, multiple, rename = "local_index")]

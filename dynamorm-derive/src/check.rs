@@ -113,6 +113,10 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
     let Some(hash) = hash else {
         return Err(syn::Error::new(attrs.ident.span(), "missing hash key"));
     };
+    let encode_fields = !attrs.custom_serialize.is_present()
+        && !container.custom_serialize
+        && groups.is_empty()
+        && fields.iter().all(|f| !f.custom_serialize);
     Ok(Model {
         ident: &attrs.ident,
         table,
@@ -127,6 +131,7 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
         hooks: attrs.hooks.is_present(),
         relations,
         groups,
+        encode_fields,
     })
 }
 
@@ -459,6 +464,7 @@ fn field<'a>(
         required,
         aliases: serde.aliases,
         custom_codec: serde.custom_codec,
+        custom_serialize: serde.custom_serialize,
     };
     Some((field, is_hash, is_range))
 }

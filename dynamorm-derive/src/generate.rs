@@ -90,6 +90,7 @@ pub fn model(m: &Model) -> TokenStream {
         }
     };
 
+    let encode_fields = encode_fields(m);
     let field_handles = m.fields.iter().map(|f| field_handle(m, f));
     let relations = m.relations.iter().map(|r| relation(m, r));
     let index_handles = m.indexes.iter().map(|i| index_handle(m, i));
@@ -144,6 +145,8 @@ pub fn model(m: &Model) -> TokenStream {
                     _ => ::core::option::Option::None,
                 }
             }
+
+            #encode_fields
         }
 
         #role_checks
@@ -159,6 +162,38 @@ pub fn model(m: &Model) -> TokenStream {
             #(#field_handles)*
             #(#index_handles)*
             #(#relations)*
+        }
+    }
+}
+
+/// `DynaModel::encode_fields`: each stored field's value, written as
+/// `#[derive(Serialize)]` writes it (by `DirectAttr` when the field's type
+/// has it, else by the type's `Serialize`; autoref picks at compile time).
+/// Nothing for a model whose item serde must write.
+fn encode_fields(m: &Model) -> TokenStream {
+    if !m.encode_fields {
+        return TokenStream::new();
+    }
+    let writes = m.fields.iter().enumerate().map(|(i, f)| {
+        let ident = f.ident;
+        let encode = match f.shape {
+            Shape::Set => quote!(encode_set),
+            _ => quote!(encode_attr),
+        };
+        quote! {
+            sink.field(
+                &fields[#i],
+                (&&::dynamorm::__private::FieldValue(&self.#ident)).#encode(),
+            );
+        }
+    });
+    quote! {
+        fn encode_fields<S: ::dynamorm::model::FieldSink>(&self, sink: &mut S) -> bool {
+            #[allow(unused_imports)]
+            use ::dynamorm::__private::{EncodeDirect as _, EncodeSerde as _};
+            let fields = <Self as ::dynamorm::DynaModel>::table_def().fields;
+            #(#writes)*
+            true
         }
     }
 }

@@ -29,6 +29,9 @@ pub struct Model<'a> {
     pub relations: Vec<Relation>,
     /// The types of `#[serde(flatten)]` fields: shared field groups.
     pub groups: Vec<&'a Type>,
+    /// The derive writes items field by field (`DynaModel::encode_fields`):
+    /// serde writes the struct as its fields, under the names computed here.
+    pub encode_fields: bool,
 }
 
 /// A shared field group (`#[derive(DynaFields)]`).
@@ -91,6 +94,9 @@ pub struct Field<'a> {
     /// `#[serde(with / deserialize_with ...)]`: serde does not read the field
     /// as its type.
     pub custom_codec: bool,
+    /// A serde attribute makes serde write the field as something other
+    /// than its value (see `serde_attrs::FieldSerde::custom_serialize`).
+    pub custom_serialize: bool,
 }
 
 /// How the codec stores a field.

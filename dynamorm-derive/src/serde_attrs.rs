@@ -11,6 +11,10 @@ pub struct ContainerSerde {
     pub rename_all: Option<LitStr>,
     /// `#[serde(default)]` on the struct: every missing field is defaulted.
     pub default: bool,
+    /// An attribute after which serde no longer writes the struct as its
+    /// fields (`tag`, `transparent`, `into`, `remote` ...), or one this
+    /// derive does not know: the item must be written by `Serialize`.
+    pub custom_serialize: bool,
 }
 
 /// What serde attributes say about a field.
@@ -30,6 +34,42 @@ pub struct FieldSerde {
     pub flatten: Option<Span>,
     /// `alias = "..."`: other names serde reads the field under.
     pub aliases: Vec<String>,
+    /// An attribute after which serde no longer writes the field as its
+    /// value (`with`, `serialize_with`, `skip_serializing_if`, `getter`,
+    /// `flatten`), or one this derive does not know.
+    pub custom_serialize: bool,
+}
+
+/// Container attributes that leave serde writing a struct as its fields,
+/// under the names this derive computes.
+const PLAIN_CONTAINER: &[&str] = &[
+    "rename",
+    "rename_all",
+    "rename_all_fields",
+    "default",
+    "deny_unknown_fields",
+    "bound",
+    "crate",
+    "expecting",
+    "from",
+    "try_from",
+];
+
+/// Field attributes that leave serde writing a field as its value.
+const PLAIN_FIELD: &[&str] = &[
+    "rename",
+    "skip",
+    "skip_serializing",
+    "skip_deserializing",
+    "default",
+    "alias",
+    "deserialize_with",
+    "borrow",
+    "bound",
+];
+
+fn is_one_of(path: &syn::Path, names: &[&str]) -> bool {
+    names.iter().any(|name| path.is_ident(name))
 }
 
 /// Skips an attribute argument's value, whatever its form.
@@ -64,6 +104,9 @@ pub fn container(attrs: &[Attribute]) -> syn::Result<ContainerSerde> {
     let mut out = ContainerSerde::default();
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
+            if !is_one_of(&meta.path, PLAIN_CONTAINER) {
+                out.custom_serialize = true;
+            }
             if meta.path.is_ident("rename_all") {
                 out.rename_all = serialize_name(&meta)?;
             } else if meta.path.is_ident("default") {
@@ -84,6 +127,9 @@ pub fn field(attrs: &[Attribute]) -> syn::Result<FieldSerde> {
     for attr in attrs.iter().filter(|a| a.path().is_ident("serde")) {
         attr.parse_nested_meta(|meta| {
             let path = &meta.path;
+            if !is_one_of(path, PLAIN_FIELD) {
+                out.custom_serialize = true;
+            }
             if path.is_ident("rename") {
                 out.rename = serialize_name(&meta)?.map(|l| l.value());
             } else if path.is_ident("skip") || path.is_ident("skip_serializing") {

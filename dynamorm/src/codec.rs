@@ -14,6 +14,7 @@
 //! so a table can gain attributes before every reader knows them.
 
 mod de;
+pub(crate) mod direct;
 mod ser;
 
 use aws_sdk_dynamodb::primitives::Blob;
@@ -23,7 +24,7 @@ use self::de::ValueDeserializer;
 use self::ser::ValueSerializer;
 
 use crate::error::{Error, Result, Scope, ValidationErrors};
-use crate::model::DynaModel;
+use crate::model::{DynaModel, FieldSink};
 use crate::number::Number;
 use crate::schema::{EpochForm, FieldDef, FieldShape, TableDef};
 
@@ -56,9 +57,107 @@ pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
 /// failed: a value serde cannot encode, or a number DynamoDB cannot store
 /// (NaN, infinity, more than 38 significant digits, out of range).
 ///
-/// Numbers are checked as they are encoded (see [`ser`]), so the item needs
-/// no second walk.
+/// A derived model's fields are written one by one (see
+/// [`DynaModel::encode_fields`]); other models through their `Serialize`
+/// impl. Numbers are checked as they are encoded (see [`ser`]), so the item
+/// needs no second walk.
 pub(crate) fn encode<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
+    let mut writer = ItemWriter::new(M::table_def().fields.len());
+    if !model.encode_fields(&mut writer) {
+        return encode_with_serde(model, at);
+    }
+    let item = match writer.failure {
+        None => writer.item,
+        Some(WriteFailure::Value) => return Err(encode_error(model, at)),
+        Some(WriteFailure::Shape(path, why)) => {
+            return Err(Error::codec(at, "encode", Some(path), why))
+        }
+    };
+    #[cfg(debug_assertions)]
+    same_as_serialize(model, &item, at)?;
+    Ok(item)
+}
+
+/// Debug builds: the item the derive wrote field by field must be the one
+/// the model's `Serialize` impl writes. They differ only when that impl is
+/// written by hand (or a serde attribute the derive does not know changes
+/// it), which `#[dynamo(custom_serialize)]` declares.
+#[cfg(debug_assertions)]
+fn same_as_serialize<M: DynaModel>(model: &M, item: &Item, at: Scope<'_>) -> Result<()> {
+    match encode_with_serde(model, at) {
+        Ok(by_serde) if &by_serde == item => Ok(()),
+        _ => Err(Error::codec(
+            at,
+            "encode",
+            None,
+            "the model's Serialize impl writes another item than its fields do; \
+             a model whose Serialize is written by hand needs #[dynamo(custom_serialize)]",
+        )),
+    }
+}
+
+/// Why [`ItemWriter`] could not write an item.
+enum WriteFailure {
+    /// A value could not be encoded: serde's path says where and why.
+    Value,
+    /// A field's value does not fit its shape: (path, why).
+    Shape(String, String),
+}
+
+/// The item a model's generated [`DynaModel::encode_fields`] writes: `None`
+/// (`NULL`) values are left out and each field is given its shape, as
+/// [`encode_with_serde`] does for the whole item.
+struct ItemWriter {
+    item: Item,
+    /// The capacity the item gets with its first field (a model encoded
+    /// through serde allocates nothing here).
+    fields: usize,
+    failure: Option<WriteFailure>,
+}
+
+impl ItemWriter {
+    fn new(fields: usize) -> Self {
+        ItemWriter {
+            item: Item::new(),
+            fields,
+            failure: None,
+        }
+    }
+}
+
+impl FieldSink for ItemWriter {
+    #[inline(always)]
+    fn field(&mut self, def: &'static FieldDef, value: Option<AttributeValue>) {
+        if self.failure.is_some() {
+            return;
+        }
+        let Some(value) = value else {
+            self.failure = Some(WriteFailure::Value);
+            return;
+        };
+        if value.is_null() {
+            return;
+        }
+        let value = match def.shape {
+            FieldShape::Plain => value,
+            _ => match shape_for_storage(def, value) {
+                Ok(Some(value)) => value,
+                Ok(None) => return,
+                Err((path, why)) => {
+                    self.failure = Some(WriteFailure::Shape(path, why));
+                    return;
+                }
+            },
+        };
+        if self.item.capacity() == 0 {
+            self.item = Item::with_capacity(self.fields);
+        }
+        self.item.insert(def.name.to_owned(), value);
+    }
+}
+
+/// [`encode`] through the model's `Serialize` impl.
+fn encode_with_serde<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
     let top = ValueSerializer { drop_null: true };
     let mut item: Item = match model.serialize(top) {
         Ok(AttributeValue::M(item)) => item,
@@ -350,15 +449,7 @@ fn shape_for_write(def: &TableDef, item: &mut Item) -> Result<(), (String, Strin
             continue;
         };
         let value = std::mem::replace(slot, AttributeValue::Null(true));
-        let shaped = match field.shape {
-            FieldShape::Plain => Some(value),
-            FieldShape::Bytes => Some(list_to_bytes(value)),
-            FieldShape::Set | FieldShape::ByteSet => list_to_set(value),
-            FieldShape::Epoch(form) => {
-                Some(to_epoch(form, value).map_err(|why| (field.name.to_owned(), why))?)
-            }
-        };
-        match shaped {
+        match shape_for_storage(field, value)? {
             Some(shaped) => *slot = shaped,
             None => {
                 item.remove(field.name);
@@ -366,6 +457,22 @@ fn shape_for_write(def: &TableDef, item: &mut Item) -> Result<(), (String, Strin
         }
     }
     Ok(())
+}
+
+/// `field`'s value as serde wrote it, in the field's shape; `None` when it
+/// is not stored (an empty set).
+fn shape_for_storage(
+    field: &FieldDef,
+    value: AttributeValue,
+) -> Result<Option<AttributeValue>, (String, String)> {
+    Ok(match field.shape {
+        FieldShape::Plain => Some(value),
+        FieldShape::Bytes => Some(list_to_bytes(value)),
+        FieldShape::Set | FieldShape::ByteSet => list_to_set(value),
+        FieldShape::Epoch(form) => {
+            Some(to_epoch(form, value).map_err(|why| (field.name.to_owned(), why))?)
+        }
+    })
 }
 
 /// A `ttl` value as serde wrote it, as epoch seconds (`N`).

@@ -6,6 +6,7 @@ use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+pub use crate::codec::direct::{EncodeDirect, EncodeSerde, FieldValue};
 use crate::item::Item;
 use crate::model::IndexKey;
 use crate::schema::{FieldDef, KeyDef, ScalarType, TableDef};

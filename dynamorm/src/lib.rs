@@ -55,6 +55,46 @@
 //! | field | `version` | optimistic locking: an integer the write pipeline checks and increments ([`Error::VersionConflict`]) |
 //! | field | `ttl` | expiry time (`chrono::DateTime<Utc>`, `SystemTime` or epoch seconds), stored as epoch seconds; `create()` enables TTL |
 //! | field | `created_at`, `updated_at` | `chrono::DateTime<Utc>` (or `Option`): set on the first save / on every save and update |
+//! | struct | `custom_serialize` | the model's `Serialize` is written by hand: items are written by it (see [How items are written](#how-items-are-written)) |
+//!
+//! ### How items are written
+//!
+//! The derive writes a model's item field by field, each field as
+//! `#[derive(Serialize)]` writes it: strings, numbers, bools, options,
+//! lists, string-keyed maps, sets and (feature `chrono`) `DateTime<Utc>`
+//! directly, every other type through its own `Serialize` impl. This skips
+//! serde's per-field dispatch and stores exactly the item the model's derived
+//! `Serialize` writes. Serde attributes that change what serde writes
+//! (`flatten`, `with`, `serialize_with`, `skip_serializing_if`, `getter`,
+//! container `tag`, `transparent`, `into`, `remote`, or any the derive does
+//! not know) make the derive leave the whole item to `Serialize`, as does
+//! `#[dynamo(custom_serialize)]`, which a model whose `Serialize` is written
+//! by hand must carry. Debug builds check every item written field by field
+//! against the one `Serialize` writes and refuse the write
+//! ([`Error::Codec`] naming `custom_serialize`) when they differ.
+//!
+//! ```
+//! use dynamorm::prelude::*;
+//! use dynamorm::AttributeValue;
+//! use serde::ser::{Serialize, SerializeStruct, Serializer};
+//!
+//! #[derive(serde::Deserialize, DynaModel)]
+//! #[dynamo(table = "things", custom_serialize)]
+//! struct Thing { #[dynamo(hash_key)] id: String, name: String }
+//!
+//! impl Serialize for Thing {
+//!     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+//!         let mut s = serializer.serialize_struct("Thing", 2)?;
+//!         s.serialize_field("id", &self.id)?;
+//!         s.serialize_field("name", &self.name.to_uppercase())?;
+//!         s.end()
+//!     }
+//! }
+//!
+//! let item = dynamorm::codec::to_item(&Thing { id: "t".into(), name: "quiet".into() })?;
+//! assert_eq!(item["name"], AttributeValue::S("QUIET".into()));
+//! # Ok::<(), dynamorm::Error>(())
+//! ```
 //!
 //! ### Billing when none is given
 //!

@@ -79,6 +79,34 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
         let _ = (name, value);
         None
     }
+
+    /// Writes the model's fields into `sink`, one [`FieldSink::field`] call
+    /// per stored field, and returns `true`; `false` (the default) when the
+    /// item must be written by the model's `Serialize` impl instead. The
+    /// derive generates it for models whose serde attributes it mirrors
+    /// (see [`FieldSink`]). Not public API.
+    #[doc(hidden)]
+    fn encode_fields<S: FieldSink>(&self, sink: &mut S) -> bool {
+        let _ = sink;
+        false
+    }
+}
+
+/// Where [`DynaModel::encode_fields`] writes: the codec's item builder.
+///
+/// The derive writes each stored field as `#[derive(Serialize)]` would,
+/// which saves serde's per-field dispatch. It does so only when every serde
+/// attribute on the model is one it mirrors (renames, `skip`, `default`,
+/// `alias` ...; not `flatten`, `with`, `serialize_with`,
+/// `skip_serializing_if`, `tag`, `transparent`, `into` ...), and not for a
+/// model marked `#[dynamo(custom_serialize)]`, whose hand-written
+/// `Serialize` impl writes its items. Debug builds check each item against
+/// the `Serialize` impl's. Not public API.
+#[doc(hidden)]
+pub trait FieldSink {
+    /// The stored field `def`'s value, encoded; `None` when it could not be
+    /// (the item is then encoded through serde, which says where and why).
+    fn field(&mut self, def: &'static FieldDef, value: Option<AttributeValue>);
 }
 
 /// A type usable as a hash or range key: it maps to one DynamoDB scalar.

@@ -18,6 +18,7 @@ mod design_writes;
 mod engines;
 mod fault_layer;
 mod faults;
+mod field_encoding;
 mod field_groups;
 mod fixture_queries;
 mod hooks_signals;

@@ -55,15 +55,27 @@ const NESTED: ValueSerializer = ValueSerializer { drop_null: false };
 
 /// A float as DynamoDB's number text; `Err` for what DynamoDB cannot store
 /// (NaN, infinity, out of range), by the same rule as every other number.
-fn float(v: f64) -> Result<AttributeValue> {
+pub(crate) fn f64_attr(v: f64) -> Result<AttributeValue> {
     if !v.is_finite() {
         return Err(SerError(format!("{v} is not a number DynamoDB can store")));
     }
     let text = v.to_string();
+    // A float's shortest text has at most 17 significant digits, so only its
+    // magnitude can be refused (DynamoDB stores 1E-130 to 9.99..E+125): far
+    // inside those bounds nothing needs parsing; near them the text decides.
+    if v == 0.0 || (1e-129..1e125).contains(&v.abs()) {
+        return Ok(AttributeValue::N(text));
+    }
     Number::parse(&text)
         .and_then(|n| n.check_storable())
         .map_err(|why| SerError(format!("{text} {why}")))?;
     Ok(AttributeValue::N(text))
+}
+
+/// An `f32` as DynamoDB's number text: its own shortest text (1.1f32 is
+/// "1.1", not 1.100000023841858), checked as [`f64_attr`] checks.
+pub(crate) fn f32_attr(v: f32) -> Result<AttributeValue> {
+    f64_attr(f64::from(v)).map(|_| AttributeValue::N(v.to_string()))
 }
 
 /// The `L` serde wrote for one of serde_dynamo's set wrappers as the set
@@ -126,11 +138,10 @@ impl ser::Serializer for ValueSerializer {
         Ok(AttributeValue::N(v.to_string()))
     }
     fn serialize_f32(self, v: f32) -> Result<AttributeValue> {
-        // f32's own shortest text (1.1f32 is "1.1", not 1.100000023841858).
-        float(f64::from(v)).map(|_| AttributeValue::N(v.to_string()))
+        f32_attr(v)
     }
     fn serialize_f64(self, v: f64) -> Result<AttributeValue> {
-        float(v)
+        f64_attr(v)
     }
     fn serialize_char(self, v: char) -> Result<AttributeValue> {
         Ok(AttributeValue::S(v.to_string()))
@@ -551,5 +562,59 @@ impl ser::Serializer for KeySerializer {
         _len: usize,
     ) -> Result<Self::SerializeStructVariant> {
         not_a_key()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// Whether DynamoDB stores `v`'s text, by parsing it (the rule every
+    /// other number goes through).
+    fn storable_by_parsing(v: f64) -> bool {
+        v.is_finite()
+            && Number::parse(&v.to_string())
+                .and_then(|n| n.check_storable())
+                .is_ok()
+    }
+
+    #[test]
+    fn floats_near_dynamodb_bounds_are_judged_by_their_text() {
+        let mut values = vec![0.0, -0.0, f64::MIN_POSITIVE, f64::MAX, 5e-324];
+        for bound in [1e126, 1e125, 1e-130, 1e-129] {
+            let bits = f64::to_bits(bound);
+            for bits in bits - 3..=bits + 3 {
+                let v = f64::from_bits(bits);
+                values.extend([v, -v]);
+            }
+        }
+        for v in values {
+            assert_eq!(f64_attr(v).is_ok(), storable_by_parsing(v), "{v:e}");
+        }
+        assert!(f64_attr(1e125).is_ok());
+        assert!(f64_attr(1e126).is_err());
+        assert!(f64_attr(1e-130).is_ok());
+        assert!(f64_attr(1e-131).is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn every_float_is_judged_as_its_text_is(v in any::<f64>()) {
+            prop_assert_eq!(f64_attr(v).is_ok(), storable_by_parsing(v));
+            if let Ok(AttributeValue::N(text)) = f64_attr(v) {
+                prop_assert_eq!(text, v.to_string());
+            }
+        }
+
+        #[test]
+        fn floats_of_every_magnitude_are_judged_as_their_text_is(
+            mantissa in 1.0_f64..10.0,
+            exponent in -140_i32..140,
+            negative in any::<bool>(),
+        ) {
+            let v = mantissa * 10f64.powi(exponent) * if negative { -1.0 } else { 1.0 };
+            prop_assert_eq!(f64_attr(v).is_ok(), storable_by_parsing(v));
+        }
     }
 }
