@@ -2,7 +2,9 @@
 //!
 //! The codec's own serde `Serializer` and `Deserializer` ([`ser`], [`de`])
 //! work on the SDK's `AttributeValue` directly and write what serde_dynamo
-//! writes, so items stay readable by either. On top of that format the codec
+//! writes, so items stay readable by either. A derived model's item is
+//! written field by field by the derive's generated encoder ([`direct`]),
+//! which writes what that serializer would. On top of that format the codec
 //! applies DynamoDB's conventions that serde alone cannot express:
 //! - `None` is omitted, not stored as `NULL`;
 //! - `Vec<u8>` is binary (`B`), not a list of numbers;
