@@ -42,6 +42,10 @@ fn sorted(item: Item) -> Item {
                 s.sort();
                 AttributeValue::Ns(s)
             }
+            AttributeValue::Bs(mut s) => {
+                s.sort_by(|a, b| a.as_ref().cmp(b.as_ref()));
+                AttributeValue::Bs(s)
+            }
             AttributeValue::L(l) => AttributeValue::L(l.into_iter().map(value).collect()),
             AttributeValue::M(m) => AttributeValue::M(sorted(m)),
             other => other,
