@@ -18,34 +18,130 @@ use crate::schema::TableDef;
 
 /// A primary key's identity: its hash and (if any) range attribute, as
 /// DynamoDB compares keys (numbers by value), in one buffer: per attribute a
-/// type tag, the length and the bytes (a number in canonical form).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub(crate) struct KeyId(Vec<u8>);
+/// type tag, the length and the bytes (a number in canonical form). Most
+/// keys fit inline, so telling a batch's keys apart allocates nothing per key.
+#[derive(Clone)]
+pub(crate) struct KeyId(IdBytes);
+
+/// A key identity's bytes: inline up to [`INLINE`] bytes, on the heap beyond
+/// (so equal bytes always have the same form).
+#[derive(Clone)]
+enum IdBytes {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<[u8]>),
+}
+
+/// The longest identity kept inline: a string key of up to 41 bytes, or a
+/// string hash key and a number range key of about 30 bytes together.
+const INLINE: usize = 46;
+
+impl KeyId {
+    fn as_bytes(&self) -> &[u8] {
+        match &self.0 {
+            IdBytes::Inline { len, bytes } => &bytes[..usize::from(*len)],
+            IdBytes::Heap(bytes) => bytes,
+        }
+    }
+}
+
+impl PartialEq for KeyId {
+    fn eq(&self, other: &Self) -> bool {
+        self.as_bytes() == other.as_bytes()
+    }
+}
+
+impl Eq for KeyId {}
+
+impl std::hash::Hash for KeyId {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.as_bytes().hash(state);
+    }
+}
+
+impl std::fmt::Debug for KeyId {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_tuple("KeyId").field(&self.as_bytes()).finish()
+    }
+}
+
+/// Builds a [`KeyId`]: inline until it outgrows [`INLINE`].
+struct IdBuilder {
+    inline: [u8; INLINE],
+    len: usize,
+    heap: Vec<u8>,
+}
+
+impl IdBuilder {
+    fn new() -> Self {
+        IdBuilder {
+            inline: [0; INLINE],
+            len: 0,
+            heap: Vec::new(),
+        }
+    }
+
+    fn extend(&mut self, bytes: &[u8]) {
+        if self.heap.is_empty() {
+            if let Some(room) = self.inline.get_mut(self.len..self.len + bytes.len()) {
+                room.copy_from_slice(bytes);
+                self.len += bytes.len();
+                return;
+            }
+            self.heap.reserve(self.len + bytes.len() + INLINE);
+            self.heap.extend_from_slice(&self.inline[..self.len]);
+        }
+        self.heap.extend_from_slice(bytes);
+    }
+
+    /// One attribute: its type tag, its length (4 bytes) and `parts`' bytes.
+    fn attribute(&mut self, tag: u8, parts: &[&[u8]]) {
+        let len: usize = parts.iter().map(|p| p.len()).sum();
+        self.extend(&[tag]);
+        self.extend(&u32::try_from(len).unwrap_or(u32::MAX).to_le_bytes());
+        for part in parts {
+            self.extend(part);
+        }
+    }
+
+    fn finish(self) -> KeyId {
+        if self.heap.is_empty() {
+            // `len` never exceeds INLINE (46), so it fits a u8.
+            let len = u8::try_from(self.len).unwrap_or(u8::MAX);
+            KeyId(IdBytes::Inline {
+                len,
+                bytes: self.inline,
+            })
+        } else {
+            KeyId(IdBytes::Heap(self.heap.into_boxed_slice()))
+        }
+    }
+}
 
 /// The identity of the key of `item` (a whole item or a key map) of `def`'s table.
 pub(super) fn key_id(def: &TableDef, item: &Item) -> KeyId {
-    let mut id = Vec::with_capacity(40);
-    let mut push = |tag: u8, bytes: &[u8]| {
-        id.push(tag);
-        id.extend_from_slice(&bytes.len().to_le_bytes());
-        id.extend_from_slice(bytes);
-    };
+    let mut id = IdBuilder::new();
     for name in def.key_names() {
         match item.get(name) {
-            None => push(0, &[]),
-            Some(AttributeValue::S(s)) => push(1, s.as_bytes()),
+            None => id.attribute(0, &[]),
+            Some(AttributeValue::S(s)) => id.attribute(1, &[s.as_bytes()]),
             Some(AttributeValue::N(n)) if is_plain_integer(n) => {
-                push(2, integer_canonical(n).as_bytes())
+                let mut count = [0; 20];
+                let (sign, significant, count) = integer_canonical(n, &mut count);
+                if significant.is_empty() {
+                    id.attribute(2, &[b"0"]);
+                } else {
+                    id.attribute(2, &[sign, significant, b"e", count]);
+                }
             }
             Some(AttributeValue::N(n)) => match Number::parse(n) {
-                Ok(number) => push(2, number.canonical().as_bytes()),
-                Err(_) => push(3, n.as_bytes()),
+                Ok(number) => id.attribute(2, &[number.canonical().as_bytes()]),
+                Err(_) => id.attribute(3, &[n.as_bytes()]),
             },
-            Some(AttributeValue::B(b)) => push(4, b.as_ref()),
-            Some(other) => push(5, format!("{other:?}").as_bytes()),
+            Some(AttributeValue::B(b)) => id.attribute(4, &[b.as_ref()]),
+            Some(other) => id.attribute(5, &[format!("{other:?}").as_bytes()]),
         }
     }
-    KeyId(id)
+    id.finish()
 }
 
 /// True for an integer written plainly (`0`, `42`, `-7`: no `+`, no
@@ -61,24 +157,32 @@ fn is_plain_integer(n: &str) -> bool {
         }
 }
 
-/// [`Number::canonical`] of a plain integer, without parsing it: the sign,
-/// the digits without trailing zeros, `e` and the digit count.
-fn integer_canonical(n: &str) -> String {
-    use std::fmt::Write;
+/// [`Number::canonical`] of a plain integer, without parsing it, in parts:
+/// the sign, the digits without trailing zeros (empty for zero, whose
+/// canonical text is `0`), and the digit count written into `count` (the
+/// text is `{sign}{significant}e{count}`).
+fn integer_canonical<'n, 'c>(
+    n: &'n str,
+    count: &'c mut [u8; 20],
+) -> (&'n [u8], &'n [u8], &'c [u8]) {
     let (sign, digits) = match n.strip_prefix('-') {
         Some(digits) => ("-", digits),
         None => ("", n),
     };
     let significant = digits.trim_end_matches('0');
-    if significant.is_empty() {
-        return "0".to_owned();
+    // The digit count in decimal, written from the end of `count`.
+    let mut at = count.len();
+    let mut left = digits.len();
+    loop {
+        at -= 1;
+        // A digit: `left % 10` is below 10.
+        count[at] = b'0' + (left % 10) as u8;
+        left /= 10;
+        if left == 0 || at == 0 {
+            break;
+        }
     }
-    let mut text = String::with_capacity(n.len() + 6);
-    text.push_str(sign);
-    text.push_str(significant);
-    // Writing to a String cannot fail.
-    let _ = write!(text, "e{}", digits.len());
-    text
+    (sign.as_bytes(), significant.as_bytes(), &count[at..])
 }
 
 /// Entries with distinct keys, in the order their keys were first given.
@@ -264,15 +368,103 @@ where
 mod tests {
     use super::*;
 
+    /// [`integer_canonical`]'s parts as one text.
+    fn canonical_text(n: &str) -> String {
+        let mut count = [0; 20];
+        let (sign, significant, count) = integer_canonical(n, &mut count);
+        if significant.is_empty() {
+            return "0".into();
+        }
+        let text = [sign, significant, b"e", count].concat();
+        String::from_utf8(text).unwrap()
+    }
+
     #[test]
     fn plain_integers_have_the_numbers_canonical_text() {
-        for n in ["0", "7", "-7", "42", "100", "-1200", "9223372036854775807"] {
+        for n in [
+            "0",
+            "7",
+            "-7",
+            "42",
+            "100",
+            "-1200",
+            "9223372036854775807",
+            "12345678901234567890123456789012345678",
+        ] {
             assert!(is_plain_integer(n), "{n}");
             let parsed = Number::parse(n).map(|n| n.canonical());
-            assert_eq!(Ok(integer_canonical(n)), parsed, "{n}");
+            assert_eq!(Ok(canonical_text(n)), parsed, "{n}");
         }
         for n in ["-0", "007", "+1", "1.0", "1e3", "", "-"] {
             assert!(!is_plain_integer(n), "{n}");
+        }
+    }
+
+    fn item(pairs: &[(&str, AttributeValue)]) -> Item {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect()
+    }
+
+    #[test]
+    fn key_identities_compare_keys_as_dynamodb_does_inline_or_not() {
+        static FIELDS: &[crate::schema::FieldDef] = &[];
+        let def = crate::schema::TableDef {
+            model: "T",
+            name: "t",
+            hash_key: crate::schema::KeyDef {
+                name: "h",
+                scalar: crate::schema::ScalarType::S,
+            },
+            range_key: Some(crate::schema::KeyDef {
+                name: "r",
+                scalar: crate::schema::ScalarType::N,
+            }),
+            billing: crate::schema::Billing::OnDemand,
+            stream: None,
+            fields: FIELDS,
+            indexes: &[],
+            groups: &[],
+            validates: false,
+            version: None,
+            ttl: None,
+            created_at: None,
+            updated_at: None,
+        };
+        let key = |h: &str, r: &str| {
+            key_id(
+                &def,
+                &item(&[
+                    ("h", AttributeValue::S(h.into())),
+                    ("r", AttributeValue::N(r.into())),
+                    ("other", AttributeValue::Bool(true)),
+                ]),
+            )
+        };
+        let long = "x".repeat(100);
+        // With "10" as the range key, a 33-byte hash key fills the inline
+        // bytes exactly; 34 bytes go to the heap.
+        for h in [
+            "a",
+            "ab",
+            long.as_str(),
+            &long[..32],
+            &long[..33],
+            &long[..34],
+        ] {
+            assert_eq!(key(h, "10"), key(h, "1e1"), "numbers by value");
+            assert_eq!(key(h, "1200"), key(h, "1.2e3"));
+            assert_eq!(key(h, "0"), key(h, "-0"));
+            assert_ne!(key(h, "10"), key(h, "1"));
+            assert_ne!(key(h, "10"), key(&format!("{h}x"), "10"));
+        }
+        // Where one attribute ends and the next begins is part of the identity.
+        assert_ne!(key("a1", "2"), key("a", "12"));
+        let mut set = std::collections::HashSet::new();
+        for h in ["a", long.as_str(), &long[..33], &long[..34]] {
+            assert!(set.insert(key(h, "5")));
+            assert!(!set.insert(key(h, "5.0")));
         }
     }
 }
