@@ -126,12 +126,7 @@ pub(super) fn key_id(def: &TableDef, item: &Item) -> KeyId {
             Some(AttributeValue::S(s)) => id.attribute(1, &[s.as_bytes()]),
             Some(AttributeValue::N(n)) if is_plain_integer(n) => {
                 let mut count = [0; 20];
-                let (sign, significant, count) = integer_canonical(n, &mut count);
-                if significant.is_empty() {
-                    id.attribute(2, &[b"0"]);
-                } else {
-                    id.attribute(2, &[sign, significant, b"e", count]);
-                }
+                id.attribute(2, &integer_canonical(n, &mut count));
             }
             Some(AttributeValue::N(n)) => match Number::parse(n) {
                 Ok(number) => id.attribute(2, &[number.canonical().as_bytes()]),
@@ -157,32 +152,29 @@ fn is_plain_integer(n: &str) -> bool {
         }
 }
 
-/// [`Number::canonical`] of a plain integer, without parsing it, in parts:
-/// the sign, the digits without trailing zeros (empty for zero, whose
-/// canonical text is `0`), and the digit count written into `count` (the
-/// text is `{sign}{significant}e{count}`).
-fn integer_canonical<'n, 'c>(
-    n: &'n str,
-    count: &'c mut [u8; 20],
-) -> (&'n [u8], &'n [u8], &'c [u8]) {
+/// [`Number::canonical`] of a plain integer, without parsing it, as parts
+/// to concatenate: the sign, the digits without trailing zeros, `e` and the
+/// digit count (written into `count`); zero is `0`.
+fn integer_canonical<'a>(n: &'a str, count: &'a mut [u8; 20]) -> [&'a [u8]; 4] {
+    use std::io::Write;
     let (sign, digits) = match n.strip_prefix('-') {
         Some(digits) => ("-", digits),
         None => ("", n),
     };
     let significant = digits.trim_end_matches('0');
-    // The digit count in decimal, written from the end of `count`.
-    let mut at = count.len();
-    let mut left = digits.len();
-    loop {
-        at -= 1;
-        // A digit: `left % 10` is below 10.
-        count[at] = b'0' + (left % 10) as u8;
-        left /= 10;
-        if left == 0 || at == 0 {
-            break;
-        }
+    if significant.is_empty() {
+        return [b"0", b"", b"", b""];
     }
-    (sign.as_bytes(), significant.as_bytes(), &count[at..])
+    let mut rest = &mut count[..];
+    // A usize has at most 20 digits, so the write cannot fail.
+    let _ = write!(rest, "{}", digits.len());
+    let written = 20 - rest.len();
+    [
+        sign.as_bytes(),
+        significant.as_bytes(),
+        b"e",
+        &count[..written],
+    ]
 }
 
 /// Entries with distinct keys, in the order their keys were first given.
@@ -371,12 +363,7 @@ mod tests {
     /// [`integer_canonical`]'s parts as one text.
     fn canonical_text(n: &str) -> String {
         let mut count = [0; 20];
-        let (sign, significant, count) = integer_canonical(n, &mut count);
-        if significant.is_empty() {
-            return "0".into();
-        }
-        let text = [sign, significant, b"e", count].concat();
-        String::from_utf8(text).unwrap()
+        String::from_utf8(integer_canonical(n, &mut count).concat()).unwrap()
     }
 
     #[test]
