@@ -73,9 +73,14 @@ pub(crate) fn f64_attr(v: f64) -> Result<AttributeValue> {
 }
 
 /// An `f32` as DynamoDB's number text: its own shortest text (1.1f32 is
-/// "1.1", not 1.100000023841858), checked as [`f64_attr`] checks.
+/// "1.1", not 1.100000023841858). Every finite `f32` (at most ±3.4E+38, at
+/// least 1.4E-45 from zero) lies inside DynamoDB's range, so only NaN and
+/// infinities are refused.
 pub(crate) fn f32_attr(v: f32) -> Result<AttributeValue> {
-    f64_attr(f64::from(v)).map(|_| AttributeValue::N(v.to_string()))
+    if !v.is_finite() {
+        return Err(SerError(format!("{v} is not a number DynamoDB can store")));
+    }
+    Ok(AttributeValue::N(v.to_string()))
 }
 
 /// The `L` serde wrote for one of serde_dynamo's set wrappers as the set
@@ -596,6 +601,28 @@ mod tests {
         assert!(f64_attr(1e126).is_err());
         assert!(f64_attr(1e-130).is_ok());
         assert!(f64_attr(1e-131).is_err());
+    }
+
+    #[test]
+    fn every_finite_f32_is_stored_as_its_own_text() {
+        let tiny = f32::from_bits(1);
+        for v in [
+            0.0,
+            -0.0,
+            1.1,
+            f32::MAX,
+            f32::MIN,
+            f32::MIN_POSITIVE,
+            tiny,
+            -tiny,
+        ] {
+            assert!(storable_by_parsing(f64::from(v)), "{v:e}");
+            assert_eq!(f32_attr(v).ok(), Some(AttributeValue::N(v.to_string())));
+        }
+        for v in [f32::NAN, f32::INFINITY, f32::NEG_INFINITY] {
+            let err = f32_attr(v).unwrap_err().to_string();
+            assert_eq!(err, format!("{v} is not a number DynamoDB can store"));
+        }
     }
 
     proptest! {
