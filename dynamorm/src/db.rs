@@ -271,6 +271,11 @@ impl Db {
     /// own). For audit logs and metrics: observers run inline, so keep them
     /// quick.
     ///
+    /// An observer that panics changes nothing about the write: the panic is
+    /// caught (and reported as a `tracing` error event), the item is written
+    /// or not as it would have been, the model's hooks and the other
+    /// observers still run, and the operation resolves to its own result.
+    ///
     /// ```
     /// # use dynamorm::prelude::*;
     /// # #[derive(serde::Serialize, serde::Deserialize, DynaModel)]

@@ -87,14 +87,30 @@ impl Observers {
         self.list.read().map(|l| !l.is_empty()).unwrap_or(false)
     }
 
-    /// Tells every observer.
+    /// Tells every observer. One that panics does not stop the others, nor
+    /// the operation that emitted the event: its panic is caught and
+    /// reported as a `tracing` error event.
     pub(crate) fn send(&self, event: &Event) {
         let list = match self.list.read() {
             Ok(list) => list.clone(),
             Err(_) => return,
         };
         for observer in list {
-            observer(event);
+            let told = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| observer(event)));
+            if let Err(panic) = told {
+                let message = panic
+                    .downcast_ref::<&str>()
+                    .map(|s| (*s).to_owned())
+                    .or_else(|| panic.downcast_ref::<String>().cloned())
+                    .unwrap_or_default();
+                tracing::error!(
+                    kind = ?event.kind,
+                    model = event.model,
+                    key = %event.key,
+                    panic = %message,
+                    "an observer panicked; the operation and the other observers go on"
+                );
+            }
         }
     }
 }

@@ -4,6 +4,8 @@ use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
+use crate::number::Number;
+
 /// A DynamoDB item: attribute name to value.
 ///
 /// ```
@@ -13,3 +15,110 @@ use aws_sdk_dynamodb::types::AttributeValue;
 /// assert_eq!(item.len(), 1);
 /// ```
 pub type Item = HashMap<String, AttributeValue>;
+
+/// True when `a` and `b` are the same value as DynamoDB's `=` sees it:
+/// numbers by value (`1.0` is `1`), sets whatever their order, lists
+/// element by element and maps key by key, at any depth.
+pub(crate) fn same_value(a: &AttributeValue, b: &AttributeValue) -> bool {
+    match (a, b) {
+        (AttributeValue::N(x), AttributeValue::N(y)) => same_number(x, y),
+        (AttributeValue::Ss(x), AttributeValue::Ss(y)) => same_set(x, y, |e| e.as_bytes().to_vec()),
+        (AttributeValue::Bs(x), AttributeValue::Bs(y)) => same_set(x, y, |e| e.as_ref().to_vec()),
+        (AttributeValue::Ns(x), AttributeValue::Ns(y)) => same_set(x, y, |e| {
+            Number::parse(e).map_or_else(|_| e.as_bytes().to_vec(), |n| n.canonical().into_bytes())
+        }),
+        (AttributeValue::L(x), AttributeValue::L(y)) => {
+            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same_value(e, f))
+        }
+        (AttributeValue::M(x), AttributeValue::M(y)) => {
+            x.len() == y.len()
+                && x.iter()
+                    .all(|(k, e)| y.get(k).is_some_and(|f| same_value(e, f)))
+        }
+        (x, y) => x == y,
+    }
+}
+
+fn same_number(x: &str, y: &str) -> bool {
+    match (Number::parse(x), Number::parse(y)) {
+        (Ok(x), Ok(y)) => x == y,
+        _ => x == y,
+    }
+}
+
+/// Two sets with the same elements, compared by `identity` (a set's
+/// elements are distinct, so equal lengths and one inclusion suffice).
+fn same_set<E>(x: &[E], y: &[E], identity: impl Fn(&E) -> Vec<u8>) -> bool {
+    if x.len() != y.len() {
+        return false;
+    }
+    let mut left: Vec<Vec<u8>> = x.iter().map(&identity).collect();
+    let mut right: Vec<Vec<u8>> = y.iter().map(&identity).collect();
+    left.sort_unstable();
+    right.sort_unstable();
+    left == right
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ss(items: &[&str]) -> AttributeValue {
+        AttributeValue::Ss(items.iter().map(|s| (*s).to_owned()).collect())
+    }
+
+    #[test]
+    fn sets_compare_whatever_their_order_at_any_depth() {
+        assert!(same_value(&ss(&["a", "b", "c"]), &ss(&["c", "a", "b"])));
+        assert!(!same_value(&ss(&["a", "b"]), &ss(&["a", "c"])));
+        assert!(!same_value(&ss(&["a", "b"]), &ss(&["a", "b", "c"])));
+        let nested = |set| {
+            AttributeValue::M(HashMap::from([(
+                "inner".to_owned(),
+                AttributeValue::L(vec![AttributeValue::M(HashMap::from([(
+                    "tags".to_owned(),
+                    set,
+                )]))]),
+            )]))
+        };
+        assert!(same_value(
+            &nested(ss(&["x", "y"])),
+            &nested(ss(&["y", "x"]))
+        ));
+        assert!(!same_value(&nested(ss(&["x", "y"])), &nested(ss(&["x"]))));
+        let ns = |n: &[&str]| AttributeValue::Ns(n.iter().map(|s| (*s).to_owned()).collect());
+        assert!(same_value(&ns(&["1", "2.50"]), &ns(&["2.5", "1.0"])));
+        assert!(!same_value(&ns(&["1", "2"]), &ns(&["1", "3"])));
+        let bs = |b: &[&[u8]]| {
+            AttributeValue::Bs(
+                b.iter()
+                    .map(|b| aws_sdk_dynamodb::primitives::Blob::new(*b))
+                    .collect(),
+            )
+        };
+        assert!(same_value(&bs(&[b"a", b"b"]), &bs(&[b"b", b"a"])));
+    }
+
+    #[test]
+    fn numbers_compare_by_value_and_other_kinds_exactly() {
+        assert!(same_value(
+            &AttributeValue::N("10".into()),
+            &AttributeValue::N("1e1".into())
+        ));
+        assert!(!same_value(
+            &AttributeValue::N("10".into()),
+            &AttributeValue::N("1".into())
+        ));
+        assert!(!same_value(
+            &AttributeValue::S("1".into()),
+            &AttributeValue::N("1".into())
+        ));
+        let l = |v: &[&str]| {
+            AttributeValue::L(v.iter().map(|s| AttributeValue::S((*s).into())).collect())
+        };
+        assert!(
+            !same_value(&l(&["a", "b"]), &l(&["b", "a"])),
+            "lists keep their order"
+        );
+    }
+}

@@ -58,6 +58,9 @@ pub enum Fault {
     /// The engine executes the request, then its answer is lost: the client
     /// sees HTTP `status` `InternalServerError` (a timeout's worst case).
     LostAnswer(u16),
+    /// HTTP `status` for a request refused by
+    /// [`FaultLayer::refuse_requests_with`]; nothing executed.
+    Refused(u16),
 }
 
 /// Counts of what the layer did.
@@ -85,6 +88,7 @@ struct Inner {
     seed: u64,
     rules: Vec<Rule>,
     never: Option<Matcher>,
+    refuse: Option<(Matcher, u16)>,
     seen: Mutex<HashMap<(String, u64), u64>>,
     partial: AtomicUsize,
     dropped: AtomicUsize,
@@ -147,6 +151,7 @@ impl FaultLayer {
                 seed,
                 rules: Vec::new(),
                 never: None,
+                refuse: None,
                 seen: Mutex::new(HashMap::new()),
                 partial: AtomicUsize::new(0),
                 dropped: AtomicUsize::new(0),
@@ -182,6 +187,31 @@ impl FaultLayer {
     /// key) for which `matches` is true: it always comes back unprocessed.
     pub fn never_process(self, matches: impl Fn(&Item) -> bool + Send + Sync + 'static) -> Self {
         self.edit(|inner| inner.never = Some(Box::new(matches)))
+    }
+
+    /// Answers every BatchWriteItem that carries an entry for which
+    /// `matches` is true with HTTP `status` (400: `ValidationException`,
+    /// which retrying cannot fix; 5xx: `InternalServerError`), executing
+    /// none of its entries.
+    pub fn refuse_requests_with(
+        self,
+        status: u16,
+        matches: impl Fn(&Item) -> bool + Send + Sync + 'static,
+    ) -> Self {
+        self.edit(|inner| inner.refuse = Some((Box::new(matches), status)))
+    }
+
+    /// The refusal for a batch write that carries a matching entry.
+    fn refusal(&self, input: &BatchWriteItemInput) -> Option<Fault> {
+        let (matches, status) = self.inner.refuse.as_ref()?;
+        let mut writes = input
+            .request_items
+            .iter()
+            .flat_map(|t| t.values())
+            .flatten();
+        writes
+            .any(|w| matches(&write_entry(w)))
+            .then_some(Fault::Refused(*status))
     }
 
     /// What the layer injected so far.
@@ -417,8 +447,26 @@ impl Intercept for FaultLayer {
             0
         };
         let mut rng = self.rng_for(&operation, fingerprint);
-        let fault = self.pick(&operation, &mut rng);
+        let refused = input
+            .downcast_ref::<BatchWriteItemInput>()
+            .and_then(|write| self.refusal(write));
+        let fault = refused.or_else(|| self.pick(&operation, &mut rng));
         let decision = match fault {
+            Some(Fault::Refused(status)) => {
+                self.inner.server_errors.fetch_add(1, Ordering::SeqCst);
+                Decision {
+                    replace: Some(Replace::Error {
+                        status,
+                        code: if status < 500 {
+                            "ValidationException"
+                        } else {
+                            "InternalServerError"
+                        },
+                    }),
+                    execute: false,
+                    dropped: None,
+                }
+            }
             Some(Fault::Throttle) => {
                 self.inner.throttled.fetch_add(1, Ordering::SeqCst);
                 Decision {

@@ -12,6 +12,7 @@
 mod common;
 
 mod batch;
+mod batch_hooks_and_signals;
 mod codec;
 mod design_model;
 mod design_writes;

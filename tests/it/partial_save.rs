@@ -2,6 +2,7 @@
 //! written, with the conditions and version checks of any update.
 
 use dynamorm::prelude::*;
+use dynamorm::AttributeValue;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
@@ -119,4 +120,119 @@ async fn save_changes_against_a_kept_copy() {
     assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
     let stored = Profile::get(&db, "p1").consistent().await.unwrap().unwrap();
     assert_eq!(stored, before, "nothing was written");
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Labels {
+    tags: std::collections::HashSet<String>,
+    note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "tagged", billing = "on_demand")]
+struct Tagged {
+    #[dynamo(hash_key)]
+    id: String,
+    name: String,
+    tags: std::collections::HashSet<String>,
+    inner: Labels,
+}
+
+fn strings(items: &[&str]) -> std::collections::HashSet<String> {
+    items.iter().map(|s| (*s).to_owned()).collect()
+}
+
+async fn tagged_db() -> Db {
+    let db = common::db().await;
+    Tagged::table(&db).create().await.unwrap();
+    // Enough elements that a set read back rarely comes in the order the
+    // model's HashSet writes it.
+    let many: Vec<String> = (0..12).map(|n| format!("tag-{n}")).collect();
+    let many: Vec<&str> = many.iter().map(String::as_str).collect();
+    Tagged {
+        id: "t1".into(),
+        name: "One".into(),
+        tags: strings(&many),
+        inner: Labels {
+            tags: strings(&many),
+            note: "n".into(),
+        },
+    }
+    .save(&db)
+    .await
+    .unwrap();
+    db
+}
+
+#[tokio::test]
+async fn untouched_sets_are_unchanged_whatever_order_they_come_back_in() {
+    let db = tagged_db().await;
+    let (counted, requests) = common::counting(&db);
+    let mut tracked = Tagged::get(&counted, "t1")
+        .tracked()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(tracked.changed_fields().unwrap(), Vec::<&str>::new());
+    let after_get = requests.get();
+    assert!(!tracked.save(&counted).await.unwrap(), "nothing changed");
+    assert_eq!(
+        requests.get(),
+        after_get,
+        "an unchanged model sends nothing"
+    );
+
+    // The same through a kept copy.
+    let mut model = tracked.clone();
+    let before = model.clone();
+    assert!(!model.save_changes(&counted, &before).await.unwrap());
+    assert_eq!(requests.get(), after_get);
+}
+
+#[tokio::test]
+async fn a_partial_save_keeps_elements_another_writer_added_to_untouched_sets() {
+    let db = tagged_db().await;
+    let mut tracked = Tagged::get(&db, "t1").tracked().await.unwrap().unwrap();
+
+    // Another writer adds an element to both sets meanwhile (a set inside a
+    // nested struct is stored as a list).
+    db.client()
+        .update_item()
+        .table_name(db.table_name(Tagged::table_def()))
+        .key("id", AttributeValue::S("t1".into()))
+        .update_expression("ADD tags :new SET #i.tags = list_append(#i.tags, :more)")
+        .expression_attribute_names("#i", "inner")
+        .expression_attribute_values(":new", AttributeValue::Ss(vec!["added".into()]))
+        .expression_attribute_values(
+            ":more",
+            AttributeValue::L(vec![AttributeValue::S("added".into())]),
+        )
+        .send()
+        .await
+        .unwrap();
+
+    tracked.name = "Uno".into();
+    assert_eq!(tracked.changed_fields().unwrap(), ["name"]);
+    assert!(tracked.save(&db).await.unwrap());
+    let stored = Tagged::get(&db, "t1").consistent().await.unwrap().unwrap();
+    assert_eq!(stored.name, "Uno");
+    assert!(
+        stored.tags.contains("added"),
+        "top-level set: {:?}",
+        stored.tags
+    );
+    assert!(
+        stored.inner.tags.contains("added"),
+        "nested set: {:?}",
+        stored.inner.tags
+    );
+    assert_eq!(*tracked, stored, "the tracked model holds what is stored");
+
+    // A set the model did change is written whole.
+    tracked.tags.remove("tag-0");
+    assert_eq!(tracked.changed_fields().unwrap(), ["tags"]);
+    assert!(tracked.save(&db).await.unwrap());
+    let stored = Tagged::get(&db, "t1").consistent().await.unwrap().unwrap();
+    assert!(!stored.tags.contains("tag-0"));
+    assert!(stored.tags.contains("added"));
 }

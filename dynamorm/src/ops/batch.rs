@@ -1,9 +1,10 @@
 //! Batches: [`PutBatch`] (`Thing::put_batch`), [`GetBatch`]
 //! (`Thing::get_batch`) and [`DeleteBatch`] (`Thing::delete_batch`).
 //!
-//! Each takes any number of items or keys, checks all of them before the
-//! first request (a put runs every item through the one write pipeline,
-//! [`PutRequest::to_write_request`]), removes duplicate keys, and sends them
+//! Each takes any number of items or keys, removes duplicate keys, checks
+//! every entry when awaited before the first request (a put runs every item
+//! through the one write pipeline, as [`PutRequest::to_write_request`]
+//! does: validation, its `before_save` hook once, encoding), and sends them
 //! in chunks (25 writes per BatchWriteItem, 100 keys per BatchGetItem), up to
 //! [`Db::concurrency`] requests at once. What DynamoDB leaves unprocessed,
 //! and requests that fail with throttling or a transient error, are retried
@@ -31,7 +32,6 @@ use aws_sdk_dynamodb::types::{KeysAndAttributes, WriteRequest};
 
 use tracing::Instrument;
 
-use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
 use crate::events::EventKind;
@@ -41,7 +41,7 @@ use crate::item::Item;
 use crate::model::{DynaModel, IntoKey, ModelHooks};
 use crate::ops::read;
 use crate::ops::{signal, trace};
-use crate::request::{key_item, DeleteRequest, PutRequest};
+use crate::request::{admit, batch_refusal, key_item, stamp_time, DeleteRequest, PutRequest};
 
 use run::{key_id, run_chunks, Dedup, KeyId, Sent};
 
@@ -62,13 +62,17 @@ pub const MAX_KEYS_PER_REQUEST: usize = 100;
 /// Writes many models (BatchWriteItem): `Thing::put_batch(&db, things)`.
 ///
 /// Takes items by value or by reference (anything iterable whose items
-/// borrow as the model). Every item is validated, encoded and size-checked
-/// through the same pipeline as [`save`](crate::InstanceOps::save) when the
-/// batch is made, and the first failure is returned when it is awaited,
-/// before any request: one invalid item means nothing is written.
+/// borrow as the model). Items with the same key are written once: the last
+/// one wins (DynamoDB refuses a batch that writes one key twice). When the
+/// batch is awaited, every item it writes goes through the same pipeline as
+/// [`save`](crate::InstanceOps::save) (validation, its `before_save` hook
+/// once, encoding, `created_at` / `updated_at` stamped at one time for the
+/// whole batch, size check) before any request: one invalid item, or one
+/// hook that refuses, means nothing is written.
 ///
-/// Items with the same key are written once: the last one wins (DynamoDB
-/// refuses a batch that writes one key twice). The rest go out 25 per
+/// Afterwards exactly the items that were written get their `after_save`
+/// hook and a `PostSave` signal with `Ok`; the items left unwritten are in
+/// [`Error::Unprocessed`] as they were sent. The writes go out 25 per
 /// request, [`Db::concurrency`] requests at once, retried as [`Db::retry`]
 /// says; see the [module docs](self) for what a failure reports. A batch
 /// writes no conditions (use a transaction for that). An empty batch sends
@@ -97,11 +101,9 @@ pub const MAX_KEYS_PER_REQUEST: usize = 100;
 pub struct PutBatch<'a, M: DynaModel> {
     db: &'a Db,
     table: String,
-    /// The writes, one per distinct key, each with the model it renders
-    /// (kept to render it again if the request carrying it fails), or the
-    /// first item that failed the pipeline.
-    writes: Result<Keyed<(WriteRequest, Source<'a, M>)>>,
-    _model: PhantomData<fn() -> M>,
+    /// The models, one per distinct key (the last one given wins), and
+    /// where each key's model is; or the first key that cannot be encoded.
+    models: Result<Keyed<Source<'a, M>>>,
 }
 
 /// A model a batch put was given (by value or by reference).
@@ -112,6 +114,9 @@ type Keyed<E> = (Vec<E>, HashMap<KeyId, usize>);
 
 impl<'a, M: DynaModel> PutBatch<'a, M> {
     /// A batch writing every item of `items` on `db`.
+    ///
+    /// Only the keys are looked at here (to drop duplicates); validation,
+    /// the `before_save` hooks and encoding run when the batch is awaited.
     ///
     /// ```
     /// # use dynamorm::prelude::*;
@@ -135,32 +140,22 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
         let def = M::table_def();
         let table = db.table_name(def);
         let items = items.into_iter();
-        let writes = (|| {
-            let mut writes = Dedup::with_capacity(def, items.size_hint().0);
+        let models = (|| {
+            let at = Scope::new(def, &table);
+            let mut models = Dedup::with_capacity(def, items.size_hint().0);
             for item in items {
-                let write = PutRequest::new(item.borrow()).to_write_request(&table)?;
-                let key = write.put_request().map(|put| put.item()).ok_or_else(|| {
-                    Error::invalid_query(
-                        Scope::new(def, &table),
-                        "a batch put rendered no PutRequest",
-                    )
-                })?;
-                let key = writes.key_of(key);
+                let key = key_item::<M>(&item.borrow().key(), at)?;
+                let id = models.key_of(&key);
                 let source: Source<'a, M> = Box::new(item);
-                writes.insert_last_wins(key, (write, source));
+                models.insert_last_wins(id, source);
             }
-            Ok(writes.into_parts())
+            Ok(models.into_parts())
         })();
-        PutBatch {
-            db,
-            table,
-            writes,
-            _model: PhantomData,
-        }
+        PutBatch { db, table, models }
     }
 
-    /// How many items the batch writes (one per distinct key; 0 when an item
-    /// failed validation).
+    /// How many items the batch writes (one per distinct key; 0 when a key
+    /// cannot be encoded).
     ///
     /// ```
     /// # use dynamorm::prelude::*;
@@ -175,7 +170,7 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn len(&self) -> usize {
-        self.writes.as_ref().map_or(0, |(writes, _)| writes.len())
+        self.models.as_ref().map_or(0, |(models, _)| models.len())
     }
 
     /// True when there is nothing to write.
@@ -204,7 +199,7 @@ impl<M: DynaModel> fmt::Debug for PutBatch<'_, M> {
             .field("db", self.db)
             .field("model", &M::table_def().model)
             .field("table", &self.table)
-            .field("items", &self.writes.as_ref().map(|(w, _)| w.len()))
+            .field("items", &self.models.as_ref().map(|(m, _)| m.len()))
             .finish()
     }
 }
@@ -214,16 +209,46 @@ impl<'a, M: DynaModel> IntoFuture for PutBatch<'a, M> {
     type IntoFuture = OpFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let (entries, positions) = self.writes?;
-            let (writes, sources): (Vec<_>, Vec<_>) = entries.into_iter().unzip();
+            let (sources, positions) = self.models?;
+            let def = M::table_def();
             let table = self.table.as_str();
-            // Rendered again without the hook, which ran for this write.
-            let render = |i: usize| -> Result<WriteRequest> {
-                let source = sources.get(i).ok_or_else(|| lost_entry::<M>(table))?;
-                PutRequest::new((**source).borrow()).write_request(table, false)
+            let at = Scope::new(def, table);
+            let model = |i: usize| -> Result<&M> {
+                sources
+                    .get(i)
+                    .map(|source| (**source).borrow())
+                    .ok_or_else(|| lost_entry::<M>(table))
             };
-            let slots = Slots::new(M::table_def(), writes, positions, &render);
-            write_all::<M>(self.db, table, slots, Writes::Puts).await
+            // Every item through the pipeline before any request: validated,
+            // its `before_save` hook run once, stamped at one time for the
+            // whole batch.
+            batch_refusal::<M>(at)?;
+            let now = stamp_time(def);
+            let mut writes = Vec::with_capacity(sources.len());
+            for source in &sources {
+                let model: &M = (**source).borrow();
+                admit(model, at)?;
+                writes.push(PutRequest::new(model).batch_entry(table, now.as_ref())?);
+            }
+            // A write whose request failed is rendered again as it was sent.
+            let render = |i: usize| -> Result<WriteRequest> {
+                PutRequest::new(model(i)?).batch_entry(table, now.as_ref())
+            };
+            let slots = Slots::new(def, writes, positions, &render);
+            let shown =
+                |i: usize| model(i).map_or_else(|_| String::new(), |m| format!("{:?}", m.key()));
+            let after = |i: usize| {
+                if let Ok(model) = model(i) {
+                    <M::Hooks as ModelHooks<M>>::after_save(model);
+                }
+            };
+            let watch = Watch {
+                pre: EventKind::PreSave,
+                post: EventKind::PostSave,
+                shown: &shown,
+                after: &after,
+            };
+            write_all::<M>(self.db, table, slots, watch).await
         })
     }
 }
@@ -232,10 +257,12 @@ impl<'a, M: DynaModel> IntoFuture for PutBatch<'a, M> {
 ///
 /// Every key is checked (a number key DynamoDB cannot store is
 /// [`Error::Codec`]) before any request. A key given twice is deleted once;
-/// deleting a key that does not exist succeeds, as in DynamoDB. The deletes
-/// go out 25 per request, [`Db::concurrency`] requests at once, retried as
-/// [`Db::retry`] says; see the [module docs](self) for what a failure
-/// reports. An empty batch sends nothing.
+/// deleting a key that does not exist succeeds, as in DynamoDB. The
+/// `before_delete` hook runs once per distinct key when the batch is
+/// awaited, before any request. The deletes go out 25 per request,
+/// [`Db::concurrency`] requests at once, retried as [`Db::retry`] says; see
+/// the [module docs](self) for what a failure reports. An empty batch sends
+/// nothing.
 ///
 /// ```
 /// # use dynamorm::prelude::*;
@@ -256,10 +283,9 @@ impl<'a, M: DynaModel> IntoFuture for PutBatch<'a, M> {
 pub struct DeleteBatch<'a, M: DynaModel> {
     db: &'a Db,
     table: String,
-    /// The deletes, one per distinct key, with every key as given (for the
-    /// hooks and signals), or the first key that failed.
-    writes: Result<Deletes<M>>,
-    _model: PhantomData<fn() -> M>,
+    /// The deletes, one per distinct key (the first one given), and where
+    /// each key's delete is; or the first key that failed its check.
+    deletes: Result<Keyed<DeleteRequest<M>>>,
 }
 
 impl<'a, M: DynaModel> DeleteBatch<'a, M> {
@@ -286,39 +312,18 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
     {
         let def = M::table_def();
         let table = db.table_name(def);
-        let watched = db.observed() || <M::Hooks as ModelHooks<M>>::ACTIVE;
-        let writes = (|| {
-            let mut writes = Dedup::new(def);
-            let mut typed = Vec::new();
+        let keys = keys.into_iter();
+        let deletes = (|| {
+            let at = Scope::new(def, &table);
+            let mut deletes = Dedup::with_capacity(def, keys.size_hint().0);
             for key in keys {
                 let key = key.into_key();
-                let write = DeleteRequest::<M>::for_key(key.clone()).to_write_request(&table)?;
-                if watched {
-                    if let Some(delete) = write.delete_request() {
-                        typed.push((delete.key().clone(), key));
-                    }
-                }
-                let id = write
-                    .delete_request()
-                    .map(|delete| delete.key())
-                    .ok_or_else(|| {
-                        Error::invalid_query(
-                            Scope::new(def, &table),
-                            "a batch delete rendered no DeleteRequest",
-                        )
-                    })?;
-                let id = writes.key_of(id);
-                writes.insert_first_wins(id, write);
+                let id = deletes.key_of(&key_item::<M>(&key, at)?);
+                deletes.insert_first_wins(id, DeleteRequest::<M>::for_key(key));
             }
-            let (writes, positions) = writes.into_parts();
-            Ok((writes, positions, typed))
+            Ok(deletes.into_parts())
         })();
-        DeleteBatch {
-            db,
-            table,
-            writes,
-            _model: PhantomData,
-        }
+        DeleteBatch { db, table, deletes }
     }
 
     /// How many distinct keys the batch deletes (0 when a key failed its check).
@@ -335,9 +340,9 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn len(&self) -> usize {
-        self.writes
+        self.deletes
             .as_ref()
-            .map_or(0, |(writes, _, _)| writes.len())
+            .map_or(0, |(deletes, _)| deletes.len())
     }
 
     /// True when there is nothing to delete.
@@ -364,7 +369,7 @@ impl<M: DynaModel> fmt::Debug for DeleteBatch<'_, M> {
             .field("db", self.db)
             .field("model", &M::table_def().model)
             .field("table", &self.table)
-            .field("keys", &self.writes.as_ref().map(|(w, _, _)| w.len()))
+            .field("keys", &self.deletes.as_ref().map(|(d, _)| d.len()))
             .finish()
     }
 }
@@ -374,34 +379,42 @@ impl<'a, M: DynaModel> IntoFuture for DeleteBatch<'a, M> {
     type IntoFuture = OpFuture<'a, ()>;
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(async move {
-            let (writes, positions, keys) = self.writes?;
+            let (deletes, positions) = self.deletes?;
+            let def = M::table_def();
             let table = self.table.as_str();
-            // A delete is a key: sent as a copy, the original kept for a retry.
-            let originals = writes.clone();
-            let render = |i: usize| -> Result<WriteRequest> {
-                originals
-                    .get(i)
-                    .cloned()
-                    .ok_or_else(|| lost_entry::<M>(table))
+            let at = Scope::new(def, table);
+            let delete = |i: usize| deletes.get(i).ok_or_else(|| lost_entry::<M>(table));
+            // Every hook before any request, once per key sent.
+            let mut writes = Vec::with_capacity(deletes.len());
+            for delete in &deletes {
+                delete.admit(at)?;
+                writes.push(delete.batch_entry(table)?);
+            }
+            let render = |i: usize| -> Result<WriteRequest> { delete(i)?.batch_entry(table) };
+            let slots = Slots::new(def, writes, positions, &render);
+            let shown =
+                |i: usize| delete(i).map_or_else(|_| String::new(), |d| format!("{:?}", d.key()));
+            let after = |i: usize| {
+                if let Ok(delete) = delete(i) {
+                    <M::Hooks as ModelHooks<M>>::after_delete(delete.key());
+                }
             };
-            let slots = Slots::new(M::table_def(), writes, positions, &render);
-            write_all::<M>(self.db, table, slots, Writes::Deletes(keys)).await
+            let watch = Watch {
+                pre: EventKind::PreDelete,
+                post: EventKind::PostDelete,
+                shown: &shown,
+                after: &after,
+            };
+            write_all::<M>(self.db, table, slots, watch).await
         })
     }
 }
 
-/// A delete batch's requests (with where each key's is), and every key as
-/// given with its key map.
-type Deletes<M> = (
-    Vec<WriteRequest>,
-    HashMap<KeyId, usize>,
-    Vec<(Item, <M as DynaModel>::Key)>,
-);
-
 /// The writes of a batch, by position. Each goes out the first time as it
 /// is (moved into the request, not copied); one DynamoDB leaves unprocessed
 /// comes back from the response into its slot; one whose request failed is
-/// rendered again (`render`) for the next attempt or the report.
+/// rendered again (`render`, which gives the write as it was sent) for the
+/// next attempt or the report.
 struct Slots<'s> {
     def: &'static crate::schema::TableDef,
     slots: Mutex<Vec<Option<WriteRequest>>>,
@@ -454,62 +467,38 @@ impl<'s> Slots<'s> {
     }
 }
 
-/// What a batch writes, for its signals and after-hooks: puts (the items
-/// are decoded back into models for them) or deletes (with their keys).
-enum Writes<M: DynaModel> {
-    Puts,
-    Deletes(Vec<(Item, M::Key)>),
+/// What a batch write tells about each entry, by position: the signals it
+/// emits before and after, each entry's key as the signals show it, and the
+/// after-hook of an entry that was written.
+struct Watch<'w> {
+    pre: EventKind,
+    post: EventKind,
+    shown: &'w (dyn Fn(usize) -> String + Send + Sync),
+    after: &'w (dyn Fn(usize) + Send + Sync),
 }
 
-/// Sends `writes` (puts or deletes of `M`) to `table` in chunks of 25, with
-/// a `Pre*` signal for each entry before and a `Post*` one after, and the
-/// model's `after_save` / `after_delete` hook for each entry written.
+/// Sends the writes in `slots` (puts or deletes of `M`) to `table` in
+/// chunks of 25, with a `Pre*` signal for each entry before and a `Post*`
+/// one after, and the after-hook for each entry written. Which entries were
+/// written is known by position, so the cost stays linear in the entries.
 async fn write_all<M: DynaModel>(
     db: &Db,
     table: &str,
     slots: Slots<'_>,
-    kind: Writes<M>,
+    watch: Watch<'_>,
 ) -> Result<()> {
     let at = Scope::new(M::table_def(), table);
-    let watched = db.observed() || <M::Hooks as ModelHooks<M>>::ACTIVE;
+    let observed = db.observed();
+    let hooked = <M::Hooks as ModelHooks<M>>::ACTIVE;
     let total = slots.len();
-    let entries: Vec<Item> = if watched {
-        slots
-            .lock()
-            .iter()
-            .flatten()
-            .cloned()
-            .map(written_item)
-            .collect()
+    // Each entry's key, rendered once for the signals before and after.
+    let shown: Vec<String> = if observed {
+        (0..total).map(watch.shown).collect()
     } else {
         Vec::new()
     };
-    let (pre, post) = match kind {
-        Writes::Puts => (EventKind::PreSave, EventKind::PostSave),
-        Writes::Deletes(_) => (EventKind::PreDelete, EventKind::PostDelete),
-    };
-    // Each entry's key for the signals; a put's model for its hook.
-    let describe = |entry: &Item| -> (String, Option<M>) {
-        match &kind {
-            Writes::Puts => match codec::decode::<M>(entry.clone(), at) {
-                Ok(model) => (format!("{:?}", model.key()), Some(model)),
-                Err(_) => (format!("{entry:?}"), None),
-            },
-            Writes::Deletes(keys) => {
-                let key = keys.iter().find(|(item, _)| item == entry).map(|(_, k)| k);
-                (
-                    key.map_or_else(|| format!("{entry:?}"), |k| format!("{k:?}")),
-                    None,
-                )
-            }
-        }
-    };
-    // Described once: the signals before and after, and the after-hooks.
-    let described: Vec<(String, Option<M>)> = entries.iter().map(describe).collect();
-    if db.observed() {
-        for (key, _) in &described {
-            signal::emit::<M>(db, pre, table, &Shown(key.clone()), None);
-        }
+    for key in &shown {
+        signal::emit::<M>(db, watch.pre, table, &Shown(key), None);
     }
     let slots = &slots;
     let send = |positions: Vec<usize>| async move {
@@ -530,33 +519,27 @@ async fn write_all<M: DynaModel>(
     };
     let positions: Vec<usize> = (0..total).collect();
     let outcome = run_chunks(db, positions, MAX_WRITES_PER_REQUEST, send).await;
+    let mut written = vec![true; if observed || hooked { total } else { 0 }];
+    for &i in outcome.left() {
+        if let Some(entry) = written.get_mut(i) {
+            *entry = false;
+        }
+    }
     let report = |i: usize| slots.take(i).map(written_item).unwrap_or_default();
     let result = outcome.into_result(at, total, report).map(drop);
-    if watched {
-        let failed: &[Item] = match &result {
-            Ok(()) => &[],
-            Err(Error::Unprocessed { unprocessed, .. }) => unprocessed,
-            Err(_) => &entries,
-        };
-        for (entry, (key, model)) in entries.iter().zip(described) {
-            let written = !failed.contains(entry);
-            if written {
-                match (&kind, &model) {
-                    (Writes::Puts, Some(model)) => <M::Hooks as ModelHooks<M>>::after_save(model),
-                    (Writes::Deletes(keys), _) => {
-                        if let Some((_, key)) = keys.iter().find(|(item, _)| item == entry) {
-                            <M::Hooks as ModelHooks<M>>::after_delete(key);
-                        }
-                    }
-                    _ => {}
-                }
-            }
-            let outcome = match (&result, written) {
-                (_, true) => Some(Ok(())),
-                (Err(err), false) => Some(Err(err.to_string())),
-                (Ok(()), false) => Some(Ok(())),
+    if hooked {
+        for (i, _) in written.iter().enumerate().filter(|(_, written)| **written) {
+            (watch.after)(i);
+        }
+    }
+    if observed {
+        let failure = result.as_ref().err().map(ToString::to_string);
+        for (key, written) in shown.iter().zip(&written) {
+            let outcome = match (&failure, written) {
+                (Some(failure), false) => Err(failure.clone()),
+                _ => Ok(()),
             };
-            signal::emit::<M>(db, post, table, &Shown(key), outcome);
+            signal::emit::<M>(db, watch.post, table, &Shown(key), Some(outcome));
         }
     }
     result
@@ -572,11 +555,11 @@ fn lost_entry<M: DynaModel>(table: &str) -> Error {
 }
 
 /// A key already rendered, shown as is in a signal.
-struct Shown(String);
+struct Shown<'k>(&'k str);
 
-impl fmt::Debug for Shown {
+impl fmt::Debug for Shown<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(self.0)
     }
 }
 

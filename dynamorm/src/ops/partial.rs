@@ -19,7 +19,7 @@ use crate::error::{Error, Result, Scope};
 use crate::expr::update::Op;
 use crate::expr::{AttrPath, Cond, Updates};
 use crate::future::OpFuture;
-use crate::item::Item;
+use crate::item::{same_value, Item};
 use crate::model::{DynaModel, ModelHooks};
 use crate::ops::update::send_update;
 use crate::request::{version_of, UpdateRequest};
@@ -48,11 +48,17 @@ use crate::validate;
 /// ```
 pub struct Tracked<M> {
     model: M,
+    /// The model as loaded (or last saved), as it encodes. Encoded from the
+    /// model itself rather than kept as the engine returned it, so a field
+    /// whose encoding has no fixed order (a `HashSet` inside a nested
+    /// struct is stored as a list) compares equal while untouched.
     original: Item,
 }
 
 impl<M: DynaModel> Tracked<M> {
-    pub(crate) fn new(model: M, original: Item) -> Self {
+    /// Tracks `model`, read from the stored item `loaded`.
+    pub(crate) fn new(model: M, loaded: Item) -> Self {
+        let original = baseline(&model, loaded);
         Tracked { model, original }
     }
 
@@ -229,16 +235,25 @@ impl<'a, M: DynaModel> SaveChanges<'a, M> {
         validate::loaded(&mut model, at)?;
         *self.model = model;
         if let Before::Loaded(original) = self.before {
-            *original = stored;
+            *original = baseline(&*self.model, stored);
         }
         <M::Hooks as ModelHooks<M>>::after_update(request.key(), Some(&*self.model));
         Ok(true)
     }
 }
 
+/// What a partial save compares `model` with later: the model as it
+/// encodes, or the item it was read from when it does not encode (the save
+/// then fails on encoding it, as any write would).
+fn baseline<M: DynaModel>(model: &M, read_from: Item) -> Item {
+    codec::encode(model, Scope::declared(M::table_def())).unwrap_or(read_from)
+}
+
 /// The declared fields whose stored value differs between `before` and
-/// `now`, with the new value (`None`: now absent). Keys and what the
-/// pipeline maintains (version, timestamps) are left out.
+/// `now`, with the new value (`None`: now absent), compared as DynamoDB
+/// compares values (a set is the same set whatever order its elements come
+/// in, at any depth). Keys and what the pipeline maintains (version,
+/// timestamps) are left out.
 fn changed<'i>(
     def: &'static TableDef,
     before: &'i Item,
@@ -254,7 +269,10 @@ fn changed<'i>(
         .map(|f| f.name)
         .filter(move |name| !def.key_names().any(|k| k == *name))
         .filter(move |name| !managed.contains(&Some(*name)))
-        .filter(move |name| before.get(*name) != now.get(*name))
+        .filter(move |name| match (before.get(*name), now.get(*name)) {
+            (Some(was), Some(is)) => !same_value(was, is),
+            (was, is) => was.is_some() != is.is_some(),
+        })
         .map(move |name| (name, now.get(name)))
 }
 

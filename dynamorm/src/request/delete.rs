@@ -6,7 +6,7 @@ use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRe
 
 use super::update::version_is;
 use super::write::{
-    prepare_key, set_condition, unconditional, version_of, DisplayCondition, Prepared,
+    key_item, prepare_key, set_condition, unconditional, version_of, DisplayCondition, Prepared,
 };
 use crate::error::{Error, Result, Scope};
 use crate::expr::Cond;
@@ -92,9 +92,15 @@ impl<M: DynaModel> DeleteRequest<M> {
     /// Runs the write pipeline for a key: the `before_delete` hook, then the
     /// condition.
     pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<Prepared> {
-        <M::Hooks as ModelHooks<M>>::before_delete(&self.key)
-            .map_err(|e| Error::hook(at, "before_delete", e))?;
+        self.admit(at)?;
         prepare_key::<M>(&self.key, self.combined().as_ref(), at)
+    }
+
+    /// The part of the pipeline that runs once per delete: the
+    /// `before_delete` hook.
+    pub(crate) fn admit(&self, at: Scope<'_>) -> Result<()> {
+        <M::Hooks as ModelHooks<M>>::before_delete(&self.key)
+            .map_err(|e| Error::hook(at, "before_delete", e))
     }
 
     /// The error for a failed condition, with the stored item the engine
@@ -139,7 +145,15 @@ impl<M: DynaModel> DeleteRequest<M> {
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
         let at = Scope::new(M::table_def(), table);
         unconditional(self.combined().as_ref(), at)?;
-        let Prepared { item, .. } = self.prepare(at)?;
+        self.admit(at)?;
+        self.batch_entry(table)
+    }
+
+    /// The batch entry of an admitted delete (see [`admit`](Self::admit)).
+    pub(crate) fn batch_entry(&self, table: &str) -> Result<WriteRequest> {
+        let at = Scope::new(M::table_def(), table);
+        unconditional(self.combined().as_ref(), at)?;
+        let item = key_item::<M>(&self.key, at)?;
         let delete = types::DeleteRequest::builder()
             .set_key(Some(item))
             .build()

@@ -2,12 +2,14 @@
 
 use std::fmt;
 
-use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRequest};
+use aws_sdk_dynamodb::types::{
+    self, AttributeValue, ReturnValuesOnConditionCheckFailure, WriteRequest,
+};
 
 use super::update::build_update;
 use super::write::{
-    item_as_update, render_condition, set_condition, stamp_model, unconditional, version_condition,
-    version_conflict, DisplayCondition, Stamped,
+    admit, item_as_update, render_condition, set_condition, stamp, stamp_model, stamp_time,
+    unconditional, version_condition, version_conflict, DisplayCondition, Stamped,
 };
 use crate::error::{Error, Result, Scope};
 use crate::expr::{AttrPath, Cond};
@@ -141,15 +143,10 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// `created_at`, `updated_at`), size check; the condition sent is the
     /// caller's (`unique`, `when`) and the version's.
     pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<PreparedPut<M>> {
-        self.prepare_with(at, true)
-    }
-
-    /// [`prepare`](Self::prepare), running the `before_save` hook or not.
-    fn prepare_with(&self, at: Scope<'_>, hooks: bool) -> Result<PreparedPut<M>> {
         let Stamped {
             item,
             expected_version,
-        } = stamp_model(self.model, at, hooks)?;
+        } = stamp_model(self.model, at)?;
         let mut condition = self.conditions.combined();
         if let Some(version) = expected_version.and_then(version_condition::<M>) {
             Cond::and_into(&mut condition, version);
@@ -232,35 +229,48 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
             .build())
     }
 
-    /// The put as one entry of a BatchWriteItem for table `table`. A batch
-    /// cannot carry conditions: a conditional put, or a put of a model with a
-    /// `#[dynamo(version)]` (whose check is a condition), is
-    /// [`Error::InvalidQuery`].
+    /// The put as one entry of a BatchWriteItem for table `table`: the model
+    /// is validated, its `before_save` hook runs, and it is stamped at the
+    /// current time. A batch cannot carry conditions: a conditional put, or
+    /// a put of a model with a `#[dynamo(version)]` (whose check is a
+    /// condition), is [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
-        self.write_request(table, true)
-    }
-
-    /// [`to_write_request`](Self::to_write_request); without the
-    /// `before_save` hook when a batch renders a put again because the
-    /// request carrying it failed (the hook ran for this write already).
-    pub(crate) fn write_request(&self, table: &str, hooks: bool) -> Result<WriteRequest> {
         let at = Scope::new(M::table_def(), table);
         unconditional(self.condition().as_ref(), at)?;
-        if let Some(version) = M::table_def().version {
-            return Err(Error::invalid_query(
-                at,
-                format!(
-                    "a batch write cannot check the version (`{version}`): save versioned \
-                     models one by one or in a transaction"
-                ),
-            ));
-        }
-        let PreparedPut { item, .. } = self.prepare_with(at, hooks)?;
+        batch_refusal::<M>(at)?;
+        admit(self.model, at)?;
+        self.batch_entry(table, stamp_time(M::table_def()).as_ref())
+    }
+
+    /// The batch entry of an admitted model (see [`admit`]), stamped at
+    /// `now`: rendering it again with the same `now` gives the same entry.
+    pub(crate) fn batch_entry(
+        &self,
+        table: &str,
+        now: Option<&AttributeValue>,
+    ) -> Result<WriteRequest> {
+        let at = Scope::new(M::table_def(), table);
+        let Stamped { item, .. } = stamp(self.model, at, now)?;
         let put = types::PutRequest::builder()
             .set_item(Some(item))
             .build()
             .map_err(|e| Error::invalid_query(at, format!("cannot build a PutRequest: {e}")))?;
         Ok(WriteRequest::builder().put_request(put).build())
+    }
+}
+
+/// `Err` when `M`'s puts cannot go into a batch: a `#[dynamo(version)]`
+/// model's write needs a condition, which a batch cannot carry.
+pub(crate) fn batch_refusal<M: DynaModel>(at: Scope<'_>) -> Result<()> {
+    match M::table_def().version {
+        None => Ok(()),
+        Some(version) => Err(Error::invalid_query(
+            at,
+            format!(
+                "a batch write cannot check the version (`{version}`): save versioned \
+                 models one by one or in a transaction"
+            ),
+        )),
     }
 }
 

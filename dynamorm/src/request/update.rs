@@ -10,9 +10,8 @@ use super::write::{
 use crate::error::{Error, Result, Scope};
 use crate::expr::update::{self, update_methods, Op, Resolved};
 use crate::expr::{AttrPath, Cond, Placeholders, ShowValue, Updates};
-use crate::item::Item;
+use crate::item::{same_value, Item};
 use crate::model::{Changes, DynaModel, IntoKey, ModelHooks};
-use crate::number::Number;
 use crate::schema::TableDef;
 
 /// An update of one stored item (UpdateItem, a transaction's `Update`), as a
@@ -455,39 +454,6 @@ fn guard_holds(def: &'static TableDef, old: &Item, current: &Item) -> bool {
         (Some(a), Some(b)) => same_value(a, b),
         (a, b) => a.is_none() && b.is_none(),
     })
-}
-
-/// Equality as DynamoDB's `=` sees it.
-fn same_value(a: &AttributeValue, b: &AttributeValue) -> bool {
-    use std::cmp::Ordering;
-    let number = |x: &str, y: &str| match (Number::parse(x), Number::parse(y)) {
-        (Ok(x), Ok(y)) => x.cmp(&y) == Ordering::Equal,
-        _ => x == y,
-    };
-    let same_set = |x: &[String], y: &[String], numbers: bool| {
-        x.len() == y.len()
-            && x.iter().all(|e| {
-                y.iter()
-                    .any(|f| if numbers { number(e, f) } else { e == f })
-            })
-    };
-    match (a, b) {
-        (AttributeValue::N(x), AttributeValue::N(y)) => number(x, y),
-        (AttributeValue::Ss(x), AttributeValue::Ss(y)) => same_set(x, y, false),
-        (AttributeValue::Ns(x), AttributeValue::Ns(y)) => same_set(x, y, true),
-        (AttributeValue::Bs(x), AttributeValue::Bs(y)) => {
-            x.len() == y.len() && x.iter().all(|e| y.contains(e))
-        }
-        (AttributeValue::L(x), AttributeValue::L(y)) => {
-            x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same_value(e, f))
-        }
-        (AttributeValue::M(x), AttributeValue::M(y)) => {
-            x.len() == y.len()
-                && x.iter()
-                    .all(|(k, e)| y.get(k).is_some_and(|f| same_value(e, f)))
-        }
-        (x, y) => x == y,
-    }
 }
 
 impl<M: DynaModel> fmt::Debug for UpdateRequest<M> {

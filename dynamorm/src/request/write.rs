@@ -57,25 +57,44 @@ pub(crate) struct Stamped {
     pub expected_version: Option<u64>,
 }
 
-/// Runs the write pipeline on a whole model: validate, its `before_save`
-/// hook, encode, stamp
-/// (`updated_at` = now, `created_at` = now when unset, `version` + 1),
-/// check the size. An invalid or oversized model fails here, before any
-/// request.
-///
-/// `hooks` is false only when a batch renders again a model whose request
-/// failed: its `before_save` hook already ran for this write.
-pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>, hooks: bool) -> Result<Stamped> {
+/// Runs the write pipeline on a whole model: [`admit`] it, then
+/// [`stamp`] it at the current time. An invalid or oversized model fails
+/// here, before any request.
+pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stamped> {
+    admit(model, at)?;
+    stamp(model, at, stamp_time(M::table_def()).as_ref())
+}
+
+/// The part of the write pipeline that runs once per write: validation, then
+/// the model's `before_save` hook.
+pub(crate) fn admit<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<()> {
     validate::check(model, at)?;
-    if hooks {
-        <M::Hooks as ModelHooks<M>>::before_save(model)
-            .map_err(|e| Error::hook(at, "before_save", e))?;
+    <M::Hooks as ModelHooks<M>>::before_save(model).map_err(|e| Error::hook(at, "before_save", e))
+}
+
+/// The time a write of `def`'s model stamps into `created_at` /
+/// `updated_at`; `None` when the model has neither.
+pub(crate) fn stamp_time(def: &TableDef) -> Option<AttributeValue> {
+    if def.updated_at.is_some() || def.created_at.is_some() {
+        now()
+    } else {
+        None
     }
+}
+
+/// The item of an admitted model, as it will be stored: encoded, stamped
+/// with what the model maintains (`updated_at` = `now`, `created_at` =
+/// `now` when unset, `version` + 1) and size-checked. Given the same model
+/// and `now` it renders the same item, so a batch can render a write again
+/// exactly as it was sent.
+pub(crate) fn stamp<M: DynaModel>(
+    model: &M,
+    at: Scope<'_>,
+    now: Option<&AttributeValue>,
+) -> Result<Stamped> {
     let mut item = codec::encode(model, at)?;
     let def = M::table_def();
-    let stamped = def.updated_at.is_some() || def.created_at.is_some();
-    let now = if stamped { now() } else { None };
-    if let Some(now) = &now {
+    if let Some(now) = now {
         if let Some(name) = def.updated_at {
             item.insert(name.to_owned(), now.clone());
         }

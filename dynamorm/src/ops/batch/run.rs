@@ -185,11 +185,7 @@ pub(super) struct Dedup<E> {
 }
 
 impl<E> Dedup<E> {
-    pub(super) fn new(def: &'static TableDef) -> Self {
-        Self::with_capacity(def, 0)
-    }
-
-    /// [`new`](Self::new), with room for `n` entries.
+    /// No entries yet, with room for `n`.
     pub(super) fn with_capacity(def: &'static TableDef, n: usize) -> Self {
         Dedup {
             def,
@@ -244,6 +240,11 @@ pub(super) struct Outcome<E, T> {
 }
 
 impl<E, T> Outcome<E, T> {
+    /// The entries left unwritten or unread, in chunk order.
+    pub(super) fn left(&self) -> &[E] {
+        &self.left
+    }
+
     /// `Ok` with everything found when no entry is left. Otherwise
     /// [`Error::Unprocessed`] listing each left entry (as `report` renders
     /// it), with the error that stopped its chunk as the source, if any; but
