@@ -94,8 +94,10 @@ pub enum Error {
         key: String,
     },
 
-    /// A transaction was canceled; `reasons` has one entry per action, in order.
-    #[error("transaction canceled: {}", reasons.iter().map(|r| r.to_string()).collect::<Vec<_>>().join("; "))]
+    /// A transaction was canceled; `reasons` has one entry per action, in
+    /// order. The message lists the actions that failed, each with its
+    /// position, model, table and key.
+    #[error("transaction canceled: {}", failed_actions(reasons))]
     TransactionCanceled {
         /// One reason per action of the transaction, in the order they were added.
         reasons: Vec<CancellationReason>,
@@ -526,15 +528,23 @@ impl Error {
         )
     }
 
-    /// True for [`Error::VersionConflict`]: optimistic locking refused a
-    /// stale write.
+    /// True for [`Error::VersionConflict`], and for a
+    /// [`Error::TransactionCanceled`] one of whose actions wrote a stale
+    /// versioned model ([`CancellationReason::is_version_conflict`]):
+    /// optimistic locking refused a stale write.
     ///
     /// ```
     /// # let err = dynamorm::Error::Engine("x".into());
     /// assert!(!err.is_version_conflict());
     /// ```
     pub fn is_version_conflict(&self) -> bool {
-        matches!(self, Error::VersionConflict { .. })
+        match self {
+            Error::VersionConflict { .. } => true,
+            Error::TransactionCanceled { reasons } => {
+                reasons.iter().any(CancellationReason::is_version_conflict)
+            }
+            _ => false,
+        }
     }
 
     /// The stored item a failed condition was checked against, when the
@@ -594,8 +604,37 @@ impl<'a> Scope<'a> {
     }
 }
 
-/// Why one action of a canceled transaction failed.
+/// Why one action of a canceled transaction failed (or `code` `"None"`:
+/// that it was fine), with the action it is about.
+///
+/// Its message names the action's position, what it was, the model, the
+/// table and the key: `action 1 (Update Account "bob" in table dev-accounts):
+/// ConditionalCheckFailed: The conditional request failed`.
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String, count: i64 }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+/// Thing { id: "t1".into(), count: 0 }.save(&db).await?;
+/// let err = db.transact_write()
+///     .update(Thing::update_op("t1").add(Thing::COUNT, 1))
+///     .check::<Thing>("t1-twin", Thing::COUNT.exists())
+///     .await.unwrap_err();
+/// let dynamorm::Error::TransactionCanceled { reasons } = &err else { panic!("{err}") };
+/// assert!(reasons[0].is_none());
+/// let failed = &reasons[1];
+/// assert!(failed.is_condition_failed());
+/// assert_eq!((failed.position, failed.operation, failed.model), (1, "ConditionCheck", "Thing"));
+/// assert_eq!(failed.key, r#""t1-twin""#);
+/// assert!(err.to_string().contains(r#"action 1 (ConditionCheck Thing "t1-twin" in table things)"#));
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
 #[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
 pub struct CancellationReason {
     /// The reason code, e.g. `"ConditionalCheckFailed"` or `"None"` for actions that were fine.
     pub code: String,
@@ -604,39 +643,97 @@ pub struct CancellationReason {
     /// The stored item, when the action asked for it and the engine returned
     /// it (the item a failed condition was checked against).
     pub item: Option<Item>,
+    /// The action's position in the transaction (0 for the first added).
+    pub position: usize,
+    /// What the action was: `"Put"`, `"Update"`, `"Delete"` or `"ConditionCheck"`.
+    pub operation: &'static str,
+    /// The model the action is on (its Rust name).
+    pub model: &'static str,
+    /// The full table name (prefix included).
+    pub table: String,
+    /// The action's key, rendered for the log.
+    pub key: String,
+    /// The version the action expected, for a put or update of a
+    /// `#[dynamo(version)]` model (0: no item).
+    pub expected_version: Option<u64>,
+    /// The version of the stored item the engine returned, for such an action.
+    pub found_version: Option<u64>,
 }
 
 impl CancellationReason {
     /// True when this action was fine (code `"None"`): another one failed.
-    ///
-    /// ```
-    /// let ok = dynamorm::CancellationReason { code: "None".into(), message: None, item: None };
-    /// assert!(ok.is_none());
-    /// ```
     pub fn is_none(&self) -> bool {
         self.code == "None"
     }
 
     /// True when this action's condition did not hold.
-    ///
-    /// ```
-    /// let failed = dynamorm::CancellationReason {
-    ///     code: "ConditionalCheckFailed".into(), message: None, item: None,
-    /// };
-    /// assert!(failed.is_condition_failed());
-    /// ```
     pub fn is_condition_failed(&self) -> bool {
         self.code == "ConditionalCheckFailed"
+    }
+
+    /// True when this action is a put or update of a `#[dynamo(version)]`
+    /// model whose stored version is not the one it expected: the model it
+    /// wrote is stale (reload it and try again).
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "docs")]
+    /// # struct Doc { #[dynamo(hash_key)] id: String, #[dynamo(version)] #[serde(default)] version: u64 }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?; Doc::table(&db).create().await?;
+    /// let mut doc = Doc { id: "d1".into(), version: 0 };
+    /// doc.save(&db).await?;                       // stored version 1
+    /// let stale = doc.clone();                    // still says version 0
+    /// let err = db.transact_write().put(&stale).await.unwrap_err();
+    /// assert!(err.is_version_conflict());
+    /// let dynamorm::Error::TransactionCanceled { reasons } = &err else { panic!("{err}") };
+    /// assert!(reasons[0].is_version_conflict());
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn is_version_conflict(&self) -> bool {
+        let Some(expected) = self.expected_version else {
+            return false;
+        };
+        self.is_condition_failed()
+            && match (self.item.is_some(), self.found_version) {
+                (false, _) => expected != 0,
+                (true, found) => expected == 0 || found != Some(expected),
+            }
     }
 }
 
 impl fmt::Display for CancellationReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.message {
-            Some(m) => write!(f, "{}: {}", self.code, m),
-            None => f.write_str(&self.code),
+        write!(
+            f,
+            "action {} ({} {} {} in table {}): {}",
+            self.position, self.operation, self.model, self.key, self.table, self.code
+        )?;
+        if let Some(message) = &self.message {
+            write!(f, ": {message}")?;
         }
+        if self.is_version_conflict() {
+            f.write_str(" (the stored version is not the one the action expected)")?;
+        }
+        Ok(())
     }
+}
+
+/// The reasons of the actions that failed, for the message (all of them
+/// when none says it failed).
+fn failed_actions(reasons: &[CancellationReason]) -> String {
+    let failed: Vec<String> = reasons
+        .iter()
+        .filter(|r| !r.is_none())
+        .map(ToString::to_string)
+        .collect();
+    if failed.is_empty() {
+        let all: Vec<String> = reasons.iter().map(ToString::to_string).collect();
+        return all.join("; ");
+    }
+    failed.join("; ")
 }
 
 /// One validation failure: where (a dotted field path) and what.

@@ -309,3 +309,174 @@ async fn transient_errors_are_retried_with_the_token_and_apply_once() {
     assert!(err.is_retryable(), "{err:?}");
     assert_eq!(balance(&db, "bob").await, 20);
 }
+
+#[tokio::test]
+async fn a_canceled_transaction_names_the_position_model_table_and_key_of_each_failed_action() {
+    let db = bank().await;
+    let err = db
+        .transact_write()
+        .update(Account::update_op("alice").minus(Account::BALANCE, 10))
+        .put(&Entry {
+            account: "alice".into(),
+            seq: 1,
+            amount: -10,
+            note: None,
+        })
+        .check::<Account>("carol", Account::BALANCE.gt(1000))
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("expected TransactionCanceled, got {err:?}");
+    };
+    let accounts = db.table_name(Account::table_def());
+    let ledger = db.table_name(Entry::table_def());
+    let described: Vec<(usize, &str, &str, &str, &str)> = reasons
+        .iter()
+        .map(|r| {
+            (
+                r.position,
+                r.operation,
+                r.model,
+                r.table.as_str(),
+                r.key.as_str(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        described,
+        [
+            (0, "Update", "Account", accounts.as_str(), r#""alice""#),
+            (1, "Put", "Entry", ledger.as_str(), r#"("alice", 1)"#),
+            (
+                2,
+                "ConditionCheck",
+                "Account",
+                accounts.as_str(),
+                r#""carol""#
+            ),
+        ]
+    );
+    let message = err.to_string();
+    assert!(
+        message.starts_with(&format!(
+            r#"transaction canceled: action 2 (ConditionCheck Account "carol" in table {accounts}): ConditionalCheckFailed"#
+        )),
+        "{message}"
+    );
+    assert!(
+        !message.contains("action 0"),
+        "fine actions are left out: {message}"
+    );
+    assert!(!err.is_version_conflict());
+    assert!(!reasons[2].is_version_conflict());
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "versioned", billing = "on_demand")]
+struct Versioned {
+    #[dynamo(hash_key)]
+    id: String,
+    text: String,
+    #[dynamo(version)]
+    #[serde(default)]
+    version: u64,
+}
+
+/// Versioned with `created_at`: a transaction writes it as an Update.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "created", billing = "on_demand")]
+struct Created {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(version)]
+    #[serde(default)]
+    version: u64,
+    #[dynamo(created_at)]
+    created: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+#[tokio::test]
+async fn a_stale_versioned_update_in_a_transaction_is_a_version_conflict() {
+    let db = common::db().await;
+    Created::table(&db).create().await.unwrap();
+    let mut doc = Created {
+        id: "c1".into(),
+        version: 0,
+        created: None,
+    };
+    doc.save_mut(&db).await.unwrap();
+    let stale = doc.clone();
+    doc.save_mut(&db).await.unwrap();
+    let err = db.transact_write().put(&stale).await.unwrap_err();
+    assert!(err.is_version_conflict(), "{err}");
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("{err:?}")
+    };
+    assert_eq!(
+        (reasons[0].expected_version, reasons[0].found_version),
+        (Some(1), Some(2))
+    );
+    db.transact_write().put(&doc).await.unwrap();
+}
+
+#[tokio::test]
+async fn a_stale_versioned_write_in_a_transaction_is_a_version_conflict() {
+    let db = common::db().await;
+    Versioned::table(&db).create().await.unwrap();
+    let mut doc = Versioned {
+        id: "d1".into(),
+        text: "one".into(),
+        version: 0,
+    };
+    doc.save_mut(&db).await.unwrap();
+    let stale = doc.clone();
+    doc.text = "two".into();
+    doc.save_mut(&db).await.unwrap(); // stored version 2
+
+    // A stale put.
+    let err = db.transact_write().put(&stale).await.unwrap_err();
+    assert!(err.is_version_conflict(), "{err}");
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(reasons[0].is_version_conflict(), "{:?}", reasons[0]);
+    assert_eq!(
+        (reasons[0].expected_version, reasons[0].found_version),
+        (Some(1), Some(2))
+    );
+    assert!(
+        err.to_string().contains("not the one the action expected"),
+        "{err}"
+    );
+
+    // A new model whose key is taken.
+    let fresh = Versioned {
+        id: "d1".into(),
+        text: "new".into(),
+        version: 0,
+    };
+    let err = db.transact_write().put(&fresh).await.unwrap_err();
+    assert!(err.is_version_conflict(), "{err}");
+
+    // A current put goes through; a condition failure elsewhere is not a
+    // version conflict.
+    let err = db
+        .transact_write()
+        .put(&doc)
+        .check::<Versioned>("nobody", Versioned::TEXT.exists())
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(reasons[0].is_none() && !reasons[0].is_version_conflict());
+    assert!(reasons[1].is_condition_failed() && !reasons[1].is_version_conflict());
+    assert!(!err.is_version_conflict(), "{err}");
+    db.transact_write().put(&doc).await.unwrap();
+    let stored = Versioned::get(&db, "d1")
+        .consistent()
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((stored.text.as_str(), stored.version), ("two", 3));
+}

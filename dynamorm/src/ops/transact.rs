@@ -33,7 +33,8 @@ use crate::model::{DynaModel, IntoKey, ModelHooks};
 use crate::ops::update::{applied, read_current};
 use crate::ops::{signal, trace};
 use crate::request::{
-    build_update, key_item, ConditionCheck, DeleteRequest, Plan, PutRequest, UpdateRequest,
+    build_update, key_item, version_of, ConditionCheck, DeleteRequest, Plan, PutRequest,
+    UpdateRequest,
 };
 use crate::validate;
 
@@ -58,8 +59,29 @@ trait WriteAction: Send + Sync {
     fn after(&self);
     /// The table and key map of the item the action is on.
     fn target(&self, db: &Db) -> Result<(String, Item)>;
-    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<TransactWriteItem>>;
+    /// The action as sent, with the version it expects the stored item to
+    /// have (a put or update of a versioned model).
+    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<(TransactWriteItem, Option<u64>)>>;
     fn describe(&self) -> String;
+    /// What the action is, for its cancellation reason.
+    fn about(&self) -> About;
+}
+
+/// What an action is, for the reason of a canceled transaction.
+struct About {
+    operation: &'static str,
+    def: &'static crate::schema::TableDef,
+    key: String,
+}
+
+impl About {
+    fn of<M: DynaModel>(operation: &'static str, key: &M::Key) -> Self {
+        About {
+            operation,
+            def: M::table_def(),
+            key: format!("{key:?}"),
+        }
+    }
 }
 
 /// The table and key map of the item with `key`.
@@ -93,7 +115,7 @@ impl<M: DynaModel> WriteAction for PutAction<'_, M> {
         target_of::<M>(db, &self.0.model().key())
     }
 
-    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<TransactWriteItem>> {
+    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<(TransactWriteItem, Option<u64>)>> {
         Box::pin(async move {
             let def = M::table_def();
             let table = db.table_name(def);
@@ -103,6 +125,10 @@ impl<M: DynaModel> WriteAction for PutAction<'_, M> {
 
     fn describe(&self) -> String {
         format!("Put {} {:?}", M::table_def().model, self.0.model().key())
+    }
+
+    fn about(&self) -> About {
+        About::of::<M>("Put", &self.0.model().key())
     }
 }
 
@@ -125,7 +151,7 @@ impl<M: DynaModel> WriteAction for UpdateAction<M> {
         target_of::<M>(db, self.0.key())
     }
 
-    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<TransactWriteItem>> {
+    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<(TransactWriteItem, Option<u64>)>> {
         Box::pin(async move {
             let def = M::table_def();
             let table = db.table_name(def);
@@ -147,10 +173,15 @@ impl<M: DynaModel> WriteAction for UpdateAction<M> {
                 }
             };
             let prepared = request.prepare(&actions, current.as_ref(), ranges.as_ref(), at)?;
-            Ok(TransactWriteItem::builder()
+            let item = TransactWriteItem::builder()
                 .update(build_update(&table, prepared, at)?)
-                .build())
+                .build();
+            Ok((item, request.expected_version()))
         })
+    }
+
+    fn about(&self) -> About {
+        About::of::<M>("Update", self.0.key())
     }
 
     fn describe(&self) -> String {
@@ -182,13 +213,17 @@ impl<M: DynaModel> WriteAction for DeleteAction<M> {
         target_of::<M>(db, self.0.key())
     }
 
-    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<TransactWriteItem>> {
+    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<(TransactWriteItem, Option<u64>)>> {
         Box::pin(async move {
             let def = M::table_def();
             let table = db.table_name(def);
             let delete = self.0.to_delete(&table)?;
-            Ok(TransactWriteItem::builder().delete(delete).build())
+            Ok((TransactWriteItem::builder().delete(delete).build(), None))
         })
+    }
+
+    fn about(&self) -> About {
+        About::of::<M>("Delete", self.0.key())
     }
 
     fn describe(&self) -> String {
@@ -205,13 +240,20 @@ impl<M: DynaModel> WriteAction for CheckAction<M> {
         target_of::<M>(db, self.0.key())
     }
 
-    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<TransactWriteItem>> {
+    fn render<'s>(&'s self, db: &'s Db) -> BoxFuture<'s, Result<(TransactWriteItem, Option<u64>)>> {
         Box::pin(async move {
             let def = M::table_def();
             let table = db.table_name(def);
             let check = self.0.to_condition_check(&table)?;
-            Ok(TransactWriteItem::builder().condition_check(check).build())
+            Ok((
+                TransactWriteItem::builder().condition_check(check).build(),
+                None,
+            ))
         })
+    }
+
+    fn about(&self) -> About {
+        About::of::<M>("ConditionCheck", self.0.key())
     }
 
     fn describe(&self) -> String {
@@ -405,8 +447,11 @@ impl<'a> TransactWrite<'a> {
             targets.push(target);
         }
         let mut items: Vec<TransactWriteItem> = Vec::with_capacity(self.actions.len());
+        let mut expected = Vec::with_capacity(self.actions.len());
         for action in &self.actions {
-            items.push(action.render(self.db).await?);
+            let (item, version) = action.render(self.db).await?;
+            items.push(item);
+            expected.push(version);
         }
         let token = match self.token.clone() {
             Some(token) if token.is_empty() || token.len() > 36 => {
@@ -442,7 +487,7 @@ impl<'a> TransactWrite<'a> {
                 }
                 Err(err) => match err.as_service_error() {
                     Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
-                        let reasons = reasons(canceled.cancellation_reasons());
+                        let reasons = self.reasons(canceled.cancellation_reasons(), &expected);
                         let retriable =
                             |r: &CancellationReason| TRANSIENT_REASONS.contains(&r.code.as_str());
                         let transient = reasons.iter().any(retriable)
@@ -465,23 +510,51 @@ impl<'a> TransactWrite<'a> {
     }
 }
 
+impl TransactWrite<'_> {
+    /// The SDK's cancellation reasons as dynamorm's, one per action, each
+    /// with the action it is about (`expected`: the version each action
+    /// expected, by position).
+    fn reasons(
+        &self,
+        sdk: &[aws_sdk_dynamodb::types::CancellationReason],
+        expected: &[Option<u64>],
+    ) -> Vec<CancellationReason> {
+        sdk.iter()
+            .enumerate()
+            .map(|(position, r)| {
+                let about = self.actions.get(position).map(|a| a.about());
+                let item = r.item().cloned();
+                let version = about.as_ref().and_then(|a| a.def.version);
+                let found_version = item
+                    .as_ref()
+                    .zip(version)
+                    .map(|(item, name)| version_of(item, name));
+                CancellationReason {
+                    code: r.code().unwrap_or("None").to_owned(),
+                    message: r.message().map(str::to_owned),
+                    item,
+                    position,
+                    operation: about.as_ref().map_or("", |a| a.operation),
+                    model: about.as_ref().map_or("", |a| a.def.model),
+                    table: about
+                        .as_ref()
+                        .map(|a| self.db.table_name(a.def))
+                        .unwrap_or_default(),
+                    key: about.map(|a| a.key).unwrap_or_default(),
+                    expected_version: expected.get(position).copied().flatten(),
+                    found_version,
+                }
+            })
+            .collect()
+    }
+}
+
 /// Cancellation reasons that go away when the transaction is sent again.
 const TRANSIENT_REASONS: &[&str] = &[
     "TransactionConflict",
     "ThrottlingError",
     "ProvisionedThroughputExceeded",
 ];
-
-/// The SDK's cancellation reasons as dynamorm's, one per action.
-fn reasons(sdk: &[aws_sdk_dynamodb::types::CancellationReason]) -> Vec<CancellationReason> {
-    sdk.iter()
-        .map(|r| CancellationReason {
-            code: r.code().unwrap_or("None").to_owned(),
-            message: r.message().map(str::to_owned),
-            item: r.item().cloned(),
-        })
-        .collect()
-}
 
 /// A fresh 32-character idempotency token.
 fn generated_token() -> String {

@@ -201,9 +201,19 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// send an `Update` for such a model instead, which keeps the stored one.
     pub fn to_put(&self, table: &str) -> Result<types::Put> {
         let at = Scope::new(M::table_def(), table);
+        self.build_put(table, self.prepare(at)?, at)
+    }
+
+    /// The SDK's `Put` of a prepared put.
+    fn build_put(
+        &self,
+        table: &str,
+        prepared: PreparedPut<M>,
+        at: Scope<'_>,
+    ) -> Result<types::Put> {
         let PreparedPut {
             item, condition, ..
-        } = self.prepare(at)?;
+        } = prepared;
         set_condition!(
             types::Put::builder().table_name(table).set_item(Some(item)),
             render_condition(condition.as_ref(), at)?
@@ -214,19 +224,26 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     }
 
     /// The write for table `table` as a transaction item: a `Put`, or for a
-    /// model with `created_at` an `Update` that keeps the stored `created_at`.
-    pub(crate) fn to_transact_item(&self, table: &str) -> Result<types::TransactWriteItem> {
+    /// model with `created_at` an `Update` that keeps the stored `created_at`;
+    /// with the version the stored item must have, for a versioned model.
+    pub(crate) fn to_transact_item(
+        &self,
+        table: &str,
+    ) -> Result<(types::TransactWriteItem, Option<u64>)> {
         let at = Scope::new(M::table_def(), table);
-        if M::table_def().created_at.is_none() {
-            return Ok(types::TransactWriteItem::builder()
-                .put(self.to_put(table)?)
-                .build());
-        }
         let prepared = self.prepare(at)?;
-        let update = item_as_update::<M>(prepared.item, prepared.condition.as_ref(), at)?;
-        Ok(types::TransactWriteItem::builder()
-            .update(build_update(table, update, at)?)
-            .build())
+        let expected = prepared.expected_version;
+        let item = if M::table_def().created_at.is_none() {
+            types::TransactWriteItem::builder()
+                .put(self.build_put(table, prepared, at)?)
+                .build()
+        } else {
+            let update = item_as_update::<M>(prepared.item, prepared.condition.as_ref(), at)?;
+            types::TransactWriteItem::builder()
+                .update(build_update(table, update, at)?)
+                .build()
+        };
+        Ok((item, expected))
     }
 
     /// The put as one entry of a BatchWriteItem for table `table`: the model

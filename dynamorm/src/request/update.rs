@@ -122,6 +122,12 @@ impl<M: DynaModel> UpdateRequest<M> {
         self.expected_version = Some(version);
     }
 
+    /// The version the stored item must have, when one is required.
+    pub(crate) fn expected_version(&self) -> Option<u64> {
+        self.expected_version
+            .filter(|_| M::table_def().version.is_some())
+    }
+
     /// The actions sent: the caller's, then what the model maintains
     /// (`version + 1`, `updated_at = now`), checked and shaped.
     pub(crate) fn actions(&self, at: Scope<'_>) -> Result<Vec<Resolved>> {
