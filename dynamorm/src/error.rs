@@ -83,6 +83,23 @@ pub enum Error {
         found: Option<u64>,
     },
 
+    /// An update that reads the item first (a model with validation, a
+    /// nested path) found it changed by another writer between its read and
+    /// its write on every attempt ([`Db::retry`](crate::Db::retry) says how
+    /// many, with backoff between them); nothing was written. Retryable: the
+    /// caller's own conditions did not fail.
+    #[error("{model} with key {key} in table {table} kept changing between read and write ({attempts} attempts): try again")]
+    Contention {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The key, rendered for the log.
+        key: String,
+        /// How many times the item was read and the write tried.
+        attempts: u32,
+    },
+
     /// `save(..).unique()` found an item with the same key; nothing was written.
     #[error("{model} with key {key} already exists in table {table}")]
     AlreadyExists {
@@ -344,6 +361,17 @@ impl Error {
         }
     }
 
+    /// [`Error::Contention`]: the item with `key` changed under every one of
+    /// `attempts` guarded writes.
+    pub(crate) fn contention(at: Scope<'_>, key: &impl fmt::Debug, attempts: u32) -> Self {
+        Error::Contention {
+            model: at.model,
+            table: at.table.to_owned(),
+            key: format!("{key:?}"),
+            attempts,
+        }
+    }
+
     /// [`Error::AlreadyExists`]: an item with `key` is already stored.
     pub(crate) fn already_exists(at: Scope<'_>, key: &impl fmt::Debug) -> Self {
         Error::AlreadyExists {
@@ -496,7 +524,7 @@ impl Error {
                         .is_some_and(|c| TRANSIENT_CODES.contains(&c))
                     || status.is_some_and(|s| s >= 500)
             }
-            Error::Unprocessed { .. } => true,
+            Error::Unprocessed { .. } | Error::Contention { .. } => true,
             Error::TableUpdate { source, .. } => source.is_retryable(),
             _ => false,
         }
@@ -526,6 +554,17 @@ impl Error {
                 | Error::AlreadyExists { .. }
                 | Error::VersionConflict { .. }
         )
+    }
+
+    /// True for [`Error::Contention`]: other writers kept changing the item
+    /// an update read first; sending the update again may succeed.
+    ///
+    /// ```
+    /// # let err = dynamorm::Error::Engine("x".into());
+    /// assert!(!err.is_contention());
+    /// ```
+    pub fn is_contention(&self) -> bool {
+        matches!(self, Error::Contention { .. })
     }
 
     /// True for [`Error::VersionConflict`], and for a

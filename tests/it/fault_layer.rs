@@ -39,6 +39,7 @@ use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::operation::batch_get_item::{BatchGetItemInput, BatchGetItemOutput};
 use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemInput, BatchWriteItemOutput};
+use aws_sdk_dynamodb::operation::get_item::GetItemOutput;
 use aws_sdk_dynamodb::types::{AttributeValue, KeysAndAttributes, WriteRequest};
 use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
 use aws_smithy_types::body::SdkBody;
@@ -89,6 +90,7 @@ struct Inner {
     rules: Vec<Rule>,
     never: Option<Matcher>,
     refuse: Option<(Matcher, u16)>,
+    alter_reads: Option<Box<dyn Fn(&mut Item) + Send + Sync>>,
     seen: Mutex<HashMap<(String, u64), u64>>,
     partial: AtomicUsize,
     dropped: AtomicUsize,
@@ -152,6 +154,7 @@ impl FaultLayer {
                 rules: Vec::new(),
                 never: None,
                 refuse: None,
+                alter_reads: None,
                 seen: Mutex::new(HashMap::new()),
                 partial: AtomicUsize::new(0),
                 dropped: AtomicUsize::new(0),
@@ -199,6 +202,12 @@ impl FaultLayer {
         matches: impl Fn(&Item) -> bool + Send + Sync + 'static,
     ) -> Self {
         self.edit(|inner| inner.refuse = Some((Box::new(matches), status)))
+    }
+
+    /// Changes every item a GetItem returns with `alter` before the client
+    /// sees it, as if another writer changed the item right after each read.
+    pub fn alter_reads(self, alter: impl Fn(&mut Item) + Send + Sync + 'static) -> Self {
+        self.edit(|inner| inner.alter_reads = Some(Box::new(alter)))
     }
 
     /// The refusal for a batch write that carries a matching entry.
@@ -586,6 +595,15 @@ impl Intercept for FaultLayer {
         _components: &RuntimeComponents,
         cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
+        if let (Some(alter), Some(Ok(output))) =
+            (&self.inner.alter_reads, context.output_or_error_mut())
+        {
+            if let Some(read) = output.downcast_mut::<GetItemOutput>() {
+                if let Some(item) = read.item.as_mut() {
+                    alter(item);
+                }
+            }
+        }
         let Some(dropped) = cfg.load::<Decision>().and_then(|d| d.dropped.clone()) else {
             return Ok(());
         };

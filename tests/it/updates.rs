@@ -10,6 +10,7 @@ use serde_json::json;
 use validator::Validate;
 
 use crate::common;
+use crate::fault_layer::FaultLayer;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Child {
@@ -480,11 +481,55 @@ async fn concurrent_updates_of_a_validated_model_never_store_an_invalid_one() {
     let ok = results.iter().filter(|r| r.is_ok()).count();
     for err in results.iter().filter_map(|r| r.as_ref().err()) {
         assert!(
-            err.validation_errors().is_some() || matches!(err, Error::ConditionFailed { .. }),
+            err.validation_errors().is_some() || err.is_contention(),
             "{err:?}"
         );
     }
     let stored = Checked::get(&db, "c1").consistent().await.unwrap().unwrap();
     assert!(stored.count <= 10, "stored {stored:?}");
     assert_eq!(stored.count as usize, ok, "each success added one");
+}
+
+#[tokio::test]
+async fn a_validated_update_that_keeps_losing_the_race_is_a_retryable_contention() {
+    let db = checked_db().await;
+    checked("c1").save(&db).await.unwrap();
+    // Every read sees a name the item no longer has by the time it is written.
+    let layer = FaultLayer::new(1).alter_reads(|item| {
+        item.insert("name".into(), AttributeValue::S("seen".into()));
+    });
+    let retry = dynamorm::Retry::default()
+        .with_max_attempts(4)
+        .with_base_delay(std::time::Duration::from_millis(1))
+        .with_max_delay(std::time::Duration::from_millis(4));
+    let (counted, requests) = common::counting(&db);
+    let racing = layer.install(&counted.with_retry(retry));
+    let err = Checked::update(&racing, "c1")
+        .plus(Checked::COUNT, 1)
+        .await
+        .unwrap_err();
+    assert!(err.is_contention(), "{err:?}");
+    assert!(err.is_retryable(), "{err}");
+    assert!(
+        !err.is_condition_failed(),
+        "told apart from the caller's own conditions"
+    );
+    assert!(
+        matches!(err, Error::Contention { attempts: 4, .. }),
+        "{err:?}"
+    );
+    assert_eq!(requests.get(), 8, "four reads and four guarded writes");
+    assert_eq!(
+        Checked::get(&db, "c1").consistent().await.unwrap(),
+        Some(checked("c1")),
+        "nothing was written"
+    );
+
+    // The caller's own condition failing is still a condition failure.
+    let err = Checked::update(&db, "c1")
+        .plus(Checked::COUNT, 1)
+        .when(Checked::COUNT.gt(5))
+        .await
+        .unwrap_err();
+    assert!(err.is_condition_failed() && !err.is_contention(), "{err:?}");
 }

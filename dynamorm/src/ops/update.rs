@@ -43,7 +43,6 @@ use crate::model::{DynaModel, ModelHooks};
 use crate::ops::{signal, trace};
 use crate::request::{
     key_item, set_condition, version_of, Failure, Plan, PreparedUpdate, UpdateRequest,
-    GUARD_ATTEMPTS,
 };
 use crate::validate;
 
@@ -551,7 +550,12 @@ async fn write_update<M: DynaModel>(
             }
         };
     }
-    for _ in 0..GUARD_ATTEMPTS {
+    // Another writer changed the item between the read and the write: read
+    // it again, after a jittered backoff so contending writers spread out.
+    let retry = db.retry();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
         let Some(old) = read_current::<M>(db, table, request.key(), at).await? else {
             return Err(match request.failure(at, None, None) {
                 Failure::Error(err) => err,
@@ -564,15 +568,12 @@ async fn write_update<M: DynaModel>(
             Sent::Done(attributes) => return Ok(attributes),
             Sent::Failed(current) => match request.failure(at, current, Some(&old)) {
                 Failure::Error(err) => return Err(err),
-                Failure::Changed => continue,
+                Failure::Changed if retry.allows_another(attempts) => {
+                    tracing::debug!(attempt = attempts, "the item changed since it was read");
+                    retry.pause(attempts).await;
+                }
+                Failure::Changed => return Err(Error::contention(at, request.key(), attempts)),
             },
         }
     }
-    Err(Error::condition_failed(
-        at,
-        format_args!(
-            "the item to stay unchanged between read and write ({GUARD_ATTEMPTS} attempts; \
-             another writer changed it each time)"
-        ),
-    ))
 }

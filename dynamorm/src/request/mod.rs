@@ -21,7 +21,7 @@ pub use put::PutRequest;
 pub use update::UpdateRequest;
 
 pub(crate) use put::{batch_refusal, PreparedPut, PutConditions};
-pub(crate) use update::{build_update, Failure, Plan, GUARD_ATTEMPTS};
+pub(crate) use update::{build_update, Failure, Plan};
 pub(crate) use write::{
     admit, item_as_update, key_item, render_condition, set_condition, stamp_time, version_of,
     Prepared, PreparedUpdate, Rendered,

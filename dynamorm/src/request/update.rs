@@ -67,10 +67,6 @@ pub(crate) enum Failure {
     Error(Error),
 }
 
-/// How many times a guarded update reads again when the item keeps changing
-/// between the read and the write.
-pub(crate) const GUARD_ATTEMPTS: usize = 5;
-
 impl<M: DynaModel> UpdateRequest<M> {
     /// An update of the item with `key` (a bare value, or `(hash, range)`).
     pub fn new(key: impl IntoKey<M::Key>) -> Self {
