@@ -7,6 +7,7 @@
 mod attr;
 mod cond;
 pub(crate) mod kw;
+pub(crate) mod limits;
 mod operand;
 mod path;
 mod placeholders;

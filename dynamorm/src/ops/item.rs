@@ -6,7 +6,7 @@ use std::future::IntoFuture;
 
 use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
 use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::types::ReturnValue;
+use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 
 use tracing::Instrument;
 
@@ -14,11 +14,11 @@ use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
 use crate::events::EventKind;
-use crate::expr::Cond;
-use crate::item::Item;
+use crate::expr::{AttrPath, Cond};
+use crate::item::{same_value, Item};
 use crate::model::{DynaModel, ModelHooks};
 use crate::ops::partial::Tracked;
-use crate::ops::update::{send_once, Sent};
+use crate::ops::update::{read_current, send_once, Sent};
 use crate::ops::{signal, trace};
 use crate::request::{
     item_as_update, key_item, render_condition, set_condition, version_of, DeleteRequest, Prepared,
@@ -137,8 +137,11 @@ pub(crate) async fn send_put<M: DynaModel>(
 }
 
 /// Sends one put request to `table`: a PutItem, or for a model with
-/// `created_at` an UpdateItem that keeps the stored `created_at`. With
-/// `want_stored`, resolves to the item as stored.
+/// `created_at` an UpdateItem that keeps the stored `created_at` (for a
+/// model too wide for one UpdateExpression, a read of the stored
+/// `created_at` and a PutItem conditioned on it, see
+/// [`put_keeping_created_at`]). With `want_stored`, resolves to the item as
+/// stored.
 async fn write_put<M: DynaModel>(
     db: &Db,
     table: &str,
@@ -152,12 +155,28 @@ async fn write_put<M: DynaModel>(
         condition,
         expected_version,
     } = request.prepare(at)?;
-    if def.created_at.is_some() {
-        let update = item_as_update::<M>(item, condition.as_ref(), at)?;
+    if let Some(created_at) = def.created_at {
+        // Up to this many attributes the UpdateExpression surely fits
+        // DynamoDB's 4 KB; a wider item is kept to fall back on.
+        const SURELY_FITS: usize = 64;
+        let wide = (item.len() > SURELY_FITS).then(|| item.clone());
         let values = if want_stored {
             ReturnValue::AllNew
         } else {
             ReturnValue::None
+        };
+        let update = match (item_as_update::<M>(item, condition.as_ref(), at), wide) {
+            (Ok(update), _) => update,
+            (Err(Error::InvalidQuery { .. }), Some(item)) => {
+                let put = WidePut {
+                    created_at,
+                    item,
+                    condition,
+                    expected_version,
+                };
+                return put_keeping_created_at(db, table, request, put, want_stored).await;
+            }
+            (Err(err), _) => return Err(err),
         };
         return match send_once(db, table, update, values, at).await? {
             Sent::Done(attributes) => Ok(attributes),
@@ -165,14 +184,35 @@ async fn write_put<M: DynaModel>(
         };
     }
     let stored = want_stored.then(|| item.clone());
+    match put_item(db, table, request, item, condition.as_ref()).await? {
+        None => Ok(stored),
+        Some(current) => Err(request.condition_failure(at, current, expected_version)),
+    }
+}
+
+/// Sends one PutItem; `Some(stored item)` when its condition failed.
+async fn put_item<M: DynaModel>(
+    db: &Db,
+    table: &str,
+    request: &PutRequest<'_, M>,
+    item: Item,
+    condition: Option<&Cond<M>>,
+) -> Result<Option<Option<Item>>> {
+    let def = M::table_def();
+    let at = Scope::new(def, table);
     let span = trace::span("PutItem", table, def.model);
     let put = db
         .client()
         .put_item()
         .table_name(table)
         .set_item(Some(item));
-    let result = set_condition!(put, render_condition(condition.as_ref(), at)?)
-        .set_return_values_on_condition_check_failure(request.on_failure())
+    let on_failure = if condition.is_some() {
+        Some(ReturnValuesOnConditionCheckFailure::AllOld)
+    } else {
+        request.on_failure()
+    };
+    let result = set_condition!(put, render_condition(condition, at)?)
+        .set_return_values_on_condition_check_failure(on_failure)
         .set_return_consumed_capacity(trace::capacity_wanted(&span))
         .send()
         .instrument(span.clone())
@@ -180,14 +220,82 @@ async fn write_put<M: DynaModel>(
     match result {
         Ok(output) => {
             trace::record(&span, output.consumed_capacity());
-            Ok(stored)
+            Ok(None)
         }
         Err(err) => match err.as_service_error() {
             Some(PutItemError::ConditionalCheckFailedException(failed)) => {
-                Err(request.condition_failure(at, failed.item().cloned(), expected_version))
+                Ok(Some(failed.item().cloned()))
             }
             _ => Err(Error::sdk(at, "PutItem", err)),
         },
+    }
+}
+
+/// A put of a `created_at` model whose UpdateExpression would exceed
+/// DynamoDB's limits: the whole item, its conditions and the attribute
+/// holding `created_at`.
+struct WidePut<M> {
+    created_at: &'static str,
+    item: Item,
+    condition: Option<Cond<M>>,
+    expected_version: Option<u64>,
+}
+
+/// Stores `put.item` keeping the stored `created_at`, for a model too wide
+/// for one UpdateItem: reads the stored `created_at` (strongly consistent),
+/// then sends a PutItem carrying it, conditioned on it still being stored
+/// (or on there being none) as well as on the put's own conditions. When
+/// another writer changed it in between, reads again after a backoff, as
+/// [`Db::retry`] says.
+async fn put_keeping_created_at<M: DynaModel>(
+    db: &Db,
+    table: &str,
+    request: &PutRequest<'_, M>,
+    put: WidePut<M>,
+    want_stored: bool,
+) -> Result<Option<Item>> {
+    let at = Scope::new(M::table_def(), table);
+    let path = || AttrPath::new(put.created_at);
+    let key = request.model().key();
+    let guarded = |guard: Cond<M>| match &put.condition {
+        Some(condition) => condition.clone() & guard,
+        None => guard,
+    };
+    // The condition must fit DynamoDB's limits before anything is read (the
+    // `attribute_not_exists` guard renders longest).
+    render_condition(Some(&guarded(Cond::not_exists(path()))), at)?;
+    let retry = db.retry();
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let stored = read_current::<M>(db, table, &key, at)
+            .await?
+            .and_then(|mut item| item.remove(put.created_at));
+        let mut item = put.item.clone();
+        let guard = match &stored {
+            Some(created) => {
+                item.insert(put.created_at.to_owned(), created.clone());
+                Cond::equals(path(), created.clone())
+            }
+            None => Cond::not_exists(path()),
+        };
+        let condition = guarded(guard);
+        let sent = want_stored.then(|| item.clone());
+        let Some(current) = put_item(db, table, request, item, Some(&condition)).await? else {
+            return Ok(sent);
+        };
+        let now = current.as_ref().and_then(|item| item.get(put.created_at));
+        let unchanged = match (&stored, now) {
+            (Some(was), Some(is)) => same_value(was, is),
+            (was, is) => was.is_none() && is.is_none(),
+        };
+        if unchanged {
+            return Err(request.condition_failure(at, current, put.expected_version));
+        }
+        if !retry.allows_another(attempts) {
+            return Err(Error::contention(at, &key, attempts));
+        }
+        retry.pause(attempts).await;
     }
 }
 

@@ -11,8 +11,8 @@ use tracing::Instrument;
 
 use crate::db::Db;
 use crate::error::{Error, Result};
-use crate::expr::kw;
 use crate::expr::{compare_keys, AttrPath, Cond, Placeholders};
+use crate::expr::{kw, limits};
 use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::{DynaModel, KeyPart};
@@ -300,6 +300,8 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
             ));
         }
         let key_condition = self.key_condition(placeholders)?;
+        limits::check_length("KeyConditionExpression", &key_condition)
+            .map_err(|message| Error::invalid_query(self.options.scope(), message))?;
         let rest = self.options.render::<O>(count_only, placeholders)?;
         Ok((key_condition, rest))
     }

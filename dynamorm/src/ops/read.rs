@@ -6,7 +6,7 @@ use futures::stream::{self, Stream, TryStreamExt};
 use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
-use crate::expr::{AttrPath, Cond, Placeholders};
+use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::DynaModel;
@@ -144,6 +144,10 @@ impl<M: DynaModel> ReadOptions<M> {
             projection::<M, O>(self.index, placeholders)
                 .map_err(|message| Error::invalid_query(self.scope(), message))?
         };
+        if let Some(filter) = &filter {
+            limits::check_length("FilterExpression", filter)
+                .map_err(|message| Error::invalid_query(self.scope(), message))?;
+        }
         Ok((filter, projection))
     }
 }
@@ -452,5 +456,7 @@ pub(crate) fn projection<M: DynaModel, O: DynaModel>(
         .into_iter()
         .map(|name| placeholders.path(&AttrPath::new(name)))
         .collect();
-    Ok(Some(names.join(", ")))
+    let projection = names.join(", ");
+    limits::check_length("ProjectionExpression", &projection)?;
+    Ok(Some(projection))
 }

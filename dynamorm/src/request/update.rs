@@ -9,7 +9,7 @@ use super::write::{
 };
 use crate::error::{Error, Result, Scope};
 use crate::expr::update::{self, update_methods, Op, Resolved};
-use crate::expr::{AttrPath, Cond, Placeholders, ShowValue, Updates};
+use crate::expr::{limits, AttrPath, Cond, Placeholders, ShowValue, Updates};
 use crate::item::{same_value, Item};
 use crate::model::{Changes, DynaModel, IntoKey, ModelHooks};
 use crate::schema::TableDef;
@@ -223,6 +223,19 @@ impl<M: DynaModel> UpdateRequest<M> {
         let condition_text = condition
             .render_for(Some(def), &mut placeholders)
             .map_err(|message| Error::invalid_query(at, format!("condition: {message}")))?;
+        let guarded = |message: String| match guard {
+            Some(_) => Error::invalid_query(
+                at,
+                format!(
+                    "{message}: the update checks that every field is unchanged since it was \
+                     read; give the model a #[dynamo(version)] field so that one attribute is \
+                     checked instead"
+                ),
+            ),
+            None => Error::invalid_query(at, message),
+        };
+        limits::check_update(&expression).map_err(|message| Error::invalid_query(at, message))?;
+        limits::check_length("ConditionExpression", &condition_text).map_err(guarded)?;
         let (names, values) = placeholders.into_maps();
         Ok(PreparedUpdate {
             key,

@@ -8,7 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::codec;
 use crate::error::{Error, Result, Scope};
-use crate::expr::{AttrPath, Cond, Placeholders};
+use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::item::Item;
 use crate::model::{DynaModel, ModelHooks};
 use crate::schema::TableDef;
@@ -213,6 +213,7 @@ pub(crate) fn item_as_update<M: DynaModel>(
         expression.push(' ');
         expression.push_str(&clauses.join(", "));
     }
+    limits::check_update(&expression).map_err(|message| Error::invalid_query(at, message))?;
     let condition = render_with(condition, &mut placeholders, at)?;
     let (names, values) = placeholders.into_maps();
     Ok(PreparedUpdate {
@@ -273,9 +274,12 @@ fn render_with<M: DynaModel>(
     let Some(cond) = cond else {
         return Ok(None);
     };
-    cond.render_for(Some(M::table_def()), placeholders)
-        .map(Some)
-        .map_err(|message| Error::invalid_query(at, format!("condition {cond}: {message}")))
+    let rendered = cond
+        .render_for(Some(M::table_def()), placeholders)
+        .map_err(|message| Error::invalid_query(at, format!("condition {cond}: {message}")))?;
+    limits::check_length("ConditionExpression", &rendered)
+        .map_err(|message| Error::invalid_query(at, message))?;
+    Ok(Some(rendered))
 }
 
 /// Sets a rendered condition (expression, names, values) on any SDK builder
