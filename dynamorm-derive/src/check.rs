@@ -464,6 +464,8 @@ fn field<'a>(
         required,
         aliases: serde.aliases,
         custom_codec: serde.custom_codec,
+        serialize_with: serde.serialize_with,
+        deserialize_with: serde.deserialize_with,
         custom_serialize: serde.custom_serialize,
     };
     Some((field, is_hash, is_range))

@@ -19,7 +19,19 @@ pub fn model(m: &Model) -> TokenStream {
     let hash = &m.fields[m.hash];
     let range = m.range.map(|r| &m.fields[r]);
 
-    let field_defs = m.fields.iter().map(field_def);
+    let field_defs = m.fields.iter().enumerate().map(|(position, field)| {
+        let encode_json = match field.serialize_with {
+            Some(_) => {
+                let model = m.ident;
+                let ty = field.ty;
+                quote!(::core::option::Option::Some(::dynamorm::schema::JsonEncoder(
+                    <#model as ::dynamorm::expr::FieldEncoding<#ty, #position>>::encode_json,
+                )))
+            }
+            None => quote!(::core::option::Option::None),
+        };
+        field_def(field, encode_json)
+    });
     let hash_def = table_key_def(hash);
     let range_def = option(range.map(table_key_def));
     let billing = billing(m.billing);
@@ -91,6 +103,7 @@ pub fn model(m: &Model) -> TokenStream {
     };
 
     let encode_fields = encode_fields(m);
+    let field_encodings = field_encodings(m);
     let field_handles = m.fields.iter().map(|f| field_handle(m, f));
     let relations = m.relations.iter().map(|r| relation(m, r));
     let index_handles = m.indexes.iter().map(|i| index_handle(m, i));
@@ -150,6 +163,8 @@ pub fn model(m: &Model) -> TokenStream {
         }
 
         #role_checks
+
+        #field_encodings
 
         #(
             #[automatically_derived]
@@ -262,7 +277,8 @@ fn index_key_def(field: &Field) -> TokenStream {
     quote!(::dynamorm::schema::KeyDef { name: #name, scalar: #scalar })
 }
 
-fn field_def(field: &Field) -> TokenStream {
+/// A field's `FieldDef`; `encode_json` is its `FieldDef::encode_json`.
+fn field_def(field: &Field, encode_json: TokenStream) -> TokenStream {
     let name = &field.attr;
     let rust_name = &field.rust_name;
     let shape = match field.shape {
@@ -308,6 +324,7 @@ fn field_def(field: &Field) -> TokenStream {
             required: #required,
             aliases: &[#(#aliases),*],
             bounds: #bounds,
+            encode_json: #encode_json,
         }
     }
 }
@@ -371,10 +388,72 @@ fn index_def(m: &Model, index: &Index) -> TokenStream {
     }
 }
 
+/// The handle's value type: the field's type, or for a field serde writes
+/// with its own function, [`Encoded`](dynamorm::expr::Encoded) by the
+/// model's `FieldEncoding` for the field's position.
+fn handle_type(m: &Model, field: &Field) -> TokenStream {
+    let ty = field.ty;
+    match m.fields.iter().position(|f| std::ptr::eq(f, field)) {
+        Some(position) if field.serialize_with.is_some() => {
+            let model = m.ident;
+            quote!(::dynamorm::expr::Encoded<#ty, #model, #position>)
+        }
+        _ => quote!(#ty),
+    }
+}
+
+/// `FieldEncoding` for each field serde writes with its own function: a
+/// value goes through that function into the codec, and a `__` value is
+/// read as the field's type (or as the field's `deserialize_with` reads it)
+/// first.
+fn field_encodings(m: &Model) -> TokenStream {
+    let model = m.ident;
+    let impls = m.fields.iter().enumerate().filter_map(|(position, field)| {
+        let serialize = field.serialize_with.as_ref()?;
+        let ty = field.ty;
+        let read = match &field.deserialize_with {
+            Some(deserialize) => quote! {
+                ::core::option::Option::Some(|value: &::dynamorm::__private::serde_json::Value| {
+                    #deserialize(value)
+                })
+            },
+            None => quote!(::core::option::Option::None),
+        };
+        Some(quote! {
+            #[automatically_derived]
+            impl ::dynamorm::expr::FieldEncoding<#ty, #position> for #model {
+                fn encode(value: &#ty) -> ::core::result::Result<::dynamorm::AttributeValue, ::std::string::String> {
+                    struct With<'a>(&'a #ty);
+                    impl ::dynamorm::__private::serde::Serialize for With<'_> {
+                        fn serialize<S: ::dynamorm::__private::serde::Serializer>(
+                            &self,
+                            serializer: S,
+                        ) -> ::core::result::Result<S::Ok, S::Error> {
+                            #serialize(self.0, serializer)
+                        }
+                    }
+                    ::dynamorm::__private::encode_value(&With(value))
+                }
+
+                fn encode_json(
+                    value: &::dynamorm::__private::serde_json::Value,
+                ) -> ::core::result::Result<::dynamorm::AttributeValue, ::std::string::String> {
+                    ::dynamorm::__private::encode_json_with::<#ty>(
+                        value,
+                        #read,
+                        <Self as ::dynamorm::expr::FieldEncoding<#ty, #position>>::encode,
+                    )
+                }
+            }
+        })
+    });
+    quote!(#(#impls)*)
+}
+
 fn field_handle(m: &Model, field: &Field) -> TokenStream {
     let model = m.ident;
     let handle = &field.handle;
-    let ty = field.ty;
+    let ty = handle_type(m, field);
     let name = &field.attr;
     let doc = format!(
         "Typed handle to the `{name}` attribute (field `{}`).",
@@ -480,7 +559,10 @@ fn relation(m: &Model, rel: &Relation) -> TokenStream {
 pub fn group(g: &crate::ir::Group) -> TokenStream {
     let ident = g.ident;
     let vis = g.vis;
-    let field_defs = g.fields.iter().map(field_def);
+    let field_defs = g
+        .fields
+        .iter()
+        .map(|field| field_def(field, quote!(::core::option::Option::None)));
     let handles_trait = quote::format_ident!("{}Fields", ident);
     let handles = g.fields.iter().map(|field| {
         let handle = &field.handle;

@@ -94,6 +94,9 @@ pub struct Field<'a> {
     /// `#[serde(with / deserialize_with ...)]`: serde does not read the field
     /// as its type.
     pub custom_codec: bool,
+    /// The functions serde writes and reads the field with, when named.
+    pub serialize_with: Option<syn::Path>,
+    pub deserialize_with: Option<syn::Path>,
     /// A serde attribute makes serde write the field as something other
     /// than its value (see `serde_attrs::FieldSerde::custom_serialize`).
     pub custom_serialize: bool,

@@ -2,6 +2,7 @@
 //! `rename`, `rename_all`, `default`, `skip*`, `with`, `flatten`, `alias`.
 
 use proc_macro2::Span;
+use syn::spanned::Spanned;
 use syn::{Attribute, LitStr};
 
 /// What serde attributes say about a struct.
@@ -30,6 +31,12 @@ pub struct FieldSerde {
     pub default: bool,
     /// `with`, `serialize_with` or `deserialize_with`.
     pub custom_codec: bool,
+    /// The function serde writes the field with: `serialize_with = "f"`,
+    /// or `m::serialize` for `with = "m"`.
+    pub serialize_with: Option<syn::Path>,
+    /// The function serde reads the field with: `deserialize_with = "f"`,
+    /// or `m::deserialize` for `with = "m"`.
+    pub deserialize_with: Option<syn::Path>,
     /// `flatten`, with its span.
     pub flatten: Option<Span>,
     /// `alias = "..."`: other names serde reads the field under.
@@ -142,12 +149,23 @@ pub fn field(attrs: &[Attribute]) -> syn::Result<FieldSerde> {
             } else if path.is_ident("alias") {
                 let alias: LitStr = meta.value()?.parse()?;
                 out.aliases.push(alias.value());
-            } else if path.is_ident("with")
-                || path.is_ident("serialize_with")
-                || path.is_ident("deserialize_with")
-            {
+            } else if path.is_ident("with") {
                 out.custom_codec = true;
-                skip_value(&meta)?;
+                let module: syn::Path = meta.value()?.parse::<LitStr>()?.parse()?;
+                let function = |name: &str| {
+                    let mut path = module.clone();
+                    path.segments
+                        .push(syn::Ident::new(name, module.span()).into());
+                    path
+                };
+                out.serialize_with = Some(function("serialize"));
+                out.deserialize_with = Some(function("deserialize"));
+            } else if path.is_ident("serialize_with") {
+                out.custom_codec = true;
+                out.serialize_with = Some(meta.value()?.parse::<LitStr>()?.parse()?);
+            } else if path.is_ident("deserialize_with") {
+                out.custom_codec = true;
+                out.deserialize_with = Some(meta.value()?.parse::<LitStr>()?.parse()?);
             } else if path.is_ident("flatten") {
                 out.flatten = Some(path.get_ident().map_or_else(Span::call_site, |i| i.span()));
             } else {

@@ -17,7 +17,7 @@
 
 mod de;
 pub(crate) mod direct;
-mod ser;
+pub(crate) mod ser;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;

@@ -12,6 +12,32 @@ use crate::model::IndexKey;
 use crate::schema::{FieldDef, KeyDef, ScalarType, TableDef};
 
 pub use crate::validate::run_custom;
+pub use serde;
+pub use serde_json;
+
+/// One value as the codec encodes it (a field serde writes its own way
+/// wraps its value in a `Serialize` that calls the field's function).
+pub fn encode_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<AttributeValue, String> {
+    value
+        .serialize(crate::codec::ser::ValueSerializer::default())
+        .map_err(|e| e.to_string())
+}
+
+/// A `__` term's JSON value for such a field, read as a `F`: by `F`'s own
+/// `Deserialize` (a value of the field's type), else by `read` (the field's
+/// `deserialize_with`, the form the model's JSON has), then encoded.
+pub fn encode_json_with<F: serde::de::DeserializeOwned>(
+    value: &serde_json::Value,
+    read: Option<fn(&serde_json::Value) -> Result<F, serde_json::Error>>,
+    encode: fn(&F) -> Result<AttributeValue, String>,
+) -> Result<AttributeValue, String> {
+    let parsed = match (F::deserialize(value), read) {
+        (Ok(parsed), _) => parsed,
+        (Err(_), Some(read)) => read(value).map_err(|e| e.to_string())?,
+        (Err(e), None) => return Err(e.to_string()),
+    };
+    encode(&parsed)
+}
 #[cfg(feature = "garde")]
 pub use crate::validate::run_garde;
 #[cfg(feature = "validator")]

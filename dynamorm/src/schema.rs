@@ -305,7 +305,41 @@ pub struct FieldDef {
     /// (`(0, 255)` for `u8`); `None` for other fields. Updates that add to the
     /// field are conditioned on staying in range.
     pub bounds: Option<(i128, i128)>,
+    /// For a field serde writes its own way (`#[serde(with)]`,
+    /// `serialize_with`), how a `__` term's JSON value is encoded as the
+    /// field stores it; `None` for every other field.
+    pub encode_json: Option<JsonEncoder>,
 }
+
+/// Encodes a JSON value as one field stores it (see [`FieldDef::encode_json`]).
+#[derive(Clone, Copy)]
+pub struct JsonEncoder(
+    pub fn(&serde_json::Value) -> Result<aws_sdk_dynamodb::types::AttributeValue, String>,
+);
+
+impl JsonEncoder {
+    /// `value` as the field stores it.
+    pub fn encode(
+        &self,
+        value: &serde_json::Value,
+    ) -> Result<aws_sdk_dynamodb::types::AttributeValue, String> {
+        (self.0)(value)
+    }
+}
+
+impl std::fmt::Debug for JsonEncoder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("JsonEncoder")
+    }
+}
+
+impl PartialEq for JsonEncoder {
+    fn eq(&self, other: &Self) -> bool {
+        std::ptr::fn_addr_eq(self.0, other.0)
+    }
+}
+
+impl Eq for JsonEncoder {}
 
 impl FieldDef {
     /// True when `key` is this field's attribute name or one of its aliases.

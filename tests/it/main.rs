@@ -22,6 +22,7 @@ mod fault_layer;
 mod faults;
 mod field_encoding;
 mod field_groups;
+mod fields_with_own_serde;
 mod fixture_queries;
 mod hooks_signals;
 mod items;

@@ -221,9 +221,14 @@ fn check_kind(term: &KwTerm, value: &Value) -> Result<(), Invalid> {
     check_kind_of(term.field, &term.key, term.path.segments().len() > 1, value)
 }
 
+/// A term's value as its field stores it: through the field's own
+/// serialization for a field serde writes its own way (`#[serde(with)]`).
 fn to_attr(term: &KwTerm, value: &Value) -> Result<AttributeValue, Invalid> {
-    serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(value)
-        .map_err(|e| format!("`{}`: {e}", term.key))
+    let encoded = match term.field.encode_json {
+        Some(encoder) if term.path.segments().len() == 1 => encoder.encode(value),
+        _ => serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(value).map_err(|e| e.to_string()),
+    };
+    encoded.map_err(|e| format!("`{}`: {e}", term.key))
 }
 
 /// The element values of a list argument (`in`, `between`).

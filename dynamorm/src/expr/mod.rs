@@ -18,8 +18,8 @@ pub use attr::Attr;
 pub(crate) use cond::{compare_keys, ShowValue};
 pub use cond::{AttrType, Cond, Size};
 pub use operand::{
-    AddTarget, BeginsWithTarget, Container, ListTarget, Numeric, Operand, Removable, SetTarget,
-    Untyped,
+    AddTarget, BeginsWithTarget, Container, Encoded, FieldEncoding, ListTarget, Numeric, Operand,
+    Removable, SetTarget, Untyped,
 };
 pub use path::{AttrPath, Segment};
 pub use placeholders::Placeholders;

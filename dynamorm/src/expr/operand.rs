@@ -29,6 +29,67 @@ use serde::Serialize;
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Untyped;
 
+/// The value type of the handle to a field serde writes its own way
+/// (`#[serde(with = "...")]` or `serialize_with`): `F` is the field's type,
+/// `M` the model and `FIELD` the field's position, whose
+/// [`FieldEncoding`] the derive generates from those functions.
+///
+/// A value of `F` (or `T`, for an `Option<T>` field) is encoded as the
+/// field stores it, so a condition matches what `save` wrote and an update
+/// stores what `save` would. What needs the value's DynamoDB kind — `add`,
+/// `delete`, `append`, `contains`, `begins_with`, `plus` — does not compile
+/// for such a field: the encoding of a lone element or delta is unknown.
+///
+/// ```
+/// use chrono::{DateTime, TimeZone, Utc};
+/// use dynamorm::prelude::*;
+///
+/// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// #[dynamo(table = "events")]
+/// struct Event {
+///     #[dynamo(hash_key)]
+///     id: String,
+///     #[serde(with = "chrono::serde::ts_seconds")]
+///     at: DateTime<Utc>,
+/// }
+///
+/// let t = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
+/// assert_eq!(Event::AT.gt(t).to_string(), "at > 1700000000"); // as stored: epoch seconds
+/// ```
+pub struct Encoded<F, M, const FIELD: usize>(std::marker::PhantomData<fn() -> (F, M)>);
+
+impl<F, M, const FIELD: usize> std::fmt::Debug for Encoded<F, M, FIELD> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Encoded<{}>", std::any::type_name::<F>())
+    }
+}
+
+/// How the field at position `FIELD` of a model, which serde writes its own
+/// way, encodes one of its values of type `F`. The derive implements it on
+/// the model from the field's `with` / `serialize_with` (and
+/// `deserialize_with`) functions.
+pub trait FieldEncoding<F, const FIELD: usize> {
+    /// `value` as the field stores it; `Err` carries serde's message.
+    fn encode(value: &F) -> Result<AttributeValue, String>;
+
+    /// A `__` term's JSON value as the field stores it: read as a value of
+    /// `F` (its own `Deserialize`, else as the field's serde reads it), then
+    /// [`encode`](Self::encode)d.
+    fn encode_json(value: &serde_json::Value) -> Result<AttributeValue, String>;
+}
+
+impl<F, M: FieldEncoding<F, N>, const N: usize> Operand<Encoded<F, M, N>> for F {
+    fn into_attr(self) -> Result<AttributeValue, String> {
+        M::encode(&self)
+    }
+}
+
+impl<T, M: FieldEncoding<Option<T>, N>, const N: usize> Operand<Encoded<Option<T>, M, N>> for T {
+    fn into_attr(self) -> Result<AttributeValue, String> {
+        M::encode(&Some(self))
+    }
+}
+
 /// A value that may be compared with (or stored in) a field of type `T`.
 #[diagnostic::on_unimplemented(
     message = "a `{Self}` cannot be used as a value of a field of type `{T}`",
@@ -285,6 +346,7 @@ numeric_fields!(i8 i16 i32 i64 isize u8 u16 u32 u64 usize f32 f64);
 impl Numeric for Untyped {}
 
 impl<T> Removable for Option<T> {}
+impl<T, M, const N: usize> Removable for Encoded<Option<T>, M, N> {}
 impl Removable for Untyped {}
 impl<E> Removable for HashSet<E> {}
 impl<E> Removable for BTreeSet<E> {}

@@ -81,8 +81,21 @@ pub(crate) fn updates<M, K: AsRef<str>>(
             }
             _ => {}
         }
-        let value = serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(&value)
-            .map_err(|e| format!("`{key}`: {e}"))?;
+        let value = match field.encode_json.filter(|_| !nested) {
+            // A field serde writes its own way: a whole value, as it stores it.
+            Some(encoder) if matches!(op, Op::Set | Op::SetIfNotExists) => encoder.encode(&value),
+            Some(_) => {
+                return Err(format!(
+                    "`{key}`: field `{}` is written by its own serde functions, so {} cannot \
+                     apply to it (set, set_if_not_exists and remove can)",
+                    field.name,
+                    op.name()
+                ))
+            }
+            None => serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(&value)
+                .map_err(|e| e.to_string()),
+        }
+        .map_err(|e| format!("`{key}`: {e}"))?;
         updates.push(op, path, Some(Ok(value)));
     }
     Ok(updates)
