@@ -37,3 +37,4 @@ mod update_edges;
 mod updates;
 mod validation;
 mod write_roles;
+mod writes_match_a_model_of_dynamodb;
