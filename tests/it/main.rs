@@ -15,6 +15,7 @@ mod batch;
 mod codec;
 mod design_model;
 mod design_writes;
+mod embedded_file_survives_a_kill;
 mod engines;
 mod fault_layer;
 mod faults;
