@@ -39,6 +39,7 @@ pub fn model(m: &Model) -> TokenStream {
     let updated_at = role_name(m.roles.updated_at);
     let role_checks = role_checks(m);
     let group_checks = group_checks(m);
+    let group_json_error = group_json_error(m);
     let groups = &m.groups;
     let hooks = if m.hooks {
         quote!(::dynamorm::model::UserHooks<Self>)
@@ -148,6 +149,7 @@ pub fn model(m: &Model) -> TokenStream {
             }
 
             #encode_fields
+            #group_json_error
         }
 
         #role_checks
@@ -223,6 +225,32 @@ fn role_checks(m: &Model) -> TokenStream {
         const _: fn() = || {
             #(#checks)*
         };
+    }
+}
+
+/// `DynaModel::group_json_error`: each group, in order, reads its part of
+/// the document. Nothing for a model without groups.
+fn group_json_error(m: &Model) -> TokenStream {
+    if m.groups.is_empty() {
+        return TokenStream::new();
+    }
+    let groups = &m.groups;
+    quote! {
+        fn group_json_error(
+            doc: &::dynamorm::__private::JsonMap,
+        ) -> ::core::option::Option<(::std::string::String, ::std::string::String)> {
+            #(
+                if let ::core::option::Option::Some(found) =
+                    ::dynamorm::__private::group_json_error::<#groups>(
+                        <#groups as ::dynamorm::model::FieldGroup>::FIELDS,
+                        doc,
+                    )
+                {
+                    return ::core::option::Option::Some(found);
+                }
+            )*
+            ::core::option::Option::None
+        }
     }
 }
 

@@ -13,6 +13,8 @@ use crate::schema::{FieldDef, KeyDef, ScalarType, TableDef};
 
 pub use crate::validate::run_custom;
 
+/// A JSON object, as `DynaModel::group_json_error` takes it.
+pub type JsonMap = serde_json::Map<String, serde_json::Value>;
 #[cfg(feature = "garde")]
 pub use crate::validate::run_garde;
 #[cfg(feature = "validator")]
@@ -135,6 +137,25 @@ pub trait StringScalar {
 }
 
 impl<T: ?Sized> StringScalar for IndexScalar<T> {}
+
+/// Where the part of the JSON document `doc` that the field group `G`
+/// reads (the entries named by its `fields` or their aliases) fails to read
+/// as a `G`: the field's path and serde's message. `None` when it reads, or
+/// when the failure has no path inside the group (a missing field, reported
+/// by the caller from the schema).
+pub fn group_json_error<G: serde::de::DeserializeOwned>(
+    fields: &[FieldDef],
+    doc: &JsonMap,
+) -> Option<(String, String)> {
+    let part: JsonMap = doc
+        .iter()
+        .filter(|(key, _)| fields.iter().any(|f| f.is_named(key)))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let error = serde_path_to_error::deserialize::<_, G>(serde_json::Value::Object(part)).err()?;
+    let path = error.path().to_string();
+    (path != ".").then(|| (path, error.inner().to_string()))
+}
 
 /// Byte-wise string equality, usable in constants.
 pub const fn str_eq(a: &str, b: &str) -> bool {
