@@ -50,6 +50,8 @@ pub fn model(m: &Model) -> TokenStream {
     let created_at = role_name(m.roles.created_at);
     let updated_at = role_name(m.roles.updated_at);
     let role_checks = role_checks(m);
+    let group_checks = group_checks(m);
+    let group_json_error = group_json_error(m);
     let groups = &m.groups;
     let hooks = if m.hooks {
         quote!(::dynamorm::model::UserHooks<Self>)
@@ -160,9 +162,11 @@ pub fn model(m: &Model) -> TokenStream {
             }
 
             #encode_fields
+            #group_json_error
         }
 
         #role_checks
+        #group_checks
 
         #field_encodings
 
@@ -237,6 +241,113 @@ fn role_checks(m: &Model) -> TokenStream {
             #(#checks)*
         };
     }
+}
+
+/// `DynaModel::group_json_error`: each group, in order, reads its part of
+/// the document. Nothing for a model without groups.
+fn group_json_error(m: &Model) -> TokenStream {
+    if m.groups.is_empty() {
+        return TokenStream::new();
+    }
+    let groups = &m.groups;
+    quote! {
+        fn group_json_error(
+            doc: &::dynamorm::__private::JsonMap,
+        ) -> ::core::option::Option<(::std::string::String, ::std::string::String)> {
+            #(
+                if let ::core::option::Option::Some(found) =
+                    ::dynamorm::__private::group_json_error::<#groups>(
+                        <#groups as ::dynamorm::model::FieldGroup>::FIELDS,
+                        doc,
+                    )
+                {
+                    return ::core::option::Option::Some(found);
+                }
+            )*
+            ::core::option::Option::None
+        }
+    }
+}
+
+/// Compile-time checks that no two fields of the model use the same
+/// attribute across its field groups: a field of the model and a field of a
+/// group, or fields of two groups. serde reads an attribute into one field
+/// only, so the item would not read back. The derive cannot see a group's
+/// fields, so the checks compare names in constants, through the groups'
+/// `FieldGroup::FIELDS`; a clash panics there, reported at the model's field
+/// (or at the later group) with a message naming both fields.
+fn group_checks(m: &Model) -> TokenStream {
+    let model = m.ident.to_string();
+    let checks = m.groups.iter().enumerate().map(|(j, ty)| {
+        let group = type_name(ty);
+        let with_fields = m.fields.iter().map(|f| {
+            let name = &f.attr;
+            let aliases = &f.aliases;
+            let head = format!("field `{}` of model `{model}` and field `", f.rust_name);
+            let middle = format!("` of its group `{group}` both use the attribute `");
+            quote_spanned! {f.ident.span()=>
+                if let ::core::option::Option::Some(clash) =
+                    ::dynamorm::__private::group_clash(#name, &[#(#aliases),*], FIELDS)
+                {
+                    ::core::panic!(
+                        "{}",
+                        ::dynamorm::__private::ConstMessage::new()
+                            .push(#head)
+                            .push(clash.field)
+                            .push(#middle)
+                            .push(clash.attribute)
+                            .push(#CLASH_ADVICE)
+                            .as_str()
+                    );
+                }
+            }
+        });
+        let with_groups = m.groups[..j].iter().map(|earlier| {
+            let head = "field `";
+            let middle = format!("` of the group `{}` and field `", type_name(earlier));
+            let tail = format!(
+                "` of the group `{group}`, both flattened into model `{model}`, use the attribute `"
+            );
+            quote_spanned! {ty.span()=>
+                if let ::core::option::Option::Some((field, clash)) =
+                    ::dynamorm::__private::groups_clash(
+                        <#earlier as ::dynamorm::model::FieldGroup>::FIELDS,
+                        FIELDS,
+                    )
+                {
+                    ::core::panic!(
+                        "{}",
+                        ::dynamorm::__private::ConstMessage::new()
+                            .push(#head)
+                            .push(field)
+                            .push(#middle)
+                            .push(clash.field)
+                            .push(#tail)
+                            .push(clash.attribute)
+                            .push(#CLASH_ADVICE)
+                            .as_str()
+                    );
+                }
+            }
+        });
+        quote! {
+            const _: () = {
+                const FIELDS: &[::dynamorm::schema::FieldDef] =
+                    <#ty as ::dynamorm::model::FieldGroup>::FIELDS;
+                #(#with_fields)*
+                #(#with_groups)*
+            };
+        }
+    });
+    quote!(#(#checks)*)
+}
+
+/// The end of a clash's message: why it is refused, and the way out.
+const CLASH_ADVICE: &str = "`: serde reads an attribute into one field only, so items saved with both could not be read back; rename one of them";
+
+/// A type as written, without the token spacing (`a::Audit`).
+fn type_name(ty: &syn::Type) -> String {
+    quote!(#ty).to_string().replace(' ', "")
 }
 
 fn option(value: Option<TokenStream>) -> TokenStream {

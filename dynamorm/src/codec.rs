@@ -333,10 +333,13 @@ pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: Scope<'_>) -> 
         }
     }
     let mut unknown: Vec<String> = Vec::new();
-    let result = serde_path_to_error::deserialize::<_, M>(serde_ignored::Deserializer::new(
-        doc,
-        &mut |path: serde_ignored::Path<'_>| unknown.push(ignored_path(&path)),
-    ));
+    // A model with field groups reads a borrowed document, kept to find
+    // an error inside a group (see below); others read it by value.
+    let (result, kept) = if def.groups.is_empty() {
+        (read_doc::<M, _>(doc, &mut unknown), None)
+    } else {
+        (read_doc::<M, _>(&doc, &mut unknown), Some(&doc))
+    };
     // A declared field serde does not read (`skip_deserializing`) is not unknown.
     unknown.retain(|path| def.field(path).is_none());
     for path in unknown {
@@ -361,13 +364,40 @@ pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: Scope<'_>) -> 
                 for name in missing {
                     errors.add(name, "required", format!("missing required field `{name}`"));
                 }
+            } else if path == "." {
+                // serde buffers a flattened group's content, so an error in
+                // a group's field has no path: the group reads its part again
+                // to say which field.
+                let in_group = match kept {
+                    Some(serde_json::Value::Object(map)) => M::group_json_error(map),
+                    _ => None,
+                };
+                match in_group {
+                    Some((path, message)) => errors.add(path, "type", message),
+                    None => errors.add("", "type", e.inner().to_string()),
+                }
             } else {
-                let path = if path == "." { String::new() } else { path };
                 errors.add(path, "type", e.inner().to_string());
             }
         }
     }
     Err(Error::validation(at, errors))
+}
+
+/// `doc` read as an `M`, with the path of a failure, and every key serde
+/// ignores pushed to `unknown`.
+fn read_doc<'de, M, D>(
+    doc: D,
+    unknown: &mut Vec<String>,
+) -> std::result::Result<M, serde_path_to_error::Error<D::Error>>
+where
+    M: serde::de::DeserializeOwned,
+    D: serde::Deserializer<'de>,
+{
+    serde_path_to_error::deserialize::<_, M>(serde_ignored::Deserializer::new(
+        doc,
+        &mut |path: serde_ignored::Path<'_>| unknown.push(ignored_path(&path)),
+    ))
 }
 
 /// A path serde_ignored reports, written like validation paths:

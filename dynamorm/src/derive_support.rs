@@ -38,6 +38,10 @@ pub fn encode_json_with<F: serde::de::DeserializeOwned>(
     };
     encode(&parsed)
 }
+
+/// A JSON object, as `DynaModel::group_json_error` takes it.
+pub type JsonMap = serde_json::Map<String, serde_json::Value>;
+
 #[cfg(feature = "garde")]
 pub use crate::validate::run_garde;
 #[cfg(feature = "validator")]
@@ -161,6 +165,176 @@ pub trait StringScalar {
 
 impl<T: ?Sized> StringScalar for IndexScalar<T> {}
 
+/// Where the part of the JSON document `doc` that the field group `G`
+/// reads (the entries named by its `fields` or their aliases) fails to read
+/// as a `G`: the field's path and serde's message. `None` when it reads, or
+/// when the failure has no path inside the group (a missing field, reported
+/// by the caller from the schema).
+pub fn group_json_error<G: serde::de::DeserializeOwned>(
+    fields: &[FieldDef],
+    doc: &JsonMap,
+) -> Option<(String, String)> {
+    let part: JsonMap = doc
+        .iter()
+        .filter(|(key, _)| fields.iter().any(|f| f.is_named(key)))
+        .map(|(key, value)| (key.clone(), value.clone()))
+        .collect();
+    let error = serde_path_to_error::deserialize::<_, G>(serde_json::Value::Object(part)).err()?;
+    let path = error.path().to_string();
+    (path != ".").then(|| (path, error.inner().to_string()))
+}
+
+/// Byte-wise string equality, usable in constants.
+pub const fn str_eq(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
+}
+
+/// Whether `name` is in `names`, usable in constants.
+const fn str_in(name: &str, names: &[&str]) -> bool {
+    let mut i = 0;
+    while i < names.len() {
+        if str_eq(name, names[i]) {
+            return true;
+        }
+        i += 1;
+    }
+    false
+}
+
+/// The attribute two fields would both use, if any: the one a field stores
+/// under that the other also reads (as its name or an alias). serde gives
+/// that attribute to one of them only, so the other's value is lost.
+const fn shared_attribute(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    other: &FieldDef,
+) -> Option<&'static str> {
+    if str_eq(name, other.name) || str_in(other.name, aliases) {
+        Some(other.name)
+    } else if str_in(name, other.aliases) {
+        Some(name)
+    } else {
+        None
+    }
+}
+
+/// Two fields that use the same attribute: the other field's Rust name, and
+/// the attribute.
+#[derive(Debug, Clone, Copy)]
+pub struct Clash {
+    /// The Rust name of the field in the group.
+    pub field: &'static str,
+    /// The attribute both use.
+    pub attribute: &'static str,
+}
+
+/// The field of `group` that uses an attribute of the model field stored as
+/// `name` (and read also as `aliases`), if any. The derive evaluates it in a
+/// constant, so the clash is a compile error.
+pub const fn group_clash(
+    name: &'static str,
+    aliases: &'static [&'static str],
+    group: &'static [FieldDef],
+) -> Option<Clash> {
+    let mut i = 0;
+    while i < group.len() {
+        if let Some(attribute) = shared_attribute(name, aliases, &group[i]) {
+            return Some(Clash {
+                field: group[i].rust_name,
+                attribute,
+            });
+        }
+        i += 1;
+    }
+    None
+}
+
+/// The first fields of groups `a` and `b` that use the same attribute: the
+/// Rust names of the one in `a`, of the one in `b`, and the attribute.
+pub const fn groups_clash(
+    a: &'static [FieldDef],
+    b: &'static [FieldDef],
+) -> Option<(&'static str, Clash)> {
+    let mut i = 0;
+    while i < a.len() {
+        if let Some(clash) = group_clash(a[i].name, a[i].aliases, b) {
+            return Some((a[i].rust_name, clash));
+        }
+        i += 1;
+    }
+    None
+}
+
+/// A message assembled in a constant (a compile-time panic's text), cut at
+/// [`ConstMessage::CAPACITY`] bytes.
+#[derive(Debug, Clone, Copy)]
+pub struct ConstMessage {
+    bytes: [u8; Self::CAPACITY],
+    len: usize,
+}
+
+impl ConstMessage {
+    /// The longest message kept.
+    pub const CAPACITY: usize = 1024;
+
+    /// An empty message.
+    pub const fn new() -> Self {
+        ConstMessage {
+            bytes: [0; Self::CAPACITY],
+            len: 0,
+        }
+    }
+
+    /// The message followed by `text` (as much of it as fits, whole
+    /// characters only).
+    pub const fn push(mut self, text: &str) -> Self {
+        let text = text.as_bytes();
+        let mut i = 0;
+        while i < text.len() {
+            // A character's bytes: a leading byte, then continuation bytes.
+            let mut end = i + 1;
+            while end < text.len() && text[end] & 0xC0 == 0x80 {
+                end += 1;
+            }
+            if self.len + (end - i) > Self::CAPACITY {
+                break;
+            }
+            while i < end {
+                self.bytes[self.len] = text[i];
+                self.len += 1;
+                i += 1;
+            }
+        }
+        self
+    }
+
+    /// The text so far.
+    pub const fn as_str(&self) -> &str {
+        let (text, _) = self.bytes.split_at(self.len);
+        match core::str::from_utf8(text) {
+            Ok(text) => text,
+            Err(_) => "",
+        }
+    }
+}
+
+impl Default for ConstMessage {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -182,5 +356,62 @@ mod tests {
         assert_eq!(IndexScalar::<Vec<u8>>::SCALAR, ScalarType::B);
         assert_eq!(IndexScalar::<Color>::SCALAR, ScalarType::S);
         assert_eq!(IndexScalar::<Option<Color>>::SCALAR, ScalarType::S);
+    }
+
+    const fn def(
+        name: &'static str,
+        rust_name: &'static str,
+        aliases: &'static [&'static str],
+    ) -> FieldDef {
+        FieldDef {
+            name,
+            rust_name,
+            shape: crate::schema::FieldShape::Plain,
+            kind: crate::schema::ValueKind::String,
+            optional: false,
+            required: true,
+            aliases,
+            bounds: None,
+        }
+    }
+
+    #[test]
+    fn str_eq_compares_bytes() {
+        assert!(str_eq("", ""));
+        assert!(str_eq("name", "name"));
+        assert!(!str_eq("name", "names"));
+        assert!(!str_eq("name", "nome"));
+    }
+
+    #[test]
+    fn a_clash_is_a_stored_name_the_other_field_reads() {
+        static GROUP: &[FieldDef] = &[def("by", "created_by", &[]), def("at", "at", &["when"])];
+        let clash = group_clash("by", &[], GROUP).map(|c| (c.field, c.attribute));
+        assert_eq!(clash.map(|c| c.0), Some("created_by"));
+        assert_eq!(
+            group_clash("x", &["by"], GROUP).map(|c| c.attribute),
+            Some("by")
+        );
+        assert_eq!(
+            group_clash("when", &[], GROUP).map(|c| c.attribute),
+            Some("when")
+        );
+        // Two aliases alone: neither field is stored under it.
+        assert!(group_clash("x", &["when"], GROUP).is_none());
+        assert!(group_clash("created_by", &[], GROUP).is_none());
+        static OTHER: &[FieldDef] = &[def("note", "note", &[]), def("at", "stamp", &[])];
+        let (a, clash) = groups_clash(GROUP, OTHER).expect("a clash");
+        assert_eq!((a, clash.field, clash.attribute), ("at", "stamp", "at"));
+        assert!(groups_clash(GROUP, &OTHER[..1]).is_none());
+    }
+
+    #[test]
+    fn a_const_message_keeps_whole_characters() {
+        const MESSAGE: ConstMessage = ConstMessage::new().push("field `").push("é").push("`");
+        assert_eq!(MESSAGE.as_str(), "field `é`");
+        let long = "é".repeat(ConstMessage::CAPACITY);
+        let cut = ConstMessage::new().push("x").push(&long);
+        assert_eq!(cut.as_str().len(), ConstMessage::CAPACITY - 1);
+        assert!(cut.as_str().starts_with("xé"));
     }
 }

@@ -51,7 +51,7 @@
 //! | struct | `hooks` | call the model's [`model::Hooks`] impl around every write and after every read |
 //! | struct | `has_many(name = "orders", model = "Order", key = "customer_id", index = "by-customer")` | a method `customer.orders(&db)` returning `Order`'s query (`index` optional: else `key` is `Order`'s hash key) |
 //! | struct | `has_one(name = "profile", model = "Profile", key = "user_id")`, `belongs_to(name = "customer", model = "Customer", key = "customer_id")` | methods resolving to `Option<Related>` (`belongs_to`'s `key` is this model's field) |
-//! | field | `#[serde(flatten)]` of a `#[derive(DynaFields)]` struct | a shared field group: its fields are the model's |
+//! | field | `#[serde(flatten)]` of a `#[derive(DynaFields)]` struct | a shared field group: its fields are the model's (a group field that uses the attribute of a model field, or of another group's field, is a compile error) |
 //! | field | `version` | optimistic locking: an integer the write pipeline checks and increments ([`Error::VersionConflict`]) |
 //! | field | `ttl` | expiry time (`chrono::DateTime<Utc>`, `SystemTime` or epoch seconds), stored as epoch seconds; `create()` enables TTL |
 //! | field | `created_at`, `updated_at` | `chrono::DateTime<Utc>` (or `Option`): set on the first save / on every save and update |

@@ -90,6 +90,20 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
         let _ = sink;
         false
     }
+
+    /// Where in the JSON document `doc` a field of one of the model's field
+    /// groups cannot be read: the field's path and serde's message, or
+    /// `None` when every group reads its part. serde buffers a flattened
+    /// group's content, so an error inside it carries no path; `put_json`
+    /// asks each group for its part of the document instead. The derive
+    /// generates it for models with groups. Not public API.
+    #[doc(hidden)]
+    fn group_json_error(
+        doc: &serde_json::Map<String, serde_json::Value>,
+    ) -> Option<(String, String)> {
+        let _ = doc;
+        None
+    }
 }
 
 /// Where [`DynaModel::encode_fields`] writes: the codec's item builder.

@@ -169,3 +169,76 @@ async fn a_group_s_validation_and_documents() {
         .unwrap_err();
     assert!(err.validation_errors().is_some(), "{err:?}");
 }
+
+/// A group with a number, and a nested struct stored under a renamed attribute.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaFields)]
+pub struct Revised {
+    revision: u64,
+    #[serde(rename = "meta")]
+    details: Details,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Details {
+    size: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "revised-pages", billing = "on_demand")]
+struct Page {
+    #[dynamo(hash_key)]
+    id: String,
+    title: String,
+    #[serde(flatten)]
+    audit: Audit,
+    #[serde(flatten)]
+    revised: Revised,
+}
+
+#[tokio::test]
+async fn a_wrong_typed_group_field_is_reported_at_its_path() {
+    let db = common::db().await;
+    Page::table(&db).create().await.unwrap();
+    let page = |revision: serde_json::Value, size: serde_json::Value| {
+        json!({
+            "id": "p1", "title": "t", "created_by": "ann", "tags": [],
+            "revision": revision, "meta": {"size": size},
+        })
+    };
+
+    let err = Page::put_json(&db, page(json!("x"), json!(1)))
+        .await
+        .unwrap_err();
+    let errors = err.validation_errors().expect("a validation error");
+    assert!(errors.has_field("revision"), "{errors}");
+    assert!(!errors.has_field(""), "{errors}");
+
+    // Inside a nested struct of the group, under its renamed attribute.
+    let err = Page::put_json(&db, page(json!(1), json!("big")))
+        .await
+        .unwrap_err();
+    let errors = err.validation_errors().expect("a validation error");
+    assert!(errors.has_field("meta.size"), "{errors}");
+
+    // In the first group, and in the model's own fields, as before.
+    let mut doc = page(json!(1), json!(1));
+    doc["created_by"] = json!(7);
+    let err = Page::put_json(&db, doc).await.unwrap_err();
+    assert!(
+        err.validation_errors().unwrap().has_field("created_by"),
+        "{err:?}"
+    );
+    let mut doc = page(json!(1), json!(1));
+    doc["title"] = json!(false);
+    let err = Page::put_json(&db, doc).await.unwrap_err();
+    assert!(
+        err.validation_errors().unwrap().has_field("title"),
+        "{err:?}"
+    );
+    assert_eq!(Page::get(&db, "p1").await.unwrap(), None);
+
+    let stored = Page::put_json(&db, page(json!(3), json!(9))).await.unwrap();
+    assert_eq!(stored.revised.revision, 3);
+    assert_eq!(stored.revised.details, Details { size: 9 });
+    assert_eq!(Page::get(&db, "p1").await.unwrap(), Some(stored));
+}
