@@ -711,7 +711,9 @@ fn list_to_set(value: AttributeValue) -> Option<AttributeValue> {
                 _ => None,
             })
             .collect();
-        return Some(AttributeValue::Ss(strings));
+        return Some(AttributeValue::Ss(distinct(strings, |s: &String| {
+            s.as_bytes().to_vec()
+        })));
     }
     if list.iter().all(AttributeValue::is_n) {
         let numbers = list
@@ -721,13 +723,31 @@ fn list_to_set(value: AttributeValue) -> Option<AttributeValue> {
                 _ => None,
             })
             .collect();
-        return Some(AttributeValue::Ns(numbers));
+        return Some(AttributeValue::Ns(distinct(numbers, |n: &String| {
+            Number::parse(n).map_or_else(|_| n.as_bytes().to_vec(), |n| n.canonical().into_bytes())
+        })));
     }
     let blobs: Option<Vec<Blob>> = list.iter().map(|e| as_bytes(e).map(Blob::new)).collect();
     match blobs {
-        Some(blobs) => Some(AttributeValue::Bs(blobs)),
+        Some(blobs) => Some(AttributeValue::Bs(distinct(blobs, |b: &Blob| {
+            b.as_ref().to_vec()
+        }))),
         None => Some(AttributeValue::L(list)),
     }
+}
+
+/// `elements` without repeats (as `identity` tells them apart: numbers by
+/// value), in the order first given: a set holds each element once, and
+/// DynamoDB refuses a set value that repeats one.
+fn distinct<E>(elements: Vec<E>, identity: impl Fn(&E) -> Vec<u8>) -> Vec<E> {
+    if elements.len() < 2 {
+        return elements;
+    }
+    let mut seen = std::collections::HashSet::with_capacity(elements.len());
+    elements
+        .into_iter()
+        .filter(|e| seen.insert(identity(e)))
+        .collect()
 }
 
 #[cfg(test)]

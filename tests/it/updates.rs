@@ -533,3 +533,32 @@ async fn a_validated_update_that_keeps_losing_the_race_is_a_retryable_contention
         .unwrap_err();
     assert!(err.is_condition_failed() && !err.is_contention(), "{err:?}");
 }
+
+#[tokio::test]
+async fn set_values_that_repeat_an_element_hold_it_once() {
+    let db = things_db().await;
+    thing("t1").save(&db).await.unwrap();
+    let updated = Thing::update(&db, "t1")
+        .add(Thing::LABELS, ["c", "c"])
+        .add(Thing::NUMBERS, [3, 3])
+        .await
+        .unwrap();
+    assert_eq!(updated.labels, ["a", "b", "c"].map(String::from).into());
+    assert_eq!(updated.numbers, [1, 2, 3].into());
+    let updated = Thing::update(&db, "t1")
+        .delete(Thing::LABELS, ["a", "a"])
+        .await
+        .unwrap();
+    assert_eq!(updated.labels, ["b", "c"].map(String::from).into());
+    let updated = Thing::update(&db, "t1")
+        .set(Thing::LABELS, vec!["d", "d"])
+        .await
+        .unwrap();
+    assert_eq!(updated.labels, ["d"].map(String::from).into());
+    db.transact_write()
+        .update(Thing::update_op("t1").add(Thing::LABELS, ["e", "e"]))
+        .await
+        .unwrap();
+    let stored = Thing::get(&db, "t1").consistent().await.unwrap().unwrap();
+    assert_eq!(stored.labels, ["d", "e"].map(String::from).into());
+}

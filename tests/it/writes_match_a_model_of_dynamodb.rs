@@ -860,14 +860,16 @@ impl Draw {
         self.pick(&NAMES)
     }
 
-    /// Distinct tags. (dynamorm sends a set's elements as given: the same
-    /// element twice in an add, delete or set of a set field reaches the
-    /// engine as a set with a duplicate, which DynamoDB refuses with a
-    /// `ValidationException`, so repeated elements are not drawn.)
+    /// Tags, now and then with one repeated (a set value holds it once).
     fn tags(&mut self, min: usize) -> Vec<&'static str> {
         let mut tags = TAGS.to_vec();
         self.rng.shuffle(&mut tags);
         tags.truncate(self.rng.usize(min..=3));
+        if let Some(&first) = tags.first() {
+            if self.chance(25) {
+                tags.push(first);
+            }
+        }
         tags
     }
 
