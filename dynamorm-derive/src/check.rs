@@ -627,6 +627,18 @@ fn index_key(
         return None;
     };
     let field = &fields[position];
+    if field.custom_codec {
+        errors.at(
+            wanted.span(),
+            format!(
+                "index key `{}` cannot be field `{}`, which uses #[serde(with/serialize_with/deserialize_with)]: \
+                 the index's key type is declared from the field's Rust type, and its own serde functions \
+                 may store another kind; implement KeyPart for a newtype instead",
+                wanted.as_str(),
+                field.rust_name
+            ),
+        );
+    }
     let ty = shape::option_inner(field.ty).unwrap_or(field.ty);
     if let Some(why) = shape::not_a_key(ty) {
         errors.at(

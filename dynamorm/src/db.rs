@@ -180,7 +180,8 @@ impl Db {
     }
 
     /// The same engine, retrying what DynamoDB leaves undone (unprocessed
-    /// batch items and keys, throttling, transient errors) as `retry` says.
+    /// batch items and keys, throttling, transient errors, an update that
+    /// reads first finding the item changed since its read) as `retry` says.
     /// The default is [`Retry::default()`]: 10 attempts, backoff from 25 ms
     /// up to 5 s with full jitter.
     ///

@@ -23,12 +23,15 @@ pub fn encode_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<Attribute
         .map_err(|e| e.to_string())
 }
 
+/// Reads a field's value from JSON as the field's serde reads it.
+pub type ReadJson<F> = fn(&serde_json::Value) -> Result<F, serde_json::Error>;
+
 /// A `__` term's JSON value for such a field, read as a `F`: by `F`'s own
 /// `Deserialize` (a value of the field's type), else by `read` (the field's
 /// `deserialize_with`, the form the model's JSON has), then encoded.
 pub fn encode_json_with<F: serde::de::DeserializeOwned>(
     value: &serde_json::Value,
-    read: Option<fn(&serde_json::Value) -> Result<F, serde_json::Error>>,
+    read: Option<ReadJson<F>>,
     encode: fn(&F) -> Result<AttributeValue, String>,
 ) -> Result<AttributeValue, String> {
     let parsed = match (F::deserialize(value), read) {
@@ -372,6 +375,7 @@ mod tests {
             required: true,
             aliases,
             bounds: None,
+            encode_json: None,
         }
     }
 

@@ -96,6 +96,11 @@
 //! # Ok::<(), dynamorm::Error>(())
 //! ```
 //!
+//! A field serde writes with its own functions (`#[serde(with = "..")]`,
+//! `serialize_with`) gets a handle whose values go through those functions
+//! too ([`expr::Encoded`]): a condition, filter, update or `__` value on it
+//! is encoded exactly as `save` stores the field.
+//!
 //! ### Billing when none is given
 //!
 //! A model with neither `read`/`write` nor `billing` gets a table billed as
