@@ -85,12 +85,15 @@ struct Rule {
 
 type Matcher = Box<dyn Fn(&Item) -> bool + Send + Sync>;
 
+/// Changes a read item in place.
+type Alter = Box<dyn Fn(&mut Item) + Send + Sync>;
+
 struct Inner {
     seed: u64,
     rules: Vec<Rule>,
     never: Option<Matcher>,
     refuse: Option<(Matcher, u16)>,
-    alter_reads: Option<Box<dyn Fn(&mut Item) + Send + Sync>>,
+    alter_reads: Option<Alter>,
     seen: Mutex<HashMap<(String, u64), u64>>,
     partial: AtomicUsize,
     dropped: AtomicUsize,

@@ -34,7 +34,6 @@ mod partial_save;
 mod query_scan;
 mod relationships;
 mod reliability;
-mod scratch_dup;
 mod table_sync;
 mod tables;
 mod transactions;
