@@ -230,3 +230,45 @@ async fn a_wide_validated_update_needs_a_version_to_check_it_is_unchanged() {
         .unwrap();
     assert_eq!((updated.f000, updated.version), (5, 2));
 }
+
+#[tokio::test]
+async fn a_wide_created_at_model_in_a_transaction_keeps_its_created_at() {
+    let db = common::db().await;
+    Wide::table(&db).create().await.unwrap();
+    db.transact_write().put(&wide("t1", 1)).await.unwrap();
+    let first = Wide::get(&db, "t1").consistent().await.unwrap().unwrap();
+    let created = first.created.expect("created_at set by the first write");
+    db.transact_write()
+        .put(&wide("t1", 2))
+        .put(&wide("t2", 2))
+        .await
+        .unwrap();
+    let second = Wide::get(&db, "t1").consistent().await.unwrap().unwrap();
+    assert_eq!((second.f319, second.created), (2, Some(created)));
+    assert!(Wide::get(&db, "t2")
+        .await
+        .unwrap()
+        .unwrap()
+        .created
+        .is_some());
+
+    // Its own condition still applies, at its position.
+    let err = db
+        .transact_write()
+        .put(dynamorm::PutRequest::new(&wide("t1", 3)).unique())
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("{err:?}")
+    };
+    assert!(reasons[0].is_condition_failed(), "{err}");
+    assert_eq!(
+        Wide::get(&db, "t1")
+            .consistent()
+            .await
+            .unwrap()
+            .unwrap()
+            .f000,
+        2
+    );
+}

@@ -14,15 +14,15 @@ use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, Result, Scope};
 use crate::events::EventKind;
-use crate::expr::{AttrPath, Cond};
+use crate::expr::Cond;
 use crate::item::{same_value, Item};
 use crate::model::{DynaModel, ModelHooks};
 use crate::ops::partial::Tracked;
 use crate::ops::update::{read_current, send_once, Sent};
 use crate::ops::{signal, trace};
 use crate::request::{
-    item_as_update, key_item, render_condition, set_condition, version_of, DeleteRequest, Prepared,
-    PreparedPut, PutConditions, PutRequest,
+    item_as_update, keep_created_at, key_item, render_condition, set_condition, version_of,
+    DeleteRequest, Prepared, PreparedPut, PutConditions, PutRequest, SURELY_FITS_AN_UPDATE,
 };
 use crate::validate;
 
@@ -156,10 +156,8 @@ async fn write_put<M: DynaModel>(
         expected_version,
     } = request.prepare(at)?;
     if let Some(created_at) = def.created_at {
-        // Up to this many attributes the UpdateExpression surely fits
-        // DynamoDB's 4 KB; a wider item is kept to fall back on.
-        const SURELY_FITS: usize = 64;
-        let wide = (item.len() > SURELY_FITS).then(|| item.clone());
+        // A wide item is kept to fall back on.
+        let wide = (item.len() > SURELY_FITS_AN_UPDATE).then(|| item.clone());
         let values = if want_stored {
             ReturnValue::AllNew
         } else {
@@ -255,15 +253,12 @@ async fn put_keeping_created_at<M: DynaModel>(
     want_stored: bool,
 ) -> Result<Option<Item>> {
     let at = Scope::new(M::table_def(), table);
-    let path = || AttrPath::new(put.created_at);
     let key = request.model().key();
-    let guarded = |guard: Cond<M>| match &put.condition {
-        Some(condition) => condition.clone() & guard,
-        None => guard,
-    };
     // The condition must fit DynamoDB's limits before anything is read (the
     // `attribute_not_exists` guard renders longest).
-    render_condition(Some(&guarded(Cond::not_exists(path()))), at)?;
+    let mut probe = Item::new();
+    let longest = keep_created_at(&mut probe, put.condition.as_ref(), put.created_at, None);
+    render_condition(Some(&longest), at)?;
     let retry = db.retry();
     let mut attempts = 0;
     loop {
@@ -272,14 +267,12 @@ async fn put_keeping_created_at<M: DynaModel>(
             .await?
             .and_then(|mut item| item.remove(put.created_at));
         let mut item = put.item.clone();
-        let guard = match &stored {
-            Some(created) => {
-                item.insert(put.created_at.to_owned(), created.clone());
-                Cond::equals(path(), created.clone())
-            }
-            None => Cond::not_exists(path()),
-        };
-        let condition = guarded(guard);
+        let condition = keep_created_at(
+            &mut item,
+            put.condition.as_ref(),
+            put.created_at,
+            stored.as_ref(),
+        );
         let sent = want_stored.then(|| item.clone());
         let Some(current) = put_item(db, table, request, item, Some(&condition)).await? else {
             return Ok(sent);

@@ -34,7 +34,7 @@ use crate::ops::update::{applied, read_current};
 use crate::ops::{signal, trace};
 use crate::request::{
     build_update, key_item, version_of, ConditionCheck, DeleteRequest, Plan, PutRequest,
-    UpdateRequest,
+    TransactPut, UpdateRequest,
 };
 use crate::validate;
 
@@ -119,7 +119,21 @@ impl<M: DynaModel> WriteAction for PutAction<'_, M> {
         Box::pin(async move {
             let def = M::table_def();
             let table = db.table_name(def);
-            self.0.to_transact_item(&table)
+            match self.0.to_transact_item(&table)? {
+                TransactPut::Ready(item, expected) => Ok((*item, expected)),
+                TransactPut::Wide {
+                    prepared,
+                    created_at,
+                } => {
+                    let at = Scope::new(def, &table);
+                    let key = self.0.model().key();
+                    let stored = read_current::<M>(db, &table, &key, at)
+                        .await?
+                        .and_then(|mut item| item.remove(created_at));
+                    self.0
+                        .finish_wide(&table, prepared, created_at, stored.as_ref())
+                }
+            }
         })
     }
 

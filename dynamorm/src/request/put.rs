@@ -8,8 +8,9 @@ use aws_sdk_dynamodb::types::{
 
 use super::update::build_update;
 use super::write::{
-    admit, item_as_update, render_condition, set_condition, stamp, stamp_model, stamp_time,
-    unconditional, version_condition, version_conflict, DisplayCondition, Stamped,
+    admit, item_as_update, keep_created_at, render_condition, set_condition, stamp, stamp_model,
+    stamp_time, unconditional, version_condition, version_conflict, DisplayCondition, Stamped,
+    SURELY_FITS_AN_UPDATE,
 };
 use crate::error::{Error, Result, Scope};
 use crate::expr::{AttrPath, Cond};
@@ -226,24 +227,65 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// The write for table `table` as a transaction item: a `Put`, or for a
     /// model with `created_at` an `Update` that keeps the stored `created_at`;
     /// with the version the stored item must have, for a versioned model.
-    pub(crate) fn to_transact_item(
-        &self,
-        table: &str,
-    ) -> Result<(types::TransactWriteItem, Option<u64>)> {
-        let at = Scope::new(M::table_def(), table);
+    /// A `created_at` model too wide for one UpdateExpression comes back as
+    /// [`TransactPut::Wide`]: read its stored `created_at`, then
+    /// [`finish_wide`](Self::finish_wide).
+    pub(crate) fn to_transact_item(&self, table: &str) -> Result<TransactPut<M>> {
+        let def = M::table_def();
+        let at = Scope::new(def, table);
         let prepared = self.prepare(at)?;
         let expected = prepared.expected_version;
-        let item = if M::table_def().created_at.is_none() {
-            types::TransactWriteItem::builder()
-                .put(self.build_put(table, prepared, at)?)
-                .build()
-        } else {
-            let update = item_as_update::<M>(prepared.item, prepared.condition.as_ref(), at)?;
-            types::TransactWriteItem::builder()
-                .update(build_update(table, update, at)?)
-                .build()
+        let Some(created_at) = def.created_at else {
+            let put = self.build_put(table, prepared, at)?;
+            let item = types::TransactWriteItem::builder().put(put).build();
+            return Ok(TransactPut::Ready(Box::new(item), expected));
         };
-        Ok((item, expected))
+        let wide = (prepared.item.len() > SURELY_FITS_AN_UPDATE).then(|| prepared.item.clone());
+        match (
+            item_as_update::<M>(prepared.item, prepared.condition.as_ref(), at),
+            wide,
+        ) {
+            (Ok(update), _) => {
+                let update = build_update(table, update, at)?;
+                let item = types::TransactWriteItem::builder().update(update).build();
+                Ok(TransactPut::Ready(Box::new(item), expected))
+            }
+            (Err(Error::InvalidQuery { .. }), Some(item)) => Ok(TransactPut::Wide {
+                prepared: PreparedPut {
+                    item,
+                    condition: prepared.condition,
+                    expected_version: expected,
+                },
+                created_at,
+            }),
+            (Err(err), _) => Err(err),
+        }
+    }
+
+    /// The transaction item of a [`TransactPut::Wide`] put, given the
+    /// `created_at` the table holds (`None`: no item, or none stored): a
+    /// `Put` carrying it, conditioned on it still being stored.
+    pub(crate) fn finish_wide(
+        &self,
+        table: &str,
+        mut prepared: PreparedPut<M>,
+        created_at: &'static str,
+        stored: Option<&AttributeValue>,
+    ) -> Result<(types::TransactWriteItem, Option<u64>)> {
+        let at = Scope::new(M::table_def(), table);
+        let condition = keep_created_at(
+            &mut prepared.item,
+            prepared.condition.as_ref(),
+            created_at,
+            stored,
+        );
+        prepared.condition = Some(condition);
+        let expected = prepared.expected_version;
+        let put = self.build_put(table, prepared, at)?;
+        Ok((
+            types::TransactWriteItem::builder().put(put).build(),
+            expected,
+        ))
     }
 
     /// The put as one entry of a BatchWriteItem for table `table`: the model
@@ -289,6 +331,18 @@ pub(crate) fn batch_refusal<M: DynaModel>(at: Scope<'_>) -> Result<()> {
             ),
         )),
     }
+}
+
+/// A put as a transaction item, or what is left to do for one.
+pub(crate) enum TransactPut<M> {
+    /// The item, and the version the stored item must have.
+    Ready(Box<types::TransactWriteItem>, Option<u64>),
+    /// A `created_at` model too wide for one UpdateExpression: its stored
+    /// `created_at` must be read first.
+    Wide {
+        prepared: PreparedPut<M>,
+        created_at: &'static str,
+    },
 }
 
 /// A put that passed the write pipeline: the item as it will be stored and

@@ -227,6 +227,36 @@ pub(crate) fn item_as_update<M: DynaModel>(
     })
 }
 
+/// Up to this many attributes an item's UpdateExpression (see
+/// [`item_as_update`]) surely fits DynamoDB's 4 KB; a wider one may not,
+/// and is kept to be put instead (see [`keep_created_at`]).
+pub(crate) const SURELY_FITS_AN_UPDATE: usize = 64;
+
+/// Makes a put of a `created_at` model keep the stored `created_at` without
+/// an UpdateExpression (for a model too wide for one): `stored` is what the
+/// table holds, read beforehand; `item` gets it, and the condition returned
+/// (`condition` and the guard) requires it to still be stored (or, when
+/// there was none, still none).
+pub(crate) fn keep_created_at<M>(
+    item: &mut Item,
+    condition: Option<&Cond<M>>,
+    created_at: &'static str,
+    stored: Option<&AttributeValue>,
+) -> Cond<M> {
+    let path = AttrPath::new(created_at);
+    let guard = match stored {
+        Some(created) => {
+            item.insert(created_at.to_owned(), created.clone());
+            Cond::equals(path, created.clone())
+        }
+        None => Cond::not_exists(path),
+    };
+    match condition {
+        Some(condition) => condition.clone() & guard,
+        None => guard,
+    }
+}
+
 /// Prepares a write addressed by key (delete, condition check).
 pub(crate) fn prepare_key<M: DynaModel>(
     key: &M::Key,
