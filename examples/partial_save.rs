@@ -42,13 +42,13 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     // ... and our change of `name` does not undo it: only `name` is sent.
     profile.name = "Annie".into();
     println!("changed: {:?}", profile.changed_fields()?);
-    profile.save(&db).await?;
+    profile.save_changes(&db).await?;
     let stored = Profile::get(&db, "p1").await?.ok_or("p1 exists")?;
     println!("stored: {stored:?}");
     assert_eq!((stored.name.as_str(), stored.visits), ("Annie", 1));
 
     // Nothing changed: nothing is sent.
-    println!("saved again: {}", profile.save(&db).await?);
+    println!("saved again: {}", profile.save_changes(&db).await?);
 
     // Or compare with a copy kept by hand.
     let mut plain = stored.clone();

@@ -214,6 +214,11 @@ fn encode_fields(m: &Model) -> TokenStream {
             #(#writes)*
             true
         }
+
+        fn fields_match_serialize() -> ::core::option::Option<&'static ::std::sync::OnceLock<bool>> {
+            static CHECKED: ::std::sync::OnceLock<bool> = ::std::sync::OnceLock::new();
+            ::core::option::Option::Some(&CHECKED)
+        }
     }
 }
 

@@ -10,6 +10,8 @@
 //! 3. **generate** (`generate`): the `DynaModel` impl and the typed handles,
 //!    from the checked model only.
 
+#![forbid(unsafe_code)]
+
 use proc_macro::TokenStream;
 use syn::{parse_macro_input, DeriveInput};
 

@@ -1,9 +1,9 @@
 //! Model <-> DynamoDB item, on serde, in serde_dynamo's format.
 //!
-//! The codec's own serde `Serializer` and `Deserializer` ([`ser`], [`de`])
+//! The codec's own serde `Serializer` and `Deserializer`
 //! work on the SDK's `AttributeValue` directly and write what serde_dynamo
 //! writes, so items stay readable by either. A derived model's item is
-//! written field by field by the derive's generated encoder ([`direct`]),
+//! written field by field by the derive's generated encoder,
 //! which writes what that serializer would. On top of that format the codec
 //! applies DynamoDB's conventions that serde alone cannot express:
 //! - `None` is omitted, not stored as `NULL`;
@@ -75,27 +75,57 @@ pub(crate) fn encode<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
             return Err(Error::codec(at, "encode", Some(path), why))
         }
     };
-    #[cfg(debug_assertions)]
-    same_as_serialize(model, &item, at)?;
+    // Debug builds compare every item written field by field with the one
+    // `Serialize` writes; release builds compare a model's first write, and
+    // refuse every write of a model whose first one differed, so debug and
+    // release builds never store different items.
+    fields_item_admitted(
+        cfg!(debug_assertions),
+        M::fields_match_serialize(),
+        || same_as_serialize(model, &item, at),
+        at,
+    )?;
     Ok(item)
 }
 
-/// Debug builds: the item the derive wrote field by field must be the one
-/// the model's `Serialize` impl writes. They differ only when that impl is
+/// Whether an item written field by field may be stored: `compare` (with
+/// the item `Serialize` writes) decides on every write when `every_write`
+/// (debug builds), else on the model's first write only, kept in `checked`
+/// for every later one.
+fn fields_item_admitted(
+    every_write: bool,
+    checked: Option<&std::sync::OnceLock<bool>>,
+    compare: impl FnOnce() -> Result<()>,
+    at: Scope<'_>,
+) -> Result<()> {
+    match checked {
+        _ if every_write => compare(),
+        Some(checked) if !*checked.get_or_init(|| compare().is_ok()) => Err(serialize_differs(at)),
+        _ => Ok(()),
+    }
+}
+
+/// The item the derive wrote field by field must be the one the model's
+/// `Serialize` impl writes. They differ only when that impl is
 /// written by hand (or a serde attribute the derive does not know changes
 /// it), which `#[dynamo(custom_serialize)]` declares.
-#[cfg(debug_assertions)]
 fn same_as_serialize<M: DynaModel>(model: &M, item: &Item, at: Scope<'_>) -> Result<()> {
     match encode_with_serde(model, at) {
         Ok(by_serde) if &by_serde == item => Ok(()),
-        _ => Err(Error::codec(
-            at,
-            "encode",
-            None,
-            "the model's Serialize impl writes another item than its fields do; \
-             a model whose Serialize is written by hand needs #[dynamo(custom_serialize)]",
-        )),
+        _ => Err(serialize_differs(at)),
     }
+}
+
+/// The error for a model whose `Serialize` writes another item than its
+/// fields do.
+fn serialize_differs(at: Scope<'_>) -> Error {
+    Error::codec(
+        at,
+        "encode",
+        None,
+        "the model's Serialize impl writes another item than its fields do; \
+         a model whose Serialize is written by hand needs #[dynamo(custom_serialize)]",
+    )
 }
 
 /// Why [`ItemWriter`] could not write an item.
@@ -104,6 +134,25 @@ enum WriteFailure {
     Value,
     /// A field's value does not fit its shape: (path, why).
     Shape(String, String),
+}
+
+/// One value as the codec writes values inside an item (`None` is
+/// `NULL`): condition operands, update values, index keys. `Err` carries
+/// serde's message (a number DynamoDB cannot store, a map with non-string
+/// keys ...).
+pub(crate) fn value_of<T: serde::Serialize + ?Sized>(
+    value: &T,
+) -> std::result::Result<AttributeValue, String> {
+    value
+        .serialize(ValueSerializer::default())
+        .map_err(|e| e.to_string())
+}
+
+/// One value read as the codec reads an item's attributes.
+pub(crate) fn read_value<T: serde::de::DeserializeOwned>(
+    value: AttributeValue,
+) -> std::result::Result<T, String> {
+    T::deserialize(ValueDeserializer(value)).map_err(|e| e.to_string())
 }
 
 /// The item a model's generated [`DynaModel::encode_fields`] writes: `None`
@@ -753,6 +802,42 @@ fn distinct<E>(elements: Vec<E>, identity: impl Fn(&E) -> Vec<u8>) -> Vec<E> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn release_builds_judge_a_model_by_its_first_write_and_keep_the_verdict() {
+        let at = Scope {
+            model: "Thing",
+            table: "things",
+        };
+        let differs = || Err(serialize_differs(at));
+        let same = || Ok(());
+        // Release: the first write decides, for every later one too.
+        let checked = std::sync::OnceLock::new();
+        assert!(fields_item_admitted(false, Some(&checked), differs, at).is_err());
+        assert!(
+            fields_item_admitted(false, Some(&checked), same, at).is_err(),
+            "refused ever after"
+        );
+        let checked = std::sync::OnceLock::new();
+        assert!(fields_item_admitted(false, Some(&checked), same, at).is_ok());
+        let mut compared = false;
+        assert!(fields_item_admitted(
+            false,
+            Some(&checked),
+            || {
+                compared = true;
+                Err(serialize_differs(at))
+            },
+            at
+        )
+        .is_ok());
+        assert!(!compared, "a model checked once is not compared again");
+        // Debug: every write is compared.
+        assert!(fields_item_admitted(true, Some(&checked), differs, at).is_err());
+        assert!(fields_item_admitted(true, None, same, at).is_ok());
+        // A model written by `Serialize` has nothing to compare.
+        assert!(fields_item_admitted(false, None, differs, at).is_ok());
+    }
 
     #[test]
     fn number_sizes() {

@@ -353,6 +353,9 @@ impl Db {
         self.endpoint.as_deref()
     }
 
+    /// A handle on an engine dynamorm started (embedded or DynamoDB Local),
+    /// which `engine` keeps alive as long as a handle to it exists.
+    #[cfg(any(feature = "embedded", feature = "dynamodb-local"))]
     pub(crate) fn with_engine(url: &str, engine: Arc<dyn EngineGuard>) -> Self {
         Db {
             endpoint: Some(Arc::from(url)),

@@ -74,9 +74,7 @@ pub fn check_field<T: serde::de::DeserializeOwned>(
     value: &AttributeValue,
 ) -> Result<(), String> {
     let value = crate::codec::shape_field_for_read(field, value.clone());
-    serde_dynamo::aws_sdk_dynamodb_1::from_attribute_value::<T>(value)
-        .map(|_| ())
-        .map_err(|e| e.to_string())
+    crate::codec::read_value::<T>(value).map(|_| ())
 }
 
 /// The key a `belongs_to` field holds: the value of a key field, or of an

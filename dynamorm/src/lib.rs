@@ -69,9 +69,12 @@
 //! container `tag`, `transparent`, `into`, `remote`, or any the derive does
 //! not know) make the derive leave the whole item to `Serialize`, as does
 //! `#[dynamo(custom_serialize)]`, which a model whose `Serialize` is written
-//! by hand must carry. Debug builds check every item written field by field
-//! against the one `Serialize` writes and refuse the write
-//! ([`Error::Codec`] naming `custom_serialize`) when they differ.
+//! by hand must carry. Every item written field by field is checked against
+//! the one `Serialize` writes — on every write in debug builds, on each
+//! model's first write in release builds — and a write is refused
+//! ([`Error::Codec`] naming `custom_serialize`) when they differ; in release
+//! builds every later write of that model is refused too, so debug and
+//! release builds never store different items.
 //!
 //! ```
 //! use dynamorm::prelude::*;
@@ -168,6 +171,7 @@
 //! - `chrono`: `chrono::DateTime<Utc>` as a key.
 //! - `dynamodb-local`: the `local` module, `DynamoDbLocal::start()` launching
 //!   Amazon's DynamoDB Local (no extra dependencies).
+#![forbid(unsafe_code)]
 #![warn(missing_docs)]
 #![deny(missing_debug_implementations)]
 

@@ -91,6 +91,16 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
         false
     }
 
+    /// Whether the item [`encode_fields`](Self::encode_fields) writes was
+    /// found to be the one the model's `Serialize` writes, kept once per
+    /// process (release builds check a model's first write; debug builds
+    /// check every write). The derive gives each model its own; `None` for
+    /// a model written by `Serialize`. Not public API.
+    #[doc(hidden)]
+    fn fields_match_serialize() -> Option<&'static std::sync::OnceLock<bool>> {
+        None
+    }
+
     /// Where in the JSON document `doc` a field of one of the model's field
     /// groups cannot be read: the field's path and serde's message, or
     /// `None` when every group reads its part. serde buffers a flattened

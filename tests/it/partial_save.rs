@@ -49,7 +49,7 @@ async fn only_the_changed_fields_are_written() {
         .unwrap()
         .unwrap();
     let after_get = requests.get();
-    assert!(!tracked.save(&counted).await.unwrap(), "unchanged");
+    assert!(!tracked.save_changes(&counted).await.unwrap(), "unchanged");
     assert_eq!(
         requests.get(),
         after_get,
@@ -66,14 +66,14 @@ async fn only_the_changed_fields_are_written() {
     tracked.name = "Bea".into();
     tracked.bio = None;
     assert_eq!(tracked.changed_fields().unwrap(), ["name", "bio"]);
-    let err = tracked.save(&counted).await.unwrap_err();
+    let err = tracked.save_changes(&counted).await.unwrap_err();
     assert!(err.is_version_conflict(), "{err:?}");
 
     // ... and after reloading, it writes name and bio only.
     let mut tracked = Profile::get(&db, "p1").tracked().await.unwrap().unwrap();
     tracked.name = "Bea".into();
     tracked.bio = None;
-    assert!(tracked.save(&db).await.unwrap());
+    assert!(tracked.save_changes(&db).await.unwrap());
     let stored = Profile::get(&db, "p1").consistent().await.unwrap().unwrap();
     assert_eq!(
         (
@@ -86,7 +86,7 @@ async fn only_the_changed_fields_are_written() {
     );
     assert_eq!(*tracked, stored, "the tracked model holds what is stored");
     // Saved again without changes: nothing to send.
-    assert!(!tracked.save(&db).await.unwrap());
+    assert!(!tracked.save_changes(&db).await.unwrap());
 }
 
 #[tokio::test]
@@ -175,7 +175,10 @@ async fn untouched_sets_are_unchanged_whatever_order_they_come_back_in() {
         .unwrap();
     assert_eq!(tracked.changed_fields().unwrap(), Vec::<&str>::new());
     let after_get = requests.get();
-    assert!(!tracked.save(&counted).await.unwrap(), "nothing changed");
+    assert!(
+        !tracked.save_changes(&counted).await.unwrap(),
+        "nothing changed"
+    );
     assert_eq!(
         requests.get(),
         after_get,
@@ -213,7 +216,7 @@ async fn a_partial_save_keeps_elements_another_writer_added_to_untouched_sets() 
 
     tracked.name = "Uno".into();
     assert_eq!(tracked.changed_fields().unwrap(), ["name"]);
-    assert!(tracked.save(&db).await.unwrap());
+    assert!(tracked.save_changes(&db).await.unwrap());
     let stored = Tagged::get(&db, "t1").consistent().await.unwrap().unwrap();
     assert_eq!(stored.name, "Uno");
     assert!(
@@ -231,7 +234,7 @@ async fn a_partial_save_keeps_elements_another_writer_added_to_untouched_sets() 
     // A set the model did change is written whole.
     tracked.tags.remove("tag-0");
     assert_eq!(tracked.changed_fields().unwrap(), ["tags"]);
-    assert!(tracked.save(&db).await.unwrap());
+    assert!(tracked.save_changes(&db).await.unwrap());
     let stored = Tagged::get(&db, "t1").consistent().await.unwrap().unwrap();
     assert!(!stored.tags.contains("tag-0"));
     assert!(stored.tags.contains("added"));

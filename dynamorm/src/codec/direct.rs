@@ -248,11 +248,12 @@ impl DirectAttr for chrono::DateTime<chrono::Utc> {
 #[derive(Debug)]
 pub struct FieldValue<'a, T: ?Sized>(pub &'a T);
 
-/// `encode_attr` / `encode_set` for a field whose type is [`DirectAttr`].
+/// `encode_attr` / `encode_set` for a field whose type the codec writes
+/// directly (strings, numbers, options, lists, maps, sets, times).
 pub trait EncodeDirect {
     /// The value as an attribute; `None` when it cannot be encoded.
     fn encode_attr(&self) -> Option<AttributeValue>;
-    /// The value of a field stored as a set (see [`DirectAttr::direct_set`]).
+    /// The value of a field stored as a set.
     fn encode_set(&self) -> Option<AttributeValue>;
 }
 

@@ -351,7 +351,7 @@ struct Renderer<'r> {
 
 impl Renderer<'_> {
     fn value(&mut self, path: &AttrPath, v: &Value, element: bool) -> Result<String, String> {
-        let av = v.clone()?;
+        let av = v.clone().map_err(|why| format!("`{path}`: {why}"))?;
         let field = match self.def {
             Some(def) if path.segments().len() == 1 => def.field(path.root()),
             _ => None,

@@ -226,7 +226,7 @@ fn check_kind(term: &KwTerm, value: &Value) -> Result<(), Invalid> {
 fn to_attr(term: &KwTerm, value: &Value) -> Result<AttributeValue, Invalid> {
     let encoded = match term.field.encode_json {
         Some(encoder) if term.path.segments().len() == 1 => encoder.encode(value),
-        _ => serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(value).map_err(|e| e.to_string()),
+        _ => crate::codec::value_of(value),
     };
     encoded.map_err(|e| format!("`{}`: {e}", term.key))
 }

@@ -102,7 +102,7 @@ pub trait Operand<T> {
 }
 
 fn serialize<V: Serialize>(value: &V) -> Result<AttributeValue, String> {
-    serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(value).map_err(|e| e.to_string())
+    crate::codec::value_of(value)
 }
 
 impl<T: Serialize> Operand<T> for T {

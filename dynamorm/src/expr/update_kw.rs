@@ -92,8 +92,7 @@ pub(crate) fn updates<M, K: AsRef<str>>(
                     op.name()
                 ))
             }
-            None => serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(&value)
-                .map_err(|e| e.to_string()),
+            None => crate::codec::value_of(&value),
         }
         .map_err(|e| format!("`{key}`: {e}"))?;
         updates.push(op, path, Some(Ok(value)));

@@ -86,7 +86,7 @@ impl<K: KeyPart, T: Into<K>> IndexHashValue<K> for T {
 
 impl<V: Serialize> IndexHashValue<Untyped> for V {
     fn into_key_attr(self) -> std::result::Result<AttributeValue, String> {
-        match serde_dynamo::aws_sdk_dynamodb_1::to_attribute_value(&self) {
+        match crate::codec::value_of(&self) {
             Ok(value @ (AttributeValue::S(_) | AttributeValue::N(_) | AttributeValue::B(_))) => {
                 Ok(value)
             }

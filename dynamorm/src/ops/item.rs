@@ -505,7 +505,7 @@ impl<'a, M: DynaModel> Get<'a, M> {
     }
 
     /// Reads the item as a [`Tracked`] model, which remembers what was
-    /// loaded so that [`Tracked::save`] writes only the fields that changed
+    /// loaded so that [`Tracked::save_changes`] writes only the fields that changed
     /// (DynamORM's `save(partial=True)`).
     pub fn tracked(self) -> GetTracked<'a, M> {
         GetTracked { get: self }

@@ -27,7 +27,7 @@ use crate::schema::TableDef;
 use crate::validate;
 
 /// A model loaded with [`Get::tracked`](crate::ops::item::Get::tracked): use
-/// it as the model (it derefs to it), then [`save`](Tracked::save) writes
+/// it as the model (it derefs to it), then [`save_changes`](Tracked::save_changes) writes
 /// only what changed.
 ///
 /// ```
@@ -39,9 +39,9 @@ use crate::validate;
 /// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
 /// Thing { id: "t1".into(), name: "One".into(), count: 1 }.save(&db).await?;
 /// let mut thing = Thing::get(&db, "t1").tracked().await?.unwrap();
-/// assert!(!thing.save(&db).await?, "unchanged: nothing sent");
+/// assert!(!thing.save_changes(&db).await?, "unchanged: nothing sent");
 /// thing.name = "Uno".into();                  // only `name` is written
-/// assert!(thing.save(&db).await?);
+/// assert!(thing.save_changes(&db).await?);
 /// assert_eq!(Thing::get(&db, "t1").await?.unwrap().name, "Uno");
 /// # Ok(()) }
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
@@ -66,13 +66,20 @@ impl<M: DynaModel> Tracked<M> {
     /// saved through this wrapper) as one UpdateItem; resolves to `true`
     /// when something was written, `false` when nothing changed (and
     /// nothing was sent). Afterwards the model holds what is stored.
-    pub fn save<'a>(&'a mut self, db: &'a Db) -> SaveChanges<'a, M> {
+    pub fn save_changes<'a>(&'a mut self, db: &'a Db) -> SaveChanges<'a, M> {
         SaveChanges {
             db,
             model: &mut self.model,
             before: Before::Loaded(&mut self.original),
             when: None,
         }
+    }
+
+    /// [`save_changes`](Self::save_changes), under the name a model's full
+    /// save has: a tracked model's save writes only what changed.
+    #[deprecated(note = "use `save_changes`: `save` on a model is a whole PutItem")]
+    pub fn save<'a>(&'a mut self, db: &'a Db) -> SaveChanges<'a, M> {
+        self.save_changes(db)
     }
 
     /// The attributes that differ from what was loaded.
@@ -135,7 +142,7 @@ enum Before<'a, M> {
 }
 
 /// A partial save: `thing.save_changes(&db, &before)` or
-/// [`Tracked::save`]. Resolves to `true` when something was written.
+/// [`Tracked::save_changes`]. Resolves to `true` when something was written.
 ///
 /// Only the fields that differ are sent (`SET` for new values, `REMOVE` for
 /// fields that became absent), conditioned like any update: the item must
