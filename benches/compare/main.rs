@@ -1,4 +1,4 @@
-//! The peer comparison's Rust side (issue 9): one binary, one mode per
+//! The peer comparison's Rust side: one binary, one mode per
 //! process, driven by `scripts/bench-compare`.
 //!
 //! ```text
@@ -255,7 +255,7 @@ impl Meter {
     }
 }
 
-/// How many of each operation a run does at `scale` (1.0 = issue 9's numbers).
+/// How many of each operation a run does at `scale` (1.0 = the full workload).
 #[derive(Clone, Copy, Debug)]
 pub struct Counts {
     pub single: usize,

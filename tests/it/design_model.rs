@@ -1,4 +1,4 @@
-//! The model exactly as DESIGN.md declares it (less its LSI, which needs a
+//! The model the API documents (less its LSI, which needs a
 //! table range key): an enum-typed GSI key queried with a plain string.
 
 use std::collections::HashMap;

@@ -1,4 +1,4 @@
-//! The write side exactly as DESIGN.md spells it: update, in-place update,
+//! The write side as the API documents it: update, in-place update,
 //! batches and a transaction, on a model with the fields its examples use.
 
 use dynamorm::prelude::*;

@@ -1,5 +1,6 @@
-//! Regression tests for the bugs found by probing the landed code as a
-//! hostile user would (issue 10), one group per finding, on every engine.
+//! Edges a hostile user finds: pages, SDK errors, item sizes, number limits,
+//! `rename_all`, endpoints, builder edges, cursor checks, schema drift and
+//! documented behaviour, on every engine.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -9,7 +10,7 @@ use serde_json::json;
 
 use crate::common;
 
-// ---------------------------------------------------------------- 1. pages
+// ----------------------------------------------------------------- pages
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "events", billing = "on_demand")]
@@ -122,7 +123,7 @@ async fn projected_pages_resume_and_return_every_match_once() {
     }
 }
 
-// ---------------------------------------------------------- 2. SDK errors
+// ------------------------------------------------------------ SDK errors
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "notes", billing = "on_demand")]
@@ -179,7 +180,7 @@ async fn transport_failures_say_what_happened() {
     assert!(err.is_retryable());
 }
 
-// ------------------------------------------------------------ 3. item size
+// ------------------------------------------------------------- item size
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "samples", billing = "on_demand")]
@@ -248,7 +249,7 @@ async fn the_size_check_is_exact_at_the_limit() {
     assert_eq!(Blob::get(&db, "over").await.unwrap(), None);
 }
 
-// ------------------------------------------------------- 4. number limits
+// --------------------------------------------------------- number limits
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "measures", billing = "on_demand")]
@@ -343,7 +344,7 @@ async fn numbers_dynamodb_cannot_store_fail_before_sending_naming_the_field() {
     assert_eq!(Measure::get(&db, "m").await.unwrap(), Some(ok));
 }
 
-// ----------------------------------------------------------- 5. rename_all
+// ------------------------------------------------------------ rename_all
 
 macro_rules! renamed_model {
     ($name:ident, $rule:literal, $table:literal) => {
@@ -434,7 +435,7 @@ async fn rename_all_agrees_with_serde_for_every_rule() {
     renamed_as_serde_renames(&db, ScreamingKebab::sample()).await;
 }
 
-// ---------------------------------------------------------- 6. endpoints
+// ------------------------------------------------------------- endpoints
 
 #[tokio::test]
 async fn unusable_endpoints_are_clear_errors_not_panics() {
@@ -463,7 +464,7 @@ async fn unusable_endpoints_are_clear_errors_not_panics() {
     }
 }
 
-// ----------------------------------------------------- 7. builder edges
+// --------------------------------------------------------- builder edges
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "counters", billing = "on_demand")]
@@ -552,7 +553,7 @@ async fn limit_zero_in_lists_and_segments_have_clear_edges() {
     );
 }
 
-// -------------------------------------------------------- 9. cursor checks
+// --------------------------------------------------------- cursor checks
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "editions", billing = "on_demand")]
@@ -648,7 +649,7 @@ async fn cursors_are_checked_against_the_key_schema_before_sending() {
     assert_eq!(rest.items.len(), 2);
 }
 
-// --------------------------------------------------------- 10. schema drift
+// ---------------------------------------------------------- schema drift
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "drift", billing = "on_demand")]
@@ -720,7 +721,7 @@ async fn create_if_not_exists_reports_schema_drift() {
     );
 }
 
-// ------------------------------------------------- 11. documented behaviour
+// -------------------------------------------------- documented behaviour
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Child {
@@ -810,9 +811,9 @@ async fn nested_keys_named_like_operators_need_the_typed_path() {
     assert_eq!(typed, 1);
 }
 
-// ------------------------------------------- review follow-ups, per item
+// ------------------------------------------------------ more of the same
 
-/// Item 4: Numbers are checked wherever they are sent: keys, conditions, cursors.
+/// Numbers are checked wherever they are sent: keys, conditions, cursors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "readings", billing = "on_demand")]
 struct Reading {
@@ -863,7 +864,7 @@ async fn numbers_in_keys_conditions_and_cursors_are_checked_before_sending() {
     assert_eq!(requests.get(), 0, "nothing was sent");
 }
 
-/// Item 7: `limit(0)` sends nothing but reports the same mistakes.
+/// `limit(0)` sends nothing but reports the same mistakes.
 #[tokio::test]
 async fn limit_zero_still_reports_mistakes() {
     let db = common::db().await;
@@ -903,7 +904,7 @@ async fn limit_zero_still_reports_mistakes() {
     );
 }
 
-/// Item 9: Cursor ranges on reverse queries, binary keys and numbers written
+/// Cursor ranges on reverse queries, binary keys and numbers written
 /// differently.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "chunks", billing = "on_demand")]
@@ -1012,7 +1013,7 @@ async fn cursor_ranges_follow_dynamodbs_key_order() {
     );
 }
 
-/// Item 10: Index kinds and projections count as drift too.
+/// Index kinds and projections count as drift too.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "drift-idx", billing = "on_demand")]
 #[dynamo(global_index(
@@ -1093,7 +1094,7 @@ async fn index_kind_and_projection_drift_is_reported() {
     );
 }
 
-/// Item 11: put_json: aliases count as present, sets under an alias are not
+/// put_json: aliases count as present, sets under an alias are not
 /// doubled, skip_deserializing fields are not unknown.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "labelled", billing = "on_demand")]
