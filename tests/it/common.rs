@@ -107,3 +107,21 @@ pub fn dead_endpoint() -> String {
         .expect("a free loopback port");
     format!("http://127.0.0.1:{port}")
 }
+
+/// The item stored under `key` in `table`, as the engine holds it (a
+/// strongly consistent GetItem; `None` when there is none).
+pub async fn stored_item(
+    db: &Db,
+    table: &str,
+    key: &[(&str, aws_sdk_dynamodb::types::AttributeValue)],
+) -> Option<dynamorm::Item> {
+    let mut get = db
+        .client()
+        .get_item()
+        .table_name(table)
+        .consistent_read(true);
+    for (name, value) in key {
+        get = get.key(*name, value.clone());
+    }
+    get.send().await.expect("GetItem").item
+}

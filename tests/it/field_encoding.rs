@@ -229,17 +229,11 @@ async fn both_paths_store_and_read_back_the_same_item() {
 }
 
 async fn raw(db: &Db, table: &str) -> Item {
-    db.client()
-        .get_item()
-        .table_name(table)
-        .key("userId", AttributeValue::S("u1".into()))
-        .key("seq", AttributeValue::N("-42".into()))
-        .consistent_read(true)
-        .send()
-        .await
-        .unwrap()
-        .item
-        .unwrap()
+    let key = [
+        ("userId", AttributeValue::S("u1".into())),
+        ("seq", AttributeValue::N("-42".into())),
+    ];
+    common::stored_item(db, table, &key).await.expect("stored")
 }
 
 #[test]

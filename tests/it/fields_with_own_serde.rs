@@ -54,16 +54,10 @@ async fn events_db() -> Db {
 }
 
 async fn raw(db: &Db, id: &str) -> dynamorm::Item {
-    db.client()
-        .get_item()
-        .table_name(db.table_name(Event::table_def()))
-        .key("id", AttributeValue::S(id.into()))
-        .consistent_read(true)
-        .send()
+    let table = db.table_name(Event::table_def());
+    common::stored_item(db, &table, &[("id", AttributeValue::S(id.into()))])
         .await
-        .unwrap()
-        .item
-        .unwrap()
+        .expect("stored")
 }
 
 #[tokio::test]

@@ -245,15 +245,8 @@ struct Lease {
 }
 
 async fn raw(db: &Db, table: String, id: &str) -> dynamorm::Item {
-    db.client()
-        .get_item()
-        .table_name(table)
-        .key("id", AttributeValue::S(id.into()))
-        .consistent_read(true)
-        .send()
+    common::stored_item(db, &table, &[("id", AttributeValue::S(id.into()))])
         .await
-        .unwrap()
-        .item
         .expect("stored")
 }
 
