@@ -38,6 +38,10 @@ pub struct ModelAttrs {
     /// items are written by it rather than field by field.
     #[darling(default)]
     pub custom_serialize: darling::util::Flag,
+    /// `crate = "path"`: where generated code finds dynamorm, for a crate
+    /// that re-exports it (as serde's `#[serde(crate = "...")]`).
+    #[darling(default, rename = "crate")]
+    pub krate: Option<syn::Path>,
     #[darling(default, multiple, rename = "global_index")]
     pub global_indexes: Vec<IndexAttrs>,
     #[darling(default, multiple, rename = "local_index")]

@@ -18,6 +18,7 @@ use syn::{parse_macro_input, DeriveInput};
 mod attrs;
 mod case;
 mod check;
+mod crate_path;
 mod errors;
 mod generate;
 mod ir;
@@ -34,7 +35,10 @@ pub fn derive_dyna_model(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     let expanded = attrs::parse(&input).and_then(|parsed| {
         let model = check::model(&parsed)?;
-        Ok(generate::model(&model))
+        Ok(crate_path::at(
+            generate::model(&model),
+            parsed.krate.as_ref(),
+        ))
     });
     match expanded {
         Ok(tokens) => tokens.into(),
@@ -52,7 +56,10 @@ pub fn derive_dyna_fields(input: TokenStream) -> TokenStream {
     let input = parse_macro_input!(input as DeriveInput);
     let expanded = attrs::parse(&input).and_then(|parsed| {
         let group = check::group(&parsed)?;
-        Ok(generate::group(&group))
+        Ok(crate_path::at(
+            generate::group(&group),
+            parsed.krate.as_ref(),
+        ))
     });
     match expanded {
         Ok(tokens) => tokens.into(),

@@ -55,6 +55,7 @@
 //! | field | `version` | optimistic locking: an integer the write pipeline checks and increments ([`Error::VersionConflict`]) |
 //! | field | `ttl` | expiry time (`chrono::DateTime<Utc>`, `SystemTime` or epoch seconds), stored as epoch seconds; `create()` enables TTL |
 //! | field | `created_at`, `updated_at` | `chrono::DateTime<Utc>` (or `Option`): set on the first save / on every save and update |
+//! | struct | `crate = "my_app::db"` | where the generated code finds dynamorm, for a crate that re-exports it (as serde's `crate = "..."`); also on `DynaFields` |
 //! | struct | `custom_serialize` | the model's `Serialize` is written by hand: items are written by it (see [How items are written](#how-items-are-written)) |
 //!
 //! ### How items are written
