@@ -41,20 +41,28 @@ pub struct Untyped;
 /// for such a field: the encoding of a lone element or delta is unknown.
 ///
 /// ```
-/// use chrono::{DateTime, TimeZone, Utc};
 /// use dynamorm::prelude::*;
 ///
-/// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
-/// #[dynamo(table = "events")]
-/// struct Event {
-///     #[dynamo(hash_key)]
-///     id: String,
-///     #[serde(with = "chrono::serde::ts_seconds")]
-///     at: DateTime<Utc>,
+/// /// Writes the code as a string (`"7"`), as an older program did.
+/// fn as_text<S: serde::Serializer>(code: &u32, s: S) -> Result<S::Ok, S::Error> {
+///     s.serialize_str(&code.to_string())
 /// }
 ///
-/// let t = Utc.timestamp_opt(1_700_000_000, 0).unwrap();
-/// assert_eq!(Event::AT.gt(t).to_string(), "at > 1700000000"); // as stored: epoch seconds
+/// fn from_text<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+///     let text = <String as serde::Deserialize>::deserialize(d)?;
+///     text.parse().map_err(serde::de::Error::custom)
+/// }
+///
+/// #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+/// #[dynamo(table = "parts")]
+/// struct Part {
+///     #[dynamo(hash_key)]
+///     id: String,
+///     #[serde(serialize_with = "as_text", deserialize_with = "from_text")]
+///     code: u32,
+/// }
+///
+/// assert_eq!(Part::CODE.eq(7).to_string(), r#"code = "7""#); // as stored: a string
 /// ```
 pub struct Encoded<F, M, const FIELD: usize>(std::marker::PhantomData<fn() -> (F, M)>);
 
