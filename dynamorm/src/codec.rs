@@ -17,7 +17,9 @@
 
 mod de;
 pub(crate) mod direct;
-pub(crate) mod ser;
+mod ser;
+
+use std::borrow::Cow;
 
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -26,6 +28,7 @@ use self::de::ValueDeserializer;
 use self::ser::ValueSerializer;
 
 use crate::error::{Error, Result, Scope, ValidationErrors};
+use crate::item::number_identity;
 use crate::model::{DynaModel, FieldSink};
 use crate::number::Number;
 use crate::schema::{EpochForm, FieldDef, FieldShape, TableDef};
@@ -760,8 +763,8 @@ fn list_to_set(value: AttributeValue) -> Option<AttributeValue> {
                 _ => None,
             })
             .collect();
-        return Some(AttributeValue::Ss(distinct(strings, |s: &String| {
-            s.as_bytes().to_vec()
+        return Some(AttributeValue::Ss(distinct(strings, |s| {
+            Cow::Borrowed(s.as_bytes())
         })));
     }
     if list.iter().all(AttributeValue::is_n) {
@@ -772,14 +775,14 @@ fn list_to_set(value: AttributeValue) -> Option<AttributeValue> {
                 _ => None,
             })
             .collect();
-        return Some(AttributeValue::Ns(distinct(numbers, |n: &String| {
-            Number::parse(n).map_or_else(|_| n.as_bytes().to_vec(), |n| n.canonical().into_bytes())
+        return Some(AttributeValue::Ns(distinct(numbers, |n| {
+            number_identity(n)
         })));
     }
     let blobs: Option<Vec<Blob>> = list.iter().map(|e| as_bytes(e).map(Blob::new)).collect();
     match blobs {
-        Some(blobs) => Some(AttributeValue::Bs(distinct(blobs, |b: &Blob| {
-            b.as_ref().to_vec()
+        Some(blobs) => Some(AttributeValue::Bs(distinct(blobs, |b| {
+            Cow::Borrowed(b.as_ref())
         }))),
         None => Some(AttributeValue::L(list)),
     }
@@ -787,15 +790,23 @@ fn list_to_set(value: AttributeValue) -> Option<AttributeValue> {
 
 /// `elements` without repeats (as `identity` tells them apart: numbers by
 /// value), in the order first given: a set holds each element once, and
-/// DynamoDB refuses a set value that repeats one.
-fn distinct<E>(elements: Vec<E>, identity: impl Fn(&E) -> Vec<u8>) -> Vec<E> {
+/// DynamoDB refuses a set value that repeats one. Nothing is copied when
+/// there is no repeat.
+fn distinct<E>(elements: Vec<E>, identity: impl for<'e> Fn(&'e E) -> Cow<'e, [u8]>) -> Vec<E> {
     if elements.len() < 2 {
         return elements;
     }
-    let mut seen = std::collections::HashSet::with_capacity(elements.len());
+    let first: Vec<bool> = {
+        let mut seen = std::collections::HashSet::with_capacity(elements.len());
+        elements.iter().map(|e| seen.insert(identity(e))).collect()
+    };
+    if first.iter().all(|first| *first) {
+        return elements;
+    }
     elements
         .into_iter()
-        .filter(|e| seen.insert(identity(e)))
+        .zip(first)
+        .filter_map(|(e, first)| first.then_some(e))
         .collect()
 }
 

@@ -18,9 +18,7 @@ pub use serde_json;
 /// One value as the codec encodes it (a field serde writes its own way
 /// wraps its value in a `Serialize` that calls the field's function).
 pub fn encode_value<T: serde::Serialize + ?Sized>(value: &T) -> Result<AttributeValue, String> {
-    value
-        .serialize(crate::codec::ser::ValueSerializer::default())
-        .map_err(|e| e.to_string())
+    crate::codec::value_of(value)
 }
 
 /// Reads a field's value from JSON as the field's serde reads it.

@@ -1,5 +1,6 @@
 //! [`Item`]: a DynamoDB item as the SDK holds it.
 
+use std::borrow::Cow;
 use std::collections::HashMap;
 
 use aws_sdk_dynamodb::types::AttributeValue;
@@ -22,11 +23,13 @@ pub type Item = HashMap<String, AttributeValue>;
 pub(crate) fn same_value(a: &AttributeValue, b: &AttributeValue) -> bool {
     match (a, b) {
         (AttributeValue::N(x), AttributeValue::N(y)) => same_number(x, y),
-        (AttributeValue::Ss(x), AttributeValue::Ss(y)) => same_set(x, y, |e| e.as_bytes().to_vec()),
-        (AttributeValue::Bs(x), AttributeValue::Bs(y)) => same_set(x, y, |e| e.as_ref().to_vec()),
-        (AttributeValue::Ns(x), AttributeValue::Ns(y)) => same_set(x, y, |e| {
-            Number::parse(e).map_or_else(|_| e.as_bytes().to_vec(), |n| n.canonical().into_bytes())
-        }),
+        (AttributeValue::Ss(x), AttributeValue::Ss(y)) => {
+            same_set(x, y, |e| Cow::Borrowed(e.as_bytes()))
+        }
+        (AttributeValue::Bs(x), AttributeValue::Bs(y)) => {
+            same_set(x, y, |e| Cow::Borrowed(e.as_ref()))
+        }
+        (AttributeValue::Ns(x), AttributeValue::Ns(y)) => same_set(x, y, |e| number_identity(e)),
         (AttributeValue::L(x), AttributeValue::L(y)) => {
             x.len() == y.len() && x.iter().zip(y).all(|(e, f)| same_value(e, f))
         }
@@ -46,14 +49,23 @@ fn same_number(x: &str, y: &str) -> bool {
     }
 }
 
-/// Two sets with the same elements, compared by `identity` (a set's
-/// elements are distinct, so equal lengths and one inclusion suffice).
-fn same_set<E>(x: &[E], y: &[E], identity: impl Fn(&E) -> Vec<u8>) -> bool {
+/// What tells a number set's elements apart as DynamoDB does: the number's
+/// value (its canonical text; `1.0` is `1`), or its text when it is not a
+/// number. A string's or a binary's element is told apart by its bytes.
+pub(crate) fn number_identity(n: &str) -> Cow<'_, [u8]> {
+    match Number::parse(n) {
+        Ok(number) => Cow::Owned(number.canonical().into_bytes()),
+        Err(_) => Cow::Borrowed(n.as_bytes()),
+    }
+}
+
+/// Two sets with the same elements, compared by `identity`.
+fn same_set<'e, E>(x: &'e [E], y: &'e [E], identity: impl Fn(&'e E) -> Cow<'e, [u8]>) -> bool {
     if x.len() != y.len() {
         return false;
     }
-    let mut left: Vec<Vec<u8>> = x.iter().map(&identity).collect();
-    let mut right: Vec<Vec<u8>> = y.iter().map(&identity).collect();
+    let mut left: Vec<Cow<'e, [u8]>> = x.iter().map(&identity).collect();
+    let mut right: Vec<Cow<'e, [u8]>> = y.iter().map(&identity).collect();
     left.sort_unstable();
     right.sort_unstable();
     left == right

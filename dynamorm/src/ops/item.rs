@@ -21,8 +21,8 @@ use crate::ops::partial::Tracked;
 use crate::ops::update::{read_current, send_once, Sent};
 use crate::ops::{signal, trace};
 use crate::request::{
-    item_as_update, keep_created_at, key_item, render_condition, set_condition, version_of,
-    DeleteRequest, Prepared, PreparedPut, PutConditions, PutRequest, SURELY_FITS_AN_UPDATE,
+    keep_created_at, key_item, render_condition, set_condition, version_of, DeleteRequest,
+    KeepCreatedAt, Prepared, PreparedPut, PutConditions, PutRequest,
 };
 use crate::validate;
 
@@ -150,39 +150,36 @@ async fn write_put<M: DynaModel>(
 ) -> Result<Option<Item>> {
     let def = M::table_def();
     let at = Scope::new(def, table);
-    let PreparedPut {
-        item,
-        condition,
-        expected_version,
-    } = request.prepare(at)?;
+    let prepared = request.prepare(at)?;
+    let expected_version = prepared.expected_version;
     if let Some(created_at) = def.created_at {
-        // A wide item is kept to fall back on.
-        let wide = (item.len() > SURELY_FITS_AN_UPDATE).then(|| item.clone());
         let values = if want_stored {
             ReturnValue::AllNew
         } else {
             ReturnValue::None
         };
-        let update = match (item_as_update::<M>(item, condition.as_ref(), at), wide) {
-            (Ok(update), _) => update,
-            (Err(Error::InvalidQuery { .. }), Some(item)) => {
-                let put = WidePut {
-                    created_at,
-                    item,
-                    condition,
-                    expected_version,
-                };
-                return put_keeping_created_at(db, table, request, put, want_stored).await;
+        let update = match prepared.keeping_created_at(at)? {
+            KeepCreatedAt::Update(update) => update,
+            KeepCreatedAt::Wide(put) => {
+                return put_keeping_created_at(db, table, request, put, created_at, want_stored)
+                    .await;
             }
-            (Err(err), _) => return Err(err),
         };
         return match send_once(db, table, update, values, at).await? {
             Sent::Done(attributes) => Ok(attributes),
             Sent::Failed(current) => Err(request.condition_failure(at, current, expected_version)),
         };
     }
-    let stored = want_stored.then(|| item.clone());
-    match put_item(db, table, request, item, condition.as_ref()).await? {
+    let stored = want_stored.then(|| prepared.item.clone());
+    match put_item(
+        db,
+        table,
+        request,
+        prepared.item,
+        prepared.condition.as_ref(),
+    )
+    .await?
+    {
         None => Ok(stored),
         Some(current) => Err(request.condition_failure(at, current, expected_version)),
     }
@@ -229,16 +226,6 @@ async fn put_item<M: DynaModel>(
     }
 }
 
-/// A put of a `created_at` model whose UpdateExpression would exceed
-/// DynamoDB's limits: the whole item, its conditions and the attribute
-/// holding `created_at`.
-struct WidePut<M> {
-    created_at: &'static str,
-    item: Item,
-    condition: Option<Cond<M>>,
-    expected_version: Option<u64>,
-}
-
 /// Stores `put.item` keeping the stored `created_at`, for a model too wide
 /// for one UpdateItem: reads the stored `created_at` (strongly consistent),
 /// then sends a PutItem carrying it, conditioned on it still being stored
@@ -249,7 +236,8 @@ async fn put_keeping_created_at<M: DynaModel>(
     db: &Db,
     table: &str,
     request: &PutRequest<'_, M>,
-    put: WidePut<M>,
+    put: PreparedPut<M>,
+    created_at: &'static str,
     want_stored: bool,
 ) -> Result<Option<Item>> {
     let at = Scope::new(M::table_def(), table);
@@ -257,7 +245,7 @@ async fn put_keeping_created_at<M: DynaModel>(
     // The condition must fit DynamoDB's limits before anything is read (the
     // `attribute_not_exists` guard renders longest).
     let mut probe = Item::new();
-    let longest = keep_created_at(&mut probe, put.condition.as_ref(), put.created_at, None);
+    let longest = keep_created_at(&mut probe, put.condition.as_ref(), created_at, None);
     render_condition(Some(&longest), at)?;
     let retry = db.retry();
     let mut attempts = 0;
@@ -265,19 +253,19 @@ async fn put_keeping_created_at<M: DynaModel>(
         attempts += 1;
         let stored = read_current::<M>(db, table, &key, at)
             .await?
-            .and_then(|mut item| item.remove(put.created_at));
+            .and_then(|mut item| item.remove(created_at));
         let mut item = put.item.clone();
         let condition = keep_created_at(
             &mut item,
             put.condition.as_ref(),
-            put.created_at,
+            created_at,
             stored.as_ref(),
         );
         let sent = want_stored.then(|| item.clone());
         let Some(current) = put_item(db, table, request, item, Some(&condition)).await? else {
             return Ok(sent);
         };
-        let now = current.as_ref().and_then(|item| item.get(put.created_at));
+        let now = current.as_ref().and_then(|item| item.get(created_at));
         let unchanged = match (&stored, now) {
             (Some(was), Some(is)) => same_value(was, is),
             (was, is) => was.is_none() && is.is_none(),

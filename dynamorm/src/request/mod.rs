@@ -20,9 +20,9 @@ pub use delete::DeleteRequest;
 pub use put::PutRequest;
 pub use update::UpdateRequest;
 
-pub(crate) use put::{batch_refusal, PreparedPut, PutConditions, TransactPut};
+pub(crate) use put::{batch_refusal, KeepCreatedAt, PreparedPut, PutConditions, TransactPut};
 pub(crate) use update::{build_update, Failure, Plan};
 pub(crate) use write::{
-    admit, item_as_update, keep_created_at, key_item, render_condition, set_condition, stamp_time,
-    version_of, Prepared, PreparedUpdate, Rendered, SURELY_FITS_AN_UPDATE,
+    admit, keep_created_at, key_item, render_condition, set_condition, stamp_time, version_of,
+    Prepared, PreparedUpdate, Rendered,
 };

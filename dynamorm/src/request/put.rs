@@ -240,25 +240,16 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
             let item = types::TransactWriteItem::builder().put(put).build();
             return Ok(TransactPut::Ready(Box::new(item), expected));
         };
-        let wide = (prepared.item.len() > SURELY_FITS_AN_UPDATE).then(|| prepared.item.clone());
-        match (
-            item_as_update::<M>(prepared.item, prepared.condition.as_ref(), at),
-            wide,
-        ) {
-            (Ok(update), _) => {
+        match prepared.keeping_created_at(at)? {
+            KeepCreatedAt::Update(update) => {
                 let update = build_update(table, update, at)?;
                 let item = types::TransactWriteItem::builder().update(update).build();
                 Ok(TransactPut::Ready(Box::new(item), expected))
             }
-            (Err(Error::InvalidQuery { .. }), Some(item)) => Ok(TransactPut::Wide {
-                prepared: PreparedPut {
-                    item,
-                    condition: prepared.condition,
-                    expected_version: expected,
-                },
+            KeepCreatedAt::Wide(prepared) => Ok(TransactPut::Wide {
+                prepared,
                 created_at,
             }),
-            (Err(err), _) => Err(err),
         }
     }
 
@@ -331,6 +322,38 @@ pub(crate) fn batch_refusal<M: DynaModel>(at: Scope<'_>) -> Result<()> {
             ),
         )),
     }
+}
+
+impl<M: DynaModel> PreparedPut<M> {
+    /// How this put of a `created_at` model keeps the stored `created_at`:
+    /// as an UpdateItem (`if_not_exists`), or, for an item too wide for one
+    /// UpdateExpression, whole, once the stored `created_at` is read (see
+    /// [`keep_created_at`]).
+    pub(crate) fn keeping_created_at(self, at: Scope<'_>) -> Result<KeepCreatedAt<M>> {
+        // A wide item is kept to fall back on.
+        let wide = (self.item.len() > SURELY_FITS_AN_UPDATE).then(|| self.item.clone());
+        match (
+            item_as_update::<M>(self.item, self.condition.as_ref(), at),
+            wide,
+        ) {
+            (Ok(update), _) => Ok(KeepCreatedAt::Update(update)),
+            (Err(Error::InvalidQuery { .. }), Some(item)) => Ok(KeepCreatedAt::Wide(PreparedPut {
+                item,
+                condition: self.condition,
+                expected_version: self.expected_version,
+            })),
+            (Err(err), _) => Err(err),
+        }
+    }
+}
+
+/// How a put of a `created_at` model is sent (see
+/// [`PreparedPut::keeping_created_at`]).
+pub(crate) enum KeepCreatedAt<M> {
+    /// One UpdateItem that keeps the stored `created_at`.
+    Update(crate::request::PreparedUpdate),
+    /// The whole item, to put once the stored `created_at` is read.
+    Wide(PreparedPut<M>),
 }
 
 /// A put as a transaction item, or what is left to do for one.
