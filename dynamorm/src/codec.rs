@@ -27,7 +27,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use self::de::ValueDeserializer;
 use self::ser::ValueSerializer;
 
-use crate::error::{Error, Result, Scope, ValidationErrors};
+use crate::error::{Error, ErrorContext, Result, ValidationErrors};
 use crate::item::number_identity;
 use crate::model::{DynaModel, FieldSink};
 use crate::number::Number;
@@ -55,7 +55,7 @@ pub const MAX_ITEM_SIZE: usize = 400 * 1024;
 /// # Ok::<(), dynamorm::Error>(())
 /// ```
 pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
-    encode(model, Scope::declared(M::table_def()))
+    encode(model, ErrorContext::declared(M::table_def()))
 }
 
 /// [`to_item`], with errors naming the table at `at` and the attribute that
@@ -66,7 +66,7 @@ pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
 /// [`DynaModel::encode_fields`]); other models through their `Serialize`
 /// impl. Numbers are checked as they are encoded (see [`ser`]), so the item
 /// needs no second walk.
-pub(crate) fn encode<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
+pub(crate) fn encode<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<Item> {
     let mut writer = ItemWriter::new(M::table_def().fields.len());
     if !model.encode_fields(&mut writer) {
         return encode_with_serde(model, at);
@@ -99,7 +99,7 @@ fn fields_item_admitted(
     every_write: bool,
     checked: Option<&std::sync::OnceLock<bool>>,
     compare: impl FnOnce() -> Result<()>,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
 ) -> Result<()> {
     match checked {
         _ if every_write => compare(),
@@ -112,7 +112,7 @@ fn fields_item_admitted(
 /// `Serialize` impl writes. They differ only when that impl is
 /// written by hand (or a serde attribute the derive does not know changes
 /// it), which `#[dynamo(custom_serialize)]` declares.
-fn same_as_serialize<M: DynaModel>(model: &M, item: &Item, at: Scope<'_>) -> Result<()> {
+fn same_as_serialize<M: DynaModel>(model: &M, item: &Item, at: ErrorContext<'_>) -> Result<()> {
     match encode_with_serde(model, at) {
         Ok(by_serde) if &by_serde == item => Ok(()),
         _ => Err(serialize_differs(at)),
@@ -121,7 +121,7 @@ fn same_as_serialize<M: DynaModel>(model: &M, item: &Item, at: Scope<'_>) -> Res
 
 /// The error for a model whose `Serialize` writes another item than its
 /// fields do.
-fn serialize_differs(at: Scope<'_>) -> Error {
+fn serialize_differs(at: ErrorContext<'_>) -> Error {
     Error::codec(
         at,
         "encode",
@@ -213,7 +213,7 @@ impl FieldSink for ItemWriter {
 }
 
 /// [`encode`] through the model's `Serialize` impl.
-fn encode_with_serde<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
+fn encode_with_serde<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<Item> {
     let top = ValueSerializer { drop_null: true };
     let mut item: Item = match model.serialize(top) {
         Ok(AttributeValue::M(item)) => item,
@@ -234,7 +234,7 @@ fn encode_with_serde<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Item> {
 
 /// The error of a failed encode, with the path serde was at: encoding again
 /// with path tracking costs nothing on the (common) path that succeeds.
-fn encode_error<M: DynaModel>(model: &M, at: Scope<'_>) -> Error {
+fn encode_error<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Error {
     match serde_path_to_error::serialize(model, ValueSerializer { drop_null: true }) {
         Err(e) => {
             let path = e.path().to_string();
@@ -316,11 +316,11 @@ fn check_value_numbers(value: &AttributeValue, path: &mut String) -> Result<(), 
 /// assert!(err.to_string().contains("count"));
 /// ```
 pub fn from_item<M: DynaModel>(item: Item) -> Result<M> {
-    decode(item, Scope::declared(M::table_def()))
+    decode(item, ErrorContext::declared(M::table_def()))
 }
 
 /// [`from_item`], with errors naming the table at `at`.
-pub(crate) fn decode<M: DynaModel>(mut item: Item, at: Scope<'_>) -> Result<M> {
+pub(crate) fn decode<M: DynaModel>(mut item: Item, at: ErrorContext<'_>) -> Result<M> {
     shape_for_read(M::table_def(), &mut item);
     M::deserialize(ValueDeserializer(AttributeValue::M(item)))
         .map_err(|e| Error::codec(at, "decode", Some(e.path()), e.message()))
@@ -339,11 +339,11 @@ pub(crate) fn decode<M: DynaModel>(mut item: Item, at: Scope<'_>) -> Result<M> {
 /// assert!(matches!(err, dynamorm::Error::ItemTooLarge { .. }));
 /// ```
 pub fn check_size(def: &TableDef, table: &str, item: &Item) -> Result<()> {
-    check_item_size(item, Scope::new(def, table))
+    check_item_size(item, ErrorContext::new(def, table))
 }
 
 /// [`check_size`] for the model and table at `at`.
-pub(crate) fn check_item_size(item: &Item, at: Scope<'_>) -> Result<()> {
+pub(crate) fn check_item_size(item: &Item, at: ErrorContext<'_>) -> Result<()> {
     // Most items are far below the limit: a bound that needs no number
     // parsing settles them; only items near the limit are measured exactly.
     if item_size_bound(item) <= MAX_ITEM_SIZE {
@@ -364,7 +364,7 @@ pub(crate) fn check_item_size(item: &Item, at: Scope<'_>) -> Result<()> {
 /// names are read wherever serde reads them. (serde buffers the content of
 /// untagged and internally tagged enums and of `#[serde(flatten)]` structs,
 /// so unknown keys inside those are not seen.)
-pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: Scope<'_>) -> Result<M> {
+pub(crate) fn from_json<M: DynaModel>(doc: serde_json::Value, at: ErrorContext<'_>) -> Result<M> {
     let def = M::table_def();
     let mut errors = ValidationErrors::new();
     let mut doc = doc;
@@ -816,7 +816,7 @@ mod tests {
 
     #[test]
     fn release_builds_judge_a_model_by_its_first_write_and_keep_the_verdict() {
-        let at = Scope {
+        let at = ErrorContext {
             model: "Thing",
             table: "things",
         };

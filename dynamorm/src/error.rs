@@ -318,7 +318,7 @@ const TRANSIENT_CODES: &[&str] = &[
 
 impl Error {
     /// [`Error::Validation`]: the model at `at` failed validation.
-    pub(crate) fn validation(at: Scope<'_>, errors: ValidationErrors) -> Self {
+    pub(crate) fn validation(at: ErrorContext<'_>, errors: ValidationErrors) -> Self {
         Error::Validation {
             model: at.model,
             table: at.table.to_owned(),
@@ -327,13 +327,13 @@ impl Error {
     }
 
     /// [`Error::ConditionFailed`]: `condition` (rendered readably) did not hold.
-    pub(crate) fn condition_failed(at: Scope<'_>, condition: impl fmt::Display) -> Self {
+    pub(crate) fn condition_failed(at: ErrorContext<'_>, condition: impl fmt::Display) -> Self {
         Self::condition_failed_on(at, condition, None)
     }
 
     /// [`Error::ConditionFailed`] with the stored item the engine returned.
     pub(crate) fn condition_failed_on(
-        at: Scope<'_>,
+        at: ErrorContext<'_>,
         condition: impl fmt::Display,
         item: Option<Item>,
     ) -> Self {
@@ -347,7 +347,7 @@ impl Error {
 
     /// [`Error::VersionConflict`]: the item with `key` does not have version `expected`.
     pub(crate) fn version_conflict(
-        at: Scope<'_>,
+        at: ErrorContext<'_>,
         key: &impl fmt::Debug,
         expected: u64,
         found: Option<u64>,
@@ -363,7 +363,7 @@ impl Error {
 
     /// [`Error::Contention`]: the item with `key` changed under every one of
     /// `attempts` guarded writes.
-    pub(crate) fn contention(at: Scope<'_>, key: &impl fmt::Debug, attempts: u32) -> Self {
+    pub(crate) fn contention(at: ErrorContext<'_>, key: &impl fmt::Debug, attempts: u32) -> Self {
         Error::Contention {
             model: at.model,
             table: at.table.to_owned(),
@@ -373,7 +373,7 @@ impl Error {
     }
 
     /// [`Error::AlreadyExists`]: an item with `key` is already stored.
-    pub(crate) fn already_exists(at: Scope<'_>, key: &impl fmt::Debug) -> Self {
+    pub(crate) fn already_exists(at: ErrorContext<'_>, key: &impl fmt::Debug) -> Self {
         Error::AlreadyExists {
             model: at.model,
             table: at.table.to_owned(),
@@ -383,7 +383,7 @@ impl Error {
 
     /// [`Error::InvalidQuery`]: `message` says what was wrong, naming the
     /// field and operator.
-    pub(crate) fn invalid_query(at: Scope<'_>, message: impl Into<String>) -> Self {
+    pub(crate) fn invalid_query(at: ErrorContext<'_>, message: impl Into<String>) -> Self {
         Error::InvalidQuery {
             model: at.model,
             table: at.table.to_owned(),
@@ -392,7 +392,7 @@ impl Error {
     }
 
     /// [`Error::ItemTooLarge`]: the encoded item is `size` bytes.
-    pub(crate) fn item_too_large(at: Scope<'_>, size: usize, limit: usize) -> Self {
+    pub(crate) fn item_too_large(at: ErrorContext<'_>, size: usize, limit: usize) -> Self {
         Error::ItemTooLarge {
             model: at.model,
             table: at.table.to_owned(),
@@ -404,7 +404,7 @@ impl Error {
     /// [`Error::Codec`]: the model could not be encoded (`"encode"`) or
     /// decoded (`"decode"`); `path` is the attribute path that failed.
     pub(crate) fn codec(
-        at: Scope<'_>,
+        at: ErrorContext<'_>,
         direction: &'static str,
         path: Option<String>,
         message: impl Into<String>,
@@ -419,7 +419,7 @@ impl Error {
     }
 
     /// [`Error::Hook`]: `hook` of the model at `at` returned `source`.
-    pub(crate) fn hook(at: Scope<'_>, hook: &'static str, source: BoxError) -> Self {
+    pub(crate) fn hook(at: ErrorContext<'_>, hook: &'static str, source: BoxError) -> Self {
         Error::Hook {
             model: at.model,
             table: at.table.to_owned(),
@@ -429,7 +429,7 @@ impl Error {
     }
 
     /// [`Error::SchemaMismatch`]: the table at `at` differs from the model.
-    pub(crate) fn schema_mismatch(at: Scope<'_>, differences: Vec<String>) -> Self {
+    pub(crate) fn schema_mismatch(at: ErrorContext<'_>, differences: Vec<String>) -> Self {
         Error::SchemaMismatch {
             model: at.model,
             table: at.table.to_owned(),
@@ -439,7 +439,7 @@ impl Error {
 
     /// [`Error::TableUpdate`]: making `change` on the table at `at` failed
     /// with `source`.
-    pub(crate) fn table_update(at: Scope<'_>, change: TableChange, source: Error) -> Self {
+    pub(crate) fn table_update(at: ErrorContext<'_>, change: TableChange, source: Error) -> Self {
         Error::TableUpdate {
             model: at.model,
             table: at.table.to_owned(),
@@ -450,7 +450,7 @@ impl Error {
 
     /// [`Error::Sdk`] from an SDK error, keeping its code and message.
     pub(crate) fn sdk<E>(
-        at: Scope<'_>,
+        at: ErrorContext<'_>,
         operation: &'static str,
         err: SdkError<E, HttpResponse>,
     ) -> Self
@@ -617,17 +617,17 @@ impl Error {
 /// Who an error is about: a model and its table. Every constructor of
 /// [`Error`] that names a model takes one, so every message names both.
 #[derive(Debug, Clone, Copy)]
-pub(crate) struct Scope<'a> {
+pub(crate) struct ErrorContext<'a> {
     /// The model's Rust name.
     pub model: &'static str,
     /// The full table name, or the declared one where no `Db` is involved.
     pub table: &'a str,
 }
 
-impl<'a> Scope<'a> {
+impl<'a> ErrorContext<'a> {
     /// `def`'s model on the table called `table` (prefix included).
     pub(crate) fn new(def: &TableDef, table: &'a str) -> Self {
-        Scope {
+        ErrorContext {
             model: def.model,
             table,
         }
@@ -635,8 +635,8 @@ impl<'a> Scope<'a> {
 
     /// `def`'s model on its declared table name, for errors raised without a
     /// [`Db`](crate::Db) (no prefix is known there).
-    pub(crate) fn declared(def: &TableDef) -> Scope<'static> {
-        Scope {
+    pub(crate) fn declared(def: &TableDef) -> ErrorContext<'static> {
+        ErrorContext {
             model: def.model,
             table: def.name,
         }
@@ -912,7 +912,7 @@ mod tests {
             400u16.try_into().expect("status"),
             "".into(),
         );
-        let at = Scope {
+        let at = ErrorContext {
             model: "Thing",
             table: "t",
         };
@@ -949,7 +949,7 @@ mod tests {
 
     #[test]
     fn a_table_update_names_the_change_and_looks_through_to_the_reason() {
-        let at = Scope {
+        let at = ErrorContext {
             model: "Thing",
             table: "t",
         };

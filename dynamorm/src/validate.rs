@@ -2,12 +2,12 @@
 //! the derive calls for `#[dynamo(validate = "validator" | "garde" | "custom")]`
 //! (re-exported under the hidden `__private` module, not public API).
 
-use crate::error::{Error, Scope, ValidationErrors};
+use crate::error::{Error, ErrorContext, ValidationErrors};
 use crate::model::{DynaModel, ModelHooks};
 
 /// Runs `model`'s validation; [`Error::Validation`] naming the model and the
 /// table at `at` on failure.
-pub(crate) fn check<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<(), Error> {
+pub(crate) fn check<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<(), Error> {
     model
         .validate_model()
         .map_err(|errors| Error::validation(at, errors))
@@ -15,7 +15,7 @@ pub(crate) fn check<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<(), Error>
 
 /// Finishes a model built from a read: its `after_load` hook, then its
 /// validation.
-pub(crate) fn loaded<M: DynaModel>(model: &mut M, at: Scope<'_>) -> Result<(), Error> {
+pub(crate) fn loaded<M: DynaModel>(model: &mut M, at: ErrorContext<'_>) -> Result<(), Error> {
     <M::Hooks as ModelHooks<M>>::after_load(model).map_err(|e| Error::hook(at, "after_load", e))?;
     check(model, at)
 }

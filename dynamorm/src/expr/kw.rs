@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::cond::{AttrType, CmpOp, Cond, Node, MAX_IN_VALUES};
 use super::path::AttrPath;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::model::DynaModel;
 use crate::schema::{FieldDef, FieldShape, TableDef, ValueKind};
 
@@ -422,7 +422,7 @@ impl<M: DynaModel> Cond<M> {
         let def = M::table_def();
         parse(def, key)
             .and_then(|term| condition(&term, &value))
-            .map_err(|message| Error::invalid_query(Scope::declared(def), message))
+            .map_err(|message| Error::invalid_query(ErrorContext::declared(def), message))
     }
 
     /// Several `__` terms combined with AND; `Ok(None)` for none.
@@ -440,7 +440,8 @@ impl<M: DynaModel> Cond<M> {
         terms: impl IntoIterator<Item = (K, Value)>,
     ) -> Result<Option<Cond<M>>> {
         let def = M::table_def();
-        all(def, terms).map_err(|message| Error::invalid_query(Scope::declared(def), message))
+        all(def, terms)
+            .map_err(|message| Error::invalid_query(ErrorContext::declared(def), message))
     }
 }
 

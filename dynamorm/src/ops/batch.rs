@@ -33,7 +33,7 @@ use aws_sdk_dynamodb::types::{KeysAndAttributes, WriteRequest};
 use tracing::Instrument;
 
 use crate::db::Db;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::events::EventKind;
 use crate::expr::Placeholders;
 use crate::future::OpFuture;
@@ -141,7 +141,7 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
         let table = db.table_name(def);
         let items = items.into_iter();
         let models = (|| {
-            let at = Scope::new(def, &table);
+            let at = ErrorContext::new(def, &table);
             let mut models = Dedup::with_capacity(def, items.size_hint().0);
             for item in items {
                 let key = key_item::<M>(&item.borrow().key(), at)?;
@@ -212,7 +212,7 @@ impl<'a, M: DynaModel> IntoFuture for PutBatch<'a, M> {
             let (sources, positions) = self.models?;
             let def = M::table_def();
             let table = self.table.as_str();
-            let at = Scope::new(def, table);
+            let at = ErrorContext::new(def, table);
             let model = |i: usize| -> Result<&M> {
                 sources
                     .get(i)
@@ -314,7 +314,7 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
         let table = db.table_name(def);
         let keys = keys.into_iter();
         let deletes = (|| {
-            let at = Scope::new(def, &table);
+            let at = ErrorContext::new(def, &table);
             let mut deletes = Dedup::with_capacity(def, keys.size_hint().0);
             for key in keys {
                 let key = key.into_key();
@@ -382,7 +382,7 @@ impl<'a, M: DynaModel> IntoFuture for DeleteBatch<'a, M> {
             let (deletes, positions) = self.deletes?;
             let def = M::table_def();
             let table = self.table.as_str();
-            let at = Scope::new(def, table);
+            let at = ErrorContext::new(def, table);
             let delete = |i: usize| deletes.get(i).ok_or_else(|| lost_entry::<M>(table));
             // Every hook before any request, once per key sent.
             let mut writes = Vec::with_capacity(deletes.len());
@@ -487,7 +487,7 @@ async fn write_all<M: DynaModel>(
     slots: Slots<'_>,
     watch: Watch<'_>,
 ) -> Result<()> {
-    let at = Scope::new(M::table_def(), table);
+    let at = ErrorContext::new(M::table_def(), table);
     let observed = db.observed();
     let hooked = <M::Hooks as ModelHooks<M>>::ACTIVE;
     let total = slots.len();
@@ -549,7 +549,7 @@ async fn write_all<M: DynaModel>(
 /// unprocessed write the batch did not send (or a position past the end).
 fn lost_entry<M: DynaModel>(table: &str) -> Error {
     Error::invalid_query(
-        Scope::new(M::table_def(), table),
+        ErrorContext::new(M::table_def(), table),
         "a batch write lost track of an entry: the engine returned an unprocessed write the batch did not send",
     )
 }
@@ -566,7 +566,7 @@ impl fmt::Debug for Shown<'_> {
 /// One BatchWriteItem: returns the writes DynamoDB left unprocessed.
 async fn send_writes(
     db: &Db,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
     entries: Vec<WriteRequest>,
 ) -> Result<Sent<WriteRequest, Item>> {
     let span = trace::span("BatchWriteItem", at.table, at.model);
@@ -665,7 +665,7 @@ impl<'a, M: DynaModel> GetBatch<'a, M> {
         let table = db.table_name(def);
         let keys = keys.into_iter();
         let keys = (|| {
-            let at = Scope::new(def, &table);
+            let at = ErrorContext::new(def, &table);
             let mut unique = Dedup::with_capacity(def, keys.size_hint().0);
             for key in keys {
                 let item = key_item::<M>(&key.into_key(), at)?;
@@ -773,7 +773,7 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
 
     async fn send(self) -> Result<Vec<O>> {
         let def = M::table_def();
-        let at = Scope::new(def, &self.table);
+        let at = ErrorContext::new(def, &self.table);
         let mut placeholders = Placeholders::default();
         let projection = read::projection::<M, O>(None, &mut placeholders)
             .map_err(|message| Error::invalid_query(at, message))?;
@@ -807,7 +807,7 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
 /// One BatchGetItem: returns the items found and the keys DynamoDB left unprocessed.
 async fn send_gets(
     db: &Db,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
     template: aws_sdk_dynamodb::types::builders::KeysAndAttributesBuilder,
     keys: Vec<Item>,
 ) -> Result<Sent<Item, Item>> {

@@ -8,7 +8,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::db::Db;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::expr::Untyped;
 use crate::model::{DynaModel, KeyPart};
 use crate::ops::query::Query;
@@ -112,8 +112,9 @@ impl<M: DynaModel, H> Index<M, H> {
     /// # Ok::<(), dynamorm::Error>(())
     /// ```
     pub fn def(&self) -> Result<&'static IndexDef> {
-        self.lookup()
-            .map_err(|message| Error::invalid_query(Scope::declared(M::table_def()), message))
+        self.lookup().map_err(|message| {
+            Error::invalid_query(ErrorContext::declared(M::table_def()), message)
+        })
     }
 
     fn lookup(&self) -> Result<&'static IndexDef, String> {

@@ -12,7 +12,7 @@ use tracing::Instrument;
 
 use crate::codec;
 use crate::db::Db;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::events::EventKind;
 use crate::expr::Cond;
 use crate::item::{same_value, Item};
@@ -149,7 +149,7 @@ async fn write_put<M: DynaModel>(
     want_stored: bool,
 ) -> Result<Option<Item>> {
     let def = M::table_def();
-    let at = Scope::new(def, table);
+    let at = ErrorContext::new(def, table);
     let prepared = request.prepare(at)?;
     let expected_version = prepared.expected_version;
     if let Some(created_at) = def.created_at {
@@ -194,7 +194,7 @@ async fn put_item<M: DynaModel>(
     condition: Option<&Cond<M>>,
 ) -> Result<Option<Option<Item>>> {
     let def = M::table_def();
-    let at = Scope::new(def, table);
+    let at = ErrorContext::new(def, table);
     let span = trace::span("PutItem", table, def.model);
     let put = db
         .client()
@@ -240,7 +240,7 @@ async fn put_keeping_created_at<M: DynaModel>(
     created_at: &'static str,
     want_stored: bool,
 ) -> Result<Option<Item>> {
-    let at = Scope::new(M::table_def(), table);
+    let at = ErrorContext::new(M::table_def(), table);
     let key = request.model().key();
     // The condition must fit DynamoDB's limits before anything is read (the
     // `attribute_not_exists` guard renders longest).
@@ -350,14 +350,14 @@ impl<'a, M: DynaModel> IntoFuture for PutJson<'a, M> {
         Box::pin(async move {
             let def = M::table_def();
             let table = self.db.table_name(def);
-            let model: M = codec::from_json(self.doc, Scope::new(def, &table))?;
+            let model: M = codec::from_json(self.doc, ErrorContext::new(def, &table))?;
             let request = PutRequest::with_conditions(&model, self.conditions);
             // The stored model differs from the document when the pipeline stamps it.
             let stamped =
                 def.version.is_some() || def.created_at.is_some() || def.updated_at.is_some();
             let stored = send_put(self.db, &table, &request, stamped).await?;
             match stored {
-                Some(item) => codec::decode(item, Scope::new(def, &table)),
+                Some(item) => codec::decode(item, ErrorContext::new(def, &table)),
                 None => Ok(model),
             }
         })
@@ -425,7 +425,7 @@ impl<'a, M: DynaModel> SaveMut<'a, M> {
         let request = PutRequest::with_conditions(&*self.model, self.conditions);
         let stored = send_put(self.db, &table, &request, true).await?;
         if let Some(item) = stored {
-            *self.model = codec::decode(item, Scope::new(def, &table))?;
+            *self.model = codec::decode(item, ErrorContext::new(def, &table))?;
         }
         Ok(())
     }
@@ -508,7 +508,7 @@ impl<'a, M: DynaModel> Get<'a, M> {
     async fn fetch(&self, keep_item: bool) -> Result<Option<(M, Option<Item>)>> {
         let def = M::table_def();
         let table = self.db.table_name(def);
-        let at = Scope::new(def, &table);
+        let at = ErrorContext::new(def, &table);
         let key = key_item::<M>(&self.key, at)?;
         let span = trace::span("GetItem", &table, def.model);
         let output = self
@@ -662,7 +662,7 @@ impl<'a, M: DynaModel> Delete<'a, M> {
 
     async fn write(&self, table: &str) -> Result<()> {
         let def = M::table_def();
-        let at = Scope::new(def, table);
+        let at = ErrorContext::new(def, table);
         let Prepared { item, condition } = self.request.prepare(at)?;
         let span = trace::span("DeleteItem", table, def.model);
         let delete = self

@@ -6,7 +6,7 @@ use std::str::FromStr;
 use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::item::Item;
 use crate::number::Number;
 use crate::schema::{KeyDef, ScalarType};
@@ -56,7 +56,7 @@ impl Cursor {
     /// Decodes into an `ExclusiveStartKey`, checking it holds exactly the
     /// key attributes `keys` (the table's, and the index's when reading one),
     /// each of its declared type.
-    pub(crate) fn to_key(&self, at: Scope<'_>, keys: &[KeyDef]) -> Result<Item> {
+    pub(crate) fn to_key(&self, at: ErrorContext<'_>, keys: &[KeyDef]) -> Result<Item> {
         let invalid = |why: &str| Error::invalid_query(at, format!("invalid cursor: {why}"));
         let bytes = unhex(&self.0).ok_or_else(|| invalid("not produced by dynamorm"))?;
         let entries: Vec<(String, String, String)> =

@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::codec;
 use crate::db::Db;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::expr::update::Op;
 use crate::expr::{AttrPath, Cond, Updates};
 use crate::future::OpFuture;
@@ -100,7 +100,7 @@ impl<M: DynaModel> Tracked<M> {
     /// ```
     pub fn changed_fields(&self) -> Result<Vec<&'static str>> {
         let def = M::table_def();
-        let now = codec::encode(&self.model, Scope::declared(def))?;
+        let now = codec::encode(&self.model, ErrorContext::declared(def))?;
         Ok(changed(def, &self.original, &now)
             .map(|(name, _)| name)
             .collect())
@@ -196,7 +196,7 @@ impl<'a, M: DynaModel> SaveChanges<'a, M> {
     async fn send(self) -> Result<bool> {
         let def = M::table_def();
         let table = self.db.table_name(def);
-        let at = Scope::new(def, &table);
+        let at = ErrorContext::new(def, &table);
         let before = match &self.before {
             Before::Model(model) => codec::encode(*model, at)?,
             Before::Loaded(item) => (**item).clone(),
@@ -253,7 +253,7 @@ impl<'a, M: DynaModel> SaveChanges<'a, M> {
 /// encodes, or the item it was read from when it does not encode (the save
 /// then fails on encoding it, as any write would).
 fn baseline<M: DynaModel>(model: &M, read_from: Item) -> Item {
-    codec::encode(model, Scope::declared(M::table_def())).unwrap_or(read_from)
+    codec::encode(model, ErrorContext::declared(M::table_def())).unwrap_or(read_from)
 }
 
 /// The declared fields whose stored value differs between `before` and

@@ -5,7 +5,7 @@ use futures::stream::{self, Stream, TryStreamExt};
 
 use crate::codec;
 use crate::db::Db;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
 use crate::item::Item;
@@ -98,8 +98,8 @@ impl<M: DynaModel> ReadOptions<M> {
     }
 
     /// The model and table errors name.
-    pub(crate) fn scope(&self) -> Scope<'_> {
-        Scope::new(M::table_def(), &self.table)
+    pub(crate) fn scope(&self) -> ErrorContext<'_> {
+        ErrorContext::new(M::table_def(), &self.table)
     }
 
     /// Records a mistake found while building, to report when awaited.
@@ -231,7 +231,7 @@ fn decode<F: Fetch>(read: &F, item: Item) -> Result<F::Output> {
 /// (`M` itself, or a projection of it chosen with `.project::<O>()`).
 pub(crate) fn decode_as<M: DynaModel, O: DynaModel>(
     mut item: Item,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
     index: Option<&IndexDef>,
 ) -> Result<O> {
     if std::any::TypeId::of::<M>() != std::any::TypeId::of::<O>() {

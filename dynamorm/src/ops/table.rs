@@ -15,7 +15,7 @@ use aws_sdk_dynamodb::types::{
 
 use super::table_plan::{self, attribute_definition, key_element, projection};
 use crate::db::Db;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::model::DynaModel;
 use crate::schema::{Billing, IndexDef, TableChange};
 
@@ -78,7 +78,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
     pub async fn create(&self) -> Result<TableDescription> {
         let def = M::table_def();
         let table = self.name();
-        let at = Scope::new(def, &table);
+        let at = ErrorContext::new(def, &table);
         let build_error = |e: BuildError| {
             Error::invalid_query(at, format!("cannot build the table definition: {e}"))
         };
@@ -175,7 +175,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             return Ok(());
         };
         let table = self.name();
-        let at = Scope::new(def, &table);
+        let at = ErrorContext::new(def, &table);
         let specification = TimeToLiveSpecification::builder()
             .enabled(true)
             .attribute_name(attribute)
@@ -220,7 +220,13 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             .table_name(&table)
             .send()
             .await
-            .map_err(|e| Error::sdk(Scope::new(M::table_def(), &table), "DescribeTimeToLive", e))?;
+            .map_err(|e| {
+                Error::sdk(
+                    ErrorContext::new(M::table_def(), &table),
+                    "DescribeTimeToLive",
+                    e,
+                )
+            })?;
         let Some(description) = output.time_to_live_description else {
             return Ok(None);
         };
@@ -262,7 +268,10 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
                     Ok(false)
                 } else {
                     let table = self.name();
-                    Err(Error::schema_mismatch(Scope::new(def, &table), differences))
+                    Err(Error::schema_mismatch(
+                        ErrorContext::new(def, &table),
+                        differences,
+                    ))
                 }
             }
             Err(e) => Err(e),
@@ -302,7 +311,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
         let def = M::table_def();
         table_plan::plan(def, &description, ttl.as_deref()).map_err(|differences| {
             let table = self.name();
-            Error::schema_mismatch(Scope::new(def, &table), differences)
+            Error::schema_mismatch(ErrorContext::new(def, &table), differences)
         })
     }
 
@@ -371,7 +380,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             return Ok(changes);
         }
         let table = self.name();
-        let at = Scope::new(M::table_def(), &table);
+        let at = ErrorContext::new(M::table_def(), &table);
         let mut description = self.wait_active().await?;
         for change in &changes {
             description = self
@@ -391,7 +400,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
     ) -> Result<TableDescription> {
         let def = M::table_def();
         let table = self.name();
-        let at = Scope::new(def, &table);
+        let at = ErrorContext::new(def, &table);
         let client = self.db.client();
         let build_error =
             |e: BuildError| Error::invalid_query(at, format!("cannot build the update: {e}"));
@@ -535,7 +544,13 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             .table_name(&table)
             .send()
             .await
-            .map_err(|e| Error::sdk(Scope::new(M::table_def(), &table), "DescribeTable", e))?;
+            .map_err(|e| {
+                Error::sdk(
+                    ErrorContext::new(M::table_def(), &table),
+                    "DescribeTable",
+                    e,
+                )
+            })?;
         output.table.ok_or_else(|| {
             Error::Engine(format!(
                 "DescribeTable on {table} returned no table description"
@@ -553,7 +568,7 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
             .table_name(&table)
             .send()
             .await
-            .map_err(|e| Error::sdk(Scope::new(M::table_def(), &table), "DeleteTable", e))?;
+            .map_err(|e| Error::sdk(ErrorContext::new(M::table_def(), &table), "DeleteTable", e))?;
         let started = Instant::now();
         let mut delay = Duration::from_millis(20);
         loop {

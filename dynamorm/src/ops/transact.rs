@@ -24,7 +24,7 @@ use tracing::Instrument;
 
 use crate::codec;
 use crate::db::Db;
-use crate::error::{CancellationReason, Error, Result, Scope};
+use crate::error::{CancellationReason, Error, ErrorContext, Result};
 use crate::events::EventKind;
 use crate::expr::Cond;
 use crate::future::OpFuture;
@@ -43,8 +43,8 @@ use crate::validate;
 pub const MAX_TRANSACTION_ACTIONS: usize = 100;
 
 /// Who a transaction-level error is about.
-fn transaction_scope(operation: &'static str) -> Scope<'static> {
-    Scope {
+fn transaction_scope(operation: &'static str) -> ErrorContext<'static> {
+    ErrorContext {
         model: operation,
         table: "(several tables)",
     }
@@ -87,7 +87,7 @@ impl About {
 /// The table and key map of the item with `key`.
 fn target_of<M: DynaModel>(db: &Db, key: &M::Key) -> Result<(String, Item)> {
     let table = db.table_name(M::table_def());
-    let item = key_item::<M>(key, Scope::new(M::table_def(), &table))?;
+    let item = key_item::<M>(key, ErrorContext::new(M::table_def(), &table))?;
     Ok((table, item))
 }
 
@@ -125,7 +125,7 @@ impl<M: DynaModel> WriteAction for PutAction<'_, M> {
                     prepared,
                     created_at,
                 } => {
-                    let at = Scope::new(def, &table);
+                    let at = ErrorContext::new(def, &table);
                     let key = self.0.model().key();
                     let stored = read_current::<M>(db, &table, &key, at)
                         .await?
@@ -169,7 +169,7 @@ impl<M: DynaModel> WriteAction for UpdateAction<M> {
         Box::pin(async move {
             let def = M::table_def();
             let table = db.table_name(def);
-            let at = Scope::new(def, &table);
+            let at = ErrorContext::new(def, &table);
             let request = &self.0;
             let actions = request.actions(at)?;
             // As a single update: straight, with its range conditions, or
@@ -665,7 +665,7 @@ impl TransactGet<'_> {
     pub fn get<M: DynaModel>(&mut self, key: impl IntoKey<M::Key>) -> Slot<M> {
         let def = M::table_def();
         let table = self.db.table_name(def);
-        let get = key_item::<M>(&key.into_key(), Scope::new(def, &table)).and_then(|key| {
+        let get = key_item::<M>(&key.into_key(), ErrorContext::new(def, &table)).and_then(|key| {
             Get::builder()
                 .table_name(&table)
                 .set_key(Some(key))
@@ -673,7 +673,7 @@ impl TransactGet<'_> {
                 .map(|get| TransactGetItem::builder().get(get).build())
                 .map_err(|e| {
                     Error::invalid_query(
-                        Scope::new(def, &table),
+                        ErrorContext::new(def, &table),
                         format!("cannot build a Get: {e}"),
                     )
                 })
@@ -778,7 +778,7 @@ impl TransactItems {
             .tables
             .get(slot.index)
             .map_or_else(|| def.name.to_owned(), |(_, table)| table.clone());
-        let at = Scope::new(def, &table);
+        let at = ErrorContext::new(def, &table);
         match self.items.get(slot.index).cloned().flatten() {
             None => Ok(None),
             Some(item) => {

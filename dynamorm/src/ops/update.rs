@@ -33,7 +33,7 @@ use tracing::Instrument;
 
 use crate::codec;
 use crate::db::Db;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::events::EventKind;
 use crate::expr::update::{self, update_methods, Resolved};
 use crate::expr::{kw, update_kw, Cond};
@@ -81,7 +81,7 @@ impl sealed::Sealed for ReturnOld {}
 impl sealed::Sealed for ReturnNothing {}
 
 /// Decodes and validates an item read back.
-fn read_model<M: DynaModel>(item: Item, at: Scope<'_>) -> Result<M> {
+fn read_model<M: DynaModel>(item: Item, at: ErrorContext<'_>) -> Result<M> {
     let mut model: M = codec::decode(item, at)?;
     validate::loaded(&mut model, at)?;
     Ok(model)
@@ -96,7 +96,7 @@ impl<M: DynaModel> Returns<M> for ReturnNew {
         Some(output)
     }
     fn output(attributes: Option<Item>, table: &str) -> Result<M> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         match attributes {
             Some(item) => read_model(item, at),
             None => Err(Error::codec(
@@ -118,7 +118,7 @@ impl<M: DynaModel> Returns<M> for ReturnOld {
         None
     }
     fn output(attributes: Option<Item>, table: &str) -> Result<Option<M>> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         attributes.map(|item| read_model(item, at)).transpose()
     }
 }
@@ -268,7 +268,7 @@ impl<'a, M: DynaModel, R: Returns<M> + 'a> IntoFuture for Update<'a, M, R> {
         Box::pin(async move {
             let def = M::table_def();
             let table = self.db.table_name(def);
-            let at = Scope::new(def, &table);
+            let at = ErrorContext::new(def, &table);
             if let Some(message) = self.invalid {
                 return Err(Error::invalid_query(at, message));
             }
@@ -355,7 +355,7 @@ impl<'a, M: DynaModel> InstanceUpdate<'a, M> {
     async fn send(mut self) -> Result<()> {
         let def = M::table_def();
         let table = self.db.table_name(def);
-        let at = Scope::new(def, &table);
+        let at = ErrorContext::new(def, &table);
         if let Some(message) = self.invalid {
             return Err(Error::invalid_query(at, message));
         }
@@ -411,7 +411,11 @@ fn when_kw<M: DynaModel, K: AsRef<str>>(
 /// `item` with `actions` applied, as the model: an update that would leave
 /// the item unreadable is [`Error::InvalidQuery`], one that would leave it
 /// invalid is [`Error::Validation`].
-pub(crate) fn applied<M: DynaModel>(actions: &[Resolved], item: &Item, at: Scope<'_>) -> Result<M> {
+pub(crate) fn applied<M: DynaModel>(
+    actions: &[Resolved],
+    item: &Item,
+    at: ErrorContext<'_>,
+) -> Result<M> {
     let mut item = item.clone();
     update::apply(actions, &mut item).map_err(|message| Error::invalid_query(at, message))?;
     codec::check_item_size(&item, at)?;
@@ -430,7 +434,7 @@ pub(crate) async fn read_current<M: DynaModel>(
     db: &Db,
     table: &str,
     key: &M::Key,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
 ) -> Result<Option<Item>> {
     let key = key_item::<M>(key, at)?;
     let span = trace::span("GetItem", table, at.model);
@@ -464,7 +468,7 @@ pub(crate) async fn send_once(
     table: &str,
     prepared: PreparedUpdate,
     values: ReturnValue,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
 ) -> Result<Sent> {
     let span = trace::span("UpdateItem", table, at.model);
     let request = db
@@ -530,7 +534,7 @@ async fn write_update<M: DynaModel>(
     check: impl FnOnce(&[Resolved]) -> Result<()>,
 ) -> Result<Option<Item>> {
     let def = M::table_def();
-    let at = Scope::new(def, table);
+    let at = ErrorContext::new(def, table);
     let actions = request.actions(at)?;
     check(&actions)?;
     if let Plan::Direct(ranges) = request.plan(&actions, at)? {

@@ -8,7 +8,7 @@ use super::update::version_is;
 use super::write::{
     key_item, prepare_key, set_condition, unconditional, version_of, DisplayCondition, Prepared,
 };
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::expr::Cond;
 use crate::item::Item;
 use crate::model::{DynaModel, IntoKey, ModelHooks};
@@ -91,21 +91,21 @@ impl<M: DynaModel> DeleteRequest<M> {
 
     /// Runs the write pipeline for a key: the `before_delete` hook, then the
     /// condition.
-    pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<Prepared> {
+    pub(crate) fn prepare(&self, at: ErrorContext<'_>) -> Result<Prepared> {
         self.admit(at)?;
         prepare_key::<M>(&self.key, self.combined().as_ref(), at)
     }
 
     /// The part of the pipeline that runs once per delete: the
     /// `before_delete` hook.
-    pub(crate) fn admit(&self, at: Scope<'_>) -> Result<()> {
+    pub(crate) fn admit(&self, at: ErrorContext<'_>) -> Result<()> {
         <M::Hooks as ModelHooks<M>>::before_delete(&self.key)
             .map_err(|e| Error::hook(at, "before_delete", e))
     }
 
     /// The error for a failed condition, with the stored item the engine
     /// returned, if any.
-    pub(crate) fn condition_failure(&self, at: Scope<'_>, current: Option<Item>) -> Error {
+    pub(crate) fn condition_failure(&self, at: ErrorContext<'_>, current: Option<Item>) -> Error {
         if let Some(expected) = self.expected_version {
             let name = M::table_def().version;
             let found = current
@@ -127,7 +127,7 @@ impl<M: DynaModel> DeleteRequest<M> {
 
     /// The delete for table `table` (a transaction's `Delete`).
     pub fn to_delete(&self, table: &str) -> Result<types::Delete> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         let Prepared { item, condition } = self.prepare(at)?;
         set_condition!(
             types::Delete::builder()
@@ -143,7 +143,7 @@ impl<M: DynaModel> DeleteRequest<M> {
     /// The delete as one entry of a BatchWriteItem for table `table`. A batch
     /// cannot carry conditions: a conditional delete is [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         unconditional(self.combined().as_ref(), at)?;
         self.admit(at)?;
         self.batch_entry(table)
@@ -151,7 +151,7 @@ impl<M: DynaModel> DeleteRequest<M> {
 
     /// The batch entry of an admitted delete (see [`admit`](Self::admit)).
     pub(crate) fn batch_entry(&self, table: &str) -> Result<WriteRequest> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         unconditional(self.combined().as_ref(), at)?;
         let item = key_item::<M>(&self.key, at)?;
         let delete = types::DeleteRequest::builder()

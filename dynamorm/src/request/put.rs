@@ -12,7 +12,7 @@ use super::write::{
     stamp_time, unconditional, version_condition, version_conflict, DisplayCondition, Stamped,
     SURELY_FITS_AN_UPDATE,
 };
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::expr::{AttrPath, Cond};
 use crate::item::Item;
 use crate::model::DynaModel;
@@ -143,7 +143,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// Runs the write pipeline: validate, encode, stamp (`version`,
     /// `created_at`, `updated_at`), size check; the condition sent is the
     /// caller's (`unique`, `when`) and the version's.
-    pub(crate) fn prepare(&self, at: Scope<'_>) -> Result<PreparedPut<M>> {
+    pub(crate) fn prepare(&self, at: ErrorContext<'_>) -> Result<PreparedPut<M>> {
         let Stamped {
             item,
             expected_version,
@@ -170,7 +170,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// returned (`None` when there was none) and the version the put expected.
     pub(crate) fn condition_failure(
         &self,
-        at: Scope<'_>,
+        at: ErrorContext<'_>,
         current: Option<Item>,
         expected_version: Option<u64>,
     ) -> Error {
@@ -201,7 +201,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// stores the model's value (now, when unset); `save` and transactions
     /// send an `Update` for such a model instead, which keeps the stored one.
     pub fn to_put(&self, table: &str) -> Result<types::Put> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         self.build_put(table, self.prepare(at)?, at)
     }
 
@@ -210,7 +210,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
         &self,
         table: &str,
         prepared: PreparedPut<M>,
-        at: Scope<'_>,
+        at: ErrorContext<'_>,
     ) -> Result<types::Put> {
         let PreparedPut {
             item, condition, ..
@@ -232,7 +232,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// [`finish_wide`](Self::finish_wide).
     pub(crate) fn to_transact_item(&self, table: &str) -> Result<TransactPut<M>> {
         let def = M::table_def();
-        let at = Scope::new(def, table);
+        let at = ErrorContext::new(def, table);
         let prepared = self.prepare(at)?;
         let expected = prepared.expected_version;
         let Some(created_at) = def.created_at else {
@@ -263,7 +263,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
         created_at: &'static str,
         stored: Option<&AttributeValue>,
     ) -> Result<(types::TransactWriteItem, Option<u64>)> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         let condition = keep_created_at(
             &mut prepared.item,
             prepared.condition.as_ref(),
@@ -285,7 +285,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// a put of a model with a `#[dynamo(version)]` (whose check is a
     /// condition), is [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         unconditional(self.condition().as_ref(), at)?;
         batch_refusal::<M>(at)?;
         admit(self.model, at)?;
@@ -299,7 +299,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
         table: &str,
         now: Option<&AttributeValue>,
     ) -> Result<WriteRequest> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         let Stamped { item, .. } = stamp(self.model, at, now)?;
         let put = types::PutRequest::builder()
             .set_item(Some(item))
@@ -311,7 +311,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
 
 /// `Err` when `M`'s puts cannot go into a batch: a `#[dynamo(version)]`
 /// model's write needs a condition, which a batch cannot carry.
-pub(crate) fn batch_refusal<M: DynaModel>(at: Scope<'_>) -> Result<()> {
+pub(crate) fn batch_refusal<M: DynaModel>(at: ErrorContext<'_>) -> Result<()> {
     match M::table_def().version {
         None => Ok(()),
         Some(version) => Err(Error::invalid_query(
@@ -329,7 +329,7 @@ impl<M: DynaModel> PreparedPut<M> {
     /// as an UpdateItem (`if_not_exists`), or, for an item too wide for one
     /// UpdateExpression, whole, once the stored `created_at` is read (see
     /// [`keep_created_at`]).
-    pub(crate) fn keeping_created_at(self, at: Scope<'_>) -> Result<KeepCreatedAt<M>> {
+    pub(crate) fn keeping_created_at(self, at: ErrorContext<'_>) -> Result<KeepCreatedAt<M>> {
         // A wide item is kept to fall back on.
         let wide = (self.item.len() > SURELY_FITS_AN_UPDATE).then(|| self.item.clone());
         match (

@@ -7,7 +7,7 @@ use aws_sdk_dynamodb::types::{self, AttributeValue, ReturnValuesOnConditionCheck
 use super::write::{
     key_item, now, set_condition, version_of, DisplayCondition, PreparedUpdate, Rendered,
 };
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::expr::update::{self, update_methods, Op, Resolved};
 use crate::expr::{limits, AttrPath, Cond, Placeholders, ShowValue, Updates};
 use crate::item::{same_value, Item};
@@ -126,7 +126,7 @@ impl<M: DynaModel> UpdateRequest<M> {
 
     /// The actions sent: the caller's, then what the model maintains
     /// (`version + 1`, `updated_at = now`), checked and shaped.
-    pub(crate) fn actions(&self, at: Scope<'_>) -> Result<Vec<Resolved>> {
+    pub(crate) fn actions(&self, at: ErrorContext<'_>) -> Result<Vec<Resolved>> {
         let def = M::table_def();
         let invalid = |message: String| Error::invalid_query(at, message);
         let mut updates = self.updates.clone();
@@ -174,7 +174,7 @@ impl<M: DynaModel> UpdateRequest<M> {
     /// path, a field serde reads its own way) — after reading the item and
     /// checking the result. A value the field cannot hold is
     /// [`Error::InvalidQuery`] here, before any request.
-    pub(crate) fn plan(&self, actions: &[Resolved], at: Scope<'_>) -> Result<Plan<M>> {
+    pub(crate) fn plan(&self, actions: &[Resolved], at: ErrorContext<'_>) -> Result<Plan<M>> {
         let def = M::table_def();
         let mut read = def.validates;
         let mut ranges: Option<Cond<M>> = None;
@@ -201,7 +201,7 @@ impl<M: DynaModel> UpdateRequest<M> {
         actions: &[Resolved],
         guard: Option<&Item>,
         extra: Option<&Cond<M>>,
-        at: Scope<'_>,
+        at: ErrorContext<'_>,
     ) -> Result<PreparedUpdate> {
         let def = M::table_def();
         let key = key_item::<M>(&self.key, at)?;
@@ -252,7 +252,7 @@ impl<M: DynaModel> UpdateRequest<M> {
     /// (`current`, `None` when there was no item).
     pub(crate) fn failure(
         &self,
-        at: Scope<'_>,
+        at: ErrorContext<'_>,
         current: Option<Item>,
         guard: Option<&Item>,
     ) -> Failure {
@@ -297,7 +297,7 @@ impl<M: DynaModel> UpdateRequest<M> {
     /// [`Db`](crate::Db): for such a model this is [`Error::InvalidQuery`];
     /// add the request to `db.transact_write()` instead, which does the read.
     pub fn to_update(&self, table: &str) -> Result<types::Update> {
-        let at = Scope::new(M::table_def(), table);
+        let at = ErrorContext::new(M::table_def(), table);
         if M::table_def().validates {
             return Err(Error::invalid_query(
                 at,
@@ -409,7 +409,7 @@ fn range_condition<M>(path: &AttrPath, delta: i128, low: i128, high: i128) -> Op
 pub(crate) fn build_update(
     table: &str,
     prepared: PreparedUpdate,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
 ) -> Result<types::Update> {
     set_condition!(
         types::Update::builder()

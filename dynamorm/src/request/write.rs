@@ -7,7 +7,7 @@ use std::fmt;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::codec;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::item::Item;
 use crate::model::{DynaModel, ModelHooks};
@@ -60,14 +60,14 @@ pub(crate) struct Stamped {
 /// Runs the write pipeline on a whole model: [`admit`] it, then
 /// [`stamp`] it at the current time. An invalid or oversized model fails
 /// here, before any request.
-pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<Stamped> {
+pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<Stamped> {
     admit(model, at)?;
     stamp(model, at, stamp_time(M::table_def()).as_ref())
 }
 
 /// The part of the write pipeline that runs once per write: validation, then
 /// the model's `before_save` hook.
-pub(crate) fn admit<M: DynaModel>(model: &M, at: Scope<'_>) -> Result<()> {
+pub(crate) fn admit<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<()> {
     validate::check(model, at)?;
     <M::Hooks as ModelHooks<M>>::before_save(model).map_err(|e| Error::hook(at, "before_save", e))
 }
@@ -89,7 +89,7 @@ pub(crate) fn stamp_time(def: &TableDef) -> Option<AttributeValue> {
 /// exactly as it was sent.
 pub(crate) fn stamp<M: DynaModel>(
     model: &M,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
     now: Option<&AttributeValue>,
 ) -> Result<Stamped> {
     let mut item = codec::encode(model, at)?;
@@ -170,7 +170,7 @@ pub(crate) fn version_conflict(
 pub(crate) fn item_as_update<M: DynaModel>(
     mut item: Item,
     condition: Option<&Cond<M>>,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
 ) -> Result<PreparedUpdate> {
     let def = M::table_def();
     let mut key = Item::with_capacity(2);
@@ -261,7 +261,7 @@ pub(crate) fn keep_created_at<M>(
 pub(crate) fn prepare_key<M: DynaModel>(
     key: &M::Key,
     condition: Option<&Cond<M>>,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
 ) -> Result<Prepared> {
     Ok(Prepared {
         item: key_item::<M>(key, at)?,
@@ -271,7 +271,7 @@ pub(crate) fn prepare_key<M: DynaModel>(
 
 /// The key map of `key`; a number key DynamoDB cannot store (NaN, infinity,
 /// out of range) is [`Error::Codec`] naming the key, before any request.
-pub(crate) fn key_item<M: DynaModel>(key: &M::Key, at: Scope<'_>) -> Result<Item> {
+pub(crate) fn key_item<M: DynaModel>(key: &M::Key, at: ErrorContext<'_>) -> Result<Item> {
     let item = M::key_item(key);
     codec::check_numbers(&item)
         .map_err(|(path, why)| Error::codec(at, "encode", Some(path), why))?;
@@ -282,7 +282,7 @@ pub(crate) fn key_item<M: DynaModel>(key: &M::Key, at: Scope<'_>) -> Result<Item
 /// be converted is [`Error::InvalidQuery`] naming the condition.
 pub(crate) fn render_condition<M: DynaModel>(
     cond: Option<&Cond<M>>,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
 ) -> Result<Rendered> {
     let mut placeholders = Placeholders::default();
     let expression = render_with(cond, &mut placeholders, at)?;
@@ -299,7 +299,7 @@ pub(crate) fn render_condition<M: DynaModel>(
 fn render_with<M: DynaModel>(
     cond: Option<&Cond<M>>,
     placeholders: &mut Placeholders,
-    at: Scope<'_>,
+    at: ErrorContext<'_>,
 ) -> Result<Option<String>> {
     let Some(cond) = cond else {
         return Ok(None);
@@ -328,7 +328,7 @@ pub(crate) use set_condition;
 
 /// A batch entry carries no condition: `Err` ([`Error::InvalidQuery`]) when
 /// `condition` is set.
-pub(crate) fn unconditional<M>(condition: Option<&Cond<M>>, at: Scope<'_>) -> Result<()> {
+pub(crate) fn unconditional<M>(condition: Option<&Cond<M>>, at: ErrorContext<'_>) -> Result<()> {
     match condition {
         Some(condition) => Err(Error::invalid_query(
             at,

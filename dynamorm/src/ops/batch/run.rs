@@ -10,7 +10,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, StreamExt};
 
 use crate::db::Db;
-use crate::error::{Error, Result, Scope};
+use crate::error::{Error, ErrorContext, Result};
 use crate::item::Item;
 use crate::number::Number;
 use crate::retry::Retry;
@@ -252,7 +252,7 @@ impl<E, T> Outcome<E, T> {
     /// cannot fix (a missing table, a refused request), that error as it is.
     pub(super) fn into_result(
         self,
-        at: Scope<'_>,
+        at: ErrorContext<'_>,
         total: usize,
         report: impl Fn(E) -> Item,
     ) -> Result<Vec<T>> {
