@@ -13,13 +13,13 @@ use serde_json::Value;
 use crate::db::Db;
 use crate::model::{DynaModel, IntoKey};
 use crate::ops::batch::{DeleteBatch, GetBatch, PutBatch};
-use crate::ops::item::{Delete, Get, Put, PutJson, SaveMut};
+use crate::ops::item::{Delete, Get, Json, Put};
 use crate::ops::partial::SaveChanges;
 use crate::ops::query::Query;
 use crate::ops::scan::Scan;
 use crate::ops::table::TableHandle;
 use crate::ops::transact::TransactWrite;
-use crate::ops::update::{InstanceUpdate, Update};
+use crate::ops::update::{InPlace, Update};
 use crate::request::UpdateRequest;
 
 /// The operations on a model type: `Thing::get(&db, "t1")`.
@@ -72,8 +72,8 @@ pub trait ModelOps: DynaModel {
     }
 
     /// Writes a raw JSON document, checked against the model and validated first.
-    fn put_json(db: &Db, doc: Value) -> PutJson<'_, Self> {
-        PutJson::new(db, doc)
+    fn put_json(db: &Db, doc: Value) -> Put<'_, Self, Json> {
+        Put::from_json(db, doc)
     }
 
     /// Deletes the item with `key` (a bare value, or `(hash, range)`).
@@ -160,7 +160,7 @@ pub trait ModelOps: DynaModel {
         key: K,
         terms: impl IntoIterator<Item = (T, Value)>,
     ) -> Update<'a, Self> {
-        Update::from_kw(db, key.into_key(), terms)
+        Update::new(db, key.into_key()).with_kw(terms)
     }
 
     /// An update of the item with `key` as a value, for a transaction:
@@ -199,12 +199,14 @@ pub trait InstanceMutOps<'a> {
     /// The model type.
     type Model: DynaModel;
 
-    /// Updates this item in place; see [`InstanceUpdate`].
-    fn update(self, db: &'a Db) -> InstanceUpdate<'a, Self::Model>;
+    /// Updates this item in place; see [`Update`] and [`InPlace`].
+    fn update(self, db: &'a Db) -> Update<'a, Self::Model, InPlace<'a, Self::Model>>;
 
     /// Saves this item and writes the stored model back into it (the new
-    /// `version`, `created_at`, `updated_at`); see [`SaveMut`].
-    fn save_mut(self, db: &'a Db) -> SaveMut<'a, Self::Model>;
+    /// `version`, `created_at`, `updated_at`); see [`Put`].
+    // `self` is the `&'a mut` borrow the put holds; `db` is only shared.
+    #[allow(clippy::mut_from_ref)]
+    fn save_mut(self, db: &'a Db) -> Put<'a, Self::Model, &'a mut Self::Model>;
 
     /// Writes only the fields that differ from `before` (the model as it was
     /// loaded) as one UpdateItem — DynamORM's `save(partial=True)`; see
@@ -216,18 +218,18 @@ pub trait InstanceMutOps<'a> {
         self,
         db: &'a Db,
         terms: impl IntoIterator<Item = (T, Value)>,
-    ) -> InstanceUpdate<'a, Self::Model>;
+    ) -> Update<'a, Self::Model, InPlace<'a, Self::Model>>;
 }
 
 impl<'a, M: DynaModel> InstanceMutOps<'a> for &'a mut M {
     type Model = M;
 
-    fn update(self, db: &'a Db) -> InstanceUpdate<'a, M> {
-        InstanceUpdate::new(db, self)
+    fn update(self, db: &'a Db) -> Update<'a, M, InPlace<'a, M>> {
+        Update::in_place(db, self)
     }
 
-    fn save_mut(self, db: &'a Db) -> SaveMut<'a, M> {
-        SaveMut::new(db, self)
+    fn save_mut(self, db: &'a Db) -> Put<'a, M, &'a mut M> {
+        Put::writing_back(db, self)
     }
 
     fn save_changes(self, db: &'a Db, before: &'a M) -> SaveChanges<'a, M> {
@@ -238,8 +240,8 @@ impl<'a, M: DynaModel> InstanceMutOps<'a> for &'a mut M {
         self,
         db: &'a Db,
         terms: impl IntoIterator<Item = (T, Value)>,
-    ) -> InstanceUpdate<'a, M> {
-        InstanceUpdate::from_kw(db, self, terms)
+    ) -> Update<'a, M, InPlace<'a, M>> {
+        Update::in_place(db, self).with_kw(terms)
     }
 }
 

@@ -27,7 +27,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use self::de::ValueDeserializer;
 use self::ser::ValueSerializer;
 
-use crate::error::{Error, ErrorContext, Result, ValidationErrors};
+use crate::error::{Direction, Error, ErrorContext, Result, ValidationErrors};
 use crate::item::number_identity;
 use crate::model::{DynaModel, FieldSink};
 use crate::number::Number;
@@ -75,7 +75,7 @@ pub(crate) fn encode<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<It
         None => writer.item,
         Some(WriteFailure::Value) => return Err(encode_error(model, at)),
         Some(WriteFailure::Shape(path, why)) => {
-            return Err(Error::codec(at, "encode", Some(path), why))
+            return Err(Error::codec(at, Direction::Encode, Some(path), why))
         }
     };
     // Debug builds compare every item written field by field with the one
@@ -124,7 +124,7 @@ fn same_as_serialize<M: DynaModel>(model: &M, item: &Item, at: ErrorContext<'_>)
 fn serialize_differs(at: ErrorContext<'_>) -> Error {
     Error::codec(
         at,
-        "encode",
+        Direction::Encode,
         None,
         "the model's Serialize impl writes another item than its fields do; \
          a model whose Serialize is written by hand needs #[dynamo(custom_serialize)]",
@@ -220,7 +220,7 @@ fn encode_with_serde<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<It
         Ok(_) => {
             return Err(Error::codec(
                 at,
-                "encode",
+                Direction::Encode,
                 None,
                 "the model is not a map of attributes",
             ))
@@ -228,7 +228,7 @@ fn encode_with_serde<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<It
         Err(_) => return Err(encode_error(model, at)),
     };
     shape_for_write(M::table_def(), &mut item)
-        .map_err(|(path, why)| Error::codec(at, "encode", Some(path), why))?;
+        .map_err(|(path, why)| Error::codec(at, Direction::Encode, Some(path), why))?;
     Ok(item)
 }
 
@@ -239,9 +239,14 @@ fn encode_error<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Error {
         Err(e) => {
             let path = e.path().to_string();
             let path = (path != ".").then_some(path);
-            Error::codec(at, "encode", path, e.inner().to_string())
+            Error::codec(at, Direction::Encode, path, e.inner().to_string())
         }
-        Ok(_) => Error::codec(at, "encode", None, "the model is not a map of attributes"),
+        Ok(_) => Error::codec(
+            at,
+            Direction::Encode,
+            None,
+            "the model is not a map of attributes",
+        ),
     }
 }
 
@@ -323,7 +328,7 @@ pub fn from_item<M: DynaModel>(item: Item) -> Result<M> {
 pub(crate) fn decode<M: DynaModel>(mut item: Item, at: ErrorContext<'_>) -> Result<M> {
     shape_for_read(M::table_def(), &mut item);
     M::deserialize(ValueDeserializer(AttributeValue::M(item)))
-        .map_err(|e| Error::codec(at, "decode", Some(e.path()), e.message()))
+        .map_err(|e| Error::codec(at, Direction::Decode, Some(e.path()), e.message()))
 }
 
 /// Fails with [`Error::ItemTooLarge`] when the item exceeds 400 KB.

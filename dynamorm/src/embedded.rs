@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::oneshot;
 
 use crate::db::{Db, EngineGuard};
-use crate::error::{Error, Result};
+use crate::error::{EngineKind, Error, Result};
 
 /// Stops the embedded server when dropped.
 struct EmbeddedServer {
@@ -46,8 +46,12 @@ impl Db {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub async fn embedded() -> Result<Db> {
-        let database = dynoxide::Database::memory()
-            .map_err(|e| Error::Engine(format!("cannot open in-memory engine: {e}")))?;
+        let database = dynoxide::Database::memory().map_err(|e| {
+            Error::engine(
+                EngineKind::Embedded,
+                format!("cannot open in-memory engine: {e}"),
+            )
+        })?;
         serve(database)
     }
 
@@ -65,24 +69,42 @@ impl Db {
     /// ```
     pub async fn embedded_file(path: impl AsRef<Path>) -> Result<Db> {
         let path = path.as_ref();
-        let path_str = path
-            .to_str()
-            .ok_or_else(|| Error::Engine(format!("path {} is not UTF-8", path.display())))?;
-        let database = dynoxide::Database::new(path_str)
-            .map_err(|e| Error::Engine(format!("cannot open {}: {e}", path.display())))?;
+        let path_str = path.to_str().ok_or_else(|| {
+            Error::engine(
+                EngineKind::Embedded,
+                format!("path {} is not UTF-8", path.display()),
+            )
+        })?;
+        let database = dynoxide::Database::new(path_str).map_err(|e| {
+            Error::engine(
+                EngineKind::Embedded,
+                format!("cannot open {}: {e}", path.display()),
+            )
+        })?;
         serve(database)
     }
 }
 
 fn serve(database: dynoxide::Database) -> Result<Db> {
     let listener = std::net::TcpListener::bind(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)))
-        .map_err(|e| Error::Engine(format!("cannot bind a loopback port: {e}")))?;
-    listener
-        .set_nonblocking(true)
-        .map_err(|e| Error::Engine(format!("cannot configure listener: {e}")))?;
-    let addr = listener
-        .local_addr()
-        .map_err(|e| Error::Engine(format!("cannot read listener address: {e}")))?;
+        .map_err(|e| {
+            Error::engine(
+                EngineKind::Embedded,
+                format!("cannot bind a loopback port: {e}"),
+            )
+        })?;
+    listener.set_nonblocking(true).map_err(|e| {
+        Error::engine(
+            EngineKind::Embedded,
+            format!("cannot configure listener: {e}"),
+        )
+    })?;
+    let addr = listener.local_addr().map_err(|e| {
+        Error::engine(
+            EngineKind::Embedded,
+            format!("cannot read listener address: {e}"),
+        )
+    })?;
     let (stop_tx, stop_rx) = oneshot::channel::<()>();
 
     // The listener is bound before the thread starts, so requests sent before
@@ -118,7 +140,12 @@ fn serve(database: dynoxide::Database) -> Result<Db> {
                 }
             });
         })
-        .map_err(|e| Error::Engine(format!("cannot start engine thread: {e}")))?;
+        .map_err(|e| {
+            Error::engine(
+                EngineKind::Embedded,
+                format!("cannot start engine thread: {e}"),
+            )
+        })?;
 
     tracing::debug!(%addr, "embedded DynamoDB engine started");
     let guard = EmbeddedServer {

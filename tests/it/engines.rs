@@ -74,7 +74,7 @@ async fn embedded_file_reports_unusable_path() {
     let err = Db::embedded_file("/nonexistent-dir-dynamorm/x/y.db")
         .await
         .unwrap_err();
-    assert!(matches!(err, Error::Engine(_)), "{err:?}");
+    assert!(matches!(err, Error::Engine { .. }), "{err:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

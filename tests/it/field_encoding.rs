@@ -242,7 +242,7 @@ fn a_value_dynamodb_cannot_store_is_named_by_its_path() {
     e.ratio = f64::NAN;
     let err = dynamorm::codec::to_item(&e).unwrap_err();
     assert!(
-        matches!(&err, Error::Codec { path: Some(p), direction: "encode", .. } if p == "ratio"),
+        matches!(&err, Error::Codec { path: Some(p), direction: dynamorm::error::Direction::Encode, .. } if p == "ratio"),
         "{err:?}"
     );
     let mut e = everything();
@@ -405,7 +405,7 @@ async fn an_undeclared_hand_written_serialize_is_refused() {
         matches!(
             err,
             Error::Codec {
-                direction: "encode",
+                direction: dynamorm::error::Direction::Encode,
                 ..
             }
         ),

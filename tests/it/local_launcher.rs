@@ -137,7 +137,7 @@ async fn a_missing_java_is_a_clear_error() {
         .await
         .unwrap_err();
     std::fs::remove_dir_all(&jar_dir).unwrap();
-    assert!(matches!(err, Error::Engine(_)), "{err:?}");
+    assert!(matches!(err, Error::Engine { .. }), "{err:?}");
     let message = err.to_string();
     assert!(message.contains("Java 17+ is required"), "{message}");
     assert!(message.contains("/nonexistent/java"), "{message}");
@@ -157,7 +157,7 @@ async fn a_missing_jar_is_a_clear_error() {
         .await
         .unwrap_err();
     std::fs::remove_dir_all(&empty).unwrap();
-    assert!(matches!(err, Error::Engine(_)), "{err:?}");
+    assert!(matches!(err, Error::Engine { .. }), "{err:?}");
     let message = err.to_string();
     assert!(message.contains("DynamoDBLocal.jar"), "{message}");
     assert!(message.contains(&empty.display().to_string()), "{message}");

@@ -36,6 +36,7 @@ mod relationships;
 mod reliability;
 mod table_sync;
 mod tables;
+mod transaction_error_context;
 mod transactions;
 mod update_edges;
 mod updates;

@@ -309,7 +309,7 @@ async fn builders_and_request_values_are_debug() {
         "Put",
         "Get",
         "Delete",
-        "PutJson",
+        "json",
         "Query",
         "Scan",
         "TableHandle",

@@ -15,15 +15,15 @@ use aws_sdk_dynamodb::types::ReturnValue;
 
 use crate::codec;
 use crate::db::Db;
-use crate::error::{Error, ErrorContext, Result};
-use crate::expr::update::Op;
+use crate::error::{Direction, Error, ErrorContext, Result};
+use crate::expr::update::{Op, Resolved};
 use crate::expr::{AttrPath, Cond, Updates};
 use crate::future::OpFuture;
 use crate::item::{same_value, Item};
-use crate::model::{DynaModel, ModelHooks};
-use crate::ops::update::send_update;
+use crate::model::DynaModel;
 use crate::request::{version_of, UpdateRequest};
 use crate::schema::TableDef;
+use crate::send;
 use crate::validate;
 
 /// A model loaded with [`Get::tracked`](crate::ops::item::Get::tracked): use
@@ -70,7 +70,7 @@ impl<M: DynaModel> Tracked<M> {
         SaveChanges {
             db,
             model: &mut self.model,
-            before: Before::Loaded(&mut self.original),
+            before: Baseline::Loaded(&mut self.original),
             when: None,
         }
     }
@@ -134,7 +134,7 @@ impl<M: fmt::Debug> fmt::Debug for Tracked<M> {
 }
 
 /// What a partial save compares with.
-enum Before<'a, M> {
+enum Baseline<'a, M> {
     /// A copy of the model as it was loaded.
     Model(&'a M),
     /// The item as loaded (a [`Tracked`] model); updated after the save.
@@ -171,7 +171,7 @@ enum Before<'a, M> {
 pub struct SaveChanges<'a, M: DynaModel> {
     db: &'a Db,
     model: &'a mut M,
-    before: Before<'a, M>,
+    before: Baseline<'a, M>,
     when: Option<Cond<M>>,
 }
 
@@ -181,7 +181,7 @@ impl<'a, M: DynaModel> SaveChanges<'a, M> {
         SaveChanges {
             db,
             model,
-            before: Before::Model(before),
+            before: Baseline::Model(before),
             when: None,
         }
     }
@@ -198,8 +198,8 @@ impl<'a, M: DynaModel> SaveChanges<'a, M> {
         let table = self.db.table_name(def);
         let at = ErrorContext::new(def, &table);
         let before = match &self.before {
-            Before::Model(model) => codec::encode(*model, at)?,
-            Before::Loaded(item) => (**item).clone(),
+            Baseline::Model(model) => codec::encode(*model, at)?,
+            Baseline::Loaded(item) => (**item).clone(),
         };
         validate::check(&*self.model, at)?;
         let now = codec::encode(&*self.model, at)?;
@@ -228,23 +228,34 @@ impl<'a, M: DynaModel> SaveChanges<'a, M> {
         if let Some(version) = def.version {
             request.expect_version(version_of(&before, version));
         }
-        let stored = send_update(self.db, &table, &request, ReturnValue::AllNew, |_| Ok(()))
-            .await?
-            .ok_or_else(|| {
+        let decode = |attributes: Option<Item>| -> Result<(M, Item)> {
+            let stored = attributes.ok_or_else(|| {
                 Error::codec(
                     at,
-                    "decode",
+                    Direction::Decode,
                     None,
                     "the engine returned no attributes for ALL_NEW",
                 )
             })?;
-        let mut model: M = codec::decode(stored.clone(), at)?;
-        validate::loaded(&mut model, at)?;
+            let mut model: M = codec::decode(stored.clone(), at)?;
+            validate::loaded(&mut model, at)?;
+            Ok((model, stored))
+        };
+        let no_check = |_: &[Resolved]| Ok(());
+        let (model, stored) = send::write::update(
+            self.db,
+            &table,
+            &request,
+            ReturnValue::AllNew,
+            no_check,
+            decode,
+            |(model, _)| Some(model),
+        )
+        .await?;
         *self.model = model;
-        if let Before::Loaded(original) = self.before {
+        if let Baseline::Loaded(original) = self.before {
             *original = baseline(&*self.model, stored);
         }
-        <M::Hooks as ModelHooks<M>>::after_update(request.key(), Some(&*self.model));
         Ok(true)
     }
 }

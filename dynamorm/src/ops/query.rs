@@ -20,8 +20,8 @@ use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{
     self, read_option_methods, Fetch, Fetched, FilterAndProjection, ReadOptions,
 };
-use crate::ops::trace;
 use crate::schema::{IndexDef, KeyDef, ScalarType};
+use crate::send::trace;
 
 /// A query on `M`'s table or one of its indexes: `Book::query(&db, "isbn-1")`,
 /// `Thing::BY_COLOR.query(&db, "red")`.

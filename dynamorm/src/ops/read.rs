@@ -5,7 +5,7 @@ use futures::stream::{self, Stream, TryStreamExt};
 
 use crate::codec;
 use crate::db::Db;
-use crate::error::{Error, ErrorContext, Result};
+use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
 use crate::item::Item;
@@ -248,7 +248,7 @@ pub(crate) fn decode_as<M: DynaModel, O: DynaModel>(
         {
             return Err(Error::codec(
                 at,
-                "decode",
+                Direction::Decode,
                 Some(missing.name.to_owned()),
                 format!(
                     "missing field `{}`: index `{}` does not project it; make the field an \

@@ -17,8 +17,8 @@ use crate::item::Item;
 use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions};
-use crate::ops::trace;
 use crate::schema::IndexDef;
+use crate::send::trace;
 
 /// DynamoDB's largest `TotalSegments`.
 const MAX_SEGMENTS: u32 = 1_000_000;

@@ -551,10 +551,10 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
                     e,
                 )
             })?;
-        output.table.ok_or_else(|| {
-            Error::Engine(format!(
-                "DescribeTable on {table} returned no table description"
-            ))
+        output.table.ok_or_else(|| Error::SchemaMismatch {
+            model: M::table_def().model,
+            table: table.clone(),
+            differences: vec!["DescribeTable returned no table description".to_owned()],
         })
     }
 
@@ -576,9 +576,11 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
                 return Ok(());
             }
             if started.elapsed() > WAIT_LIMIT {
-                return Err(Error::Engine(format!(
-                    "table {table} still exists after {WAIT_LIMIT:?}"
-                )));
+                return Err(Error::table_wait(
+                    ErrorContext::new(M::table_def(), &table),
+                    "still exists",
+                    WAIT_LIMIT,
+                ));
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(2));
@@ -600,10 +602,12 @@ impl<'a, M: DynaModel> TableHandle<'a, M> {
                 return Ok(description);
             }
             if started.elapsed() > WAIT_LIMIT {
-                return Err(Error::Engine(format!(
-                    "table {} not ACTIVE after {WAIT_LIMIT:?}",
-                    self.name()
-                )));
+                let table = self.name();
+                return Err(Error::table_wait(
+                    ErrorContext::new(M::table_def(), &table),
+                    "still not ACTIVE",
+                    WAIT_LIMIT,
+                ));
             }
             tokio::time::sleep(delay).await;
             delay = (delay * 2).min(Duration::from_secs(2));

@@ -4,7 +4,7 @@ use std::fmt;
 
 use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure};
 
-use super::write::{prepare_key, set_condition, Prepared};
+use super::write::{prepare_key, set_condition, KeyAndCondition};
 use crate::error::{Error, ErrorContext, Result};
 use crate::expr::Cond;
 use crate::model::{DynaModel, IntoKey};
@@ -53,7 +53,8 @@ impl<M: DynaModel> ConditionCheck<M> {
     /// The check for table `table` (a transaction's `ConditionCheck`).
     pub fn to_condition_check(&self, table: &str) -> Result<types::ConditionCheck> {
         let at = ErrorContext::new(M::table_def(), table);
-        let Prepared { item, condition } = prepare_key::<M>(&self.key, Some(&self.condition), at)?;
+        let KeyAndCondition { item, condition } =
+            prepare_key::<M>(&self.key, Some(&self.condition), at)?;
         set_condition!(
             types::ConditionCheck::builder()
                 .table_name(table)

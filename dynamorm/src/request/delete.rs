@@ -6,17 +6,20 @@ use aws_sdk_dynamodb::types::{self, ReturnValuesOnConditionCheckFailure, WriteRe
 
 use super::update::version_is;
 use super::write::{
-    key_item, prepare_key, set_condition, unconditional, version_of, DisplayCondition, Prepared,
+    key_item, prepare_key, set_condition, unconditional, version_of, DisplayCondition,
+    KeyAndCondition,
 };
 use crate::error::{Error, ErrorContext, Result};
 use crate::expr::Cond;
 use crate::item::Item;
-use crate::model::{DynaModel, IntoKey, ModelHooks};
+use crate::model::{DynaModel, IntoKey};
 
 /// A delete of one item by key (DeleteItem, a transaction's `Delete`, a
 /// batch's `DeleteRequest`), as a value: `DeleteRequest::<Thing>::new("t1")`.
 ///
 /// It holds no [`Db`](crate::Db); `Thing::delete(&db, key)` sends one.
+/// Rendering runs no hook: `before_delete` and `after_delete` run when
+/// dynamorm sends the request.
 ///
 /// ```
 /// use dynamorm::prelude::*;
@@ -89,18 +92,9 @@ impl<M: DynaModel> DeleteRequest<M> {
         condition
     }
 
-    /// Runs the write pipeline for a key: the `before_delete` hook, then the
-    /// condition.
-    pub(crate) fn prepare(&self, at: ErrorContext<'_>) -> Result<Prepared> {
-        self.admit(at)?;
+    /// The key map and the condition rendered. Runs no hook.
+    pub(crate) fn render(&self, at: ErrorContext<'_>) -> Result<KeyAndCondition> {
         prepare_key::<M>(&self.key, self.combined().as_ref(), at)
-    }
-
-    /// The part of the pipeline that runs once per delete: the
-    /// `before_delete` hook.
-    pub(crate) fn admit(&self, at: ErrorContext<'_>) -> Result<()> {
-        <M::Hooks as ModelHooks<M>>::before_delete(&self.key)
-            .map_err(|e| Error::hook(at, "before_delete", e))
     }
 
     /// The error for a failed condition, with the stored item the engine
@@ -128,7 +122,7 @@ impl<M: DynaModel> DeleteRequest<M> {
     /// The delete for table `table` (a transaction's `Delete`).
     pub fn to_delete(&self, table: &str) -> Result<types::Delete> {
         let at = ErrorContext::new(M::table_def(), table);
-        let Prepared { item, condition } = self.prepare(at)?;
+        let KeyAndCondition { item, condition } = self.render(at)?;
         set_condition!(
             types::Delete::builder()
                 .table_name(table)
@@ -143,13 +137,10 @@ impl<M: DynaModel> DeleteRequest<M> {
     /// The delete as one entry of a BatchWriteItem for table `table`. A batch
     /// cannot carry conditions: a conditional delete is [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
-        let at = ErrorContext::new(M::table_def(), table);
-        unconditional(self.combined().as_ref(), at)?;
-        self.admit(at)?;
         self.batch_entry(table)
     }
 
-    /// The batch entry of an admitted delete (see [`admit`](Self::admit)).
+    /// The delete as a batch entry (refused when it carries a condition).
     pub(crate) fn batch_entry(&self, table: &str) -> Result<WriteRequest> {
         let at = ErrorContext::new(M::table_def(), table);
         unconditional(self.combined().as_ref(), at)?;

@@ -6,8 +6,11 @@
 //! table (`types::Put`, `types::Delete`, `types::ConditionCheck`, a batch
 //! `WriteRequest`). Single writes (`thing.save(&db)`, `Thing::delete(&db, k)`)
 //! send one of these; batches and transactions are made of the same values.
-//! Every one of them goes through the one write pipeline (validate → encode →
-//! size check → condition rendering), so a rule added there holds everywhere.
+//! Each renders through the same steps (encode → stamp → size check →
+//! condition), so a rule added there holds everywhere. Rendering has no side
+//! effect: hooks, signals and retries belong to the send pipeline,
+//! which runs them once per write however the write goes
+//! out.
 
 mod check;
 mod delete;
@@ -20,9 +23,12 @@ pub use delete::DeleteRequest;
 pub use put::PutRequest;
 pub use update::UpdateRequest;
 
-pub(crate) use put::{batch_refusal, KeepCreatedAt, PreparedPut, PutConditions, TransactPut};
-pub(crate) use update::{build_update, Failure, Plan};
+pub(crate) use put::{batch_refusal, ItemToPut, KeepCreatedAt, PutConditions, TransactPut};
+pub(crate) use update::{applied, build_update, Plan, UpdateFailure};
 pub(crate) use write::{
-    admit, keep_created_at, key_item, render_condition, set_condition, stamp_time, version_of,
-    Prepared, PreparedUpdate, Rendered,
+    keep_created_at, key_item, render_condition, set_condition, stamp_time, version_of,
+    KeyAndCondition, RenderedCondition, RenderedUpdate,
 };
+
+#[cfg(test)]
+mod tests;

@@ -8,21 +8,24 @@ use aws_sdk_dynamodb::types::{
 
 use super::update::build_update;
 use super::write::{
-    admit, item_as_update, keep_created_at, render_condition, set_condition, stamp, stamp_model,
-    stamp_time, unconditional, version_condition, version_conflict, DisplayCondition, Stamped,
+    item_as_update, keep_created_at, render_condition, set_condition, stamp, stamp_time,
+    unconditional, version_condition, version_conflict, DisplayCondition, StampedItem,
     SURELY_FITS_AN_UPDATE,
 };
 use crate::error::{Error, ErrorContext, Result};
 use crate::expr::{AttrPath, Cond};
 use crate::item::Item;
 use crate::model::DynaModel;
+use crate::validate;
 
 /// A put of one model (PutItem, a transaction's `Put`, a batch's
 /// `PutRequest`), as a value: `PutRequest::new(&thing).unique()`.
 ///
 /// It holds no [`Db`](crate::Db); render it for a table with
 /// [`to_put`](Self::to_put) or [`to_write_request`](Self::to_write_request).
-/// `thing.save(&db)` sends one.
+/// `thing.save(&db)` sends one. Rendering validates the model and runs
+/// no hook: the model's `before_save` and `after_save` hooks run when
+/// dynamorm sends the request.
 ///
 /// ```
 /// use dynamorm::prelude::*;
@@ -50,6 +53,15 @@ pub struct PutRequest<'m, M: DynaModel> {
 pub(crate) struct PutConditions<M> {
     unique: bool,
     when: Option<Cond<M>>,
+}
+
+impl<M> Clone for PutConditions<M> {
+    fn clone(&self) -> Self {
+        PutConditions {
+            unique: self.unique,
+            when: self.when.clone(),
+        }
+    }
 }
 
 impl<M> Default for PutConditions<M> {
@@ -140,19 +152,24 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
         self.conditions.combined()
     }
 
-    /// Runs the write pipeline: validate, encode, stamp (`version`,
-    /// `created_at`, `updated_at`), size check; the condition sent is the
-    /// caller's (`unique`, `when`) and the version's.
-    pub(crate) fn prepare(&self, at: ErrorContext<'_>) -> Result<PreparedPut<M>> {
-        let Stamped {
+    /// Renders the model for writing at stamp time `now`: encoded, stamped
+    /// (`version`, `created_at`, `updated_at`), size-checked; the condition
+    /// sent is the caller's (`unique`, `when`) and the version's. Runs no
+    /// validation and no hook (the send pipeline did, once).
+    pub(crate) fn render(
+        &self,
+        at: ErrorContext<'_>,
+        now: Option<&AttributeValue>,
+    ) -> Result<ItemToPut<M>> {
+        let StampedItem {
             item,
             expected_version,
-        } = stamp_model(self.model, at)?;
+        } = stamp(self.model, at, now)?;
         let mut condition = self.conditions.combined();
         if let Some(version) = expected_version.and_then(version_condition::<M>) {
             Cond::and_into(&mut condition, version);
         }
-        Ok(PreparedPut {
+        Ok(ItemToPut {
             item,
             condition,
             expected_version,
@@ -194,25 +211,28 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
         }
     }
 
-    /// The put for table `table` (a transaction's `Put`). Fails before any
-    /// request when the model is invalid, too large or cannot be encoded.
+    /// The put for table `table` (a transaction's `Put`), stamped at the
+    /// current time. Fails when the model is invalid, too large or cannot
+    /// be encoded. Runs no hook.
     ///
     /// A `Put` replaces the whole item, so for a model with `created_at` it
     /// stores the model's value (now, when unset); `save` and transactions
     /// send an `Update` for such a model instead, which keeps the stored one.
     pub fn to_put(&self, table: &str) -> Result<types::Put> {
         let at = ErrorContext::new(M::table_def(), table);
-        self.build_put(table, self.prepare(at)?, at)
+        validate::check(self.model, at)?;
+        let now = stamp_time(M::table_def());
+        self.build_put(table, self.render(at, now.as_ref())?, at)
     }
 
     /// The SDK's `Put` of a prepared put.
     fn build_put(
         &self,
         table: &str,
-        prepared: PreparedPut<M>,
+        prepared: ItemToPut<M>,
         at: ErrorContext<'_>,
     ) -> Result<types::Put> {
-        let PreparedPut {
+        let ItemToPut {
             item, condition, ..
         } = prepared;
         set_condition!(
@@ -230,10 +250,14 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     /// A `created_at` model too wide for one UpdateExpression comes back as
     /// [`TransactPut::Wide`]: read its stored `created_at`, then
     /// [`finish_wide`](Self::finish_wide).
-    pub(crate) fn to_transact_item(&self, table: &str) -> Result<TransactPut<M>> {
+    pub(crate) fn to_transact_item(
+        &self,
+        table: &str,
+        now: Option<&AttributeValue>,
+    ) -> Result<TransactPut<M>> {
         let def = M::table_def();
         let at = ErrorContext::new(def, table);
-        let prepared = self.prepare(at)?;
+        let prepared = self.render(at, now)?;
         let expected = prepared.expected_version;
         let Some(created_at) = def.created_at else {
             let put = self.build_put(table, prepared, at)?;
@@ -246,10 +270,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
                 let item = types::TransactWriteItem::builder().update(update).build();
                 Ok(TransactPut::Ready(Box::new(item), expected))
             }
-            KeepCreatedAt::Wide(prepared) => Ok(TransactPut::Wide {
-                prepared,
-                created_at,
-            }),
+            KeepCreatedAt::Wide(put) => Ok(TransactPut::Wide { put, created_at }),
         }
     }
 
@@ -259,7 +280,7 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     pub(crate) fn finish_wide(
         &self,
         table: &str,
-        mut prepared: PreparedPut<M>,
+        mut prepared: ItemToPut<M>,
         created_at: &'static str,
         stored: Option<&AttributeValue>,
     ) -> Result<(types::TransactWriteItem, Option<u64>)> {
@@ -280,27 +301,27 @@ impl<'m, M: DynaModel> PutRequest<'m, M> {
     }
 
     /// The put as one entry of a BatchWriteItem for table `table`: the model
-    /// is validated, its `before_save` hook runs, and it is stamped at the
-    /// current time. A batch cannot carry conditions: a conditional put, or
-    /// a put of a model with a `#[dynamo(version)]` (whose check is a
-    /// condition), is [`Error::InvalidQuery`].
+    /// is validated and stamped at the current time; no hook runs. A batch
+    /// cannot carry conditions: a conditional put, or a put of a model with
+    /// a `#[dynamo(version)]` (whose check is a condition), is
+    /// [`Error::InvalidQuery`].
     pub fn to_write_request(&self, table: &str) -> Result<WriteRequest> {
         let at = ErrorContext::new(M::table_def(), table);
         unconditional(self.condition().as_ref(), at)?;
         batch_refusal::<M>(at)?;
-        admit(self.model, at)?;
+        validate::check(self.model, at)?;
         self.batch_entry(table, stamp_time(M::table_def()).as_ref())
     }
 
-    /// The batch entry of an admitted model (see [`admit`]), stamped at
-    /// `now`: rendering it again with the same `now` gives the same entry.
+    /// The batch entry of the model, stamped at `now`: rendering it again
+    /// with the same `now` gives the same entry.
     pub(crate) fn batch_entry(
         &self,
         table: &str,
         now: Option<&AttributeValue>,
     ) -> Result<WriteRequest> {
         let at = ErrorContext::new(M::table_def(), table);
-        let Stamped { item, .. } = stamp(self.model, at, now)?;
+        let StampedItem { item, .. } = stamp(self.model, at, now)?;
         let put = types::PutRequest::builder()
             .set_item(Some(item))
             .build()
@@ -324,7 +345,7 @@ pub(crate) fn batch_refusal<M: DynaModel>(at: ErrorContext<'_>) -> Result<()> {
     }
 }
 
-impl<M: DynaModel> PreparedPut<M> {
+impl<M: DynaModel> ItemToPut<M> {
     /// How this put of a `created_at` model keeps the stored `created_at`:
     /// as an UpdateItem (`if_not_exists`), or, for an item too wide for one
     /// UpdateExpression, whole, once the stored `created_at` is read (see
@@ -337,7 +358,7 @@ impl<M: DynaModel> PreparedPut<M> {
             wide,
         ) {
             (Ok(update), _) => Ok(KeepCreatedAt::Update(update)),
-            (Err(Error::InvalidQuery { .. }), Some(item)) => Ok(KeepCreatedAt::Wide(PreparedPut {
+            (Err(Error::InvalidQuery { .. }), Some(item)) => Ok(KeepCreatedAt::Wide(ItemToPut {
                 item,
                 condition: self.condition,
                 expected_version: self.expected_version,
@@ -348,12 +369,12 @@ impl<M: DynaModel> PreparedPut<M> {
 }
 
 /// How a put of a `created_at` model is sent (see
-/// [`PreparedPut::keeping_created_at`]).
+/// [`ItemToPut::keeping_created_at`]).
 pub(crate) enum KeepCreatedAt<M> {
     /// One UpdateItem that keeps the stored `created_at`.
-    Update(crate::request::PreparedUpdate),
+    Update(crate::request::RenderedUpdate),
     /// The whole item, to put once the stored `created_at` is read.
-    Wide(PreparedPut<M>),
+    Wide(ItemToPut<M>),
 }
 
 /// A put as a transaction item, or what is left to do for one.
@@ -363,7 +384,7 @@ pub(crate) enum TransactPut<M> {
     /// A `created_at` model too wide for one UpdateExpression: its stored
     /// `created_at` must be read first.
     Wide {
-        prepared: PreparedPut<M>,
+        put: ItemToPut<M>,
         created_at: &'static str,
     },
 }
@@ -372,7 +393,7 @@ pub(crate) enum TransactPut<M> {
 /// the condition to send with it (not yet rendered: a PutItem and an
 /// UpdateItem allocate placeholders differently).
 #[derive(Debug)]
-pub(crate) struct PreparedPut<M> {
+pub(crate) struct ItemToPut<M> {
     /// The whole item.
     pub item: Item,
     /// The caller's and the version's conditions, ANDed.

@@ -5,14 +5,16 @@ use std::fmt;
 use aws_sdk_dynamodb::types::{self, AttributeValue, ReturnValuesOnConditionCheckFailure};
 
 use super::write::{
-    key_item, now, set_condition, version_of, DisplayCondition, PreparedUpdate, Rendered,
+    key_item, now, set_condition, version_of, DisplayCondition, RenderedCondition, RenderedUpdate,
 };
+use crate::codec;
 use crate::error::{Error, ErrorContext, Result};
 use crate::expr::update::{self, update_methods, Op, Resolved};
 use crate::expr::{limits, AttrPath, Cond, Placeholders, ShowValue, Updates};
 use crate::item::{same_value, Item};
-use crate::model::{Changes, DynaModel, IntoKey, ModelHooks};
+use crate::model::{DynaModel, IntoKey};
 use crate::schema::TableDef;
+use crate::validate;
 
 /// An update of one stored item (UpdateItem, a transaction's `Update`), as a
 /// value: `UpdateRequest::<Thing>::new("t1").add(Thing::COUNT, 1)`.
@@ -26,7 +28,8 @@ use crate::schema::TableDef;
 /// `updated_at`.
 ///
 /// `Thing::update(&db, key)` sends one; `Thing::update_op(key)` builds one
-/// for a transaction.
+/// for a transaction. Rendering runs no hook: `before_update` and
+/// `after_update` run when dynamorm sends the request.
 ///
 /// ```
 /// use dynamorm::prelude::*;
@@ -60,7 +63,7 @@ pub struct UpdateRequest<M: DynaModel> {
 }
 
 /// Why a conditional update failed, from the stored item the engine returned.
-pub(crate) enum Failure {
+pub(crate) enum UpdateFailure {
     /// The item changed since it was read and validated: read it again.
     Changed,
     /// The caller's error.
@@ -124,35 +127,35 @@ impl<M: DynaModel> UpdateRequest<M> {
             .filter(|_| M::table_def().version.is_some())
     }
 
+    /// The update's own checks, before any hook or rendering: nothing
+    /// dynamorm maintains (`version`, `created_at`) is touched, and there is
+    /// something to do.
+    pub(crate) fn check(&self, at: ErrorContext<'_>) -> Result<()> {
+        let def = M::table_def();
+        for managed in [def.version, def.created_at].into_iter().flatten() {
+            if self.updates.touches(managed) {
+                return Err(Error::invalid_query(
+                    at,
+                    format!("`{managed}` is maintained by dynamorm and cannot be updated"),
+                ));
+            }
+        }
+        if self.updates.is_empty() {
+            return Err(Error::invalid_query(
+                at,
+                "nothing to update: add set, remove, add ... actions",
+            ));
+        }
+        Ok(())
+    }
+
     /// The actions sent: the caller's, then what the model maintains
-    /// (`version + 1`, `updated_at = now`), checked and shaped.
+    /// (`version + 1`, `updated_at = now`), checked and shaped. Runs no hook.
     pub(crate) fn actions(&self, at: ErrorContext<'_>) -> Result<Vec<Resolved>> {
+        self.check(at)?;
         let def = M::table_def();
         let invalid = |message: String| Error::invalid_query(at, message);
         let mut updates = self.updates.clone();
-        for managed in [def.version, def.created_at].into_iter().flatten() {
-            if updates.touches(managed) {
-                return Err(invalid(format!(
-                    "`{managed}` is maintained by dynamorm and cannot be updated"
-                )));
-            }
-        }
-        if updates.is_empty() {
-            return Err(invalid(
-                "nothing to update: add set, remove, add ... actions".into(),
-            ));
-        }
-        if <M::Hooks as ModelHooks<M>>::ACTIVE {
-            let mut fields: Vec<String> = Vec::new();
-            for root in updates.roots() {
-                if !fields.iter().any(|f| f == root) {
-                    fields.push(root.to_owned());
-                }
-            }
-            let changes = Changes::new(fields, updates.to_string());
-            <M::Hooks as ModelHooks<M>>::before_update(&self.key, &changes)
-                .map_err(|e| Error::hook(at, "before_update", e))?;
-        }
         if let Some(version) = def.version {
             updates.push(
                 Op::Add,
@@ -179,10 +182,10 @@ impl<M: DynaModel> UpdateRequest<M> {
         let mut read = def.validates;
         let mut ranges: Option<Cond<M>> = None;
         for action in actions {
-            match checked_alone::<M>(def, action).map_err(|why| Error::invalid_query(at, why))? {
-                Alone::Safe => {}
-                Alone::InRange(cond) => Cond::and_into(&mut ranges, cond),
-                Alone::NeedsRead => read = true,
+            match read_back::<M>(def, action).map_err(|why| Error::invalid_query(at, why))? {
+                ReadBack::Always => {}
+                ReadBack::WhileInRange(cond) => Cond::and_into(&mut ranges, cond),
+                ReadBack::NeedsRead => read = true,
             }
         }
         Ok(if read {
@@ -196,13 +199,13 @@ impl<M: DynaModel> UpdateRequest<M> {
     /// the caller's condition, the expected version, `extra` (the ranges of
     /// a direct update), and — for a guarded update — that the item is still
     /// `guard`, the one read and checked.
-    pub(crate) fn prepare(
+    pub(crate) fn render(
         &self,
         actions: &[Resolved],
         guard: Option<&Item>,
         extra: Option<&Cond<M>>,
         at: ErrorContext<'_>,
-    ) -> Result<PreparedUpdate> {
+    ) -> Result<RenderedUpdate> {
         let def = M::table_def();
         let key = key_item::<M>(&self.key, at)?;
         let mut condition = Cond::<M>::exists(AttrPath::new(def.hash_key.name));
@@ -237,10 +240,10 @@ impl<M: DynaModel> UpdateRequest<M> {
         limits::check_update(&expression).map_err(|message| Error::invalid_query(at, message))?;
         limits::check_length("ConditionExpression", &condition_text).map_err(guarded)?;
         let (names, values) = placeholders.into_maps();
-        Ok(PreparedUpdate {
+        Ok(RenderedUpdate {
             key,
             expression,
-            rendered: Rendered {
+            condition: RenderedCondition {
                 expression: Some(condition_text),
                 names,
                 values,
@@ -255,26 +258,28 @@ impl<M: DynaModel> UpdateRequest<M> {
         at: ErrorContext<'_>,
         current: Option<Item>,
         guard: Option<&Item>,
-    ) -> Failure {
+    ) -> UpdateFailure {
         let def = M::table_def();
         let Some(current) = current else {
             if let (Some(expected), Some(_)) = (self.expected_version, def.version) {
-                return Failure::Error(Error::version_conflict(at, &self.key, expected, None));
+                return UpdateFailure::Error(Error::version_conflict(
+                    at, &self.key, expected, None,
+                ));
             }
-            return Failure::Error(Error::condition_failed(
+            return UpdateFailure::Error(Error::condition_failed(
                 at,
                 format_args!("an item with key {:?} exists (there is none)", self.key),
             ));
         };
         if let Some(old) = guard {
             if !guard_holds(def, old, &current) {
-                return Failure::Changed;
+                return UpdateFailure::Changed;
             }
         }
         if let (Some(expected), Some(name)) = (self.expected_version, def.version) {
             let found = version_of(&current, name);
             if found != expected {
-                return Failure::Error(Error::version_conflict(
+                return UpdateFailure::Error(Error::version_conflict(
                     at,
                     &self.key,
                     expected,
@@ -282,7 +287,7 @@ impl<M: DynaModel> UpdateRequest<M> {
                 ));
             }
         }
-        Failure::Error(Error::condition_failed_on(
+        UpdateFailure::Error(Error::condition_failed_on(
             at,
             DisplayCondition(self.when.as_ref()),
             Some(current),
@@ -313,9 +318,30 @@ impl<M: DynaModel> UpdateRequest<M> {
                  serde reads its own way): send it with `update(..)` or in `db.transact_write()`",
             ));
         };
-        let prepared = self.prepare(&actions, None, ranges.as_ref(), at)?;
+        let prepared = self.render(&actions, None, ranges.as_ref(), at)?;
         build_update(table, prepared, at)
     }
+}
+
+/// `item` with `actions` applied, as the model: an update that would leave
+/// the item unreadable is [`Error::InvalidQuery`], one that would leave it
+/// invalid is [`Error::Validation`].
+pub(crate) fn applied<M: DynaModel>(
+    actions: &[Resolved],
+    item: &Item,
+    at: ErrorContext<'_>,
+) -> Result<M> {
+    let mut item = item.clone();
+    update::apply(actions, &mut item).map_err(|message| Error::invalid_query(at, message))?;
+    codec::check_item_size(&item, at)?;
+    let model: M = codec::decode(item, at).map_err(|e| {
+        Error::invalid_query(
+            at,
+            format!("the update would leave the item unreadable: {e}"),
+        )
+    })?;
+    validate::check(&model, at)?;
+    Ok(model)
 }
 
 /// How an update is sent ([`UpdateRequest::plan`]).
@@ -327,45 +353,45 @@ pub(crate) enum Plan<M> {
 }
 
 /// What one action's value alone says about the stored result.
-enum Alone<M> {
+enum ReadBack<M> {
     /// The field reads back whatever the item held.
-    Safe,
+    Always,
     /// Safe while this condition (an integer's range) holds.
-    InRange(Cond<M>),
+    WhileInRange(Cond<M>),
     /// Only the stored item can tell.
     NeedsRead,
 }
 
 /// Whether `action`'s result reads back as the field's type whatever the
 /// stored item holds; `Err` when its value cannot.
-fn checked_alone<M: DynaModel>(
+fn read_back<M: DynaModel>(
     def: &'static TableDef,
     action: &Resolved,
-) -> Result<Alone<M>, String> {
+) -> Result<ReadBack<M>, String> {
     let path = &action.path;
     if path.segments().len() > 1 {
-        return Ok(Alone::NeedsRead);
+        return Ok(ReadBack::NeedsRead);
     }
     let Some(field) = def.field(path.root()) else {
-        return Ok(Alone::NeedsRead);
+        return Ok(ReadBack::NeedsRead);
     };
     let check = |value: &AttributeValue| match M::check_attribute(field.name, value) {
-        Some(Ok(())) => Ok(Alone::Safe),
+        Some(Ok(())) => Ok(ReadBack::Always),
         Some(Err(why)) => Err(format!(
             "`{path}`: {} cannot be read back as field `{}`: {why}",
             ShowValue(value),
             field.name
         )),
-        None => Ok(Alone::NeedsRead),
+        None => Ok(ReadBack::NeedsRead),
     };
     match (action.op, &action.value) {
-        (Op::Remove, _) | (_, None) => Ok(Alone::Safe),
+        (Op::Remove, _) | (_, None) => Ok(ReadBack::Always),
         (Op::Plus | Op::Minus | Op::Add, Some(AttributeValue::N(delta))) => {
             let Some((low, high)) = field.bounds else {
                 // A float field takes any sum; another type only the item can tell.
                 return match field.kind {
                     crate::schema::ValueKind::Number => check(&AttributeValue::N(delta.clone())),
-                    _ => Ok(Alone::NeedsRead),
+                    _ => Ok(ReadBack::NeedsRead),
                 };
             };
             let delta: i128 = delta.parse().map_err(|_| {
@@ -379,7 +405,8 @@ fn checked_alone<M: DynaModel>(
             } else {
                 delta
             };
-            Ok(range_condition(path, delta, low, high).map_or(Alone::Safe, Alone::InRange))
+            Ok(range_condition(path, delta, low, high)
+                .map_or(ReadBack::Always, ReadBack::WhileInRange))
         }
         (_, Some(value)) => check(value),
     }
@@ -408,7 +435,7 @@ fn range_condition<M>(path: &AttrPath, delta: i128, low: i128, high: i128) -> Op
 /// A transaction's `Update` from a prepared update.
 pub(crate) fn build_update(
     table: &str,
-    prepared: PreparedUpdate,
+    prepared: RenderedUpdate,
     at: ErrorContext<'_>,
 ) -> Result<types::Update> {
     set_condition!(
@@ -416,7 +443,7 @@ pub(crate) fn build_update(
             .table_name(table)
             .set_key(Some(prepared.key))
             .update_expression(prepared.expression),
-        prepared.rendered
+        prepared.condition
     )
     .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
     .build()

@@ -1,5 +1,7 @@
-//! The one write pipeline: validate → encode → size check → render the
-//! condition. Every write request value prepares itself here.
+//! Rendering a write: encode → stamp what the model maintains → size
+//! check → render the condition. Every write request value renders itself
+//! here, with no side effect: the same request and stamp time render the
+//! same SDK values.
 
 use std::collections::HashMap;
 use std::fmt;
@@ -7,16 +9,15 @@ use std::fmt;
 use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::codec;
-use crate::error::{Error, ErrorContext, Result};
+use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::item::Item;
-use crate::model::{DynaModel, ModelHooks};
+use crate::model::DynaModel;
 use crate::schema::TableDef;
-use crate::validate;
 
 /// A condition expression rendered for one request, with its placeholders.
 #[derive(Debug, Default)]
-pub(crate) struct Rendered {
+pub(crate) struct RenderedCondition {
     /// `ConditionExpression`, when there is a condition.
     pub expression: Option<String>,
     /// `ExpressionAttributeNames`, `None` when empty.
@@ -27,49 +28,34 @@ pub(crate) struct Rendered {
 
 /// An update ready to send.
 #[derive(Debug)]
-pub(crate) struct PreparedUpdate {
+pub(crate) struct RenderedUpdate {
     /// The key map.
     pub key: Item,
     /// `UpdateExpression`.
     pub expression: String,
     /// The condition, names and values (shared by both expressions).
-    pub rendered: Rendered,
+    pub condition: RenderedCondition,
 }
 
 /// A write ready to send: the item (the whole item for a put, the key for a
 /// delete or a condition check) and its rendered condition.
 #[derive(Debug)]
-pub(crate) struct Prepared {
+pub(crate) struct KeyAndCondition {
     /// The item or key.
     pub item: Item,
     /// The condition, rendered.
-    pub condition: Rendered,
+    pub condition: RenderedCondition,
 }
 
 /// A model ready to write: validated, encoded, stamped with what the model
 /// maintains, size-checked.
 #[derive(Debug)]
-pub(crate) struct Stamped {
+pub(crate) struct StampedItem {
     /// The whole item, as it will be stored.
     pub item: Item,
     /// For a `#[dynamo(version)]` model, the version the stored item must
     /// have (0: no item with the key).
     pub expected_version: Option<u64>,
-}
-
-/// Runs the write pipeline on a whole model: [`admit`] it, then
-/// [`stamp`] it at the current time. An invalid or oversized model fails
-/// here, before any request.
-pub(crate) fn stamp_model<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<Stamped> {
-    admit(model, at)?;
-    stamp(model, at, stamp_time(M::table_def()).as_ref())
-}
-
-/// The part of the write pipeline that runs once per write: validation, then
-/// the model's `before_save` hook.
-pub(crate) fn admit<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<()> {
-    validate::check(model, at)?;
-    <M::Hooks as ModelHooks<M>>::before_save(model).map_err(|e| Error::hook(at, "before_save", e))
 }
 
 /// The time a write of `def`'s model stamps into `created_at` /
@@ -82,7 +68,7 @@ pub(crate) fn stamp_time(def: &TableDef) -> Option<AttributeValue> {
     }
 }
 
-/// The item of an admitted model, as it will be stored: encoded, stamped
+/// The item of a model, as it will be stored: encoded, stamped
 /// with what the model maintains (`updated_at` = `now`, `created_at` =
 /// `now` when unset, `version` + 1) and size-checked. Given the same model
 /// and `now` it renders the same item, so a batch can render a write again
@@ -91,7 +77,7 @@ pub(crate) fn stamp<M: DynaModel>(
     model: &M,
     at: ErrorContext<'_>,
     now: Option<&AttributeValue>,
-) -> Result<Stamped> {
+) -> Result<StampedItem> {
     let mut item = codec::encode(model, at)?;
     let def = M::table_def();
     if let Some(now) = now {
@@ -118,7 +104,7 @@ pub(crate) fn stamp<M: DynaModel>(
                 .ok_or_else(|| {
                     Error::codec(
                         at,
-                        "encode",
+                        Direction::Encode,
                         Some(name.to_owned()),
                         format!("the version cannot grow past {high}, its type's largest value"),
                     )
@@ -128,7 +114,7 @@ pub(crate) fn stamp<M: DynaModel>(
         }
     };
     codec::check_item_size(&item, at)?;
-    Ok(Stamped {
+    Ok(StampedItem {
         item,
         expected_version,
     })
@@ -171,7 +157,7 @@ pub(crate) fn item_as_update<M: DynaModel>(
     mut item: Item,
     condition: Option<&Cond<M>>,
     at: ErrorContext<'_>,
-) -> Result<PreparedUpdate> {
+) -> Result<RenderedUpdate> {
     let def = M::table_def();
     let mut key = Item::with_capacity(2);
     for name in def.key_names() {
@@ -216,10 +202,10 @@ pub(crate) fn item_as_update<M: DynaModel>(
     limits::check_update(&expression).map_err(|message| Error::invalid_query(at, message))?;
     let condition = render_with(condition, &mut placeholders, at)?;
     let (names, values) = placeholders.into_maps();
-    Ok(PreparedUpdate {
+    Ok(RenderedUpdate {
         key,
         expression,
-        rendered: Rendered {
+        condition: RenderedCondition {
             expression: condition,
             names,
             values,
@@ -262,8 +248,8 @@ pub(crate) fn prepare_key<M: DynaModel>(
     key: &M::Key,
     condition: Option<&Cond<M>>,
     at: ErrorContext<'_>,
-) -> Result<Prepared> {
-    Ok(Prepared {
+) -> Result<KeyAndCondition> {
+    Ok(KeyAndCondition {
         item: key_item::<M>(key, at)?,
         condition: render_condition(condition, at)?,
     })
@@ -274,7 +260,7 @@ pub(crate) fn prepare_key<M: DynaModel>(
 pub(crate) fn key_item<M: DynaModel>(key: &M::Key, at: ErrorContext<'_>) -> Result<Item> {
     let item = M::key_item(key);
     codec::check_numbers(&item)
-        .map_err(|(path, why)| Error::codec(at, "encode", Some(path), why))?;
+        .map_err(|(path, why)| Error::codec(at, Direction::Encode, Some(path), why))?;
     Ok(item)
 }
 
@@ -283,11 +269,11 @@ pub(crate) fn key_item<M: DynaModel>(key: &M::Key, at: ErrorContext<'_>) -> Resu
 pub(crate) fn render_condition<M: DynaModel>(
     cond: Option<&Cond<M>>,
     at: ErrorContext<'_>,
-) -> Result<Rendered> {
+) -> Result<RenderedCondition> {
     let mut placeholders = Placeholders::default();
     let expression = render_with(cond, &mut placeholders, at)?;
     let (names, values) = placeholders.into_maps();
-    Ok(Rendered {
+    Ok(RenderedCondition {
         expression,
         names,
         values,
@@ -317,7 +303,7 @@ fn render_with<M: DynaModel>(
 /// ConditionCheck.
 macro_rules! set_condition {
     ($builder:expr, $rendered:expr) => {{
-        let rendered: $crate::request::Rendered = $rendered;
+        let rendered: $crate::request::RenderedCondition = $rendered;
         $builder
             .set_condition_expression(rendered.expression)
             .set_expression_attribute_names(rendered.names)

@@ -1,19 +1,13 @@
-//! What every batch shares: telling keys apart (duplicates), and running
-//! chunks concurrently, each retried with backoff until done or out of
-//! attempts.
+//! Telling a batch's keys apart as DynamoDB does (numbers by value), so a
+//! key given twice is written or read once.
 
 use std::collections::hash_map::Entry;
 use std::collections::HashMap;
-use std::future::Future;
 
 use aws_sdk_dynamodb::types::AttributeValue;
-use futures::stream::{self, StreamExt};
 
-use crate::db::Db;
-use crate::error::{Error, ErrorContext, Result};
 use crate::item::Item;
 use crate::number::Number;
-use crate::retry::Retry;
 use crate::schema::TableDef;
 
 /// A primary key's identity: its hash and (if any) range attribute, as
@@ -118,7 +112,7 @@ impl IdBuilder {
 }
 
 /// The identity of the key of `item` (a whole item or a key map) of `def`'s table.
-pub(super) fn key_id(def: &TableDef, item: &Item) -> KeyId {
+pub(crate) fn key_id(def: &TableDef, item: &Item) -> KeyId {
     let mut id = IdBuilder::new();
     for name in def.key_names() {
         match item.get(name) {
@@ -178,7 +172,7 @@ fn integer_canonical<'a>(n: &'a str, count: &'a mut [u8; 20]) -> [&'a [u8]; 4] {
 }
 
 /// Entries with distinct keys, in the order their keys were first given.
-pub(super) struct Dedup<E> {
+pub(crate) struct Dedup<E> {
     def: &'static TableDef,
     positions: HashMap<KeyId, usize>,
     entries: Vec<E>,
@@ -186,7 +180,7 @@ pub(super) struct Dedup<E> {
 
 impl<E> Dedup<E> {
     /// No entries yet, with room for `n`.
-    pub(super) fn with_capacity(def: &'static TableDef, n: usize) -> Self {
+    pub(crate) fn with_capacity(def: &'static TableDef, n: usize) -> Self {
         Dedup {
             def,
             positions: HashMap::with_capacity(n),
@@ -195,12 +189,12 @@ impl<E> Dedup<E> {
     }
 
     /// The identity of the key of `item`.
-    pub(super) fn key_of(&self, item: &Item) -> KeyId {
+    pub(crate) fn key_of(&self, item: &Item) -> KeyId {
         key_id(self.def, item)
     }
 
     /// Adds `entry`, replacing an earlier one with the same key.
-    pub(super) fn insert_last_wins(&mut self, key: KeyId, entry: E) {
+    pub(crate) fn insert_last_wins(&mut self, key: KeyId, entry: E) {
         match self.positions.entry(key) {
             Entry::Occupied(at) => self.entries[*at.get()] = entry,
             Entry::Vacant(at) => {
@@ -211,7 +205,7 @@ impl<E> Dedup<E> {
     }
 
     /// Adds `entry` unless one with the same key is there already.
-    pub(super) fn insert_first_wins(&mut self, key: KeyId, entry: E) {
+    pub(crate) fn insert_first_wins(&mut self, key: KeyId, entry: E) {
         if let Entry::Vacant(at) = self.positions.entry(key) {
             at.insert(self.entries.len());
             self.entries.push(entry);
@@ -219,141 +213,8 @@ impl<E> Dedup<E> {
     }
 
     /// The entries, and where each key's entry is.
-    pub(super) fn into_parts(self) -> (Vec<E>, HashMap<KeyId, usize>) {
+    pub(crate) fn into_parts(self) -> (Vec<E>, HashMap<KeyId, usize>) {
         (self.entries, self.positions)
-    }
-}
-
-/// What one request did: the entries it left unprocessed and what it found
-/// (the items of a read).
-pub(super) struct Sent<E, T> {
-    pub left: Vec<E>,
-    pub found: Vec<T>,
-}
-
-/// What a whole batch did: everything found, every entry left (in chunk
-/// order) and the first error a chunk that left entries gave up with.
-pub(super) struct Outcome<E, T> {
-    found: Vec<T>,
-    left: Vec<E>,
-    error: Option<Error>,
-}
-
-impl<E, T> Outcome<E, T> {
-    /// The entries left unwritten or unread, in chunk order.
-    pub(super) fn left(&self) -> &[E] {
-        &self.left
-    }
-
-    /// `Ok` with everything found when no entry is left. Otherwise
-    /// [`Error::Unprocessed`] listing each left entry (as `report` renders
-    /// it), with the error that stopped its chunk as the source, if any; but
-    /// when no entry at all was processed because of an error retrying
-    /// cannot fix (a missing table, a refused request), that error as it is.
-    pub(super) fn into_result(
-        self,
-        at: ErrorContext<'_>,
-        total: usize,
-        report: impl Fn(E) -> Item,
-    ) -> Result<Vec<T>> {
-        if self.left.is_empty() {
-            return Ok(self.found);
-        }
-        match self.error {
-            Some(error) if self.left.len() == total && !error.is_retryable() => Err(error),
-            source => Err(Error::Unprocessed {
-                model: at.model,
-                table: at.table.to_owned(),
-                unprocessed: self.left.into_iter().map(report).collect(),
-                source: source.map(Box::new),
-            }),
-        }
-    }
-}
-
-/// Sends `entries` in chunks of `size`, up to [`Db::concurrency`] chunks at
-/// once; each chunk is retried as [`Db::retry`] says. Every chunk runs to
-/// completion whatever the others do.
-pub(super) async fn run_chunks<E, T, F, Fut>(
-    db: &Db,
-    entries: Vec<E>,
-    size: usize,
-    send: F,
-) -> Outcome<E, T>
-where
-    E: Clone,
-    F: Fn(Vec<E>) -> Fut,
-    Fut: Future<Output = Result<Sent<E, T>>>,
-{
-    let retry = db.retry();
-    let mut chunks = Vec::with_capacity(entries.len().div_ceil(size.max(1)));
-    let mut rest = entries.into_iter();
-    loop {
-        let chunk: Vec<E> = rest.by_ref().take(size.max(1)).collect();
-        if chunk.is_empty() {
-            break;
-        }
-        chunks.push(chunk);
-    }
-    let send = &send;
-    let outcomes: Vec<Outcome<E, T>> = stream::iter(chunks)
-        .map(|chunk| run_chunk(retry, chunk, send))
-        .buffered(db.concurrency())
-        .collect()
-        .await;
-    let mut all = Outcome {
-        found: Vec::new(),
-        left: Vec::new(),
-        error: None,
-    };
-    for outcome in outcomes {
-        all.found.extend(outcome.found);
-        if !outcome.left.is_empty() {
-            all.left.extend(outcome.left);
-            if all.error.is_none() {
-                all.error = outcome.error;
-            }
-        }
-    }
-    all
-}
-
-/// Sends one chunk until nothing is left, an error retrying cannot fix
-/// comes back, or the attempts run out; sleeps with backoff between tries.
-async fn run_chunk<E, T, F, Fut>(retry: Retry, mut pending: Vec<E>, send: &F) -> Outcome<E, T>
-where
-    E: Clone,
-    F: Fn(Vec<E>) -> Fut,
-    Fut: Future<Output = Result<Sent<E, T>>>,
-{
-    let mut found = Vec::new();
-    let mut attempts = 0;
-    let error = loop {
-        attempts += 1;
-        let error = match send(pending.clone()).await {
-            Ok(sent) => {
-                found.extend(sent.found);
-                pending = sent.left;
-                None
-            }
-            Err(e) if !e.is_retryable() => break Some(e),
-            Err(e) => Some(e),
-        };
-        if pending.is_empty() || !retry.allows_another(attempts) {
-            break error;
-        }
-        tracing::debug!(
-            left = pending.len(),
-            attempt = attempts,
-            error = error.as_ref().map(tracing::field::display),
-            "batch chunk incomplete, backing off"
-        );
-        retry.pause(attempts).await;
-    };
-    Outcome {
-        found,
-        left: pending,
-        error,
     }
 }
 

@@ -1,6 +1,5 @@
-//! Signals and after-hooks around the writes the operations send: the
-//! `Pre*` / `Post*` [`Event`]s for [`Db::subscribe`] observers, and the
-//! model's `after_*` [`Hooks`](crate::model::Hooks).
+//! Signals around the writes dynamorm sends: the
+//! `Pre*` / `Post*` [`Event`]s for [`Db::subscribe`] observers.
 
 use std::fmt::Debug;
 

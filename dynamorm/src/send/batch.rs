@@ -1,0 +1,264 @@
+//! A batch sent: BatchWriteItem in chunks of 25 with every entry's
+//! lifecycle (its `before_*` hook once, its signals, the `after_*` hook of
+//! exactly the entries written), and BatchGetItem in chunks of 100. What
+//! DynamoDB leaves unprocessed is retried by [`chunks`](super::chunks).
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::{Mutex, PoisonError};
+
+use aws_sdk_dynamodb::types::builders::KeysAndAttributesBuilder;
+use aws_sdk_dynamodb::types::WriteRequest;
+use tracing::Instrument;
+
+use crate::db::Db;
+use crate::error::{Error, ErrorContext, Result};
+use crate::item::Item;
+use crate::key_id::{key_id, KeyId};
+use crate::model::DynaModel;
+use crate::schema::TableDef;
+use crate::send::chunks::{run_chunks, ChunkAnswer, Outcome};
+use crate::send::lifecycle::{self, Lifecycle};
+use crate::send::{signal, trace};
+
+/// Writes per BatchWriteItem request (DynamoDB's limit).
+pub(crate) const WRITES_PER_REQUEST: usize = 25;
+
+/// Keys per BatchGetItem request (DynamoDB's limit).
+pub(crate) const KEYS_PER_REQUEST: usize = 100;
+
+/// How each entry of a batch write renders: the same entry every time it
+/// is asked (a write whose request failed is rendered again as it was sent).
+pub(crate) type Render<'r, W> = &'r (dyn Fn(&W) -> Result<WriteRequest> + Send + Sync);
+
+/// Sends `writes` (puts or deletes of `M`, one per key; `positions` says
+/// where each key's write is) to `table`: every entry's `before` hook, then
+/// every entry rendered, before any request; then the `Pre*` signal of each
+/// entry, the chunks, the after-hook of each entry written and the `Post*`
+/// signal of each with its outcome. Which entries were written is known by
+/// position, so the cost stays linear in the entries.
+pub(crate) async fn write_all<M, W>(
+    db: &Db,
+    table: &str,
+    writes: &[W],
+    positions: HashMap<KeyId, usize>,
+    render: Render<'_, W>,
+) -> Result<()>
+where
+    M: DynaModel,
+    W: Lifecycle<M> + Sync,
+{
+    let def = M::table_def();
+    let at = ErrorContext::new(def, table);
+    let mut first = Vec::with_capacity(writes.len());
+    for write in writes {
+        write.before(at)?;
+        first.push(render(write)?);
+    }
+    let slots = Slots {
+        def,
+        slots: Mutex::new(first.into_iter().map(Some).collect()),
+        positions,
+        render: &|i| match writes.get(i) {
+            Some(write) => render(write),
+            None => Err(lost_entry(at)),
+        },
+    };
+    let observed = db.observed();
+    let hooked = lifecycle::hooked::<M>();
+    let total = writes.len();
+    // Each entry's key, rendered once for the signals before and after.
+    let shown: Vec<String> = if observed {
+        writes.iter().map(|w| format!("{:?}", w.key())).collect()
+    } else {
+        Vec::new()
+    };
+    for key in &shown {
+        signal::emit::<M>(db, W::PRE, table, &RenderedKey(key), None);
+    }
+    let slots = &slots;
+    let send = |positions: Vec<usize>| async move {
+        let writes = positions
+            .iter()
+            .map(|&i| slots.take(i))
+            .collect::<Result<Vec<_>>>()?;
+        let answer = send_writes(db, at, writes).await?;
+        let left = answer
+            .left
+            .into_iter()
+            .map(|write| slots.keep(write).ok_or_else(|| lost_entry(at)))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(ChunkAnswer::<usize, ()> {
+            left,
+            found: Vec::new(),
+        })
+    };
+    let outcome: Outcome<usize, ()> =
+        run_chunks(db, (0..total).collect(), WRITES_PER_REQUEST, send).await;
+    let mut written = vec![true; if observed || hooked { total } else { 0 }];
+    for &i in outcome.left() {
+        if let Some(entry) = written.get_mut(i) {
+            *entry = false;
+        }
+    }
+    let report = |i: usize| slots.take(i).map(written_item).unwrap_or_default();
+    let result = outcome.into_result(at, total, report).map(drop);
+    if hooked {
+        for (write, _) in writes.iter().zip(&written).filter(|(_, written)| **written) {
+            write.after(None);
+        }
+    }
+    if observed {
+        let failure = result.as_ref().err().map(ToString::to_string);
+        for (key, written) in shown.iter().zip(&written) {
+            let outcome = match (&failure, written) {
+                (Some(failure), false) => Err(failure.clone()),
+                _ => Ok(()),
+            };
+            signal::emit::<M>(db, W::POST, table, &RenderedKey(key), Some(outcome));
+        }
+    }
+    result
+}
+
+/// The writes of a batch, by position. Each goes out the first time as it
+/// is (moved into the request, not copied); one DynamoDB leaves unprocessed
+/// comes back from the response into its slot; one whose request failed is
+/// rendered again (`render`, which gives the write as it was sent) for the
+/// next attempt or the report.
+struct Slots<'s> {
+    def: &'static TableDef,
+    slots: Mutex<Vec<Option<WriteRequest>>>,
+    positions: HashMap<KeyId, usize>,
+    render: &'s (dyn Fn(usize) -> Result<WriteRequest> + Send + Sync),
+}
+
+impl Slots<'_> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<Option<WriteRequest>>> {
+        self.slots.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// The write at `i`, to send or report: as stored, or rendered again.
+    fn take(&self, i: usize) -> Result<WriteRequest> {
+        let stored = self.lock().get_mut(i).and_then(Option::take);
+        match stored {
+            Some(write) => Ok(write),
+            None => (self.render)(i),
+        }
+    }
+
+    /// Keeps a write DynamoDB left unprocessed in its slot; its position.
+    fn keep(&self, write: WriteRequest) -> Option<usize> {
+        let key = match (&write.put_request, &write.delete_request) {
+            (Some(put), _) => key_id(self.def, &put.item),
+            (None, Some(delete)) => key_id(self.def, &delete.key),
+            (None, None) => return None,
+        };
+        let i = *self.positions.get(&key)?;
+        *self.lock().get_mut(i)? = Some(write);
+        Some(i)
+    }
+}
+
+/// A batch entry that cannot be found again: the engine returned an
+/// unprocessed write the batch did not send (or a position past the end).
+fn lost_entry(at: ErrorContext<'_>) -> Error {
+    Error::invalid_query(
+        at,
+        "a batch write lost track of an entry: the engine returned an unprocessed write the batch did not send",
+    )
+}
+
+/// A key already rendered, shown as is in a signal.
+struct RenderedKey<'k>(&'k str);
+
+impl fmt::Debug for RenderedKey<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.0)
+    }
+}
+
+/// One BatchWriteItem: returns the writes DynamoDB left unprocessed.
+async fn send_writes(
+    db: &Db,
+    at: ErrorContext<'_>,
+    entries: Vec<WriteRequest>,
+) -> Result<ChunkAnswer<WriteRequest, Item>> {
+    let span = trace::span("BatchWriteItem", at.table, at.model);
+    let output = db
+        .client()
+        .batch_write_item()
+        .request_items(at.table, entries)
+        .set_return_consumed_capacity(trace::capacity_wanted(&span))
+        .send()
+        .instrument(span.clone())
+        .await
+        .map_err(|e| Error::sdk(at, "BatchWriteItem", e))?;
+    trace::record(&span, output.consumed_capacity());
+    let left = output
+        .unprocessed_items
+        .and_then(|mut tables| tables.remove(at.table))
+        .unwrap_or_default();
+    Ok(ChunkAnswer {
+        left,
+        found: Vec::new(),
+    })
+}
+
+/// What an unprocessed write reports: the whole item of a put, the key of a delete.
+fn written_item(write: WriteRequest) -> Item {
+    match (write.put_request, write.delete_request) {
+        (Some(put), _) => put.item,
+        (None, Some(delete)) => delete.key,
+        (None, None) => Item::new(),
+    }
+}
+
+/// Reads the items with the key maps `keys` from `at.table` in chunks of
+/// 100 (each request shaped by `template`: consistency, projection),
+/// resolving to every item found, in no particular order.
+pub(crate) async fn get_all(
+    db: &Db,
+    at: ErrorContext<'_>,
+    template: KeysAndAttributesBuilder,
+    keys: Vec<Item>,
+) -> Result<Vec<Item>> {
+    let total = keys.len();
+    let send = |entries: Vec<Item>| send_gets(db, at, template.clone(), entries);
+    let outcome = run_chunks(db, keys, KEYS_PER_REQUEST, send).await;
+    outcome.into_result(at, total, |key| key)
+}
+
+/// One BatchGetItem: the items found and the keys DynamoDB left unprocessed.
+async fn send_gets(
+    db: &Db,
+    at: ErrorContext<'_>,
+    template: KeysAndAttributesBuilder,
+    keys: Vec<Item>,
+) -> Result<ChunkAnswer<Item, Item>> {
+    let span = trace::span("BatchGetItem", at.table, at.model);
+    let request = template
+        .set_keys(Some(keys))
+        .build()
+        .map_err(|e| Error::invalid_query(at, format!("cannot build KeysAndAttributes: {e}")))?;
+    let output = db
+        .client()
+        .batch_get_item()
+        .request_items(at.table, request)
+        .set_return_consumed_capacity(trace::capacity_wanted(&span))
+        .send()
+        .instrument(span.clone())
+        .await
+        .map_err(|e| Error::sdk(at, "BatchGetItem", e))?;
+    trace::record(&span, output.consumed_capacity());
+    let found = output
+        .responses
+        .and_then(|mut tables| tables.remove(at.table))
+        .unwrap_or_default();
+    let left = output
+        .unprocessed_keys
+        .and_then(|mut tables| tables.remove(at.table))
+        .map(|keys| keys.keys)
+        .unwrap_or_default();
+    Ok(ChunkAnswer { left, found })
+}
