@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::path::AttrPath;
 use super::placeholders::Placeholders;
 use crate::codec;
-use crate::number::Number;
+use crate::number::{self, Number};
 use crate::schema::TableDef;
 
 /// The most values DynamoDB takes in one `IN (..)`.
@@ -360,7 +360,7 @@ impl Renderer<'_> {
             Some(field) => codec::shape_value(field, av, element),
             None => av,
         };
-        codec::check_value_at(&av, path).map_err(|(path, why)| format!("`{path}`: {why}"))?;
+        number::check_value_at(&av, path).map_err(|(path, why)| format!("`{path}`: {why}"))?;
         Ok(self.p.value(av))
     }
 

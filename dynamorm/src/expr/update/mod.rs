@@ -22,6 +22,7 @@ pub(crate) use self::render::render;
 use super::cond::Value;
 use super::path::AttrPath;
 use crate::codec;
+use crate::number;
 use crate::schema::{FieldDef, FieldShape, TableDef, ValueKind};
 
 /// What one action does.
@@ -313,7 +314,7 @@ fn resolve_action(action: &Action, field: &FieldDef, top: bool) -> Result<Resolv
         ));
     }
     if let Some(value) = &value {
-        codec::check_value_at(value, path).map_err(|(path, why)| format!("`{path}`: {why}"))?;
+        number::check_value_at(value, path).map_err(|(path, why)| format!("`{path}`: {why}"))?;
     }
     Ok(Resolved {
         op,
