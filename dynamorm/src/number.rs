@@ -1,5 +1,5 @@
-//! DynamoDB numbers as text: what DynamoDB can store, how many bytes it
-//! counts, and their order.
+//! DynamoDB numbers as text: what DynamoDB can store (and the first number
+//! in an item or value it cannot), how many bytes it counts, and their order.
 //!
 //! DynamoDB numbers have up to 38 significant digits and a magnitude from
 //! 1E-130 to 9.9999999999999999999999999999999999999E+125 (or zero); leading
@@ -8,6 +8,9 @@
 //! digits, never on the length of the text.
 
 use std::cmp::Ordering;
+use std::collections::HashMap;
+
+use aws_sdk_dynamodb::types::AttributeValue;
 
 /// The most significant digits a DynamoDB number has.
 pub(crate) const MAX_DIGITS: usize = 38;
@@ -272,6 +275,63 @@ impl PartialEq for Number<'_> {
 
 impl Eq for Number<'_> {}
 
+/// The first number in `item` (an item's attributes) DynamoDB cannot store,
+/// as (attribute path, why).
+pub(crate) fn check_numbers(
+    item: &HashMap<String, AttributeValue>,
+) -> Result<(), (String, String)> {
+    let mut path = String::new();
+    for (name, value) in item {
+        path.clear();
+        path.push_str(name);
+        check_value_numbers(value, &mut path)?;
+    }
+    Ok(())
+}
+
+/// The first number in `value`, the value of `path` (a key, a condition
+/// value), DynamoDB cannot store, as (attribute path, why). Allocates only
+/// when a number fails.
+pub(crate) fn check_value_at(
+    value: &AttributeValue,
+    path: impl std::fmt::Display,
+) -> Result<(), (String, String)> {
+    let mut nested = String::new();
+    check_value_numbers(value, &mut nested).map_err(|(inner, why)| (format!("{path}{inner}"), why))
+}
+
+/// The first number in `value` (found at `path`) DynamoDB cannot store, as
+/// (attribute path, why): a key, a condition value, or part of an item.
+fn check_value_numbers(value: &AttributeValue, path: &mut String) -> Result<(), (String, String)> {
+    use std::fmt::Write;
+    let number = |text: &str, path: &str| {
+        Number::parse(text)
+            .and_then(|n| n.check_storable().map_err(|why| format!("{text} {why}")))
+            .map_err(|why| (path.to_owned(), why))
+    };
+    match value {
+        AttributeValue::N(text) => number(text, path),
+        AttributeValue::Ns(texts) => texts.iter().try_for_each(|t| number(t, path)),
+        AttributeValue::L(list) => list.iter().enumerate().try_for_each(|(i, v)| {
+            let len = path.len();
+            // Writing to a String cannot fail.
+            let _ = write!(path, "[{i}]");
+            let result = check_value_numbers(v, path);
+            path.truncate(len);
+            result
+        }),
+        AttributeValue::M(map) => map.iter().try_for_each(|(k, v)| {
+            let len = path.len();
+            path.push('.');
+            path.push_str(k);
+            let result = check_value_numbers(v, path);
+            path.truncate(len);
+            result
+        }),
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,5 +429,41 @@ mod tests {
         assert_eq!(n("0.0").canonical(), n("-0").canonical());
         assert_ne!(n("-1").canonical(), n("1").canonical());
         assert_ne!(n("10").canonical(), n("1").canonical());
+    }
+
+    #[test]
+    fn the_first_number_dynamodb_cannot_store_is_named_by_its_path() {
+        let n = |text: &str| AttributeValue::N(text.into());
+        let too_long = "1".repeat(39);
+        let nested = AttributeValue::M(HashMap::from([(
+            "sub".to_owned(),
+            AttributeValue::L(vec![n("1"), n(&too_long)]),
+        )]));
+        let item = HashMap::from([
+            ("ok".to_owned(), n("5")),
+            ("child".to_owned(), nested.clone()),
+        ]);
+        let (path, why) = check_numbers(&item).unwrap_err();
+        assert_eq!(path, "child.sub[1]");
+        assert_eq!(
+            why,
+            format!("{too_long} has 39 significant digits; DynamoDB stores at most 38")
+        );
+        assert_eq!(check_value_at(&nested, "doc").unwrap_err().0, "doc.sub[1]");
+        assert_eq!(
+            check_value_at(
+                &AttributeValue::Ns(vec!["1".into(), "1e200".into()]),
+                "tags"
+            )
+            .unwrap_err()
+            .0,
+            "tags"
+        );
+        assert!(check_value_at(&n("-0.5"), "x").is_ok());
+        assert!(check_numbers(&HashMap::from([(
+            "s".to_owned(),
+            AttributeValue::S("1e999".into())
+        )]))
+        .is_ok());
     }
 }

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use super::path::AttrPath;
 use super::placeholders::Placeholders;
 use crate::codec;
-use crate::number::Number;
+use crate::number::{self, Number};
 use crate::schema::TableDef;
 
 /// The most values DynamoDB takes in one `IN (..)`.
@@ -360,7 +360,7 @@ impl Renderer<'_> {
             Some(field) => codec::shape_value(field, av, element),
             None => av,
         };
-        codec::check_value_at(&av, path).map_err(|(path, why)| format!("`{path}`: {why}"))?;
+        number::check_value_at(&av, path).map_err(|(path, why)| format!("`{path}`: {why}"))?;
         Ok(self.p.value(av))
     }
 
@@ -628,5 +628,402 @@ fn display(node: &Node, f: &mut fmt::Formatter<'_>) -> fmt::Result {
             f.write_str("NOT ")?;
             display(inner, f)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashSet};
+
+    use aws_sdk_dynamodb::primitives::Blob;
+
+    use super::*;
+    use crate::model::DynaModel;
+
+    #[derive(serde::Serialize, serde::Deserialize, dynamorm_derive::DynaModel)]
+    #[dynamo(crate = "crate", table = "things")]
+    struct Thing {
+        #[dynamo(hash_key)]
+        id: String,
+        year: Option<i64>,
+        name: String,
+        tags: HashSet<String>,
+        data: Vec<u8>,
+        child: BTreeMap<String, String>,
+        list: Vec<String>,
+    }
+
+    fn s(text: &str) -> AttributeValue {
+        AttributeValue::S(text.into())
+    }
+
+    fn n(text: &str) -> AttributeValue {
+        AttributeValue::N(text.into())
+    }
+
+    /// An expression as sent: the text, its names and its values.
+    #[derive(Debug, PartialEq)]
+    struct Sent {
+        text: String,
+        names: BTreeMap<String, String>,
+        values: BTreeMap<String, AttributeValue>,
+    }
+
+    fn sent(text: &str, names: &[(&str, &str)], values: &[(&str, AttributeValue)]) -> Sent {
+        Sent {
+            text: text.to_owned(),
+            names: names
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+            values: values
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+        }
+    }
+
+    /// `cond` rendered for the model (`shaped`) or untyped.
+    fn render_with(cond: &Cond<Thing>, shaped: bool) -> Result<Sent, String> {
+        let mut p = Placeholders::default();
+        let def = shaped.then(Thing::table_def);
+        let text = cond.render_for(def, &mut p)?;
+        let (names, values) = p.into_maps();
+        Ok(Sent {
+            text,
+            names: names.unwrap_or_default().into_iter().collect(),
+            values: values.unwrap_or_default().into_iter().collect(),
+        })
+    }
+
+    fn rendered(cond: &Cond<Thing>) -> Sent {
+        render_with(cond, true).unwrap_or_else(|e| panic!("{cond} does not render: {e}"))
+    }
+
+    #[test]
+    fn comparisons_render_with_name_and_value_placeholders() {
+        let cases = [
+            (Thing::YEAR.eq(1), "="),
+            (Thing::YEAR.ne(1), "<>"),
+            (Thing::YEAR.lt(1), "<"),
+            (Thing::YEAR.lte(1), "<="),
+            (Thing::YEAR.gt(1), ">"),
+            (Thing::YEAR.gte(1), ">="),
+        ];
+        for (cond, symbol) in cases {
+            assert_eq!(
+                rendered(&cond),
+                sent(
+                    &format!("#n0 {symbol} :v0"),
+                    &[("#n0", "year")],
+                    &[(":v0", n("1"))]
+                )
+            );
+            assert_eq!(cond.to_string(), format!("year {symbol} 1"));
+        }
+    }
+
+    #[test]
+    fn and_or_not_nest_in_parentheses_and_reuse_name_placeholders() {
+        let cond = (Thing::YEAR.gt(2000) & Thing::NAME.eq("x")) | !Thing::YEAR.exists();
+        assert_eq!(
+            rendered(&cond),
+            sent(
+                "((#n0 > :v0 AND #n1 = :v1) OR NOT attribute_exists(#n0))",
+                &[("#n0", "year"), ("#n1", "name")],
+                &[(":v0", n("2000")), (":v1", s("x"))]
+            )
+        );
+        assert_eq!(
+            cond.to_string(),
+            r#"((year > 2000 AND name = "x") OR NOT attribute_exists(year))"#
+        );
+        let nested = !(Thing::NAME.eq("a") & !(Thing::NAME.eq("b") | Thing::NAME.eq("c")));
+        assert_eq!(
+            rendered(&nested).text,
+            "NOT (#n0 = :v0 AND NOT (#n0 = :v1 OR #n0 = :v2))"
+        );
+        // The methods build what the operators build.
+        assert!(
+            Thing::YEAR.gt(1).and(Thing::NAME.eq("x")) == (Thing::YEAR.gt(1) & Thing::NAME.eq("x"))
+        );
+        assert!(
+            Thing::YEAR.gt(1).or(Thing::NAME.eq("x")) == (Thing::YEAR.gt(1) | Thing::NAME.eq("x"))
+        );
+        let mut slot = None;
+        Cond::and_into(&mut slot, Thing::YEAR.gt(1));
+        assert_eq!(
+            slot.as_ref().map(ToString::to_string).as_deref(),
+            Some("year > 1")
+        );
+        Cond::and_into(&mut slot, Thing::NAME.eq("x"));
+        assert_eq!(
+            slot.map(|c| c.to_string()).as_deref(),
+            Some(r#"(year > 1 AND name = "x")"#)
+        );
+    }
+
+    #[test]
+    fn functions_render_with_their_arguments() {
+        let name = [("#n0", "name")];
+        let tags = [("#n0", "tags")];
+        let year = [("#n0", "year")];
+        let cases = [
+            (
+                Thing::YEAR.between(1, 9),
+                sent(
+                    "#n0 BETWEEN :v0 AND :v1",
+                    &year,
+                    &[(":v0", n("1")), (":v1", n("9"))],
+                ),
+                "year BETWEEN 1 AND 9",
+            ),
+            (
+                Thing::NAME.is_in(["a", "b", "c"]),
+                sent(
+                    "#n0 IN (:v0, :v1, :v2)",
+                    &name,
+                    &[(":v0", s("a")), (":v1", s("b")), (":v2", s("c"))],
+                ),
+                r#"name IN ("a", "b", "c")"#,
+            ),
+            (
+                Thing::NAME.begins_with("ab"),
+                sent("begins_with(#n0, :v0)", &name, &[(":v0", s("ab"))]),
+                r#"begins_with(name, "ab")"#,
+            ),
+            (
+                Thing::TAGS.contains("x"),
+                sent("contains(#n0, :v0)", &tags, &[(":v0", s("x"))]),
+                r#"contains(tags, "x")"#,
+            ),
+            (
+                Thing::TAGS.not_contains("x"),
+                sent("NOT contains(#n0, :v0)", &tags, &[(":v0", s("x"))]),
+                r#"NOT contains(tags, "x")"#,
+            ),
+            (
+                Thing::TAGS.size().gte(2),
+                sent("size(#n0) >= :v0", &tags, &[(":v0", n("2"))]),
+                "size(tags) >= 2",
+            ),
+            (
+                Thing::YEAR.attribute_type(AttrType::N),
+                sent("attribute_type(#n0, :v0)", &year, &[(":v0", s("N"))]),
+                "attribute_type(year, N)",
+            ),
+            (
+                Thing::YEAR.exists(),
+                sent("attribute_exists(#n0)", &year, &[]),
+                "attribute_exists(year)",
+            ),
+            (
+                Thing::YEAR.not_exists(),
+                sent("attribute_not_exists(#n0)", &year, &[]),
+                "attribute_not_exists(year)",
+            ),
+            (
+                Thing::CHILD.key("sub").eq("v"),
+                sent(
+                    "#n0.#n1 = :v0",
+                    &[("#n0", "child"), ("#n1", "sub")],
+                    &[(":v0", s("v"))],
+                ),
+                r#"child.sub = "v""#,
+            ),
+            (
+                Thing::LIST.at(2).ne("x"),
+                sent("#n0[2] <> :v0", &[("#n0", "list")], &[(":v0", s("x"))]),
+                r#"list[2] <> "x""#,
+            ),
+        ];
+        for (cond, expected, shown) in cases {
+            assert_eq!(rendered(&cond), expected, "{shown}");
+            assert_eq!(cond.to_string(), shown);
+        }
+        let codes: Vec<&str> = [
+            AttrType::S,
+            AttrType::N,
+            AttrType::B,
+            AttrType::Bool,
+            AttrType::Null,
+            AttrType::L,
+            AttrType::M,
+            AttrType::Ss,
+            AttrType::Ns,
+            AttrType::Bs,
+        ]
+        .into_iter()
+        .map(AttrType::code)
+        .collect();
+        assert_eq!(
+            codes,
+            ["S", "N", "B", "BOOL", "NULL", "L", "M", "SS", "NS", "BS"]
+        );
+    }
+
+    #[test]
+    fn in_takes_one_to_a_hundred_values() {
+        let err = render_with(&Thing::NAME.is_in(Vec::<String>::new()), true).unwrap_err();
+        assert_eq!(err, "`name IN (..)` needs at least one value");
+        let many: Vec<String> = (0..101).map(|i| i.to_string()).collect();
+        let err = render_with(&Thing::NAME.is_in(many.clone()), true).unwrap_err();
+        assert_eq!(err, "`name IN (..)` takes at most 100 values, got 101");
+        let hundred = rendered(&Thing::NAME.is_in(many[..100].to_vec()));
+        assert_eq!(hundred.values.len(), 100);
+        assert!(hundred.text.ends_with(":v98, :v99)"), "{}", hundred.text);
+    }
+
+    #[test]
+    fn a_value_that_cannot_be_sent_fails_naming_its_path() {
+        let bad: Cond<Thing> = Cond::from_node(Node::Compare {
+            path: AttrPath::new("year"),
+            op: CmpOp::Eq,
+            value: Err("not a number".into()),
+        });
+        assert_eq!(render_with(&bad, true).unwrap_err(), "`year`: not a number");
+        assert_eq!(bad.to_string(), "year = <invalid: not a number>");
+        let digits = "1".repeat(39);
+        let too_long: Cond<Thing> = Cond::equals(AttrPath::new("year"), n(&digits));
+        assert_eq!(
+            render_with(&too_long, false).unwrap_err(),
+            format!("`year`: {digits} has 39 significant digits; DynamoDB stores at most 38")
+        );
+        let nested: Cond<Thing> = Cond::bound(
+            AttrPath::new("child").key("sub"),
+            AttributeValue::L(vec![n("1"), n("1e200")]),
+            true,
+        );
+        let err = render_with(&nested, false).unwrap_err();
+        assert!(err.starts_with("`child.sub[1]`: 1e200 "), "{err}");
+    }
+
+    #[test]
+    fn values_of_a_model_are_shaped_as_its_fields_are_stored() {
+        let data = Thing::DATA.eq(vec![1u8, 2]);
+        assert_eq!(
+            rendered(&data).values[":v0"],
+            AttributeValue::B(Blob::new(vec![1, 2]))
+        );
+        assert_eq!(
+            render_with(&data, false).unwrap().values[":v0"],
+            AttributeValue::L(vec![n("1"), n("2")])
+        );
+        let tags = Thing::TAGS.eq(["a", "b"]);
+        assert_eq!(
+            rendered(&tags).values[":v0"],
+            AttributeValue::Ss(vec!["a".into(), "b".into()])
+        );
+        // Nested paths are sent as they are.
+        let nested = Thing::CHILD.key("data").eq(vec![1u8]);
+        assert_eq!(
+            rendered(&nested).values[":v0"],
+            AttributeValue::L(vec![n("1")])
+        );
+    }
+
+    #[test]
+    fn key_conditions_are_single_operators_on_the_top_level_attribute() {
+        for cond in [
+            Thing::NAME.eq("a"),
+            Thing::NAME.lt("a"),
+            Thing::NAME.gte("a"),
+            Thing::NAME.between("a", "b"),
+            Thing::NAME.begins_with("a"),
+        ] {
+            assert!(cond.is_key_condition_on("name"), "{cond}");
+            assert!(!cond.is_key_condition_on("year"), "{cond}");
+        }
+        for cond in [
+            Thing::NAME.ne("a"),
+            Thing::NAME.is_in(["a"]),
+            Thing::NAME.exists(),
+            Thing::NAME.contains("a"),
+            Thing::NAME.eq("a") & Thing::NAME.eq("b"),
+        ] {
+            assert!(!cond.is_key_condition_on("name"), "{cond}");
+        }
+        assert!(!Thing::CHILD
+            .key("name")
+            .eq("a")
+            .is_key_condition_on("child"));
+    }
+
+    #[test]
+    fn key_values_are_admitted_as_dynamodb_compares_keys() {
+        assert_eq!(Thing::YEAR.gte(10).admits_key(None, &n("10.0")), Some(true));
+        assert_eq!(Thing::YEAR.lt(10).admits_key(None, &n("9.5")), Some(true));
+        assert_eq!(Thing::YEAR.gt(9).admits_key(None, &n("10")), Some(true));
+        assert_eq!(
+            Thing::YEAR.between(1, 5).admits_key(None, &n("6")),
+            Some(false)
+        );
+        assert_eq!(Thing::YEAR.eq(1).admits_key(None, &s("1")), None);
+        assert_eq!(Thing::NAME.gt("9").admits_key(None, &s("10")), Some(false));
+        assert_eq!(
+            Thing::NAME.begins_with("ab").admits_key(None, &s("abc")),
+            Some(true)
+        );
+        assert_eq!(
+            Thing::NAME.begins_with("b").admits_key(None, &s("abc")),
+            Some(false)
+        );
+        assert_eq!(Thing::NAME.exists().admits_key(None, &s("abc")), None);
+        // A binary key's operand is compared as it is sent: binary.
+        let data = Thing::table_def().field("data");
+        let prefix: Cond<Thing> = Cond::from_node(Node::BeginsWith {
+            path: AttrPath::new("data"),
+            value: Ok(AttributeValue::L(vec![n("1")])),
+        });
+        let stored = AttributeValue::B(Blob::new(vec![1, 2]));
+        assert_eq!(prefix.admits_key(data, &stored), Some(true));
+        assert_eq!(prefix.admits_key(None, &stored), None);
+    }
+
+    #[test]
+    fn keys_order_numbers_by_value_and_text_by_bytes() {
+        use std::cmp::Ordering;
+        assert_eq!(compare_keys(&n("10"), &n("9")), Some(Ordering::Greater));
+        assert_eq!(compare_keys(&n("1.0"), &n("1")), Some(Ordering::Equal));
+        assert_eq!(compare_keys(&s("10"), &s("9")), Some(Ordering::Less));
+        let b = |bytes: &[u8]| AttributeValue::B(Blob::new(bytes.to_vec()));
+        assert_eq!(compare_keys(&b(&[1, 2]), &b(&[1, 3])), Some(Ordering::Less));
+        assert_eq!(compare_keys(&n("1"), &s("1")), None);
+        assert_eq!(compare_keys(&n("x"), &n("1")), None);
+    }
+
+    #[test]
+    fn a_condition_mentions_the_attributes_it_is_on() {
+        let cond =
+            Thing::YEAR.gt(1) & !(Thing::CHILD.key("sub").exists() | Thing::TAGS.size().eq(0));
+        for name in ["year", "child", "tags"] {
+            assert!(cond.mentions(name), "{name}");
+        }
+        assert!(!cond.mentions("sub"));
+        assert!(!cond.mentions("name"));
+    }
+
+    #[test]
+    fn values_are_shown_readably() {
+        let shown = |v: AttributeValue| ShowValue(&v).to_string();
+        assert_eq!(shown(s("a\"b")), r#""a\"b""#);
+        assert_eq!(shown(n("1.5")), "1.5");
+        assert_eq!(shown(AttributeValue::Bool(false)), "false");
+        assert_eq!(shown(AttributeValue::Null(true)), "NULL");
+        assert_eq!(
+            shown(AttributeValue::L(vec![s("a"), n("1")])),
+            r#"["a", 1]"#
+        );
+        assert_eq!(
+            shown(AttributeValue::Ss(vec!["a".into(), "b".into()])),
+            r#"<<"a", "b">>"#
+        );
+        assert_eq!(
+            shown(AttributeValue::Ns(vec!["1".into(), "2".into()])),
+            "<<1, 2>>"
+        );
+        let map =
+            std::collections::HashMap::from([("b".to_owned(), n("2")), ("a".to_owned(), s("x"))]);
+        assert_eq!(shown(AttributeValue::M(map)), r#"{"a": "x", "b": 2}"#);
     }
 }

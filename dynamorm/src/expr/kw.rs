@@ -457,3 +457,354 @@ pub(crate) fn all<M, K: AsRef<str>>(
     }
     Ok(all)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::{BTreeMap, HashSet};
+
+    use serde_json::json;
+
+    use super::*;
+
+    #[derive(serde::Serialize, serde::Deserialize)]
+    struct Child {
+        sub: String,
+        parts: Vec<String>,
+    }
+
+    #[derive(serde::Serialize, serde::Deserialize, dynamorm_derive::DynaModel)]
+    #[dynamo(crate = "crate", table = "things")]
+    struct Thing {
+        #[dynamo(hash_key)]
+        id: String,
+        year: i64,
+        #[serde(rename = "title")]
+        name: String,
+        active: bool,
+        tags: HashSet<String>,
+        items: Vec<String>,
+        extra: BTreeMap<String, String>,
+        child: Child,
+    }
+
+    fn def() -> &'static TableDef {
+        Thing::table_def()
+    }
+
+    /// The condition `key` and `value` stand for, as `Display` writes it.
+    fn shown(key: &str, value: Value) -> Result<String, Invalid> {
+        let term = parse(def(), key)?;
+        Ok(condition::<Thing>(&term, &value)?.to_string())
+    }
+
+    fn ok(key: &str, value: Value) -> String {
+        shown(key, value).unwrap_or_else(|e| panic!("`{key}` is refused: {e}"))
+    }
+
+    fn refused(key: &str, value: Value) -> String {
+        match shown(key, value) {
+            Ok(cond) => panic!("`{key}` is accepted as {cond}"),
+            Err(message) => message,
+        }
+    }
+
+    #[test]
+    fn every_operator_gives_its_condition() {
+        let cases = [
+            ("year", json!(2000), "year = 2000"),
+            ("year__eq", json!(2000), "year = 2000"),
+            ("year__ne", json!(2000), "year <> 2000"),
+            ("year__lt", json!(2000), "year < 2000"),
+            ("year__lte", json!(2000), "year <= 2000"),
+            ("year__gt", json!(2000), "year > 2000"),
+            ("year__gte", json!(2000), "year >= 2000"),
+            (
+                "year__between",
+                json!([2000, 2010]),
+                "year BETWEEN 2000 AND 2010",
+            ),
+            ("year__in", json!([1, 2, 3]), "year IN (1, 2, 3)"),
+            ("year__is_in", json!([1]), "year IN (1)"),
+            (
+                "title__begins_with",
+                json!("ab"),
+                r#"begins_with(title, "ab")"#,
+            ),
+            ("title__contains", json!("b"), r#"contains(title, "b")"#),
+            ("tags__contains", json!("x"), r#"contains(tags, "x")"#),
+            (
+                "items__not_contains",
+                json!("x"),
+                r#"NOT contains(items, "x")"#,
+            ),
+            ("year__exists", json!(true), "attribute_exists(year)"),
+            ("year__exists", json!(null), "attribute_exists(year)"),
+            ("year__exists", json!(false), "attribute_not_exists(year)"),
+            (
+                "year__not_exists",
+                json!(true),
+                "attribute_not_exists(year)",
+            ),
+            ("year__not_exists", json!(false), "attribute_exists(year)"),
+            ("year__type", json!("N"), "attribute_type(year, N)"),
+            (
+                "year__attribute_type",
+                json!("ss"),
+                "attribute_type(year, SS)",
+            ),
+            ("tags__size__eq", json!(2), "size(tags) = 2"),
+            ("tags__size__ne", json!(2), "size(tags) <> 2"),
+            ("tags__size__lt", json!(2), "size(tags) < 2"),
+            ("tags__size__lte", json!(2), "size(tags) <= 2"),
+            ("tags__size__gt", json!(2), "size(tags) > 2"),
+            ("tags__size__gte", json!(0), "size(tags) >= 0"),
+            ("active", json!(true), "active = true"),
+            ("tags", json!(["a"]), r#"tags = ["a"]"#),
+        ];
+        for (key, value, expected) in cases {
+            assert_eq!(ok(key, value), expected, "{key}");
+        }
+    }
+
+    #[test]
+    fn a_term_keeps_its_operator_and_the_name_it_was_given() {
+        let term = parse(def(), "tags__size__gte").unwrap();
+        assert_eq!(term.op, KwOp::Size(CmpOp::Gte));
+        assert_eq!(term.op_name, "size__gte");
+        assert_eq!(term.key, "tags__size__gte");
+        assert_eq!(term.path, AttrPath::new("tags"));
+        let term = parse(def(), "year__is_in").unwrap();
+        assert_eq!((term.op, term.op_name.as_str()), (KwOp::In, "is_in"));
+        let term = parse(def(), "year").unwrap();
+        assert_eq!(
+            (term.op, term.op_name.as_str()),
+            (KwOp::Cmp(CmpOp::Eq), "eq")
+        );
+        // A lone operator word is a field name, not an operator.
+        assert!(parse(def(), "gt")
+            .unwrap_err()
+            .contains("unknown field `gt`"));
+    }
+
+    #[test]
+    fn only_range_key_operators_are_key_operators() {
+        let key = |k: &str| parse(def(), k).unwrap().op.is_key_operator();
+        for k in [
+            "year",
+            "year__lt",
+            "year__lte",
+            "year__gt",
+            "year__gte",
+            "year__between",
+            "title__begins_with",
+        ] {
+            assert!(key(k), "{k}");
+        }
+        for k in [
+            "year__ne",
+            "year__in",
+            "title__contains",
+            "title__not_contains",
+            "year__exists",
+            "year__not_exists",
+            "year__type",
+            "tags__size__eq",
+        ] {
+            assert!(!key(k), "{k}");
+        }
+    }
+
+    #[test]
+    fn fields_are_named_by_attribute_or_rust_name() {
+        for key in ["title__eq", "name__eq"] {
+            let term = parse(def(), key).unwrap();
+            assert_eq!(term.field.name, "title", "{key}");
+            assert_eq!(term.path, AttrPath::new("title"), "{key}");
+            assert!(term.is_on("title") && !term.is_on("name"), "{key}");
+        }
+        assert_eq!(ok("name", json!("x")), r#"title = "x""#);
+    }
+
+    #[test]
+    fn segments_between_field_and_operator_extend_the_path() {
+        let path = |key: &str| parse(def(), key).unwrap().path;
+        assert_eq!(
+            path("child__sub__begins_with"),
+            AttrPath::new("child").key("sub")
+        );
+        assert_eq!(
+            path("child__parts__1"),
+            AttrPath::new("child").key("parts").at(1)
+        );
+        assert_eq!(path("items__0__ne"), AttrPath::new("items").at(0));
+        // A map's keys are strings, whatever they look like.
+        assert_eq!(path("extra__0"), AttrPath::new("extra").key("0"));
+        assert!(!parse(def(), "child__sub").unwrap().is_on("child"));
+        // Nested paths are untyped: any value goes.
+        assert_eq!(ok("child__sub__gt", json!(5)), "child.sub > 5");
+        assert_eq!(ok("items__2", json!({"a": 1})), r#"items[2] = {"a": 1}"#);
+        // A key spelled like an operator is the operator.
+        assert_eq!(ok("child__type", json!("M")), "attribute_type(child, M)");
+        assert_eq!(
+            refused("child____sub", json!("x")),
+            "`child____sub`: empty path segment"
+        );
+    }
+
+    #[test]
+    fn an_unknown_field_is_named_with_the_fields_there_are() {
+        assert_eq!(
+            refused("colour__eq", json!("red")),
+            "`colour__eq`: unknown field `colour` \
+             (fields: id, year, title, active, tags, items, extra, child)"
+        );
+    }
+
+    #[test]
+    fn an_unknown_operator_is_named_with_the_operators_there_are() {
+        assert_eq!(
+            refused("year__bigger", json!(1)),
+            format!(
+                "`year__bigger`: unknown operator `bigger` for field `year` \
+                 (operators: {CONDITION_OPERATORS})"
+            )
+        );
+        assert_eq!(
+            refused("tags__size__more", json!(1)),
+            format!(
+                "`tags__size__more`: unknown operator `size__more` for field `tags` \
+                 (operators: {CONDITION_OPERATORS})"
+            )
+        );
+        assert!(refused("title__sub__eq", json!("x"))
+            .starts_with("`title__sub__eq`: unknown operator `sub` for field `title`"));
+    }
+
+    #[test]
+    fn a_value_of_the_wrong_kind_is_refused_naming_the_field() {
+        let cases = [
+            (
+                "year__gt",
+                json!("soon"),
+                r#"`year__gt`: field `year` holds Number values, got a string ("soon")"#,
+            ),
+            (
+                "year",
+                json!(null),
+                "`year`: field `year` holds Number values, got null (null)",
+            ),
+            (
+                "active",
+                json!(1),
+                "`active`: field `active` holds Bool values, got a number (1)",
+            ),
+            (
+                "tags__eq",
+                json!("a"),
+                r#"`tags__eq`: field `tags` holds Set values, got a string ("a")"#,
+            ),
+            (
+                "year__in",
+                json!([1, "x"]),
+                r#"`year__in`: field `year` holds Number values, got a string ("x")"#,
+            ),
+            (
+                "year__between",
+                json!(5),
+                "`year__between`: between takes a list of values, got a number",
+            ),
+            (
+                "year__between",
+                json!([1]),
+                "`year__between`: between takes 2 values, got 1",
+            ),
+            (
+                "year__in",
+                json!([]),
+                "`year__in`: in takes 1 to 100 values, got 0",
+            ),
+            (
+                "year__is_in",
+                json!(vec![1; 101]),
+                "`year__is_in`: is_in takes 1 to 100 values, got 101",
+            ),
+            (
+                "year__begins_with",
+                json!("1"),
+                "`year__begins_with`: begins_with needs a string field and a string value, \
+                 got Number field and a string",
+            ),
+            (
+                "title__begins_with",
+                json!(3),
+                "`title__begins_with`: begins_with needs a string field and a string value, \
+                 got String field and a number",
+            ),
+            (
+                "year__contains",
+                json!(1),
+                "`year__contains`: contains needs a string, list or set field and a matching \
+                 value, got Number field and a number",
+            ),
+            (
+                "title__not_contains",
+                json!(1),
+                "`title__not_contains`: not_contains needs a string, list or set field and a \
+                 matching value, got String field and a number",
+            ),
+            (
+                "year__exists",
+                json!("yes"),
+                "`year__exists`: exists takes true or false, got a string",
+            ),
+            (
+                "year__type",
+                json!("X"),
+                r#"`year__type`: type takes a type code (S, N, B, BOOL, NULL, L, M, SS, NS, BS), got "X""#,
+            ),
+            (
+                "tags__size__gt",
+                json!(-1),
+                "`tags__size__gt`: size takes a non-negative integer, got -1",
+            ),
+            (
+                "tags__size__gt",
+                json!(1.5),
+                "`tags__size__gt`: size takes a non-negative integer, got 1.5",
+            ),
+        ];
+        for (key, value, expected) in cases {
+            assert_eq!(refused(key, value), expected, "{key}");
+        }
+    }
+
+    #[test]
+    fn terms_combine_with_and_and_the_first_bad_one_fails() {
+        let cond = all::<Thing, _>(def(), [("year__gt", json!(1)), ("title", json!("x"))])
+            .unwrap()
+            .unwrap();
+        assert_eq!(cond.to_string(), r#"(year > 1 AND title = "x")"#);
+        let none = all::<Thing, &str>(def(), []).unwrap();
+        assert!(none.is_none());
+        let err = all::<Thing, _>(def(), [("year__gt", json!("x")), ("colour", json!("red"))])
+            .unwrap_err();
+        assert!(err.starts_with("`year__gt`: field `year`"), "{err}");
+    }
+
+    #[test]
+    fn through_cond_kw_a_bad_term_is_an_invalid_query_on_the_model() {
+        let Err(Error::InvalidQuery {
+            model,
+            table,
+            message,
+        }) = Cond::<Thing>::kw("colour", json!("red"))
+        else {
+            panic!("an unknown field is an invalid query")
+        };
+        assert_eq!((model, table.as_str()), ("Thing", "things"));
+        assert!(
+            message.starts_with("`colour`: unknown field `colour`"),
+            "{message}"
+        );
+    }
+}

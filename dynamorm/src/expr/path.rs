@@ -1,6 +1,11 @@
-//! Attribute paths: `name`, `child.sub`, `things[0]`.
+//! Attribute paths: `name`, `child.sub`, `things[0]`, and what a path
+//! names inside an item.
 
 use std::fmt;
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::item::Item;
 
 /// One step of an attribute path.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -55,6 +60,58 @@ impl AttrPath {
             _ => "",
         }
     }
+
+    /// The value this path names in `item`; `None` when some step is
+    /// missing or does not fit (a key into a list, an index into a map).
+    pub(crate) fn value_in<'i>(&self, item: &'i Item) -> Option<&'i AttributeValue> {
+        walk(item, &self.segments)
+    }
+
+    /// The map or list this path lies in, in `item`; `None` for a top-level
+    /// path or a parent that is missing.
+    pub(crate) fn parent_in<'i>(&self, item: &'i Item) -> Option<&'i AttributeValue> {
+        match self.segments.split_last() {
+            Some((_, inner)) if !inner.is_empty() => walk(item, inner),
+            _ => None,
+        }
+    }
+
+    /// The map or list this path lies in, in `item`, to change, with the
+    /// path's last step; `None` as for [`parent_in`](Self::parent_in).
+    pub(crate) fn parent_in_mut<'i>(
+        &self,
+        item: &'i mut Item,
+    ) -> Option<(&'i mut AttributeValue, &Segment)> {
+        let (last, inner) = self.segments.split_last()?;
+        let (Segment::Name(name), between) = inner.split_first()? else {
+            return None;
+        };
+        let mut current = item.get_mut(name)?;
+        for segment in between {
+            current = match (segment, current) {
+                (Segment::Name(name), AttributeValue::M(map)) => map.get_mut(name)?,
+                (Segment::Index(i), AttributeValue::L(list)) => list.get_mut(*i)?,
+                _ => return None,
+            };
+        }
+        Some((current, last))
+    }
+}
+
+/// The value `segments` (starting with an attribute name) lead to in `item`.
+fn walk<'i>(item: &'i Item, segments: &[Segment]) -> Option<&'i AttributeValue> {
+    let (Segment::Name(name), rest) = segments.split_first()? else {
+        return None;
+    };
+    let mut current = item.get(name)?;
+    for segment in rest {
+        current = match (segment, current) {
+            (Segment::Name(name), AttributeValue::M(map)) => map.get(name)?,
+            (Segment::Index(i), AttributeValue::L(list)) => list.get(*i)?,
+            _ => return None,
+        };
+    }
+    Some(current)
 }
 
 impl fmt::Display for AttrPath {
@@ -67,5 +124,82 @@ impl fmt::Display for AttrPath {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    fn s(text: &str) -> AttributeValue {
+        AttributeValue::S(text.into())
+    }
+
+    /// `{ "child": { "sub": "x", "list": ["a", "b"] }, "top": "t" }`
+    fn item() -> Item {
+        let child = HashMap::from([
+            ("sub".to_owned(), s("x")),
+            ("list".to_owned(), AttributeValue::L(vec![s("a"), s("b")])),
+        ]);
+        Item::from([
+            ("child".to_owned(), AttributeValue::M(child)),
+            ("top".to_owned(), s("t")),
+        ])
+    }
+
+    #[test]
+    fn value_in_follows_keys_and_indexes() {
+        let item = item();
+        assert_eq!(AttrPath::new("top").value_in(&item), Some(&s("t")));
+        assert_eq!(
+            AttrPath::new("child").key("sub").value_in(&item),
+            Some(&s("x"))
+        );
+        assert_eq!(
+            AttrPath::new("child").key("list").at(1).value_in(&item),
+            Some(&s("b"))
+        );
+        assert_eq!(
+            AttrPath::new("child").key("list").at(2).value_in(&item),
+            None
+        );
+        assert_eq!(AttrPath::new("missing").value_in(&item), None);
+        // A key into a string, an index into a map: nothing there.
+        assert_eq!(AttrPath::new("top").key("x").value_in(&item), None);
+        assert_eq!(AttrPath::new("child").at(0).value_in(&item), None);
+    }
+
+    #[test]
+    fn parent_in_is_the_container_of_the_last_step() {
+        let item = item();
+        assert_eq!(AttrPath::new("top").parent_in(&item), None);
+        assert!(matches!(
+            AttrPath::new("child").key("new").parent_in(&item),
+            Some(AttributeValue::M(map)) if map.contains_key("sub")
+        ));
+        assert!(matches!(
+            AttrPath::new("child").key("list").at(5).parent_in(&item),
+            Some(AttributeValue::L(list)) if list.len() == 2
+        ));
+        assert_eq!(AttrPath::new("missing").key("x").parent_in(&item), None);
+    }
+
+    #[test]
+    fn parent_in_mut_gives_the_container_and_the_last_step() {
+        let mut item = item();
+        let path = AttrPath::new("child").key("list").at(0);
+        let Some((AttributeValue::L(list), Segment::Index(0))) = path.parent_in_mut(&mut item)
+        else {
+            panic!("the list and index 0")
+        };
+        list[0] = s("A");
+        assert_eq!(path.value_in(&item), Some(&s("A")));
+        assert!(AttrPath::new("top").parent_in_mut(&mut item).is_none());
+        assert!(AttrPath::new("missing")
+            .key("x")
+            .parent_in_mut(&mut item)
+            .is_none());
     }
 }
