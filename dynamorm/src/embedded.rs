@@ -45,6 +45,7 @@ impl Db {
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "embedded")))]
     pub async fn embedded() -> Result<Db> {
         let database = dynoxide::Database::memory().map_err(|e| {
             Error::engine(
@@ -67,6 +68,7 @@ impl Db {
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
+    #[cfg_attr(docsrs, doc(cfg(feature = "embedded")))]
     pub async fn embedded_file(path: impl AsRef<Path>) -> Result<Db> {
         let path = path.as_ref();
         let path_str = path.to_str().ok_or_else(|| {

@@ -152,10 +152,11 @@
 //!
 //! ## Layers
 //! Each module imports only modules on the lines above it (or earlier on its own line); no two import each other:
-//! 1. data: [`Item`], [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`], numbers;
-//! 2. [`codec`] (model ↔ item), `validate`, `retry` ([`Retry`]), [`db`]; then [`expr`] (paths, conditions, `__` terms), which shapes values as the codec stores them;
-//! 3. [`request`]: write requests as values and the one write pipeline (validate → encode → size check → conditions); beside it the derive's hidden helpers;
-//! 4. [`ops`]: builders that send requests and map errors; 5. `api`: [`ModelOps`] and [`InstanceOps`] over every model.
+//! 1. data: [`Item`] and key identities, [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`], numbers;
+//! 2. [`codec`] (model ↔ item, every value as its field stores it), `validate`, `retry` ([`Retry`]), [`db`]; then [`expr`] (paths, conditions, updates, `__` terms);
+//! 3. [`request`]: write requests as values that render to the SDK's types (encode → stamp → size check → conditions) with no side effect; beside it the derive's hidden helpers;
+//! 4. `send`: the one send pipeline — hooks before and after, signals, tracing spans, stamp times, condition failures explained, retries — for single writes, batches and transactions;
+//! 5. [`ops`]: the builders each operation family hands to it ([`ops::item`], [`ops::update`], [`ops::batch`], [`ops::transact`], queries, scans, tables); 6. `api`: [`ModelOps`] and [`InstanceOps`] over every model.
 //!
 //! ## Engines
 //! - [`Db::embedded`]: the dynoxide-rs emulator in-process (feature `embedded`, on by default).
@@ -173,6 +174,7 @@
 //! - `dynamodb-local`: the `local` module, `DynamoDbLocal::start()` launching
 //!   Amazon's DynamoDB Local (no extra dependencies).
 #![forbid(unsafe_code)]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
 #![deny(missing_debug_implementations)]
 

@@ -212,6 +212,7 @@ impl<T: KeyPart> IndexKey for Option<T> {
 /// Timestamps as keys, stored as serde stores them (RFC 3339, `Z`), so they
 /// sort by time when they share a precision.
 #[cfg(feature = "chrono")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 impl KeyPart for chrono::DateTime<chrono::Utc> {
     const SCALAR: ScalarType = ScalarType::S;
     fn to_attr(&self) -> AttributeValue {
@@ -290,14 +291,17 @@ impl<T: EpochSeconds> EpochSeconds for Option<T> {
 }
 
 #[cfg(feature = "chrono")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 impl EpochSeconds for chrono::DateTime<chrono::Utc> {
     const FORM: EpochForm = EpochForm::Rfc3339;
 }
 
 #[cfg(feature = "chrono")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 impl Timestamp for chrono::DateTime<chrono::Utc> {}
 
 #[cfg(feature = "chrono")]
+#[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 impl Timestamp for Option<chrono::DateTime<chrono::Utc>> {}
 
 /// A boxed error a hook returns to stop an operation.

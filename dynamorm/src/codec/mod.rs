@@ -243,7 +243,12 @@ fn encode_error<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Error {
             let path = (path != ".").then_some(path);
             Error::codec(at, Direction::Encode, path, e.inner().to_string())
         }
-        Ok(_) => Error::codec(at, Direction::Encode, None, "the model is not a map of attributes"),
+        Ok(_) => Error::codec(
+            at,
+            Direction::Encode,
+            None,
+            "the model is not a map of attributes",
+        ),
     }
 }
 
