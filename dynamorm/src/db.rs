@@ -9,8 +9,8 @@ use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::Client;
 
 use crate::events::{Event, Observers};
-use crate::model::TableDef;
 use crate::retry::Retry;
+use crate::schema::TableDef;
 
 /// Requests one fanning-out operation sends at once, unless configured.
 const DEFAULT_CONCURRENCY: usize = 16;

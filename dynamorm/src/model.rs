@@ -15,11 +15,41 @@ use serde::Serialize;
 
 use crate::error::ValidationErrors;
 use crate::item::Item;
+use crate::schema;
 
-pub use crate::schema::{
-    Billing, EpochForm, FieldDef, FieldShape, IndexDef, KeyDef, ProjectionDef, ScalarType,
-    StreamView, TableDef, ValueKind,
-};
+/// The schema type [`Billing`](crate::schema::Billing), under its old path.
+#[deprecated(note = "use `dynamorm::schema::Billing`")]
+pub type Billing = crate::schema::Billing;
+/// The schema type [`EpochForm`](crate::schema::EpochForm), under its old path.
+#[deprecated(note = "use `dynamorm::schema::EpochForm`")]
+pub type EpochForm = crate::schema::EpochForm;
+/// The schema type [`FieldDef`](crate::schema::FieldDef), under its old path.
+#[deprecated(note = "use `dynamorm::schema::FieldDef`")]
+pub type FieldDef = crate::schema::FieldDef;
+/// The schema type [`FieldShape`](crate::schema::FieldShape), under its old path.
+#[deprecated(note = "use `dynamorm::schema::FieldShape`")]
+pub type FieldShape = crate::schema::FieldShape;
+/// The schema type [`IndexDef`](crate::schema::IndexDef), under its old path.
+#[deprecated(note = "use `dynamorm::schema::IndexDef`")]
+pub type IndexDef = crate::schema::IndexDef;
+/// The schema type [`KeyDef`](crate::schema::KeyDef), under its old path.
+#[deprecated(note = "use `dynamorm::schema::KeyDef`")]
+pub type KeyDef = crate::schema::KeyDef;
+/// The schema type [`ProjectionDef`](crate::schema::ProjectionDef), under its old path.
+#[deprecated(note = "use `dynamorm::schema::ProjectionDef`")]
+pub type ProjectionDef = crate::schema::ProjectionDef;
+/// The schema type [`ScalarType`](crate::schema::ScalarType), under its old path.
+#[deprecated(note = "use `dynamorm::schema::ScalarType`")]
+pub type ScalarType = crate::schema::ScalarType;
+/// The schema type [`StreamView`](crate::schema::StreamView), under its old path.
+#[deprecated(note = "use `dynamorm::schema::StreamView`")]
+pub type StreamView = crate::schema::StreamView;
+/// The schema type [`TableDef`](crate::schema::TableDef), under its old path.
+#[deprecated(note = "use `dynamorm::schema::TableDef`")]
+pub type TableDef = crate::schema::TableDef;
+/// The schema type [`ValueKind`](crate::schema::ValueKind), under its old path.
+#[deprecated(note = "use `dynamorm::schema::ValueKind`")]
+pub type ValueKind = crate::schema::ValueKind;
 
 /// A Rust type stored as one DynamoDB item.
 ///
@@ -58,7 +88,7 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
     type Hooks: ModelHooks<Self>;
 
     /// The table, keys, fields and options declared on the model.
-    fn table_def() -> &'static TableDef;
+    fn table_def() -> &'static schema::TableDef;
 
     /// This item's primary key.
     fn key(&self) -> Self::Key;
@@ -130,7 +160,7 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
 pub trait FieldSink {
     /// The stored field `def`'s value, encoded; `None` when it could not be
     /// (the item is then encoded through serde, which says where and why).
-    fn field(&mut self, def: &'static FieldDef, value: Option<AttributeValue>);
+    fn field(&mut self, def: &'static schema::FieldDef, value: Option<AttributeValue>);
 }
 
 /// A type usable as a hash or range key: it maps to one DynamoDB scalar.
@@ -141,14 +171,14 @@ pub trait FieldSink {
 /// field, since lookups use `to_attr` and writes use serde:
 ///
 /// ```
-/// use dynamorm::model::{KeyPart, ScalarType};
+/// use dynamorm::model::{KeyPart, schema::ScalarType};
 /// use dynamorm::AttributeValue;
 ///
 /// #[derive(Clone, Debug)]
 /// struct UserId(String);
 ///
 /// impl KeyPart for UserId {
-///     const SCALAR: ScalarType = ScalarType::S;
+///     const SCALAR: schema::ScalarType = schema::ScalarType::S;
 ///     fn to_attr(&self) -> AttributeValue {
 ///         AttributeValue::S(self.0.clone())
 ///     }
@@ -157,20 +187,20 @@ pub trait FieldSink {
 /// ```
 pub trait KeyPart: Clone + Debug + Send + Sync + 'static {
     /// The attribute type the table declares for this key.
-    const SCALAR: ScalarType;
+    const SCALAR: schema::ScalarType;
     /// The value as sent to DynamoDB.
     fn to_attr(&self) -> AttributeValue;
 }
 
 impl KeyPart for String {
-    const SCALAR: ScalarType = ScalarType::S;
+    const SCALAR: schema::ScalarType = schema::ScalarType::S;
     fn to_attr(&self) -> AttributeValue {
         AttributeValue::S(self.clone())
     }
 }
 
 impl KeyPart for Vec<u8> {
-    const SCALAR: ScalarType = ScalarType::B;
+    const SCALAR: schema::ScalarType = schema::ScalarType::B;
     fn to_attr(&self) -> AttributeValue {
         AttributeValue::B(Blob::new(self.clone()))
     }
@@ -179,7 +209,7 @@ impl KeyPart for Vec<u8> {
 macro_rules! number_key {
     ($($t:ty),*) => {$(
         impl KeyPart for $t {
-            const SCALAR: ScalarType = ScalarType::N;
+            const SCALAR: schema::ScalarType = schema::ScalarType::N;
             fn to_attr(&self) -> AttributeValue {
                 AttributeValue::N(self.to_string())
             }
@@ -194,18 +224,18 @@ number_key!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize, f32, f64);
 /// one (items without the attribute are simply not in the index).
 pub trait IndexKey {
     /// The attribute type the index declares.
-    const SCALAR: ScalarType;
+    const SCALAR: schema::ScalarType;
     /// The key value's type (what the index's `query` takes).
     type Value: KeyPart;
 }
 
 impl<T: KeyPart> IndexKey for T {
-    const SCALAR: ScalarType = T::SCALAR;
+    const SCALAR: schema::ScalarType = T::SCALAR;
     type Value = T;
 }
 
 impl<T: KeyPart> IndexKey for Option<T> {
-    const SCALAR: ScalarType = T::SCALAR;
+    const SCALAR: schema::ScalarType = T::SCALAR;
     type Value = T;
 }
 
@@ -214,7 +244,7 @@ impl<T: KeyPart> IndexKey for Option<T> {
 #[cfg(feature = "chrono")]
 #[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 impl KeyPart for chrono::DateTime<chrono::Utc> {
-    const SCALAR: ScalarType = ScalarType::S;
+    const SCALAR: schema::ScalarType = schema::ScalarType::S;
     fn to_attr(&self) -> AttributeValue {
         AttributeValue::S(self.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true))
     }
@@ -269,31 +299,31 @@ pub trait Timestamp {}
 )]
 pub trait EpochSeconds {
     /// What serde writes for the type.
-    const FORM: EpochForm;
+    const FORM: schema::EpochForm;
 }
 
 macro_rules! integer_roles {
     ($($t:ty),*) => {$(
         impl VersionField for $t {}
         impl EpochSeconds for $t {
-            const FORM: EpochForm = EpochForm::Integer;
+            const FORM: schema::EpochForm = schema::EpochForm::Integer;
         }
     )*};
 }
 integer_roles!(i8, i16, i32, i64, isize, u8, u16, u32, u64, usize);
 
 impl EpochSeconds for std::time::SystemTime {
-    const FORM: EpochForm = EpochForm::SystemTime;
+    const FORM: schema::EpochForm = schema::EpochForm::SystemTime;
 }
 
 impl<T: EpochSeconds> EpochSeconds for Option<T> {
-    const FORM: EpochForm = T::FORM;
+    const FORM: schema::EpochForm = T::FORM;
 }
 
 #[cfg(feature = "chrono")]
 #[cfg_attr(docsrs, doc(cfg(feature = "chrono")))]
 impl EpochSeconds for chrono::DateTime<chrono::Utc> {
-    const FORM: EpochForm = EpochForm::Rfc3339;
+    const FORM: schema::EpochForm = schema::EpochForm::Rfc3339;
 }
 
 #[cfg(feature = "chrono")]
@@ -497,7 +527,7 @@ impl<M: Hooks> ModelHooks<M> for UserHooks<M> {
 )]
 pub trait FieldGroup {
     /// The group's serialized fields.
-    const FIELDS: &'static [FieldDef];
+    const FIELDS: &'static [schema::FieldDef];
 }
 
 /// Marks a model that includes the field group `G` (the derive implements

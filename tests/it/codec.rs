@@ -99,7 +99,7 @@ fn doc(id: &str) -> Doc {
     }
 }
 
-async fn raw(db: &Db, id: &str) -> dynamorm::codec::Item {
+async fn raw(db: &Db, id: &str) -> dynamorm::Item {
     db.client()
         .get_item()
         .table_name(Doc::table(db).name())

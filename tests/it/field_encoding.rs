@@ -7,8 +7,9 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 
 use chrono::{DateTime, TimeZone, Utc};
-use dynamorm::model::{FieldDef, FieldSink};
+use dynamorm::model::FieldSink;
 use dynamorm::prelude::*;
+use dynamorm::schema::FieldDef;
 use dynamorm::{AttributeValue, Error, Item};
 use serde::{Deserialize, Serialize, Serializer};
 

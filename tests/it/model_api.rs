@@ -3,8 +3,9 @@
 //! model and table, and how index keys and number-like types are classified.
 
 use aws_sdk_dynamodb::types::{AttributeValue, ScalarAttributeType, TransactWriteItem};
-use dynamorm::model::{KeyPart, ScalarType};
+use dynamorm::model::KeyPart;
 use dynamorm::prelude::*;
+use dynamorm::schema::ScalarType;
 use dynamorm::{ConditionCheck, DeleteRequest, PutRequest};
 use serde::{Deserialize, Serialize};
 

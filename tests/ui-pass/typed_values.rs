@@ -1,5 +1,6 @@
 //! The happy-path counterparts of the compile-fail cases: these must compile.
-use dynamorm::model::{KeyPart, ScalarType};
+use dynamorm::model::KeyPart;
+use dynamorm::schema::ScalarType;
 use dynamorm::prelude::*;
 use dynamorm::AttributeValue;
 use serde::{Deserialize, Serialize};

@@ -29,11 +29,14 @@ use self::ser::ValueSerializer;
 use self::shape::{shape_for_read, shape_for_storage, shape_for_write};
 
 use crate::error::{Direction, Error, ErrorContext, Result};
+use crate::item::Item as ItemMap;
 use crate::model::{DynaModel, FieldSink};
 use crate::schema::{FieldDef, FieldShape};
 
 pub use self::size::{check_size, item_size, MAX_ITEM_SIZE};
-pub use crate::item::Item;
+/// [`Item`](crate::Item), under its old path.
+#[deprecated(note = "use `dynamorm::Item`")]
+pub type Item = crate::item::Item;
 
 pub(crate) use self::json::from_json;
 pub(crate) use self::shape::{list_as_set, shape_field_for_read, shape_value};
@@ -56,7 +59,7 @@ pub(crate) use crate::number::{check_numbers, check_value_at};
 /// assert!(item["blob"].is_b());        // Vec<u8> is binary
 /// # Ok::<(), dynamorm::Error>(())
 /// ```
-pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
+pub fn to_item<M: DynaModel>(model: &M) -> Result<ItemMap> {
     encode(model, ErrorContext::declared(M::table_def()))
 }
 
@@ -68,7 +71,7 @@ pub fn to_item<M: DynaModel>(model: &M) -> Result<Item> {
 /// [`DynaModel::encode_fields`]); other models through their `Serialize`
 /// impl. Numbers are checked as they are encoded (see [`ser`]), so the item
 /// needs no second walk.
-pub(crate) fn encode<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<Item> {
+pub(crate) fn encode<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<ItemMap> {
     let mut writer = ItemWriter::new(M::table_def().fields.len());
     if !model.encode_fields(&mut writer) {
         return encode_with_serde(model, at);
@@ -114,7 +117,7 @@ fn fields_item_admitted(
 /// `Serialize` impl writes. They differ only when that impl is
 /// written by hand (or a serde attribute the derive does not know changes
 /// it), which `#[dynamo(custom_serialize)]` declares.
-fn same_as_serialize<M: DynaModel>(model: &M, item: &Item, at: ErrorContext<'_>) -> Result<()> {
+fn same_as_serialize<M: DynaModel>(model: &M, item: &ItemMap, at: ErrorContext<'_>) -> Result<()> {
     match encode_with_serde(model, at) {
         Ok(by_serde) if &by_serde == item => Ok(()),
         _ => Err(serialize_differs(at)),
@@ -164,7 +167,7 @@ pub(crate) fn read_value<T: serde::de::DeserializeOwned>(
 /// (`NULL`) values are left out and each field is given its shape, as
 /// [`encode_with_serde`] does for the whole item.
 struct ItemWriter {
-    item: Item,
+    item: ItemMap,
     /// The capacity the item gets with its first field (a model encoded
     /// through serde allocates nothing here).
     fields: usize,
@@ -174,7 +177,7 @@ struct ItemWriter {
 impl ItemWriter {
     fn new(fields: usize) -> Self {
         ItemWriter {
-            item: Item::new(),
+            item: ItemMap::new(),
             fields,
             failure: None,
         }
@@ -208,16 +211,16 @@ impl FieldSink for ItemWriter {
             },
         };
         if self.item.capacity() == 0 {
-            self.item = Item::with_capacity(self.fields);
+            self.item = ItemMap::with_capacity(self.fields);
         }
         self.item.insert(def.name.to_owned(), value);
     }
 }
 
 /// [`encode`] through the model's `Serialize` impl.
-fn encode_with_serde<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<Item> {
+fn encode_with_serde<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<ItemMap> {
     let top = ValueSerializer { drop_null: true };
-    let mut item: Item = match model.serialize(top) {
+    let mut item: ItemMap = match model.serialize(top) {
         Ok(AttributeValue::M(item)) => item,
         Ok(_) => {
             return Err(Error::codec(
@@ -268,12 +271,12 @@ fn encode_error<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Error {
 /// let err = dynamorm::codec::from_item::<T>(item).unwrap_err();
 /// assert!(err.to_string().contains("count"));
 /// ```
-pub fn from_item<M: DynaModel>(item: Item) -> Result<M> {
+pub fn from_item<M: DynaModel>(item: ItemMap) -> Result<M> {
     decode(item, ErrorContext::declared(M::table_def()))
 }
 
 /// [`from_item`], with errors naming the table at `at`.
-pub(crate) fn decode<M: DynaModel>(mut item: Item, at: ErrorContext<'_>) -> Result<M> {
+pub(crate) fn decode<M: DynaModel>(mut item: ItemMap, at: ErrorContext<'_>) -> Result<M> {
     shape_for_read(M::table_def(), &mut item);
     M::deserialize(ValueDeserializer(AttributeValue::M(item)))
         .map_err(|e| Error::codec(at, Direction::Decode, Some(e.path()), e.message()))
