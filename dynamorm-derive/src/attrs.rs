@@ -18,7 +18,7 @@ pub struct ModelAttrs {
     /// with a message and span of our own.
     #[darling(default)]
     pub table: Option<SpannedValue<String>>,
-    /// Provisioned read capacity; 1 when omitted (see `check::billing`).
+    /// Provisioned read capacity; 1 when omitted (see `check::model`).
     #[darling(default)]
     pub read: Option<SpannedValue<i64>>,
     /// Provisioned write capacity; 1 when omitted.

@@ -1,0 +1,38 @@
+//! Check: one pass over the parsed attributes that builds the typed model and
+//! records every mistake, with its span, in one error sink. The struct and
+//! its table options are checked in `model`, each field in `field`, the
+//! secondary indexes in `index` and the relationships in `relation`; the
+//! rules they share are here.
+
+use darling::util::SpannedValue;
+
+use crate::errors::Errors;
+
+mod field;
+mod index;
+mod model;
+mod relation;
+
+pub use model::{group, model};
+
+/// DynamoDB's rule for table and index names: 3 to 255 characters of
+/// `a-z A-Z 0-9 _ - .`.
+fn dynamodb_name(name: &str) -> Result<(), &'static str> {
+    let valid = (3..=255).contains(&name.len())
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '_' | '-' | '.'));
+    if valid {
+        Ok(())
+    } else {
+        Err("DynamoDB names are 3 to 255 characters of a-z, A-Z, 0-9, `_`, `-` and `.`")
+    }
+}
+
+/// A provisioned capacity, of the table or of a global index: at least 1.
+fn capacity(value: &SpannedValue<i64>, name: &str, errors: &mut Errors) -> i64 {
+    if **value < 1 {
+        errors.at(value.span(), format!("{name} capacity must be at least 1"));
+    }
+    **value
+}
