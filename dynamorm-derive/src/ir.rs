@@ -1,5 +1,6 @@
 //! The checked model: what `generate` expands, with every option typed and
-//! every name resolved. Built only by `check`.
+//! every name resolved. Built only by `check`, from the keyword enums
+//! (`StreamView`, `Validate`) that `attrs` reads.
 
 use proc_macro2::Span;
 use syn::{Ident, Type};

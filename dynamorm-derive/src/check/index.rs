@@ -6,7 +6,7 @@ use heck::ToShoutySnakeCase;
 use syn::Ident;
 
 use super::field::find_field;
-use super::{capacity, dynamodb_name};
+use super::{capacity, dynamodb_name, parsed};
 use crate::attrs::{IndexAttrs, ModelAttrs, ProjectionAttr};
 use crate::errors::Errors;
 use crate::ir::{Billing, Field, Index, Projection};
@@ -145,10 +145,11 @@ pub(super) fn indexes(
                 );
                 None
             }
-            Some(p) => match &**p {
-                ProjectionAttr::All => Some(Projection::All),
-                ProjectionAttr::KeysOnly => Some(Projection::KeysOnly),
-                ProjectionAttr::Include(names) => {
+            Some(p) => match parsed(p, errors) {
+                None => None,
+                Some(ProjectionAttr::All) => Some(Projection::All),
+                Some(ProjectionAttr::KeysOnly) => Some(Projection::KeysOnly),
+                Some(ProjectionAttr::Include(names)) => {
                     let mut attrs = Vec::with_capacity(names.len());
                     for n in names {
                         match find_field(fields, n) {
@@ -224,4 +225,29 @@ pub(super) fn indexes(
     }
     // Globals first, as declared; the order is part of the TableDef.
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::tests::mistakes;
+
+    #[test]
+    fn a_wrong_projection_is_reported_with_the_other_mistakes_of_its_index() {
+        let found = mistakes(syn::parse_quote! {
+            #[dynamo(table = "things")]
+            #[dynamo(global_index(name = "by-name", hash_key = "nme", projection = "everything"))]
+            struct Thing {
+                #[dynamo(hash_key)]
+                id: String,
+                name: String,
+            }
+        });
+        assert_eq!(
+            found,
+            [
+                "index key `nme` is not a field of Thing",
+                "expected projection = \"all\", \"keys_only\" or \"include(attr, ...)\"",
+            ]
+        );
+    }
 }

@@ -6,6 +6,7 @@
 
 use darling::util::SpannedValue;
 
+use crate::attrs::Deferred;
 use crate::errors::Errors;
 
 mod field;
@@ -14,6 +15,18 @@ mod model;
 mod relation;
 
 pub use model::{group, model};
+
+/// The value darling read for a keyword option, or `None` when it did not
+/// parse: then its error is recorded, with the others.
+fn parsed<'a, T>(value: &'a Deferred<T>, errors: &mut Errors) -> Option<&'a T> {
+    match &**value {
+        Ok(parsed) => Some(parsed),
+        Err(error) => {
+            errors.push(error.clone());
+            None
+        }
+    }
+}
 
 /// DynamoDB's rule for table and index names: 3 to 255 characters of
 /// `a-z A-Z 0-9 _ - .`.
@@ -35,4 +48,17 @@ fn capacity(value: &SpannedValue<i64>, name: &str, errors: &mut Errors) -> i64 {
         errors.at(value.span(), format!("{name} capacity must be at least 1"));
     }
     **value
+}
+
+#[cfg(test)]
+mod tests {
+    /// The message of every mistake the check finds in the model `input`,
+    /// in the order reported.
+    pub(super) fn mistakes(input: syn::DeriveInput) -> Vec<String> {
+        let attrs = crate::attrs::parse(&input).expect("the attributes parse");
+        match super::model(&attrs) {
+            Ok(_) => Vec::new(),
+            Err(all) => all.into_iter().map(|e| e.to_string()).collect(),
+        }
+    }
 }

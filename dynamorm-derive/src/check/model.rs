@@ -6,8 +6,8 @@ use proc_macro2::Span;
 use super::field::{field, unique_names, write_role, write_roles};
 use super::index::indexes;
 use super::relation::relations;
-use super::{capacity, dynamodb_name};
-use crate::attrs::ModelAttrs;
+use super::{capacity, dynamodb_name, parsed};
+use crate::attrs::{BillingMode, ModelAttrs};
 use crate::case::RenameRule;
 use crate::errors::Errors;
 use crate::ir::{Billing, Field, Group, Model, Roles, StreamView, Validate};
@@ -207,14 +207,18 @@ fn container_serde(
 /// in the `dynamorm` crate docs ("Billing when none is given") and tested by
 /// `tests/it/tables.rs`. Either of `read`/`write` omitted is 1.
 fn billing(attrs: &ModelAttrs, errors: &mut Errors) -> Billing {
-    match attrs.billing.as_ref().map(|b| (b.as_str(), b.span())) {
-        Some(("on_demand", span)) => {
+    let mode = attrs
+        .billing
+        .as_ref()
+        .map(|b| (parsed(b, errors), b.span()));
+    match mode {
+        Some((Some(BillingMode::OnDemand), span)) => {
             if attrs.read.is_some() || attrs.write.is_some() {
                 errors.at(span, "billing = \"on_demand\" takes no read/write capacity");
             }
             Billing::OnDemand
         }
-        None | Some(("provisioned", _)) => {
+        None | Some((Some(BillingMode::Provisioned), _)) => {
             let read = attrs
                 .read
                 .as_ref()
@@ -225,50 +229,56 @@ fn billing(attrs: &ModelAttrs, errors: &mut Errors) -> Billing {
                 .map_or(1, |w| capacity(w, "write", errors));
             Billing::Provisioned { read, write }
         }
-        Some((other, span)) => {
-            errors.at(
-                span,
-                format!("unknown billing `{other}`: expected \"on_demand\" or \"provisioned\""),
-            );
-            Billing::OnDemand
-        }
+        // A value that did not parse is recorded already; nothing is generated.
+        Some((None, _)) => Billing::OnDemand,
     }
 }
 
+/// What the table's stream carries, if it has one.
 fn stream(attrs: &ModelAttrs, errors: &mut Errors) -> Option<StreamView> {
-    let stream = attrs.stream.as_ref()?;
-    match stream.as_str() {
-        "keys_only" => Some(StreamView::KeysOnly),
-        "new_image" => Some(StreamView::NewImage),
-        "old_image" => Some(StreamView::OldImage),
-        "new_and_old_images" => Some(StreamView::NewAndOldImages),
-        other => {
-            errors.at(
-                stream.span(),
-                format!(
-                    "unknown stream `{other}`: expected \"keys_only\", \"new_image\", \"old_image\" or \"new_and_old_images\""
-                ),
-            );
-            None
-        }
-    }
+    parsed(attrs.stream.as_ref()?, errors).copied()
 }
 
+/// The validation the model runs, with the span of `validate = "..."`.
 fn validate(attrs: &ModelAttrs, errors: &mut Errors) -> Option<(Validate, Span)> {
     let kind = attrs.validate.as_ref()?;
-    let validate = match kind.as_str() {
-        "validator" => Validate::Validator,
-        "garde" => Validate::Garde,
-        "custom" => Validate::Custom,
-        other => {
-            errors.at(
-                kind.span(),
-                format!(
-                    "unknown validate `{other}`: expected \"validator\", \"garde\" or \"custom\""
-                ),
-            );
-            return None;
-        }
-    };
-    Some((validate, kind.span()))
+    Some((*parsed(kind, errors)?, kind.span()))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::tests::mistakes;
+
+    #[test]
+    fn wrong_keywords_are_reported_with_every_other_mistake() {
+        let found = mistakes(syn::parse_quote! {
+            #[dynamo(billing = "pay_per_request", stream = "new_images", validate = "validators")]
+            struct Thing {
+                id: String,
+            }
+        });
+        assert_eq!(
+            found,
+            [
+                "missing hash key: mark one field with #[dynamo(hash_key)]",
+                "missing table name: add #[dynamo(table = \"...\")] to the struct",
+                "unknown billing `pay_per_request`: expected \"on_demand\" or \"provisioned\"",
+                "unknown stream `new_images`: expected \"keys_only\", \"new_image\", \"old_image\" or \"new_and_old_images\"",
+                "unknown validate `validators`: expected \"validator\", \"garde\" or \"custom\"",
+            ]
+        );
+    }
+
+    #[test]
+    fn a_valid_model_has_no_mistakes() {
+        let found = mistakes(syn::parse_quote! {
+            #[dynamo(table = "things", billing = "provisioned", read = 2, stream = "keys_only")]
+            #[dynamo(validate = "custom")]
+            struct Thing {
+                #[dynamo(hash_key)]
+                id: String,
+            }
+        });
+        assert_eq!(found, Vec::<String>::new());
+    }
 }
