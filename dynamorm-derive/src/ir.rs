@@ -50,7 +50,8 @@ pub struct Relation {
     /// The related model's type.
     pub model: syn::Path,
     /// `has_many` / `has_one`: the handle of the related model's key field
-    /// (its existence is checked by the compiler).
+    /// (its existence is checked by the compiler); `belongs_to`: the handle
+    /// of this model's key field.
     pub key_handle: Ident,
     /// `belongs_to`: the index into `Model::fields` of this model's key field.
     pub own_key: Option<usize>,

@@ -115,7 +115,7 @@ pub(super) fn field<'a>(
     let field = Field {
         ident,
         ty: &f.ty,
-        handle: field_handle(&rust_name, ident.span()),
+        handle: field_handle(ident),
         rust_name,
         attr,
         shape,
@@ -131,17 +131,24 @@ pub(super) fn field<'a>(
     Some((field, is_hash, is_range))
 }
 
-/// The handle const of a field: its name in SCREAMING_SNAKE_CASE (`fooBar`
-/// → `FOO_BAR`), or simply upper-cased where that would not be an
-/// identifier (`_1` → `_1`, not `1`).
-pub(super) fn field_handle(rust_name: &str, span: Span) -> Ident {
+/// The handle const of the field named `field`, at its span.
+fn field_handle(field: &Ident) -> Ident {
+    let name = field.to_string();
+    // The upper-cased name of an identifier is one, so this cannot fail.
+    Ident::new(&handle_name(name.trim_start_matches("r#")), field.span())
+}
+
+/// The name of a field's handle const: the field's name (without `r#`) in
+/// SCREAMING_SNAKE_CASE (`fooBar` → `FOO_BAR`), or simply upper-cased where
+/// that would not be an identifier (`_1` → `_1`, not `1`). A field's own
+/// name always gives an identifier; a relation's key, which is text, may not.
+pub(super) fn handle_name(rust_name: &str) -> String {
     let shouty = rust_name.to_shouty_snake_case();
-    let name = if is_identifier(&shouty) {
+    if is_identifier(&shouty) {
         shouty
     } else {
         rust_name.to_ascii_uppercase()
-    };
-    Ident::new(&name, span)
+    }
 }
 
 /// True when `name` can be a Rust identifier as it is (not a keyword, not `_`).
@@ -244,11 +251,14 @@ mod tests {
 
     #[test]
     fn field_handles_are_screaming_snake_identifiers() {
-        let handle = |name: &str| field_handle(name, Span::call_site()).to_string();
+        let handle = |name: &str| {
+            let field: Ident = syn::parse_str(name).expect("a field name");
+            field_handle(&field).to_string()
+        };
         assert_eq!(handle("name"), "NAME");
         assert_eq!(handle("fooBar"), "FOO_BAR");
         assert_eq!(handle("userID"), "USER_ID");
-        assert_eq!(handle("type"), "TYPE");
+        assert_eq!(handle("r#type"), "TYPE");
         // heck drops the underscores; the plain upper-case name stays valid.
         assert_eq!(handle("_1"), "_1");
         assert_eq!(handle("__"), "__");

@@ -3,10 +3,11 @@
 
 use darling::util::SpannedValue;
 use heck::ToShoutySnakeCase;
+use proc_macro2::Span;
 use syn::Ident;
 
 use super::field::find_field;
-use super::{capacity, dynamodb_name, parsed};
+use super::{capacity, dynamodb_name, identifier, parsed};
 use crate::attrs::{IndexAttrs, ModelAttrs, ProjectionAttr};
 use crate::errors::Errors;
 use crate::ir::{Billing, Field, Index, Projection};
@@ -52,29 +53,34 @@ fn index_key(
     Some(position)
 }
 
-/// The handle const of an index: `handle = "..."`, or the index name in
-/// SCREAMING_SNAKE_CASE (`by-color` → `BY_COLOR`).
-fn index_handle(options: &IndexAttrs, errors: &mut Errors) -> Ident {
+/// The handle const of an index: `handle = "..."`, or the one its name
+/// gives (see [`default_handle`]); `None` when there is none, which is
+/// recorded as a mistake.
+fn index_handle(options: &IndexAttrs, errors: &mut Errors) -> Option<Ident> {
     if let Some(handle) = &options.handle {
-        return match syn::parse_str::<Ident>(handle) {
-            Ok(mut ident) => {
-                ident.set_span(handle.span());
-                ident
-            }
-            Err(_) => {
-                errors.at(
-                    handle.span(),
-                    format!("handle {:?} is not a Rust identifier", handle.as_str()),
-                );
-                Ident::new("INVALID_HANDLE", handle.span())
-            }
-        };
+        let ident = identifier(handle, handle.span());
+        if ident.is_none() {
+            errors.at(
+                handle.span(),
+                format!("handle {:?} is not a Rust identifier", handle.as_str()),
+            );
+        }
+        return ident;
     }
-    let mut name = options.name.to_shouty_snake_case();
-    if !name.starts_with(|c: char| c.is_ascii_alphabetic()) {
-        name = format!("INDEX_{name}");
+    // Every name DynamoDB takes gives a handle; a name it refuses is
+    // recorded already.
+    default_handle(&options.name, options.name.span())
+}
+
+/// The handle const an index gets when none is named: the index name in
+/// SCREAMING_SNAKE_CASE (`by-color` → `BY_COLOR`), after `INDEX_` when it
+/// would not start with a letter; `None` when that is not an identifier.
+pub(super) fn default_handle(name: &str, span: Span) -> Option<Ident> {
+    let mut handle = name.to_shouty_snake_case();
+    if !handle.starts_with(|c: char| c.is_ascii_alphabetic()) {
+        handle = format!("INDEX_{handle}");
     }
-    Ident::new(&name, options.name.span())
+    identifier(&handle, span)
 }
 
 pub(super) fn indexes(
@@ -189,25 +195,28 @@ pub(super) fn indexes(
             }
         };
         let handle = index_handle(options, errors);
-        if let Some(field) = fields.iter().find(|f| f.handle == handle) {
-            errors.at(
-                handle.span(),
-                format!(
-                    "index `{name}` would get the handle `{handle}`, which field `{}` already has; name the index handle with handle = \"...\"",
-                    field.rust_name
-                ),
-            );
-        } else if let Some(other) = out.iter().find(|i| i.handle == handle) {
-            errors.at(
-                handle.span(),
-                format!(
-                    "index `{name}` would get the handle `{handle}`, which index `{}` already has; name the index handle with handle = \"...\"",
-                    other.name
-                ),
-            );
+        if let Some(handle) = &handle {
+            if let Some(field) = fields.iter().find(|f| f.handle == *handle) {
+                errors.at(
+                    handle.span(),
+                    format!(
+                        "index `{name}` would get the handle `{handle}`, which field `{}` already has; name the index handle with handle = \"...\"",
+                        field.rust_name
+                    ),
+                );
+            } else if let Some(other) = out.iter().find(|i| i.handle == *handle) {
+                errors.at(
+                    handle.span(),
+                    format!(
+                        "index `{name}` would get the handle `{handle}`, which index `{}` already has; name the index handle with handle = \"...\"",
+                        other.name
+                    ),
+                );
+            }
         }
-        // Keys and projection errors are recorded; only complete indexes are kept.
-        let (Some(hash), Some(projection)) = (hash, projection) else {
+        // Keys, projection and handle errors are recorded; only complete
+        // indexes are kept.
+        let (Some(hash), Some(projection), Some(handle)) = (hash, projection, handle) else {
             continue;
         };
         if (options.range_key.is_some() || !global) && range.is_none() {
@@ -248,6 +257,23 @@ mod tests {
                 "index key `nme` is not a field of Thing",
                 "expected projection = \"all\", \"keys_only\" or \"include(attr, ...)\"",
             ]
+        );
+    }
+
+    #[test]
+    fn a_name_that_gives_no_handle_is_reported_once() {
+        let found = mistakes(syn::parse_quote! {
+            #[dynamo(table = "things")]
+            #[dynamo(global_index(name = "by²", hash_key = "id", projection = "all"))]
+            #[dynamo(global_index(name = "by-id", hash_key = "id", projection = "all", handle = "r#id"))]
+            struct Thing {
+                #[dynamo(hash_key)]
+                id: String,
+            }
+        });
+        assert_eq!(
+            found,
+            ["invalid index name \"by²\": DynamoDB names are 3 to 255 characters of a-z, A-Z, 0-9, `_`, `-` and `.`"]
         );
     }
 }

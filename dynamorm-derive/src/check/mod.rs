@@ -5,6 +5,8 @@
 //! rules they share are here.
 
 use darling::util::SpannedValue;
+use proc_macro2::Span;
+use syn::Ident;
 
 use crate::attrs::Deferred;
 use crate::errors::Errors;
@@ -26,6 +28,14 @@ fn parsed<'a, T>(value: &'a Deferred<T>, errors: &mut Errors) -> Option<&'a T> {
             None
         }
     }
+}
+
+/// `text` as a Rust identifier (a raw one too), spanned at `span`; `None`
+/// when it is not one.
+fn identifier(text: &str, span: Span) -> Option<Ident> {
+    let mut ident = syn::parse_str::<Ident>(text).ok()?;
+    ident.set_span(span);
+    Some(ident)
 }
 
 /// DynamoDB's rule for table and index names: 3 to 255 characters of
