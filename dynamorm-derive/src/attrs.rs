@@ -1,9 +1,18 @@
-//! Parse: the `#[dynamo(..)]` attributes as written, read with darling.
-//! Nothing here judges the values; [`check`](crate::check) does.
+//! Parse: the `#[dynamo(..)]` attributes as written, read with darling,
+//! keyword options (billing, stream, validate, projection) into their enums.
+//! Nothing here judges how the options fit together; [`check`](crate::check)
+//! does.
 
 use darling::util::{Flag, SpannedValue};
 use darling::{FromDeriveInput, FromField, FromMeta};
 use syn::{Attribute, DeriveInput, Expr, Generics, Ident, Type};
+
+use crate::ir::{StreamView, Validate};
+
+/// A keyword option's value, with the span of the value as written. A value
+/// that does not parse keeps its error, for the check to report along with
+/// every other mistake instead of ending the derive at the first one.
+pub type Deferred<T> = SpannedValue<darling::Result<T>>;
 
 /// Struct-level options: `#[dynamo(table = "...", read = 5, write = 1, ...)]`.
 #[derive(FromDeriveInput)]
@@ -18,7 +27,7 @@ pub struct ModelAttrs {
     /// with a message and span of our own.
     #[darling(default)]
     pub table: Option<SpannedValue<String>>,
-    /// Provisioned read capacity; 1 when omitted (see `check::billing`).
+    /// Provisioned read capacity; 1 when omitted (see `check::model`).
     #[darling(default)]
     pub read: Option<SpannedValue<i64>>,
     /// Provisioned write capacity; 1 when omitted.
@@ -26,11 +35,13 @@ pub struct ModelAttrs {
     pub write: Option<SpannedValue<i64>>,
     /// `"on_demand"` or `"provisioned"`; provisioned when omitted.
     #[darling(default)]
-    pub billing: Option<SpannedValue<String>>,
+    pub billing: Option<Deferred<BillingMode>>,
+    /// What the table's stream carries; no stream when omitted.
     #[darling(default)]
-    pub stream: Option<SpannedValue<String>>,
+    pub stream: Option<Deferred<StreamView>>,
+    /// Which validation the model runs; none when omitted.
     #[darling(default)]
-    pub validate: Option<SpannedValue<String>>,
+    pub validate: Option<Deferred<Validate>>,
     /// `hooks`: the model implements `dynamorm::model::Hooks`.
     #[darling(default)]
     pub hooks: darling::util::Flag,
@@ -98,7 +109,7 @@ pub struct IndexAttrs {
     #[darling(default)]
     pub range_key: Option<SpannedValue<String>>,
     #[darling(default)]
-    pub projection: Option<SpannedValue<ProjectionAttr>>,
+    pub projection: Option<Deferred<ProjectionAttr>>,
     #[darling(default)]
     pub read: Option<SpannedValue<i64>>,
     #[darling(default)]
@@ -120,6 +131,78 @@ pub struct RelationAttrs {
     pub index: Option<SpannedValue<String>>,
     #[darling(default)]
     pub index_handle: Option<SpannedValue<String>>,
+}
+
+/// `billing = "on_demand" | "provisioned"`; the capacities are options of
+/// their own.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BillingMode {
+    OnDemand,
+    Provisioned,
+}
+
+impl FromMeta for BillingMode {
+    fn from_string(value: &str) -> darling::Result<Self> {
+        keyword(
+            "billing",
+            value,
+            &[
+                ("on_demand", BillingMode::OnDemand),
+                ("provisioned", BillingMode::Provisioned),
+            ],
+        )
+    }
+}
+
+/// `stream = "keys_only" | "new_image" | "old_image" | "new_and_old_images"`.
+impl FromMeta for StreamView {
+    fn from_string(value: &str) -> darling::Result<Self> {
+        keyword(
+            "stream",
+            value,
+            &[
+                ("keys_only", StreamView::KeysOnly),
+                ("new_image", StreamView::NewImage),
+                ("old_image", StreamView::OldImage),
+                ("new_and_old_images", StreamView::NewAndOldImages),
+            ],
+        )
+    }
+}
+
+/// `validate = "validator" | "garde" | "custom"`.
+impl FromMeta for Validate {
+    fn from_string(value: &str) -> darling::Result<Self> {
+        keyword(
+            "validate",
+            value,
+            &[
+                ("validator", Validate::Validator),
+                ("garde", Validate::Garde),
+                ("custom", Validate::Custom),
+            ],
+        )
+    }
+}
+
+/// The value the keyword `value` of option `option` stands for among
+/// `choices`, or an error that names every keyword, in the order given.
+fn keyword<T: Copy>(option: &str, value: &str, choices: &[(&str, T)]) -> darling::Result<T> {
+    if let Some(&(_, chosen)) = choices.iter().find(|(name, _)| *name == value) {
+        return Ok(chosen);
+    }
+    let names: Vec<String> = choices
+        .iter()
+        .map(|(name, _)| format!("{name:?}"))
+        .collect();
+    let expected = match names.split_last() {
+        Some((last, [])) => last.clone(),
+        Some((last, others)) => format!("{} or {last}", others.join(", ")),
+        None => "no value".to_owned(),
+    };
+    Err(darling::Error::custom(format!(
+        "unknown {option} `{value}`: expected {expected}"
+    )))
 }
 
 /// `projection = "all" | "keys_only" | "include(a, b)"`, or unquoted
@@ -175,4 +258,73 @@ impl FromMeta for ProjectionAttr {
 /// Reads every `#[dynamo(..)]` attribute of the struct and its fields.
 pub fn parse(input: &DeriveInput) -> syn::Result<ModelAttrs> {
     ModelAttrs::from_derive_input(input).map_err(syn::Error::from)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keyword_options_are_read_into_their_enums() {
+        let attrs = parse(&syn::parse_quote! {
+            #[dynamo(table = "things", billing = "on_demand", stream = "new_and_old_images")]
+            #[dynamo(validate = "garde")]
+            #[dynamo(global_index(name = "by-a", hash_key = "a", projection = include(a, b)))]
+            struct Thing {}
+        })
+        .expect("the attributes parse");
+        assert!(matches!(
+            attrs.billing.as_deref(),
+            Some(Ok(BillingMode::OnDemand))
+        ));
+        assert!(matches!(
+            attrs.stream.as_deref(),
+            Some(Ok(StreamView::NewAndOldImages))
+        ));
+        assert!(matches!(
+            attrs.validate.as_deref(),
+            Some(Ok(Validate::Garde))
+        ));
+        let projection = attrs.global_indexes[0].projection.as_deref();
+        assert!(matches!(
+            projection,
+            Some(Ok(ProjectionAttr::Include(names))) if names == &["a", "b"]
+        ));
+    }
+
+    /// The error a keyword option's value was kept with.
+    fn error_of<T>(value: Option<&Deferred<T>>) -> String {
+        match value.map(|value| &**value) {
+            Some(Err(error)) => error.to_string(),
+            _ => String::from("no error"),
+        }
+    }
+
+    /// A wrong keyword does not end the parse: its error waits for the
+    /// check, and names every value the option takes.
+    #[test]
+    fn a_wrong_keyword_is_kept_with_the_values_it_could_be() {
+        let attrs = parse(&syn::parse_quote! {
+            #[dynamo(billing = "pay_per_request", stream = "new_images", validate = "validators")]
+            #[dynamo(local_index(name = "by-a", range_key = "a", projection = "everything"))]
+            struct Thing {}
+        })
+        .expect("a wrong value is not a parse error");
+        assert_eq!(
+            error_of(attrs.billing.as_ref()),
+            "unknown billing `pay_per_request`: expected \"on_demand\" or \"provisioned\""
+        );
+        assert_eq!(
+            error_of(attrs.stream.as_ref()),
+            "unknown stream `new_images`: expected \"keys_only\", \"new_image\", \"old_image\" or \"new_and_old_images\""
+        );
+        assert_eq!(
+            error_of(attrs.validate.as_ref()),
+            "unknown validate `validators`: expected \"validator\", \"garde\" or \"custom\""
+        );
+        assert_eq!(
+            error_of(attrs.local_indexes[0].projection.as_ref()),
+            PROJECTION_HELP
+        );
+    }
 }

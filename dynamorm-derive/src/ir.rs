@@ -1,5 +1,6 @@
 //! The checked model: what `generate` expands, with every option typed and
-//! every name resolved. Built only by `check`.
+//! every name resolved. Built only by `check`, from the keyword enums
+//! (`StreamView`, `Validate`) that `attrs` reads.
 
 use proc_macro2::Span;
 use syn::{Ident, Type};
@@ -49,7 +50,8 @@ pub struct Relation {
     /// The related model's type.
     pub model: syn::Path,
     /// `has_many` / `has_one`: the handle of the related model's key field
-    /// (its existence is checked by the compiler).
+    /// (its existence is checked by the compiler); `belongs_to`: the handle
+    /// of this model's key field.
     pub key_handle: Ident,
     /// `belongs_to`: the index into `Model::fields` of this model's key field.
     pub own_key: Option<usize>,

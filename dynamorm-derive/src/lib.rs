@@ -3,7 +3,7 @@
 //!
 //! Like serde_derive, the derive runs in three passes:
 //! 1. **parse** (`attrs`, `serde_attrs`): the `#[dynamo(..)]` and
-//!    `#[serde(..)]` attributes, as written;
+//!    `#[serde(..)]` attributes, as written, keyword options as enums;
 //! 2. **check** (`check`, using `shape` and `case`): one pass over them
 //!    that builds the typed model (`ir`) and reports every mistake at once
 //!    into one error sink (`errors`);
