@@ -441,3 +441,173 @@ pub(super) fn attribute_definition(key: &KeyDef) -> Result<AttributeDefinition, 
         .attribute_type(key.scalar.to_sdk())
         .build()
 }
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_dynamodb::types::{
+        GlobalSecondaryIndexDescription, KeySchemaElement, KeyType, Projection, ProjectionType,
+        ProvisionedThroughputDescription, ScalarAttributeType, StreamSpecification, StreamViewType,
+        TableDescription,
+    };
+
+    use super::{plan, schema_differences, shows};
+    use crate::prelude::*;
+    use crate::schema::{StreamView, TableChange};
+
+    #[derive(serde::Serialize, serde::Deserialize, DynaModel)]
+    #[dynamo(
+        crate = "crate",
+        table = "things",
+        read = 5,
+        write = 1,
+        stream = "new_image"
+    )]
+    #[dynamo(global_index(
+        name = "by-color",
+        hash_key = "color",
+        projection = "keys_only",
+        read = 1,
+        write = 1
+    ))]
+    struct Thing {
+        #[dynamo(hash_key)]
+        id: String,
+        color: String,
+    }
+
+    fn key(name: &str, kind: KeyType) -> KeySchemaElement {
+        KeySchemaElement::builder()
+            .attribute_name(name)
+            .key_type(kind)
+            .build()
+            .unwrap()
+    }
+
+    fn attribute(
+        name: &str,
+        kind: ScalarAttributeType,
+    ) -> aws_sdk_dynamodb::types::AttributeDefinition {
+        aws_sdk_dynamodb::types::AttributeDefinition::builder()
+            .attribute_name(name)
+            .attribute_type(kind)
+            .build()
+            .unwrap()
+    }
+
+    fn capacity(read: i64, write: i64) -> ProvisionedThroughputDescription {
+        ProvisionedThroughputDescription::builder()
+            .read_capacity_units(read)
+            .write_capacity_units(write)
+            .build()
+    }
+
+    fn by_color() -> GlobalSecondaryIndexDescription {
+        GlobalSecondaryIndexDescription::builder()
+            .index_name("by-color")
+            .key_schema(key("color", KeyType::Hash))
+            .projection(
+                Projection::builder()
+                    .projection_type(ProjectionType::KeysOnly)
+                    .build(),
+            )
+            .provisioned_throughput(capacity(1, 1))
+            .build()
+    }
+
+    /// The table as `Thing` declares it, with `id` of type `id_type`.
+    fn table(
+        id_type: ScalarAttributeType,
+    ) -> aws_sdk_dynamodb::types::builders::TableDescriptionBuilder {
+        TableDescription::builder()
+            .table_name("things")
+            .key_schema(key("id", KeyType::Hash))
+            .attribute_definitions(attribute("id", id_type))
+            .attribute_definitions(attribute("color", ScalarAttributeType::S))
+            .provisioned_throughput(capacity(5, 1))
+    }
+
+    fn new_image() -> StreamSpecification {
+        StreamSpecification::builder()
+            .stream_enabled(true)
+            .stream_view_type(StreamViewType::NewImage)
+            .build()
+            .unwrap()
+    }
+
+    #[test]
+    fn a_table_as_declared_differs_in_nothing_and_needs_no_change() {
+        let live = table(ScalarAttributeType::S)
+            .global_secondary_indexes(by_color())
+            .stream_specification(new_image())
+            .build();
+        let def = Thing::table_def();
+        assert!(schema_differences(def, &live).is_empty());
+        assert_eq!(plan(def, &live, None), Ok(Vec::new()));
+    }
+
+    #[test]
+    fn a_key_of_another_type_is_a_difference_update_cannot_make() {
+        let live = table(ScalarAttributeType::N)
+            .global_secondary_indexes(by_color())
+            .build();
+        let def = Thing::table_def();
+        let differences = schema_differences(def, &live);
+        assert_eq!(differences.len(), 1, "{differences:?}");
+        assert!(differences[0].contains("`id`"), "{differences:?}");
+        assert_eq!(plan(def, &live, None), Err(differences));
+    }
+
+    #[test]
+    fn the_plan_deletes_unknown_indexes_first_and_turns_the_stream_on_last() {
+        let old = GlobalSecondaryIndexDescription::builder()
+            .index_name("old")
+            .key_schema(key("color", KeyType::Hash))
+            .build();
+        let live = table(ScalarAttributeType::S)
+            .provisioned_throughput(capacity(1, 1))
+            .global_secondary_indexes(old)
+            .build();
+        let def = Thing::table_def();
+        // A missing declared index is a difference for create_if_not_exists...
+        assert!(schema_differences(def, &live)
+            .iter()
+            .any(|d| d.contains("by-color")));
+        // ... and a change for update, in order.
+        let changes = plan(def, &live, Some("expires")).unwrap();
+        assert_eq!(
+            changes,
+            [
+                TableChange::DeleteIndex { name: "old".into() },
+                TableChange::Throughput {
+                    from: (1, 1),
+                    to: (5, 1)
+                },
+                TableChange::CreateIndex {
+                    name: "by-color".into()
+                },
+                TableChange::Stream {
+                    from: None,
+                    to: Some(StreamView::NewImage)
+                },
+                TableChange::Ttl {
+                    from: Some("expires".into()),
+                    to: None
+                },
+            ]
+        );
+    }
+
+    #[test]
+    fn a_change_is_shown_only_once_the_table_has_it() {
+        let change = TableChange::Throughput {
+            from: (1, 1),
+            to: (5, 1),
+        };
+        let before = table(ScalarAttributeType::S)
+            .provisioned_throughput(capacity(1, 1))
+            .build();
+        let after = table(ScalarAttributeType::S).build();
+        assert!(shows(&change, &before, None).is_err());
+        assert_eq!(shows(&change, &after, None), Ok(()));
+    }
+}
