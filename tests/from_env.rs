@@ -1,8 +1,8 @@
 //! `Db::from_env()` follows the AWS SDK's environment configuration. This is
 //! the only test in its binary because it sets process environment variables.
 
-// The helpers live with the main integration-test binary (tests/it/).
-#[path = "it/common.rs"]
+// The helpers live with the main integration-test binary (tests/it/support/).
+#[path = "it/support/common.rs"]
 mod common;
 
 use dynamorm::prelude::*;

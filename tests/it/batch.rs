@@ -8,7 +8,7 @@ use dynamorm::{AttributeValue, Item, Retry};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel, Validate)]
 #[dynamo(table = "batch_things", billing = "on_demand", validate = "validator")]

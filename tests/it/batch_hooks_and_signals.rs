@@ -15,8 +15,8 @@ use dynamorm::prelude::*;
 use dynamorm::{AttributeValue, Item, Retry};
 use serde::{Deserialize, Serialize};
 
-use crate::common;
-use crate::fault_layer::FaultLayer;
+use crate::support::common;
+use crate::support::fault_layer::FaultLayer;
 
 /// Hook calls as `"<hook> <id>"`; each test uses its own id prefix.
 static CALLS: Mutex<Vec<String>> = Mutex::new(Vec::new());

@@ -1,5 +1,6 @@
 //! How models are stored: None omitted, sets as SS/NS/BS (empty omitted),
-//! Vec<u8> as B, chrono timestamps, nested maps and lists, the 400 KB limit.
+//! Vec<u8> as B, chrono timestamps, nested maps and lists, attribute names as
+//! serde's `rename_all` writes them, and the 400 KB limit, exact to the byte.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -8,7 +9,7 @@ use dynamorm::prelude::*;
 use dynamorm::AttributeValue;
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Child {
@@ -278,4 +279,133 @@ async fn conditions_compare_bytes_and_sets_as_stored() {
         .await
         .unwrap();
     assert_eq!(ids(kw), ["d1"]);
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "blobs", billing = "on_demand")]
+struct Blob {
+    #[dynamo(hash_key)]
+    id: String,
+    data: String,
+}
+
+#[tokio::test]
+async fn the_size_check_is_exact_at_the_limit() {
+    let db = common::db().await;
+    Blob::table(&db).create().await.unwrap();
+    let sized = |id: &str, size: usize| {
+        let base = dynamorm::codec::item_size(
+            &dynamorm::codec::to_item(&Blob {
+                id: id.into(),
+                data: String::new(),
+            })
+            .unwrap(),
+        );
+        Blob {
+            id: id.into(),
+            data: "x".repeat(size - base),
+        }
+    };
+    let at_limit = sized("at", 409_600);
+    assert_eq!(
+        dynamorm::codec::item_size(&dynamorm::codec::to_item(&at_limit).unwrap()),
+        409_600
+    );
+    at_limit.save(&db).await.unwrap();
+    assert_eq!(Blob::get(&db, "at").await.unwrap(), Some(at_limit));
+    let err = sized("over", 409_601).save(&db).await.unwrap_err();
+    let Error::ItemTooLarge { size, limit, .. } = err else {
+        panic!("{err:?}")
+    };
+    assert_eq!((size, limit), (409_601, 409_600));
+    assert_eq!(Blob::get(&db, "over").await.unwrap(), None);
+}
+
+macro_rules! renamed_model {
+    ($name:ident, $rule:literal, $table:literal) => {
+        #[allow(non_snake_case)]
+        #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+        #[serde(rename_all = $rule)]
+        #[dynamo(table = $table, billing = "on_demand")]
+        struct $name {
+            #[dynamo(hash_key)]
+            userID: String,
+            user_name: String,
+            a1_b2: u32,
+            r#type: Option<String>,
+        }
+
+        impl $name {
+            fn sample() -> Self {
+                $name {
+                    userID: "u1".into(),
+                    user_name: "Ann".into(),
+                    a1_b2: 7,
+                    r#type: Some("t".into()),
+                }
+            }
+        }
+    };
+}
+
+renamed_model!(Lower, "lowercase", "rename-lower");
+renamed_model!(Upper, "UPPERCASE", "rename-upper");
+renamed_model!(Pascal, "PascalCase", "rename-pascal");
+renamed_model!(Camel, "camelCase", "rename-camel");
+renamed_model!(Snake, "snake_case", "rename-snake");
+renamed_model!(
+    ScreamingSnake,
+    "SCREAMING_SNAKE_CASE",
+    "rename-screaming-snake"
+);
+renamed_model!(Kebab, "kebab-case", "rename-kebab");
+renamed_model!(
+    ScreamingKebab,
+    "SCREAMING-KEBAB-CASE",
+    "rename-screaming-kebab"
+);
+
+/// The derive's attribute names are exactly the keys serde writes, and a
+/// model keyed by a renamed field saves and reads back.
+async fn renamed_as_serde_renames<M: DynaModel + Clone + PartialEq + std::fmt::Debug>(
+    db: &Db,
+    sample: M,
+) {
+    let def = M::table_def();
+    let declared: BTreeSet<&str> = def.fields.iter().map(|f| f.name).collect();
+    let json = serde_json::to_value(&sample).unwrap();
+    let written: BTreeSet<&str> = json
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(declared, written, "{}", def.model);
+    assert!(written.contains(def.hash_key.name), "{}", def.model);
+    M::table(db).create().await.unwrap();
+    sample.save(db).await.unwrap();
+    assert_eq!(
+        M::get(db, sample.key()).await.unwrap(),
+        Some(sample),
+        "{}",
+        def.model
+    );
+}
+
+#[tokio::test]
+async fn rename_all_agrees_with_serde_for_every_rule() {
+    let db = common::db().await;
+    renamed_as_serde_renames(&db, Lower::sample()).await;
+    assert_eq!(
+        Lower::table_def().hash_key.name,
+        "userID",
+        "lowercase leaves fields as written"
+    );
+    renamed_as_serde_renames(&db, Upper::sample()).await;
+    renamed_as_serde_renames(&db, Pascal::sample()).await;
+    renamed_as_serde_renames(&db, Camel::sample()).await;
+    renamed_as_serde_renames(&db, Snake::sample()).await;
+    renamed_as_serde_renames(&db, ScreamingSnake::sample()).await;
+    renamed_as_serde_renames(&db, Kebab::sample()).await;
+    renamed_as_serde_renames(&db, ScreamingKebab::sample()).await;
 }

@@ -23,7 +23,7 @@ use std::time::{Duration, Instant};
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "durable_records", billing = "on_demand")]

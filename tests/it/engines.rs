@@ -4,7 +4,7 @@
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "notes", billing = "on_demand")]

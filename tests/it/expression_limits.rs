@@ -8,7 +8,7 @@ use dynamorm::prelude::*;
 use dynamorm::ValidationErrors;
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 /// Declares the wide models: each field of `$field` an `i32`.
 macro_rules! wide_models {

@@ -1,4 +1,4 @@
-//! Batches under injected faults (see `fault_layer`): partial results,
+//! Batches under injected faults (see `support::fault_layer`): partial results,
 //! throttling and server errors, retried until done, and exactly what is
 //! left reported when the retries run out.
 
@@ -9,8 +9,8 @@ use dynamorm::prelude::*;
 use dynamorm::{AttributeValue, Item, Retry};
 use serde::{Deserialize, Serialize};
 
-use crate::common;
-use crate::fault_layer::{Fault, FaultLayer};
+use crate::support::common;
+use crate::support::fault_layer::{Fault, FaultLayer};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "bulk", billing = "on_demand")]

@@ -13,7 +13,7 @@ use dynamorm::schema::FieldDef;
 use dynamorm::{AttributeValue, Error, Item};
 use serde::{Deserialize, Serialize, Serializer};
 
-use crate::common;
+use crate::support::common;
 
 /// Counts the fields the derive's encoder writes.
 #[derive(Default)]

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use validator::Validate;
 
-use crate::common;
+use crate::support::common;
 
 /// Fields every audited model carries.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaFields, Validate)]

@@ -9,7 +9,7 @@ use dynamorm::AttributeValue;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::json;
 
-use crate::common;
+use crate::support::common;
 
 fn as_string<S: Serializer>(value: &u32, serializer: S) -> Result<S::Ok, S::Error> {
     serializer.serialize_str(&value.to_string())

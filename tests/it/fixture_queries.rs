@@ -9,7 +9,7 @@ use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "fixture", read = 5, write = 5)]

@@ -10,7 +10,7 @@ use dynamorm::model::{Changes, HookError, Hooks};
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 /// Hook calls, by test (each test uses its own `group`).
 static CALLS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());

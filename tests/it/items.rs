@@ -1,11 +1,15 @@
-//! Item operations: save, put, put_json, get, delete, with their error paths.
+//! Item operations: save, put, put_json, get, delete, with their error paths;
+//! put_json reads a document as serde does (aliases, skipped fields) and
+//! refuses unknown keys at every level.
+
+use std::collections::HashSet;
 
 use dynamorm::prelude::*;
 use dynamorm::AttributeValue;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -386,4 +390,98 @@ async fn unknown_stored_attributes_are_ignored_on_read() {
             count: None
         }
     );
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Child {
+    sub: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "parents", billing = "on_demand")]
+struct Parent {
+    #[dynamo(hash_key)]
+    id: String,
+    #[serde(alias = "title")]
+    name: String,
+    child: Option<Child>,
+    tags: HashSet<String>,
+}
+
+#[tokio::test]
+async fn put_json_has_one_rule_for_unknown_keys_at_every_level() {
+    let db = common::db().await;
+    Parent::table(&db).create().await.unwrap();
+    // Unknown nested keys are refused like unknown top-level ones, with their path.
+    let err = Parent::put_json(
+        &db,
+        json!({"id": "p1", "name": "x", "extra": 1, "child": {"sub": "s", "oops": 2}}),
+    )
+    .await
+    .unwrap_err();
+    let errors = err.validation_errors().expect("a validation error");
+    assert!(
+        errors.has_field("extra") && errors.has_field("child.oops"),
+        "{errors}"
+    );
+    assert_eq!(
+        Parent::get(&db, "p1").await.unwrap(),
+        None,
+        "nothing written"
+    );
+    // serde's alias is read; an absent set is an empty one, as on reads.
+    let written = Parent::put_json(
+        &db,
+        json!({"id": "p1", "title": "aliased", "child": {"sub": "s", "type": "t"}}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(written.name, "aliased");
+    assert!(written.tags.is_empty());
+    assert_eq!(Parent::get(&db, "p1").await.unwrap(), Some(written));
+    // A missing required field is still named.
+    let err = Parent::put_json(&db, json!({"id": "p2"}))
+        .await
+        .unwrap_err();
+    assert!(err.validation_errors().unwrap().has_field("name"), "{err}");
+}
+
+/// put_json: aliases count as present, sets under an alias are not
+/// doubled, skip_deserializing fields are not unknown.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "labelled", billing = "on_demand")]
+struct Labelled {
+    #[dynamo(hash_key)]
+    id: String,
+    #[serde(alias = "title")]
+    name: String,
+    #[serde(alias = "labels")]
+    tags: HashSet<String>,
+    #[serde(skip_deserializing)]
+    computed: Option<String>,
+}
+
+#[tokio::test]
+async fn put_json_reads_aliases_and_skipped_fields_as_serde_does() {
+    let db = common::db().await;
+    Labelled::table(&db).create().await.unwrap();
+    let err = Labelled::put_json(&db, json!({"title": "x"}))
+        .await
+        .unwrap_err();
+    let errors = err.validation_errors().unwrap();
+    assert!(
+        errors.has_field("id") && !errors.has_field("name"),
+        "{errors}"
+    );
+    let written = Labelled::put_json(
+        &db,
+        json!({"id": "l1", "title": "t", "labels": ["a"], "computed": "ignored by serde"}),
+    )
+    .await
+    .unwrap();
+    assert_eq!(written.tags, HashSet::from(["a".to_owned()]));
+    assert_eq!(written.computed, None);
+    assert_eq!(Labelled::get(&db, "l1").await.unwrap(), Some(written));
 }

@@ -5,7 +5,7 @@ use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::common;
+use crate::support::common;
 
 /// DynamORM's own test model declares GSIs named like the fields they are on.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]

@@ -6,7 +6,7 @@ use dynamorm::AttributeValue;
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel, Validate)]
 #[dynamo(table = "profiles", billing = "on_demand", validate = "validator")]

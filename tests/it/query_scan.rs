@@ -1,15 +1,19 @@
 //! Query and scan: key conditions, filters, order, limits, counts, pages with
-//! cursors, lazy streams and parallel segments.
+//! cursors, lazy streams and parallel segments; `limit(0)`, `IN` lists and
+//! segment counts at their edges, checked before any request; nested keys
+//! named like `__` operators, reached with the typed path; an index keyed by
+//! an enum, queried with the enum or its string.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use dynamorm::ops::page::Cursor;
 use dynamorm::prelude::*;
 use futures::{StreamExt, TryStreamExt};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
+use validator::Validate;
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "books", billing = "on_demand")]
@@ -427,4 +431,265 @@ async fn reserved_words_work_everywhere() {
             .unwrap(),
         2
     );
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "counters", billing = "on_demand")]
+struct Counter {
+    #[dynamo(hash_key)]
+    id: String,
+    n: i64,
+}
+
+#[tokio::test]
+async fn limit_zero_in_lists_and_segments_have_clear_edges() {
+    let db = common::db().await;
+    Counter::table(&db).create().await.unwrap();
+    for i in 0..30 {
+        Counter {
+            id: format!("c{i:02}"),
+            n: i,
+        }
+        .save(&db)
+        .await
+        .unwrap();
+    }
+    let (counted, requests) = common::counting(&db);
+
+    // limit(0): an empty last page, without a request (DynamoDB refuses Limit=0).
+    let page = Counter::scan(&counted).limit(0).page(None).await.unwrap();
+    assert!(page.items.is_empty() && page.next.is_none());
+    assert!(Counter::scan(&counted)
+        .limit(0)
+        .all()
+        .await
+        .unwrap()
+        .is_empty());
+    assert_eq!(Counter::scan(&counted).limit(0).count().await.unwrap(), 0);
+    assert_eq!(requests.get(), 0);
+
+    // IN () matches nothing and 101 values are too many: InvalidQuery, no request.
+    let err = Counter::scan(&counted)
+        .filter(Counter::N.is_in(Vec::<i64>::new()))
+        .all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err}");
+    let err = Counter::scan(&counted)
+        .filter(Counter::N.is_in(0..101))
+        .all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err}");
+    assert!(err.to_string().contains("at most 100"), "{err}");
+    let values: Vec<serde_json::Value> = (0..101).map(|i| json!(i)).collect();
+    let err = Counter::scan_kw(&counted, [("n__in", json!(values))])
+        .all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err}");
+    assert_eq!(requests.get(), 0);
+    // 100 values are fine.
+    let hundred = Counter::scan(&db)
+        .filter(Counter::N.is_in(0..100))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(hundred, 30);
+
+    // segments: 1..=1,000,000, else InvalidQuery before any request.
+    for n in [0, 1_000_001] {
+        let err = Counter::scan(&counted).segments(n).all().await.unwrap_err();
+        assert!(matches!(err, Error::InvalidQuery { .. }), "{n}: {err}");
+        assert!(err.to_string().contains("1 to 1000000 segments"), "{err}");
+    }
+    assert_eq!(requests.get(), 0);
+
+    // Segments are read at most `concurrency` at a time.
+    let bounded = counted.with_concurrency(2);
+    let all = Counter::scan(&bounded).segments(40).all().await.unwrap();
+    assert_eq!(all.len(), 30);
+    assert_eq!(
+        Counter::scan(&bounded).segments(40).count().await.unwrap(),
+        30
+    );
+    let max = requests.max_in_flight();
+    assert!(
+        (1..=2).contains(&max),
+        "at most 2 requests at once, saw {max}"
+    );
+}
+
+/// `limit(0)` sends nothing but reports the same mistakes.
+#[tokio::test]
+async fn limit_zero_still_reports_mistakes() {
+    let db = common::db().await;
+    Counter::table(&db).create().await.unwrap();
+    let invalid = |err: Error| assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    invalid(
+        Counter::scan(&db)
+            .segments(0)
+            .limit(0)
+            .all()
+            .await
+            .unwrap_err(),
+    );
+    invalid(
+        Counter::scan(&db)
+            .filter(Counter::N.is_in(Vec::<i64>::new()))
+            .limit(0)
+            .page(None)
+            .await
+            .unwrap_err(),
+    );
+    invalid(
+        Counter::query(&db, "c1")
+            .range(Counter::N.eq(1))
+            .limit(0)
+            .count()
+            .await
+            .unwrap_err(),
+    );
+    invalid(
+        Counter::query(&db, "c1")
+            .filter(Counter::N.is_in(Vec::<i64>::new()))
+            .limit(0)
+            .all()
+            .await
+            .unwrap_err(),
+    );
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Child {
+    sub: String,
+    #[serde(rename = "type")]
+    kind: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "parents", billing = "on_demand")]
+struct Parent {
+    #[dynamo(hash_key)]
+    id: String,
+    #[serde(alias = "title")]
+    name: String,
+    child: Option<Child>,
+    tags: HashSet<String>,
+}
+
+#[tokio::test]
+async fn nested_keys_named_like_operators_need_the_typed_path() {
+    let db = common::db().await;
+    Parent::table(&db).create().await.unwrap();
+    let child = Child {
+        sub: "s".into(),
+        kind: Some("t".into()),
+    };
+    Parent {
+        id: "p1".into(),
+        name: "n".into(),
+        child: Some(child),
+        tags: HashSet::new(),
+    }
+    .save(&db)
+    .await
+    .unwrap();
+    // `child__type` is attribute_type(child, ..), as documented ...
+    let maps = Parent::scan_kw(&db, [("child__type", "M".into())])
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(maps, 1);
+    // ... and the key `type` is reached with the typed path.
+    let typed = Parent::scan(&db)
+        .filter(Parent::CHILD.key("type").eq("t"))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(typed, 1);
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Color {
+    Red,
+    Blue,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel, Validate)]
+#[dynamo(table = "things", read = 5, write = 1)]
+#[dynamo(global_index(
+    name = "by-color",
+    hash_key = "color",
+    range_key = "name",
+    projection = "all"
+))]
+#[dynamo(validate = "validator")]
+pub struct Thing {
+    #[dynamo(hash_key)]
+    pub id: String,
+    #[validate(length(min = 1))]
+    pub name: Option<String>,
+    pub color: Option<Color>,
+    #[serde(default)]
+    pub compound: HashMap<String, i64>,
+}
+
+fn thing(id: &str, name: &str, color: Option<Color>) -> Thing {
+    Thing {
+        id: id.into(),
+        name: Some(name.into()),
+        color,
+        compound: HashMap::new(),
+    }
+}
+
+#[tokio::test]
+async fn enum_index_key_queried_by_string_or_enum() {
+    let db = common::db().await;
+    Thing::table(&db).create().await.unwrap();
+    thing("t1", "apple", Some(Color::Red))
+        .save(&db)
+        .await
+        .unwrap();
+    thing("t2", "avocado", Some(Color::Red))
+        .save(&db)
+        .await
+        .unwrap();
+    thing("t3", "berry", Some(Color::Blue))
+        .save(&db)
+        .await
+        .unwrap();
+    thing("t4", "ghost", None).save(&db).await.unwrap();
+
+    let red = Thing::BY_COLOR
+        .query(&db, "red")
+        .range(Thing::NAME.begins_with("a"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(
+        red.iter().map(|t| t.id.as_str()).collect::<Vec<_>>(),
+        ["t1", "t2"]
+    );
+    let same = Thing::BY_COLOR.query(&db, Color::Red).all().await.unwrap();
+    assert_eq!(same, red);
+    assert_eq!(
+        Thing::BY_COLOR.scan(&db).count().await.unwrap(),
+        3,
+        "no color, not indexed"
+    );
+    let err = Thing::BY_COLOR
+        .query(&db, vec![1, 2])
+        .all()
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    let blue = Thing::scan(&db)
+        .filter(Thing::COLOR.eq(Color::Blue))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(blue.len(), 1);
 }

@@ -7,7 +7,7 @@ use dynamorm::prelude::*;
 use futures::TryStreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "users", billing = "on_demand")]

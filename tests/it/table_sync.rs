@@ -18,7 +18,7 @@ use dynamorm::prelude::*;
 use dynamorm::schema::{Billing, StreamView, TableChange};
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 /// Version 1: provisioned 1/1, one global index at 1/1, no stream, no TTL.
 #[derive(Debug, Serialize, Deserialize, DynaModel)]

@@ -1,13 +1,18 @@
 //! Table management: create (key schema, billing, stream), exists, describe,
-//! create_if_not_exists, delete, and table prefixes.
+//! create_if_not_exists, delete, and table prefixes; what
+//! create_if_not_exists reports when the table differs from the model (keys,
+//! index kinds, projections); attribute types for key types the derive
+//! cannot see into.
 
 use aws_sdk_dynamodb::types::{
-    BillingMode, KeyType, ScalarAttributeType, StreamViewType, TableStatus,
+    AttributeValue, BillingMode, KeyType, ScalarAttributeType, StreamViewType, TableStatus,
 };
+use dynamorm::model::KeyPart;
 use dynamorm::prelude::*;
+use dynamorm::schema::ScalarType;
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "gadgets", read = 5, write = 3, stream = "new_and_old_images")]
@@ -202,4 +207,229 @@ async fn no_billing_options_means_provisioned_one_read_one_write() {
     assert_eq!(throughput.write_capacity_units(), Some(1));
     // And `update()` finds nothing to change on it.
     assert!(Blob::table(&db).update().await.unwrap().is_empty());
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "drift", billing = "on_demand")]
+struct DriftV1 {
+    #[dynamo(hash_key)]
+    id: String,
+    color: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "drift", billing = "on_demand")]
+struct DriftNumberKey {
+    #[dynamo(hash_key)]
+    id: u64,
+    #[dynamo(range_key)]
+    at: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "drift", billing = "on_demand")]
+#[dynamo(global_index(name = "by-color", hash_key = "color", projection = "all"))]
+struct DriftWithIndex {
+    #[dynamo(hash_key)]
+    id: String,
+    color: Option<String>,
+}
+
+#[tokio::test]
+async fn create_if_not_exists_reports_schema_drift() {
+    let db = common::db().await;
+    assert!(DriftV1::table(&db).create_if_not_exists().await.unwrap());
+    assert!(
+        !DriftV1::table(&db).create_if_not_exists().await.unwrap(),
+        "same schema: fine"
+    );
+
+    let err = DriftNumberKey::table(&db)
+        .create_if_not_exists()
+        .await
+        .unwrap_err();
+    let Error::SchemaMismatch {
+        model, differences, ..
+    } = &err
+    else {
+        panic!("{err:?}")
+    };
+    assert_eq!(*model, "DriftNumberKey");
+    assert!(
+        differences
+            .iter()
+            .any(|d| d.contains("hash key `id` is of type S, the model declares N")),
+        "{differences:?}"
+    );
+    assert!(
+        differences
+            .iter()
+            .any(|d| d.contains("no range key, the model declares `at`")),
+        "{differences:?}"
+    );
+
+    let err = DriftWithIndex::table(&db)
+        .create_if_not_exists()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("the global index `by-color` is missing"),
+        "{err}"
+    );
+}
+
+/// Index kinds and projections count as drift too.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "drift-idx", billing = "on_demand")]
+#[dynamo(global_index(
+    name = "by-color",
+    hash_key = "id",
+    range_key = "color",
+    projection = "keys_only"
+))]
+#[dynamo(global_index(name = "by-size", hash_key = "size", projection = "include(color)"))]
+struct IndexedV1 {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(range_key)]
+    at: u64,
+    color: Option<String>,
+    size: Option<u32>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "drift-idx", billing = "on_demand")]
+#[dynamo(local_index(name = "by-color", range_key = "color", projection = "keys_only"))]
+#[dynamo(global_index(
+    name = "by-size",
+    hash_key = "size",
+    projection = "include(color, note)"
+))]
+struct IndexedLocal {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(range_key)]
+    at: u64,
+    color: Option<String>,
+    size: Option<u32>,
+    note: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "drift-idx", billing = "on_demand")]
+#[dynamo(global_index(
+    name = "by-color",
+    hash_key = "id",
+    range_key = "color",
+    projection = "all"
+))]
+struct IndexedAll {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(range_key)]
+    at: u64,
+    color: Option<String>,
+}
+
+#[tokio::test]
+async fn index_kind_and_projection_drift_is_reported() {
+    let db = common::db().await;
+    assert!(IndexedV1::table(&db).create_if_not_exists().await.unwrap());
+    let err = IndexedLocal::table(&db)
+        .create_if_not_exists()
+        .await
+        .unwrap_err();
+    let shown = err.to_string();
+    assert!(
+        shown.contains("the local index `by-color` is missing"),
+        "{shown}"
+    );
+    assert!(
+        shown.contains("index `by-size` does not include note"),
+        "{shown}"
+    );
+    let err = IndexedAll::table(&db)
+        .create_if_not_exists()
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("index `by-color` projects KEYS_ONLY, the model declares ALL"),
+        "{err}"
+    );
+}
+
+/// A key type the derive cannot see into, stored as a number.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(transparent)]
+struct Year(u32);
+
+impl KeyPart for Year {
+    const SCALAR: ScalarType = ScalarType::N;
+    fn to_attr(&self) -> AttributeValue {
+        AttributeValue::N(self.0.to_string())
+    }
+}
+
+/// Named like rust_decimal's type: the derive classifies by name, and a
+/// `Decimal` serializes as a string by default, so it is not a number kind.
+mod money {
+    #[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+    #[serde(transparent)]
+    pub struct Decimal(pub String);
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "releases", billing = "on_demand")]
+#[dynamo(global_index(name = "by-year", hash_key = "year", projection = "all"))]
+struct Release {
+    #[dynamo(hash_key)]
+    id: String,
+    year: Option<Year>,
+    price: money::Decimal,
+}
+
+#[tokio::test]
+async fn opaque_index_keys_take_their_keypart_scalar() {
+    assert_eq!(
+        Release::table_def()
+            .index("by-year")
+            .unwrap()
+            .hash_key
+            .scalar,
+        ScalarType::N
+    );
+    let db = common::db().await;
+    let description = Release::table(&db).create().await.unwrap();
+    let year_type = description
+        .attribute_definitions()
+        .iter()
+        .find(|d| d.attribute_name() == "year")
+        .map(|d| d.attribute_type().clone());
+    assert_eq!(year_type, Some(ScalarAttributeType::N));
+    let release = Release {
+        id: "r1".into(),
+        year: Some(Year(2024)),
+        price: money::Decimal("9.99".into()),
+    };
+    release.save(&db).await.unwrap();
+    assert_eq!(
+        Release::BY_YEAR.query(&db, 2024).all().await.unwrap(),
+        vec![release.clone()]
+    );
+    assert_eq!(
+        Release::BY_YEAR
+            .query(&db, Year(2024))
+            .count()
+            .await
+            .unwrap(),
+        1
+    );
+    // `price` is a string-stored Decimal: a string value is accepted in `__` terms.
+    let found = Release::scan_kw(&db, [("price", "9.99".into())])
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(found, vec![release]);
 }

@@ -5,7 +5,7 @@ use dynamorm::prelude::*;
 use dynamorm::TransactionAction;
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "tx_cards", billing = "on_demand")]

@@ -7,7 +7,7 @@ use dynamorm::{AttributeValue, PutRequest};
 use serde::{Deserialize, Serialize};
 use validator::Validate;
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel, Validate)]
 #[dynamo(table = "accounts", billing = "on_demand", validate = "validator")]
@@ -261,7 +261,7 @@ async fn transactional_reads_are_typed_and_in_order() {
 
 #[tokio::test]
 async fn transient_errors_are_retried_with_the_token_and_apply_once() {
-    use crate::fault_layer::{Fault, FaultLayer};
+    use crate::support::fault_layer::{Fault, FaultLayer};
     use std::time::Duration;
 
     let db = bank().await;

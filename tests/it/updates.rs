@@ -1,5 +1,9 @@
 //! Updates: the typed builder, DynamORM's keywords, conditions, and the
-//! rules that keep every stored model valid.
+//! rules that keep every stored model valid: list indexes refer to the item
+//! before the update, as in DynamoDB; a value its field could not read back
+//! (a fraction into an integer, out of the field's range, the wrong shape) is
+//! refused and nothing is stored; a nested `None` is NULL, not a removal;
+//! an update that would outgrow the item size limit is refused.
 
 use std::collections::{BTreeSet, HashMap, HashSet};
 
@@ -9,8 +13,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use validator::Validate;
 
-use crate::common;
-use crate::fault_layer::FaultLayer;
+use crate::support::common;
+use crate::support::fault_layer::FaultLayer;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 struct Child {
@@ -561,4 +565,221 @@ async fn set_values_that_repeat_an_element_hold_it_once() {
         .unwrap();
     let stored = Thing::get(&db, "t1").consistent().await.unwrap().unwrap();
     assert_eq!(stored.labels, ["d", "e"].map(String::from).into());
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Kid {
+    sub: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "nums", billing = "on_demand")]
+struct Nums {
+    #[dynamo(hash_key)]
+    id: String,
+    count: i64,
+    small: u8,
+    stock: u64,
+    ratio: f64,
+    name: Option<String>,
+    tags: Vec<String>,
+    labels: HashSet<String>,
+    opts: Vec<Option<String>>,
+    kid: Kid,
+    groups: HashMap<String, HashSet<String>>,
+    notes: HashMap<String, String>,
+}
+
+fn nums(id: &str) -> Nums {
+    Nums {
+        id: id.into(),
+        count: 1,
+        small: 250,
+        stock: 0,
+        ratio: 0.5,
+        name: None,
+        tags: ["a", "b", "c", "d", "e"].map(String::from).to_vec(),
+        labels: HashSet::new(),
+        opts: vec![Some("a".into()), Some("b".into()), Some("c".into())],
+        kid: Kid { sub: "s".into() },
+        groups: HashMap::new(),
+        notes: HashMap::new(),
+    }
+}
+
+async fn nums_db() -> Db {
+    let db = common::db().await;
+    Nums::table(&db).create().await.unwrap();
+    nums("n").save(&db).await.unwrap();
+    db
+}
+
+async fn stored(db: &Db) -> Nums {
+    Nums::get(db, "n").consistent().await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn list_indexes_refer_to_the_item_before_the_update() {
+    let db = nums_db().await;
+    let new = Nums::update(&db, "n")
+        .remove(Nums::TAGS.at(1))
+        .remove(Nums::TAGS.at(3))
+        .await
+        .unwrap();
+    assert_eq!(new.tags, ["a", "c", "e"]);
+    let new = Nums::update(&db, "n")
+        .remove(Nums::TAGS.at(0))
+        .set(Nums::TAGS.at(1), "X")
+        .await
+        .unwrap();
+    assert_eq!(new.tags, ["X", "e"]);
+    let new = Nums::update(&db, "n")
+        .set(Nums::TAGS.at(7), "late")
+        .set(Nums::TAGS.at(6), "early")
+        .await
+        .unwrap();
+    assert_eq!(new.tags, ["X", "e", "early", "late"]);
+    assert_eq!(stored(&db).await, new);
+}
+
+#[tokio::test]
+async fn values_a_field_cannot_read_back_are_refused_and_nothing_is_stored() {
+    let db = nums_db().await;
+    let (counted, requests) = common::counting(&db);
+    // Caught from the value alone, before any request.
+    let cases: Vec<(&str, dynamorm::ops::update::Update<'_, Nums>)> = vec![
+        (
+            "fraction into an integer",
+            Nums::update(&counted, "n").set(Nums::COUNT, 1.5),
+        ),
+        (
+            "fractional add",
+            Nums::update(&counted, "n").add(Nums::COUNT, 0.5),
+        ),
+        (
+            "out of u8",
+            Nums::update(&counted, "n").set(Nums::SMALL, 300),
+        ),
+        (
+            "kw map into a struct",
+            Nums::update_kw(&counted, "n", [("kid", json!({"x": 1}))]),
+        ),
+        (
+            "kw strings into a number set",
+            Nums::update_kw(&counted, "n", [("count", json!("x"))]),
+        ),
+    ];
+    for (case, update) in cases {
+        let err = update.await.unwrap_err();
+        assert!(matches!(err, Error::InvalidQuery { .. }), "{case}: {err:?}");
+    }
+    assert_eq!(requests.get(), 0, "nothing was sent");
+
+    // Caught from the stored item: ranges and nested paths.
+    let before = stored(&db).await;
+    let err = Nums::update(&db, "n")
+        .add(Nums::SMALL, 10)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    assert!(err.to_string().contains("small"), "{err}");
+    let err = Nums::update(&db, "n")
+        .minus(Nums::STOCK, 1)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    let err = Nums::update(&db, "n")
+        .remove(Nums::KID.key("sub"))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    let err = Nums::update_kw(&db, "n", [("kid__sub", json!(5))])
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    assert_eq!(stored(&db).await, before, "nothing was stored");
+
+    // In range is fine, and floats take any sum.
+    let new = Nums::update(&db, "n")
+        .add(Nums::SMALL, 5)
+        .plus(Nums::STOCK, 3)
+        .plus(Nums::RATIO, 0.25)
+        .await
+        .unwrap();
+    assert_eq!((new.small, new.stock, new.ratio), (255, 3, 0.75));
+}
+
+#[tokio::test]
+async fn a_nested_none_is_null_not_a_removal() {
+    let db = nums_db().await;
+    let new = Nums::update(&db, "n")
+        .set(Nums::OPTS.at(1), None::<String>)
+        .await
+        .unwrap();
+    assert_eq!(new.opts, [Some("a".into()), None, Some("c".into())]);
+    let new = Nums::update_kw(&db, "n", [("opts__0", json!(null))])
+        .await
+        .unwrap();
+    assert_eq!(new.opts, [None, None, Some("c".into())]);
+}
+
+#[tokio::test]
+async fn typed_values_in_their_common_forms() {
+    let db = nums_db().await;
+    let maybe: Option<String> = Some("from an option".into());
+    let new = Nums::update(&db, "n")
+        .set(Nums::NAME, maybe.as_deref())
+        .set(Nums::TAGS, vec!["v"])
+        .set(Nums::LABELS, ["x", "y"])
+        .await
+        .unwrap();
+    assert_eq!(new.name.as_deref(), Some("from an option"));
+    assert_eq!(new.tags, ["v"]);
+    assert_eq!(new.labels, HashSet::from(["x".to_owned(), "y".to_owned()]));
+    let new = Nums::update(&db, "n")
+        .set(Nums::NAME, Some("x"))
+        .await
+        .unwrap();
+    assert_eq!(new.name.as_deref(), Some("x"));
+    let none: Option<&str> = None;
+    let new = Nums::update(&db, "n").set(Nums::NAME, none).await.unwrap();
+    assert_eq!(new.name, None);
+    // Set elements under a nested path (a real string set, as another
+    // program may store it: the codec stores nested sets as lists), and a
+    // map key that looks like an index.
+    db.client()
+        .update_item()
+        .table_name(Nums::table(&db).name())
+        .key("id", AttributeValue::S("n".into()))
+        .update_expression("SET #g = :g")
+        .expression_attribute_names("#g", "groups")
+        .expression_attribute_values(
+            ":g",
+            AttributeValue::M(HashMap::from([(
+                "g".to_owned(),
+                AttributeValue::Ss(vec!["a".into()]),
+            )])),
+        )
+        .send()
+        .await
+        .unwrap();
+    let new = Nums::update(&db, "n")
+        .add(Nums::GROUPS.key("g"), ["b"])
+        .await
+        .unwrap();
+    assert_eq!(new.groups["g"].len(), 2);
+    let new = Nums::update_kw(&db, "n", [("notes__0", json!("zero"))])
+        .await
+        .unwrap();
+    assert_eq!(new.notes["0"], "zero");
+}
+
+#[tokio::test]
+async fn an_update_that_would_outgrow_the_item_limit_is_refused() {
+    let db = nums_db().await;
+    let err = Nums::update(&db, "n")
+        .set(Nums::NOTES.key("big"), "x".repeat(410_000))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::ItemTooLarge { .. }), "{err:?}");
 }

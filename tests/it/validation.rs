@@ -1,4 +1,6 @@
-//! Validation runs before every write and on every model built from a read.
+//! Validation runs before every write and on every model built from a read;
+//! an update is validated on the item as DynamoDB will leave it (list
+//! indexes refer to the item before the update).
 
 use dynamorm::prelude::*;
 use dynamorm::AttributeValue;
@@ -6,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 use validator::Validate;
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Validate)]
 struct Part {
@@ -205,4 +207,61 @@ async fn query_and_scan_validate_what_they_read() {
         Checked::query(&db, "c1").all().await.unwrap(),
         [checked("c1")]
     );
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel, validator::Validate)]
+#[dynamo(table = "listy", billing = "on_demand", validate = "validator")]
+struct Listy {
+    #[dynamo(hash_key)]
+    id: String,
+    #[validate(custom(function = "head_first"))]
+    tags: Vec<String>,
+}
+
+fn head_first(tags: &[String]) -> Result<(), validator::ValidationError> {
+    match tags.first().map(String::as_str) {
+        Some("head") => Ok(()),
+        _ => Err(validator::ValidationError::new("head_first")),
+    }
+}
+
+#[tokio::test]
+async fn a_validated_model_is_checked_with_dynamodb_list_semantics() {
+    let db = common::db().await;
+    Listy::table(&db).create().await.unwrap();
+    let listy = Listy {
+        id: "y".into(),
+        tags: ["head", "head", "b"].map(String::from).to_vec(),
+    };
+    listy.save(&db).await.unwrap();
+    // DynamoDB removes both original elements 0 and 1, leaving ["b"]: invalid.
+    let err = Listy::update(&db, "y")
+        .remove(Listy::TAGS.at(0))
+        .remove(Listy::TAGS.at(1))
+        .await
+        .unwrap_err();
+    assert!(err.validation_errors().is_some(), "{err:?}");
+    assert_eq!(
+        Listy::get(&db, "y").consistent().await.unwrap(),
+        Some(listy)
+    );
+
+    // In a transaction, a missing item is the engine's cancellation, by position.
+    let err = db
+        .transact_write()
+        .update(Listy::update_op("nobody").append(Listy::TAGS, ["x"]))
+        .await
+        .unwrap_err();
+    let Error::TransactionCanceled { reasons } = &err else {
+        panic!("{err:?}");
+    };
+    assert!(reasons[0].is_condition_failed(), "{reasons:?}");
+
+    // Two reads of one item in a transaction share one Get.
+    let mut tx = db.transact_get();
+    let first = tx.get::<Listy>("y");
+    let again = tx.get::<Listy>("y");
+    let items = tx.await.unwrap();
+    assert_eq!(items.get(first).unwrap(), items.get(again).unwrap());
+    assert!(items.get(again).unwrap().is_some());
 }

@@ -7,8 +7,9 @@ use chrono::{DateTime, SubsecRound, Utc};
 use dynamorm::prelude::*;
 use dynamorm::{AttributeValue, PutRequest};
 use serde::{Deserialize, Serialize};
+use serde_json::json;
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "docs", billing = "on_demand")]
@@ -327,4 +328,116 @@ async fn ttl_fields_are_stored_as_epoch_seconds_and_enabled_on_create() {
     Session::table(&db).delete().await.unwrap();
     Token::table(&db).delete().await.unwrap();
     Lease::table(&db).delete().await.unwrap();
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "tiny", billing = "on_demand")]
+struct Tiny {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(version)]
+    version: u8,
+    #[dynamo(created_at)]
+    created: Option<DateTime<Utc>>,
+}
+
+#[tokio::test]
+async fn versions_and_creation_times_at_their_edges() {
+    let db = common::db().await;
+    Tiny::table(&db).create().await.unwrap();
+    // A version type's largest value cannot grow.
+    let full = Tiny {
+        id: "t".into(),
+        version: 255,
+        created: None,
+    };
+    let err = full.save(&db).await.unwrap_err();
+    assert!(matches!(err, Error::Codec { .. }), "{err:?}");
+    // A first save keeps a creation time the model brings (an import).
+    let imported = DateTime::<Utc>::from_timestamp(978_307_200, 0).unwrap();
+    let mut old = Tiny {
+        id: "old".into(),
+        version: 0,
+        created: Some(imported),
+    };
+    old.save_mut(&db).await.unwrap();
+    assert_eq!(old.created, Some(imported));
+    // A stale instance whose item is gone: a version conflict, as for save.
+    let mut stale = old.clone();
+    Tiny::delete(&db, "old").await.unwrap();
+    let err = stale
+        .update(&db)
+        .set(Tiny::CREATED, Utc::now())
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidQuery { .. }),
+        "created_at is managed: {err:?}"
+    );
+    let err = stale.save(&db).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::VersionConflict {
+                expected: 1,
+                found: None,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "shared", billing = "on_demand")]
+struct Before {
+    #[dynamo(hash_key)]
+    id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "shared", billing = "on_demand")]
+struct After {
+    #[dynamo(hash_key)]
+    id: String,
+    #[dynamo(ttl)]
+    expires: Option<DateTime<Utc>>,
+}
+
+#[tokio::test]
+async fn ttl_is_turned_on_for_an_existing_table_and_reads_any_epoch_form() {
+    let db = common::db().await;
+    // A table made before the model had a ttl gets TTL turned on.
+    Before::table(&db).create().await.unwrap();
+    assert_eq!(After::table(&db).ttl().await.unwrap(), None);
+    assert!(!After::table(&db).create_if_not_exists().await.unwrap());
+    assert_eq!(
+        After::table(&db).ttl().await.unwrap().as_deref(),
+        Some("expires")
+    );
+    // An RFC 3339 time in a keyword update; a fractional epoch another
+    // program stored reads back as whole seconds.
+    After {
+        id: "a".into(),
+        expires: None,
+    }
+    .save(&db)
+    .await
+    .unwrap();
+    let new = After::update_kw(&db, "a", [("expires", json!("2030-01-01T00:00:00Z"))])
+        .await
+        .unwrap();
+    assert_eq!(new.expires.map(|t| t.timestamp()), Some(1_893_456_000));
+    db.client()
+        .put_item()
+        .table_name(After::table(&db).name())
+        .item("id", AttributeValue::S("b".into()))
+        .item("expires", AttributeValue::N("1893456000.75".into()))
+        .send()
+        .await
+        .unwrap();
+    let b = After::get(&db, "b").await.unwrap().unwrap();
+    assert_eq!(b.expires.map(|t| t.timestamp()), Some(1_893_456_000));
+    // No TTL table left behind (DynamoDB Local runs a job for each one).
+    After::table(&db).delete().await.unwrap();
 }

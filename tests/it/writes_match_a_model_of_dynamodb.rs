@@ -25,7 +25,7 @@ use dynamorm::prelude::*;
 use dynamorm::{AttributeValue, DeleteRequest, Item, PutRequest, UpdateRequest};
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "model_things", billing = "on_demand")]

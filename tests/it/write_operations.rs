@@ -1,10 +1,12 @@
-//! The write side as the API documents it: update, in-place update,
-//! batches and a transaction, on a model with the fields its examples use.
+//! Every write operation on one model, in turn, each building on what the
+//! one before stored: an update using each action under a condition, an
+//! instance update, batches larger than one request, and a write
+//! transaction of each action kind with an idempotency token.
 
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::common;
+use crate::support::common;
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -39,7 +41,7 @@ fn thing(id: &str) -> Thing {
 }
 
 #[tokio::test]
-async fn the_design_write_examples_run() -> dynamorm::Result<()> {
+async fn every_write_operation_applies_in_turn_on_one_model() -> dynamorm::Result<()> {
     let db = common::db().await;
     Thing::table(&db).create().await?;
     thing("t1").save(&db).await?;

@@ -1,0 +1,11 @@
+//! Helpers for the integration tests, not tests themselves.
+//!
+//! - `common`: a database handle per test (embedded engine or the endpoint in
+//!   `DYNAMORM_TEST_ENDPOINT`), request counting, raw stored items;
+//! - `cursors`: page cursors built by hand, to check how forged ones are met;
+//! - `fault_layer`: an SDK interceptor that injects partial results,
+//!   throttling and server errors.
+
+pub mod common;
+pub mod cursors;
+pub mod fault_layer;
