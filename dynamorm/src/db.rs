@@ -57,8 +57,16 @@ pub struct Db {
 #[derive(Clone)]
 struct TableNaming(Arc<dyn Fn(&str) -> String + Send + Sync>);
 
-/// Something that must stay alive while a `Db` uses it (the embedded server).
-pub(crate) trait EngineGuard: Send + Sync {}
+/// Something that must stay alive while a `Db` uses it: the server or
+/// process behind a local engine (the embedded server, or DynamoDB Local as
+/// the `dynamorm-local` crate starts it). See [`Db::with_engine`].
+///
+/// ```
+/// /// Stops its engine when dropped.
+/// struct Server;
+/// impl dynamorm::db::EngineGuard for Server {}
+/// ```
+pub trait EngineGuard: Send + Sync {}
 
 impl std::fmt::Debug for Db {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -353,10 +361,21 @@ impl Db {
         self.endpoint.as_deref()
     }
 
-    /// A handle on an engine dynamorm started (embedded or DynamoDB Local),
-    /// which `engine` keeps alive as long as a handle to it exists.
-    #[cfg(any(feature = "embedded", feature = "dynamodb-local"))]
-    pub(crate) fn with_engine(url: &str, engine: Arc<dyn EngineGuard>) -> Self {
+    /// A handle on a local engine at `url` that `engine` keeps running (the
+    /// embedded engine, or a launcher's such as `dynamorm-local`): this `Db`
+    /// and every `Db` made from it hold `engine`, dropped with the last of
+    /// them. Credentials and region are those of [`Db::connect_local`].
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    ///
+    /// struct Server;
+    /// impl dynamorm::db::EngineGuard for Server {}
+    ///
+    /// let db = dynamorm::Db::with_engine("http://127.0.0.1:8000", Arc::new(Server));
+    /// assert_eq!(db.endpoint(), Some("http://127.0.0.1:8000"));
+    /// ```
+    pub fn with_engine(url: &str, engine: Arc<dyn EngineGuard>) -> Self {
         Db {
             endpoint: Some(Arc::from(url)),
             engine: Some(engine),

@@ -160,10 +160,10 @@
 //!
 //! ## Engines
 //! - [`Db::embedded`]: the dynoxide-rs emulator in-process (feature `embedded`, on by default).
-//! - [`Db::connect_local`]: DynamoDB Local or any compatible endpoint; with the
-//!   feature `dynamodb-local`, `local::DynamoDbLocal::start()` starts DynamoDB
-//!   Local itself (Java 17+, the emulator found or installed with npm) and
-//!   hands out `Db`s connected to it.
+//! - [`Db::connect_local`]: DynamoDB Local or any compatible endpoint; the
+//!   `dynamorm-local` crate (`dynamorm_local::DynamoDbLocal::start()`) starts
+//!   DynamoDB Local itself (Java 17+, the emulator found or installed with
+//!   npm) and hands out `Db`s connected to it.
 //! - [`Db::from_env`] / [`Db::from_client`]: AWS.
 //!
 //! ## Features
@@ -171,8 +171,6 @@
 //! - `validator`: `#[dynamo(validate = "validator")]`.
 //! - `garde`: `#[dynamo(validate = "garde")]`.
 //! - `chrono`: `chrono::DateTime<Utc>` as a key.
-//! - `dynamodb-local`: the `local` module, `DynamoDbLocal::start()` launching
-//!   Amazon's DynamoDB Local (no extra dependencies).
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
@@ -190,8 +188,6 @@ pub mod expr;
 mod future;
 mod item;
 mod key_id;
-#[cfg(feature = "dynamodb-local")]
-pub mod local;
 pub mod model;
 mod number;
 pub mod ops;

