@@ -289,15 +289,14 @@ async fn write_actions(
     actions: &[Box<dyn Action + '_>],
     token: Option<&str>,
 ) -> Result<()> {
-    let about: Vec<TransactionAction> = actions
-        .iter()
-        .enumerate()
-        .map(|(position, action)| action.about(db, position))
-        .collect();
-    let versions: Vec<Option<&'static str>> = actions.iter().map(|a| a.def().version).collect();
-    if let Some(over) = about.get(MAX_ACTIONS) {
+    // What each action is, rendered only for an error: a transaction that
+    // is applied formats no key.
+    let about_at = |position: usize| actions[position].about(db, position);
+    let about_all = || -> Vec<TransactionAction> { (0..actions.len()).map(about_at).collect() };
+    if actions.len() > MAX_ACTIONS {
+        let over = about_at(MAX_ACTIONS);
         return Err(Error::invalid_query(
-            at_action(over),
+            at_action(&over),
             format!(
                 "a transaction takes at most {MAX_ACTIONS} actions, got {} ({over} is one too many)",
                 actions.len()
@@ -309,9 +308,9 @@ async fn write_actions(
     for (position, action) in actions.iter().enumerate() {
         let target = action.target(db)?;
         if let Some(earlier) = targets.iter().position(|t| *t == target) {
-            let (first, second) = (&about[earlier], &about[position]);
+            let (first, second) = (about_at(earlier), about_at(position));
             return Err(Error::invalid_query(
-                at_action(second),
+                at_action(&second),
                 format!(
                     "{first} and {second} are on the same item; DynamoDB takes one action per item"
                 ),
@@ -322,7 +321,7 @@ async fn write_actions(
     let token = match token {
         Some(token) if token.is_empty() || token.len() > 36 => {
             return Err(Error::invalid_query(
-                at_action(&about[0]),
+                at_action(&about_at(0)),
                 format!("a transaction token has 1 to 36 characters, got {token:?}"),
             ))
         }
@@ -341,12 +340,13 @@ async fn write_actions(
     }
     // Throttling, transient server errors and transaction conflicts are
     // retried with the same token, so the transaction applies once.
+    let first = actions[0].def();
+    let first_table = db.table_name(first);
     let retry = db.retry();
     let mut attempts = 0;
     loop {
         attempts += 1;
-        let first = &about[0];
-        let span = trace::span("TransactWriteItems", &first.table, first.model);
+        let span = trace::span("TransactWriteItems", &first_table, first.model);
         let result = db
             .client()
             .transact_write_items()
@@ -365,8 +365,8 @@ async fn write_actions(
                 Some(TransactWriteItemsError::TransactionCanceledException(canceled)) => {
                     let reasons = reasons(
                         canceled.cancellation_reasons(),
-                        &about,
-                        &versions,
+                        &about_all(),
+                        actions,
                         &expected,
                     );
                     let retriable =
@@ -379,14 +379,18 @@ async fn write_actions(
                     }
                     return Err(Error::TransactionCanceled { reasons });
                 }
-                _ => Error::sdk(at_action(first), "TransactWriteItems", err),
+                _ => Error::sdk(
+                    ErrorContext::new(first, &first_table),
+                    "TransactWriteItems",
+                    err,
+                ),
             },
         };
         if err.is_retryable() && retry.allows_another(attempts) {
             retry.pause(attempts).await;
             continue;
         }
-        return Err(Error::transaction("TransactWriteItems", about, err));
+        return Err(Error::transaction("TransactWriteItems", about_all(), err));
     }
 }
 
@@ -394,7 +398,7 @@ async fn write_actions(
 fn reasons(
     sdk: &[aws_sdk_dynamodb::types::CancellationReason],
     about: &[TransactionAction],
-    versions: &[Option<&'static str>],
+    actions: &[Box<dyn Action + '_>],
     expected: &[Option<u64>],
 ) -> Vec<CancellationReason> {
     sdk.iter()
@@ -402,7 +406,7 @@ fn reasons(
         .map(|(position, r)| {
             let action = about.get(position);
             let item = r.item().cloned();
-            let version = versions.get(position).copied().flatten();
+            let version = actions.get(position).and_then(|a| a.def().version);
             let found_version = item
                 .as_ref()
                 .zip(version)
