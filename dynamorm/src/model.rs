@@ -171,14 +171,15 @@ pub trait FieldSink {
 /// field, since lookups use `to_attr` and writes use serde:
 ///
 /// ```
-/// use dynamorm::model::{KeyPart, schema::ScalarType};
+/// use dynamorm::model::KeyPart;
+/// use dynamorm::schema::ScalarType;
 /// use dynamorm::AttributeValue;
 ///
 /// #[derive(Clone, Debug)]
 /// struct UserId(String);
 ///
 /// impl KeyPart for UserId {
-///     const SCALAR: schema::ScalarType = schema::ScalarType::S;
+///     const SCALAR: ScalarType = ScalarType::S;
 ///     fn to_attr(&self) -> AttributeValue {
 ///         AttributeValue::S(self.0.clone())
 ///     }

@@ -7,8 +7,8 @@
 //! Two suites stay separate binaries: `from_env` sets process environment
 //! variables, which would leak into every other test in a shared process (it
 //! reuses `support::common` through a `#[path]` module), and `derive_ui`
-//! drives trybuild over `tests/ui` and `tests/ui-pass`, compiling those files
-//! on its own.
+//! drives trybuild over `tests/ui`, compiling those files on its own (code the
+//! derive must accept is the `derive_accepts` module here).
 
 mod support;
 
@@ -16,6 +16,7 @@ mod batch;
 mod batch_hooks_and_signals;
 mod codec;
 mod cursors;
+mod derive_accepts;
 mod embedded_file_survives_a_kill;
 mod engines;
 mod errors;

@@ -1,5 +1,6 @@
-// A crate that re-exports dynamorm points the derive at it with
-// `#[dynamo(crate = "...")]`: the generated code names that path.
+//! A crate that re-exports dynamorm points the derive at it with
+//! `#[dynamo(crate = "...")]`: the generated code names that path.
+
 mod storage {
     pub use dynamorm as orm;
 }
@@ -23,7 +24,8 @@ struct Thing {
     at: chrono::DateTime<chrono::Utc>,
 }
 
-fn main() {
+#[test]
+fn a_reexported_crate_path_names_the_generated_code() {
     let def = <Thing as storage::orm::DynaModel>::table_def();
     assert_eq!(def.name, "things");
     let _ = Thing::NAME.eq("x") & Thing::AT.gt(chrono::Utc::now());

@@ -1,7 +1,7 @@
 //! The happy-path counterparts of the compile-fail cases: these must compile.
 use dynamorm::model::KeyPart;
-use dynamorm::schema::ScalarType;
 use dynamorm::prelude::*;
+use dynamorm::schema::ScalarType;
 use dynamorm::AttributeValue;
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,13 @@ impl From<&str> for UserId {
 }
 
 #[derive(Serialize, Deserialize, DynaModel)]
-#[dynamo(table = "things", billing = "provisioned", read = 5, write = 2, stream = "new_and_old_images")]
+#[dynamo(
+    table = "things",
+    billing = "provisioned",
+    read = 5,
+    write = 2,
+    stream = "new_and_old_images"
+)]
 struct Thing {
     #[dynamo(hash_key)]
     id: String,
@@ -48,7 +54,8 @@ async fn f(db: &Db) {
     let _ = User::get(db, UserId("u1".into())).await;
 }
 
-fn main() {
+#[test]
+fn typed_values_accept_their_own_kinds() {
     let _ = f;
     let _: Cond<Thing> = Thing::COUNT.gt(5)
         & Thing::COUNT.between(1u8, 2.5)

@@ -7,7 +7,12 @@ use serde::{Deserialize, Serialize};
 #[derive(Serialize, Deserialize, DynaModel)]
 #[dynamo(table = "things")]
 #[dynamo(global_index(name = "by.color-2", hash_key = "fooBar", projection = "all"))]
-#[dynamo(global_index(name = "name", hash_key = "name", projection = "all", handle = "BY_NAME"))]
+#[dynamo(global_index(
+    name = "name",
+    hash_key = "name",
+    projection = "all",
+    handle = "BY_NAME"
+))]
 #[dynamo(global_index(name = "2nd-index", hash_key = "name", projection = "keys_only"))]
 struct Thing {
     #[dynamo(hash_key)]
@@ -17,7 +22,8 @@ struct Thing {
     r#type: Option<String>,
 }
 
-fn main() {
+#[test]
+fn handles_are_named_after_fields_and_indexes() {
     let _: Attr<Thing, Option<String>> = Thing::FOO_BAR;
     let _: Attr<Thing, Option<String>> = Thing::TYPE;
     assert_eq!(Thing::BY_COLOR_2.name(), "by.color-2");
