@@ -24,9 +24,22 @@ pub struct ModelAttrs {
     pub data: darling::ast::Data<(), FieldAttrs>,
     pub attrs: Vec<Attribute>,
     /// Required; optional here so that its absence is reported by the check
-    /// with a message and span of our own.
+    /// with a message and span of our own. A string names the model's own
+    /// table; a type path (`table = App`) the shared table it is an entity of.
     #[darling(default)]
-    pub table: Option<SpannedValue<String>>,
+    pub table: Option<SpannedValue<TableAttr>>,
+    /// `entity = "user"`: the tag of an entity of a shared table.
+    #[darling(default)]
+    pub entity: Option<SpannedValue<String>>,
+    /// `entity_aliases = ["usr"]`: older tags the entity also reads.
+    #[darling(default)]
+    pub entity_aliases: Option<SpannedValue<StrList>>,
+    /// `key(hash = "USER#{id}", range = "PROFILE")`: the table key templates.
+    #[darling(default, multiple)]
+    pub key: Vec<SpannedValue<KeyAttrs>>,
+    /// `index_key(index = "gsi1", hash = "EMAIL#{email}", range = "..")`.
+    #[darling(default, multiple)]
+    pub index_key: Vec<SpannedValue<IndexKeyAttrs>>,
     /// Provisioned read capacity; 1 when omitted (see `check::model`).
     #[darling(default)]
     pub read: Option<SpannedValue<i64>>,
@@ -116,6 +129,141 @@ pub struct IndexAttrs {
     pub write: Option<SpannedValue<i64>>,
     #[darling(default)]
     pub handle: Option<SpannedValue<String>>,
+}
+
+/// `table = "things"` (the model's own table) or `table = App` (a type
+/// deriving `DynaTable`: the model is an entity of that shared table).
+pub enum TableAttr {
+    Name(String),
+    Shared(syn::Path),
+}
+
+impl FromMeta for TableAttr {
+    fn from_string(value: &str) -> darling::Result<Self> {
+        Ok(TableAttr::Name(value.to_owned()))
+    }
+
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        match expr {
+            Expr::Lit(syn::ExprLit {
+                lit: syn::Lit::Str(s),
+                ..
+            }) => Ok(TableAttr::Name(s.value())),
+            Expr::Path(path) if path.qself.is_none() => Ok(TableAttr::Shared(path.path.clone())),
+            // A `macro_rules!` fragment (`$table`) arrives in an invisible group.
+            Expr::Group(group) => Self::from_expr(&group.expr),
+            other => Err(darling::Error::custom(
+                "expected table = \"name\" (the model's own table) or table = Type (a shared table deriving DynaTable)",
+            )
+            .with_span(other)),
+        }
+    }
+}
+
+/// `["a", "b"]`: a list of strings.
+pub struct StrList(pub Vec<String>);
+
+impl FromMeta for StrList {
+    fn from_expr(expr: &Expr) -> darling::Result<Self> {
+        let Expr::Array(array) = expr else {
+            return Err(
+                darling::Error::custom("expected a list of strings: [\"a\", \"b\"]")
+                    .with_span(expr),
+            );
+        };
+        array
+            .elems
+            .iter()
+            .map(|e| match e {
+                Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Ok(s.value()),
+                other => Err(darling::Error::custom("expected a string").with_span(other)),
+            })
+            .collect::<darling::Result<Vec<_>>>()
+            .map(StrList)
+    }
+}
+
+/// `key(hash = "USER#{id}", range = "PROFILE")`.
+#[derive(FromMeta)]
+pub struct KeyAttrs {
+    pub hash: SpannedValue<String>,
+    #[darling(default)]
+    pub range: Option<SpannedValue<String>>,
+}
+
+/// `index_key(index = "gsi1", hash = "EMAIL#{email}", range = "USER#{id}", handle = "BY_EMAIL")`.
+#[derive(FromMeta)]
+pub struct IndexKeyAttrs {
+    pub index: SpannedValue<String>,
+    pub hash: SpannedValue<String>,
+    #[darling(default)]
+    pub range: Option<SpannedValue<String>>,
+}
+
+/// `#[derive(DynaTable)]` on a unit struct: a table shared by entities.
+#[derive(FromDeriveInput)]
+#[darling(attributes(dynamo), supports(struct_unit))]
+pub struct SharedTableAttrs {
+    pub ident: Ident,
+    pub generics: Generics,
+    pub table: SpannedValue<String>,
+    #[darling(default)]
+    pub read: Option<SpannedValue<i64>>,
+    #[darling(default)]
+    pub write: Option<SpannedValue<i64>>,
+    #[darling(default)]
+    pub billing: Option<Deferred<BillingMode>>,
+    #[darling(default)]
+    pub stream: Option<Deferred<StreamView>>,
+    /// The hash key attribute (`pk`).
+    pub hash_key: SpannedValue<String>,
+    /// `"S"` (default), `"N"` or `"B"`.
+    #[darling(default)]
+    pub hash_key_type: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub range_key: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub range_key_type: Option<SpannedValue<String>>,
+    /// The TTL attribute; table creation enables TTL on it.
+    #[darling(default)]
+    pub ttl: Option<SpannedValue<String>>,
+    /// The attribute holding each item's entity tag; `_et` when omitted.
+    #[darling(default)]
+    pub entity_attribute: Option<SpannedValue<String>>,
+    #[darling(default, rename = "crate")]
+    pub krate: Option<syn::Path>,
+    #[darling(default, multiple, rename = "global_index")]
+    pub global_indexes: Vec<SharedIndexAttrs>,
+    #[darling(default, multiple, rename = "local_index")]
+    pub local_indexes: Vec<SharedIndexAttrs>,
+}
+
+/// A shared table's index: its key attributes by name (with their types).
+#[derive(FromMeta)]
+pub struct SharedIndexAttrs {
+    pub name: SpannedValue<String>,
+    #[darling(default)]
+    pub hash_key: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub hash_key_type: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub range_key: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub range_key_type: Option<SpannedValue<String>>,
+    #[darling(default)]
+    pub projection: Option<Deferred<ProjectionAttr>>,
+    #[darling(default)]
+    pub read: Option<SpannedValue<i64>>,
+    #[darling(default)]
+    pub write: Option<SpannedValue<i64>>,
+}
+
+/// Reads `#[derive(DynaTable)]`'s attributes.
+pub fn parse_table(input: &DeriveInput) -> syn::Result<SharedTableAttrs> {
+    SharedTableAttrs::from_derive_input(input).map_err(syn::Error::from)
 }
 
 /// A relationship: the method `name`, the related `model` (a type path),

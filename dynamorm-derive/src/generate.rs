@@ -104,6 +104,38 @@ pub fn model(m: &Model) -> TokenStream {
         }
     };
 
+    let (hash_ty, key_ty, key_fn, key_item_fn, hash_value_fn) =
+        match m.entity.as_ref().and_then(|e| e.key.as_ref()) {
+            Some(key) => {
+                let (key_ty, hash_ty, key_fn, key_item_fn, hash_value_fn) =
+                    crate::generate_entity::template_key(m, key);
+                (hash_ty, key_ty, key_fn, key_item_fn, hash_value_fn)
+            }
+            None => (quote!(#hash_ty), key_ty, key_fn, key_item_fn, quote!()),
+        };
+    let (entity_statics, def_head, entity_ref) = match &m.entity {
+        Some(e) => {
+            let (statics, from_shared) = crate::generate_entity::entity_def(m, e);
+            (
+                statics,
+                from_shared,
+                quote!(::core::option::Option::Some(&ENTITY)),
+            )
+        }
+        None => (
+            quote!(),
+            quote! {
+                name: #table,
+                hash_key: #hash_def,
+                range_key: #range_def,
+                billing: #billing,
+                stream: #stream,
+                indexes: &[#(#index_defs),*],
+            },
+            quote!(::core::option::Option::None),
+        ),
+    };
+
     let encode_fields = encode_fields(m);
     let field_encodings = field_encodings(m);
     let field_handles = m.fields.iter().map(|f| field_handle(m, f));
@@ -119,21 +151,18 @@ pub fn model(m: &Model) -> TokenStream {
 
             fn table_def() -> &'static ::dynamorm::schema::TableDef {
                 static FIELDS: &[::dynamorm::schema::FieldDef] = &[#(#field_defs),*];
+                #entity_statics
                 static DEF: ::dynamorm::schema::TableDef = ::dynamorm::schema::TableDef {
                     model: #model_name,
-                    name: #table,
-                    hash_key: #hash_def,
-                    range_key: #range_def,
-                    billing: #billing,
-                    stream: #stream,
+                    #def_head
                     fields: FIELDS,
-                    indexes: &[#(#index_defs),*],
                     groups: &[#(<#groups as ::dynamorm::model::FieldGroup>::FIELDS),*],
                     validates: #validates,
                     version: #version,
                     ttl: #ttl,
                     created_at: #created_at,
                     updated_at: #updated_at,
+                    entity: #entity_ref,
                 };
                 &DEF
             }
@@ -145,6 +174,8 @@ pub fn model(m: &Model) -> TokenStream {
             fn key_item(key: &Self::Key) -> ::dynamorm::Item {
                 #key_item_fn
             }
+
+            #hash_value_fn
 
             fn validate_model(&self) -> ::core::result::Result<(), ::dynamorm::ValidationErrors> {
                 #validate

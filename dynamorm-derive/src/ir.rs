@@ -33,6 +33,8 @@ pub struct Model<'a> {
     /// The derive writes items field by field (`DynaModel::encode_fields`):
     /// serde writes the struct as its fields, under the names computed here.
     pub encode_fields: bool,
+    /// Set for an entity of a shared table.
+    pub entity: Option<Entity>,
 }
 
 /// A shared field group (`#[derive(DynaFields)]`).
@@ -173,4 +175,96 @@ pub enum Projection {
     All,
     KeysOnly,
     Include(Vec<String>),
+}
+
+/// A model that is an entity of a shared table (`table = App, entity = ".."`).
+pub struct Entity {
+    /// The shared table's type (deriving `DynaTable`).
+    pub table: syn::Path,
+    /// The tag its writes store.
+    pub name: String,
+    /// Older tags it also reads.
+    pub aliases: Vec<String>,
+    /// The table key templates; `None` for a polymorphic model (plain key
+    /// fields named like the table's key attributes).
+    pub key: Option<KeyTemplates>,
+    /// The secondary indexes' key templates.
+    pub index_keys: Vec<IndexKeyTemplates>,
+}
+
+/// A table key built from templates.
+pub struct KeyTemplates {
+    pub hash: Template,
+    pub range: Option<Template>,
+    /// Indexes into `Model::fields` of the fields the templates use, in
+    /// order of first appearance: the model's key.
+    pub key_fields: Vec<usize>,
+}
+
+/// An index key built from templates.
+pub struct IndexKeyTemplates {
+    pub index: String,
+    pub hash: Template,
+    pub range: Option<Template>,
+}
+
+/// A parsed key template (`"ORDER#{placed}#{id}"`).
+pub struct Template {
+    pub text: String,
+    pub parts: Vec<TemplatePart>,
+    /// The span errors about it point at.
+    pub span: Span,
+}
+
+impl Template {
+    /// Indexes into `Model::fields` of the fields it uses, in order.
+    pub fn fields(&self) -> impl Iterator<Item = usize> + '_ {
+        self.parts.iter().filter_map(|p| match p {
+            TemplatePart::Field { field, .. } => Some(*field),
+            TemplatePart::Text(_) => None,
+        })
+    }
+}
+
+pub enum TemplatePart {
+    Text(String),
+    Field { field: usize, rendering: Rendering },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Rendering {
+    Plain,
+    ZeroPadded(u8),
+    Time,
+}
+
+/// A table shared by entities (`#[derive(DynaTable)]`), checked.
+pub struct SharedTable<'a> {
+    pub ident: &'a Ident,
+    pub name: String,
+    pub billing: Billing,
+    pub stream: Option<StreamView>,
+    pub hash_key: (String, Scalar),
+    pub range_key: Option<(String, Scalar)>,
+    pub indexes: Vec<SharedIndex>,
+    pub ttl: Option<String>,
+    pub entity_attribute: String,
+}
+
+/// A key attribute's scalar type.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Scalar {
+    S,
+    N,
+    B,
+}
+
+/// A shared table's secondary index.
+pub struct SharedIndex {
+    pub name: String,
+    pub global: bool,
+    pub hash_key: (String, Scalar),
+    pub range_key: Option<(String, Scalar)>,
+    pub projection: Projection,
+    pub throughput: Option<(i64, i64)>,
 }

@@ -21,6 +21,7 @@ mod check;
 mod crate_path;
 mod errors;
 mod generate;
+mod generate_entity;
 mod ir;
 mod serde_attrs;
 mod shape;
@@ -37,6 +38,27 @@ pub fn derive_dyna_model(input: TokenStream) -> TokenStream {
         let model = check::model(&parsed)?;
         Ok(crate_path::at(
             generate::model(&model),
+            parsed.krate.as_ref(),
+        ))
+    });
+    match expanded {
+        Ok(tokens) => tokens.into(),
+        Err(err) => err.into_compile_error().into(),
+    }
+}
+
+/// Implements `dynamorm::model::DynaTable` for a unit struct declaring a
+/// table shared by several entities (single-table design): its name,
+/// billing, key attributes, indexes, stream, TTL attribute and entity tag
+/// attribute, and generates its `table(&db)` handle. The attributes are
+/// documented on the `dynamorm` crate.
+#[proc_macro_derive(DynaTable, attributes(dynamo))]
+pub fn derive_dyna_table(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let expanded = attrs::parse_table(&input).and_then(|parsed| {
+        let table = check::table(&parsed)?;
+        Ok(crate_path::at(
+            generate_entity::shared_table(&table),
             parsed.krate.as_ref(),
         ))
     });

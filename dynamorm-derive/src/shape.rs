@@ -23,6 +23,11 @@ fn head(ty: &Type) -> Option<(String, Option<&Type>)> {
     Some((segment.ident.to_string(), arg))
 }
 
+/// The name of the type's last path segment (`chrono::DateTime<Utc>` -> `DateTime`).
+pub fn type_name(ty: &Type) -> Option<String> {
+    head(ty).map(|(name, _)| name)
+}
+
 /// `Option<T>` -> `T`.
 pub fn option_inner(ty: &Type) -> Option<&Type> {
     match head(ty)? {

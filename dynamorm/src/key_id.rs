@@ -280,6 +280,7 @@ mod tests {
             ttl: None,
             created_at: None,
             updated_at: None,
+            entity: None,
         };
         let key = |h: &str, r: &str| {
             key_id(

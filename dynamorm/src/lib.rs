@@ -188,6 +188,7 @@ pub mod expr;
 mod future;
 mod item;
 mod key_id;
+mod key_template;
 pub mod model;
 mod number;
 pub mod ops;
@@ -200,7 +201,7 @@ mod validate;
 pub use api::{InstanceMutOps, InstanceOps, ModelOps};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
-pub use dynamorm_derive::{DynaFields, DynaModel};
+pub use dynamorm_derive::{DynaFields, DynaModel, DynaTable};
 pub use error::{
     CancellationReason, Error, FieldError, Result, TransactionAction, ValidationErrors,
 };
@@ -220,9 +221,9 @@ pub mod prelude {
     pub use crate::db::Db;
     pub use crate::error::{Error, Result, ValidationErrors};
     pub use crate::expr::{Attr, AttrType, Cond};
-    pub use crate::model::DynaModel;
+    pub use crate::model::{DynaModel, DynaTable};
     pub use crate::ops::page::{Cursor, Page};
-    pub use dynamorm_derive::{DynaFields, DynaModel};
+    pub use dynamorm_derive::{DynaFields, DynaModel, DynaTable};
 }
 
 /// The README's Rust blocks, compiled and run as doctests (the quickstart

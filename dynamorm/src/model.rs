@@ -96,6 +96,13 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
     /// The key as a DynamoDB key map (hash and, if any, range attribute).
     fn key_item(key: &Self::Key) -> Item;
 
+    /// The hash key attribute's stored value for `hash`: the value itself,
+    /// or for an entity of a shared table its hash template rendered
+    /// (`"u1"` as `"USER#u1"`).
+    fn hash_key_value(hash: &Self::HashKey) -> AttributeValue {
+        hash.to_attr()
+    }
+
     /// Runs the model's validation (`#[dynamo(validate = ...)]`); `Ok` when none is declared.
     fn validate_model(&self) -> Result<(), ValidationErrors> {
         Ok(())
@@ -143,6 +150,46 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
     ) -> Option<(String, String)> {
         let _ = doc;
         None
+    }
+}
+
+/// A table shared by several entities, as `#[derive(DynaTable)]` declares
+/// it: name, billing, key attribute names and types, indexes, stream, TTL
+/// attribute and the attribute holding each item's entity tag. Entities
+/// (`#[dynamo(table = App, entity = "user")]`) take their table from it.
+///
+/// ```
+/// use dynamorm::prelude::*;
+///
+/// #[derive(DynaTable)]
+/// #[dynamo(table = "app", billing = "on_demand", hash_key = "pk", range_key = "sk")]
+/// #[dynamo(global_index(name = "gsi1", hash_key = "gsi1pk", range_key = "gsi1sk", projection = "all"))]
+/// struct App;
+///
+/// assert_eq!(App::TABLE.name, "app");
+/// assert_eq!(App::TABLE.hash_key.name, "pk");
+/// assert_eq!(App::ENTITY_ATTRIBUTE, "_et");
+/// ```
+pub trait DynaTable: TableSource {
+    /// The table: keys, billing, indexes, stream and TTL attribute. It has
+    /// no fields: those are its entities'.
+    const TABLE: schema::TableDef;
+    /// The attribute holding each item's entity tag (`_et` unless
+    /// `entity_attribute = ".."` renames it).
+    const ENTITY_ATTRIBUTE: &'static str;
+}
+
+/// What a [`TableHandle`](crate::ops::table::TableHandle) creates, checks
+/// and updates: a model's table ([`DynaModel`]) or a shared table
+/// ([`DynaTable`]).
+pub trait TableSource: 'static {
+    /// The table as declared.
+    fn table_def() -> &'static schema::TableDef;
+}
+
+impl<M: DynaModel> TableSource for M {
+    fn table_def() -> &'static schema::TableDef {
+        <M as DynaModel>::table_def()
     }
 }
 
@@ -270,6 +317,39 @@ impl<K: KeyPart, T: Into<K>> IntoKey<K> for T {
 impl<H: KeyPart, R: KeyPart, A: Into<H>, B: Into<R>> IntoKey<(H, R)> for (A, B) {
     fn into_key(self) -> (H, R) {
         (self.0.into(), self.1.into())
+    }
+}
+
+/// The key of an entity whose templates use three fields
+/// (`Order::get(&db, ("u1", "2026-01-05", "o1"))`).
+impl<K1, K2, K3, A, B, C> IntoKey<(K1, K2, K3)> for (A, B, C)
+where
+    K1: KeyPart,
+    K2: KeyPart,
+    K3: KeyPart,
+    A: Into<K1>,
+    B: Into<K2>,
+    C: Into<K3>,
+{
+    fn into_key(self) -> (K1, K2, K3) {
+        (self.0.into(), self.1.into(), self.2.into())
+    }
+}
+
+/// The key of an entity whose templates use four fields.
+impl<K1, K2, K3, K4, A, B, C, D> IntoKey<(K1, K2, K3, K4)> for (A, B, C, D)
+where
+    K1: KeyPart,
+    K2: KeyPart,
+    K3: KeyPart,
+    K4: KeyPart,
+    A: Into<K1>,
+    B: Into<K2>,
+    C: Into<K3>,
+    D: Into<K4>,
+{
+    fn into_key(self) -> (K1, K2, K3, K4) {
+        (self.0.into(), self.1.into(), self.2.into(), self.3.into())
     }
 }
 

@@ -3,7 +3,12 @@
 //!
 //! Plain data with no behaviour beyond lookups, so every layer can read it.
 //! [`DynaModel::table_def`](crate::DynaModel::table_def) returns a model's
-//! [`TableDef`].
+//! [`TableDef`]; an entity of a shared table also has an [`EntityDef`]: its
+//! tag and its [`KeyTemplate`]s.
+
+pub use crate::key_template::{
+    EntityDef, IndexKeyTemplates, KeyTemplate, Rendering, TemplateError, TemplatePart,
+};
 
 /// A key attribute's DynamoDB scalar type.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -441,6 +446,9 @@ pub struct TableDef {
     pub created_at: Option<&'static str>,
     /// The `#[dynamo(updated_at)]` attribute: set on every save and update.
     pub updated_at: Option<&'static str>,
+    /// For an entity of a shared table (`#[dynamo(table = App, entity = "..")]`):
+    /// its tag and key templates. `None` for a model with a table of its own.
+    pub entity: Option<&'static EntityDef>,
 }
 
 impl TableDef {
@@ -505,4 +513,81 @@ impl TableDef {
     pub fn hash_key_and_range(&self) -> impl Iterator<Item = KeyDef> {
         std::iter::once(self.hash_key).chain(self.range_key)
     }
+}
+
+/// The index called `name` among `indexes`, at compile time: the derive
+/// resolves an entity's `index_key(index = "..")` with it, so an index the
+/// shared table does not declare fails the build.
+///
+/// ```
+/// # use dynamorm::schema::{index_named, IndexDef, KeyDef, ProjectionDef, ScalarType};
+/// const INDEXES: &[IndexDef] = &[IndexDef {
+///     name: "gsi1",
+///     global: true,
+///     hash_key: KeyDef { name: "gsi1pk", scalar: ScalarType::S },
+///     range_key: None,
+///     projection: ProjectionDef::All,
+///     throughput: None,
+/// }];
+/// const HASH: &str = index_named(INDEXES, "gsi1").hash_key.name;
+/// assert_eq!(HASH, "gsi1pk");
+/// ```
+pub const fn index_named(indexes: &'static [IndexDef], name: &str) -> &'static IndexDef {
+    let mut i = 0;
+    while i < indexes.len() {
+        if same_str(indexes[i].name, name) {
+            return &indexes[i];
+        }
+        i += 1;
+    }
+    panic!("the shared table declares no index of that name (see `index_key(index = ..)`)")
+}
+
+/// The attribute name of `key`, which a range template needs: the build
+/// fails when the table or index has no range key.
+pub const fn range_attribute(key: Option<KeyDef>) -> &'static str {
+    match key {
+        Some(key) => key.name,
+        None => panic!("a range template is declared for a table or index without a range key"),
+    }
+}
+
+/// At compile time: an entity that declares no range template is of a table
+/// without a range key.
+pub const fn no_range_key(key: Option<KeyDef>) {
+    if key.is_some() {
+        panic!("the shared table has a range key: declare the entity's range template (key(hash = .., range = ..))")
+    }
+}
+
+/// At compile time: a polymorphic model's key fields are stored under the
+/// shared table's key attribute names.
+pub const fn plain_keys_match(table: &TableDef, hash: &str, range: Option<&str>) {
+    if !same_str(table.hash_key.name, hash) {
+        panic!(
+            "the field marked hash_key is not stored under the shared table's hash key attribute"
+        )
+    }
+    match (table.range_key, range) {
+        (None, None) => {}
+        (Some(key), Some(range)) if same_str(key.name, range) => {}
+        _ => panic!(
+            "the field marked range_key is not stored under the shared table's range key attribute"
+        ),
+    }
+}
+
+const fn same_str(a: &str, b: &str) -> bool {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len() != b.len() {
+        return false;
+    }
+    let mut i = 0;
+    while i < a.len() {
+        if a[i] != b[i] {
+            return false;
+        }
+        i += 1;
+    }
+    true
 }

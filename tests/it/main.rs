@@ -36,6 +36,7 @@ mod partial_save;
 mod query_scan;
 mod relationships;
 mod request_values;
+mod single_table;
 mod table_sync;
 mod tables;
 mod transaction_error_context;

@@ -11,12 +11,15 @@ use syn::Ident;
 use crate::attrs::Deferred;
 use crate::errors::Errors;
 
+mod entity;
 mod field;
 mod index;
 mod model;
 mod relation;
+mod table;
 
 pub use model::{group, model};
+pub use table::table;
 
 /// The value darling read for a keyword option, or `None` when it did not
 /// parse: then its error is recorded, with the others.

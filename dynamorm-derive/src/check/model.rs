@@ -3,11 +3,12 @@
 
 use proc_macro2::Span;
 
+use super::entity::entity;
 use super::field::{field, unique_names, write_role, write_roles};
 use super::index::indexes;
 use super::relation::relations;
 use super::{capacity, dynamodb_name, parsed};
-use crate::attrs::{BillingMode, ModelAttrs};
+use crate::attrs::{BillingMode, ModelAttrs, TableAttr};
 use crate::case::RenameRule;
 use crate::errors::Errors;
 use crate::ir::{Billing, Field, Group, Model, Roles, StreamView, Validate};
@@ -67,14 +68,48 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
         }
     }
     unique_names(&fields, &mut errors);
-    if hash.is_none() {
+
+    let entity = match attrs.table.as_deref() {
+        Some(TableAttr::Shared(path)) => {
+            Some(entity(attrs, path, &fields, (hash, range), &mut errors))
+        }
+        _ => {
+            let entity_only = [
+                attrs.entity.as_ref().map(|e| e.span()),
+                attrs.entity_aliases.as_ref().map(|e| e.span()),
+            ];
+            let templates = attrs
+                .key
+                .iter()
+                .map(|k| k.span())
+                .chain(attrs.index_key.iter().map(|k| k.span()));
+            for span in entity_only.into_iter().flatten().chain(templates) {
+                errors.at(
+                    span,
+                    "only an entity of a shared table has a tag and key templates: declare the table as `table = App` (a type deriving DynaTable)",
+                );
+            }
+            None
+        }
+    };
+    if let Some(key) = entity.as_ref().and_then(|e| e.key.as_ref()) {
+        // The model's key is its template fields; the hash template's
+        // field stands in for the hash key field.
+        hash = key.hash.fields().next();
+    }
+    if hash.is_none() && entity.as_ref().is_none_or(|e| e.key.is_none()) {
         errors.at(
             attrs.ident.span(),
-            "missing hash key: mark one field with #[dynamo(hash_key)]",
+            if entity.is_some() {
+                "missing key: declare key(hash = \"..\", range = \"..\") templates, or mark the field named like the table's hash key attribute with #[dynamo(hash_key)]"
+            } else {
+                "missing hash key: mark one field with #[dynamo(hash_key)]"
+            },
         );
     }
 
-    let table = match &attrs.table {
+    let table = match attrs.table.as_ref() {
+        Some(table) if matches!(&**table, TableAttr::Shared(_)) => String::new(),
         None => {
             errors.at(
                 attrs.ident.span(),
@@ -83,13 +118,14 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
             String::new()
         }
         Some(table) => {
-            if let Err(why) = dynamodb_name(table) {
-                errors.at(
-                    table.span(),
-                    format!("invalid table name {:?}: {why}", table.as_str()),
-                );
+            let name = match &**table {
+                TableAttr::Name(name) => name.as_str(),
+                TableAttr::Shared(_) => "",
+            };
+            if let Err(why) = dynamodb_name(name) {
+                errors.at(table.span(), format!("invalid table name {name:?}: {why}"));
             }
-            table.as_str().to_owned()
+            name.to_owned()
         }
     };
     let billing = billing(attrs, &mut errors);
@@ -121,6 +157,7 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
         relations,
         groups,
         encode_fields,
+        entity,
     })
 }
 

@@ -17,6 +17,7 @@
 
 mod de;
 pub(crate) mod direct;
+mod entity;
 mod json;
 mod ser;
 mod shape;
@@ -72,6 +73,17 @@ pub fn to_item<M: DynaModel>(model: &M) -> Result<ItemMap> {
 /// impl. Numbers are checked as they are encoded (see [`ser`]), so the item
 /// needs no second walk.
 pub(crate) fn encode<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<ItemMap> {
+    let def = M::table_def();
+    let mut item = encode_fields_of(model, at)?;
+    if let Some(entity) = def.entity {
+        entity::store_keys(def, entity, &mut item, at)?;
+    }
+    Ok(item)
+}
+
+/// The model's own fields as an item: field by field where the derive
+/// writes them, else by the model's `Serialize`.
+fn encode_fields_of<M: DynaModel>(model: &M, at: ErrorContext<'_>) -> Result<ItemMap> {
     let mut writer = ItemWriter::new(M::table_def().fields.len());
     if !model.encode_fields(&mut writer) {
         return encode_with_serde(model, at);
@@ -277,7 +289,11 @@ pub fn from_item<M: DynaModel>(item: ItemMap) -> Result<M> {
 
 /// [`from_item`], with errors naming the table at `at`.
 pub(crate) fn decode<M: DynaModel>(mut item: ItemMap, at: ErrorContext<'_>) -> Result<M> {
-    shape_for_read(M::table_def(), &mut item);
+    let def = M::table_def();
+    if let Some(entity) = def.entity {
+        entity::admit(def, entity, &mut item, at)?;
+    }
+    shape_for_read(def, &mut item);
     M::deserialize(ValueDeserializer(AttributeValue::M(item)))
         .map_err(|e| Error::codec(at, Direction::Decode, Some(e.path()), e.message()))
 }

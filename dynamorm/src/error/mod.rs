@@ -146,6 +146,20 @@ pub enum Error {
         source: Option<Box<Error>>,
     },
 
+    /// A typed read of an entity found an item tagged as another entity
+    /// under its key (or in its query): nothing was decoded.
+    #[error("{model} (table {table}) read an item of entity `{found}`, not `{expected}`")]
+    WrongEntity {
+        /// The model's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The tag the model writes.
+        expected: &'static str,
+        /// The tag the item carries.
+        found: String,
+    },
+
     /// A query or condition was malformed: unknown field or operator, missing hash key, bad value.
     #[error("invalid query on {model} (table {table}): {message}")]
     InvalidQuery {
@@ -435,6 +449,20 @@ impl Error {
             model: at.model,
             table: at.table.to_owned(),
             key: format!("{key:?}"),
+        }
+    }
+
+    /// [`Error::WrongEntity`]: the item is tagged `found`, the model `expected`.
+    pub(crate) fn wrong_entity(
+        at: ErrorContext<'_>,
+        expected: &'static str,
+        found: String,
+    ) -> Self {
+        Error::WrongEntity {
+            model: at.model,
+            table: at.table.to_owned(),
+            expected,
+            found,
         }
     }
 

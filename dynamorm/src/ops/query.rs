@@ -15,7 +15,7 @@ use crate::expr::{compare_keys, AttrPath, Cond, Placeholders};
 use crate::expr::{kw, limits};
 use crate::future::OpFuture;
 use crate::item::Item;
-use crate::model::{DynaModel, KeyPart};
+use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{
     self, read_option_methods, Fetch, Fetched, FilterAndProjection, ReadOptions,
@@ -63,7 +63,7 @@ pub struct Query<'a, M: DynaModel, O: DynaModel = M> {
 impl<'a, M: DynaModel> Query<'a, M> {
     /// A query for the items whose hash key is `hash`.
     pub fn new(db: &'a Db, hash: M::HashKey) -> Self {
-        Query::build(db, None, Some(hash.to_attr()), None)
+        Query::build(db, None, Some(M::hash_key_value(&hash)), None)
     }
 
     /// A query on the secondary index `index` (see [`Index`](crate::ops::index::Index)).
@@ -251,6 +251,20 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
         let hash_path = placeholders.path(&AttrPath::new(hash_key.name));
         let hash_value = placeholders.value(hash);
         let mut expression = format!("{hash_path} = {hash_value}");
+        if let (None, Some(range_key)) = (&self.range, range_key) {
+            if let Some(template) = self.entity_range_template() {
+                // An entity's items under the hash key: those whose range key
+                // its template could have written.
+                let range_path = placeholders.path(&AttrPath::new(range_key.name));
+                if template.is_constant() {
+                    let value = placeholders.value(AttributeValue::S(template.text.to_owned()));
+                    expression.push_str(&format!(" AND {range_path} = {value}"));
+                } else if !template.prefix().is_empty() {
+                    let value = placeholders.value(AttributeValue::S(template.prefix().to_owned()));
+                    expression.push_str(&format!(" AND begins_with({range_path}, {value})"));
+                }
+            }
+        }
         if let Some(range) = &self.range {
             let Some(range_key) = range_key else {
                 return Err(invalid(format!(
@@ -304,6 +318,15 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
             .map_err(|message| Error::invalid_query(self.options.scope(), message))?;
         let rest = self.options.render::<O>(count_only, placeholders)?;
         Ok((key_condition, rest))
+    }
+
+    /// The template an entity writes the queried range key with, if any.
+    fn entity_range_template(&self) -> Option<&'static crate::schema::KeyTemplate> {
+        let entity = M::table_def().entity?;
+        match self.options.index {
+            None => entity.range.as_ref(),
+            Some(i) => entity.index(i.name)?.range.as_ref(),
+        }
     }
 
     fn target_name(&self) -> String {

@@ -1,6 +1,7 @@
 //! What query and scan share: fetching pages and the terminals built on it
 //! (`all`, `first`, `count`, `page`, `stream`).
 
+use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, Stream, TryStreamExt};
 
 use crate::codec;
@@ -123,6 +124,42 @@ impl<M: DynaModel> ReadOptions<M> {
         }
     }
 
+    /// For an entity of a shared table, the filter ANDed with "the item is
+    /// tagged as this entity" (or one of its aliases), so queries and scans
+    /// return its items only; `None` for a model with its own table, or when
+    /// the tag is a key of the table or index read (DynamoDB filters no key
+    /// attribute).
+    fn entity_filter(&self) -> Option<Cond<M>> {
+        let entity = M::table_def().entity?;
+        let def = M::table_def();
+        let mut keys = match self.index {
+            Some(i) => (i.hash_key, i.range_key),
+            None => (def.hash_key, def.range_key),
+        };
+        if keys.0.name == entity.tag_attribute
+            || keys
+                .1
+                .take()
+                .is_some_and(|k| k.name == entity.tag_attribute)
+        {
+            return self.filter.clone();
+        }
+        let tag = |name: &str| {
+            Cond::equals(
+                AttrPath::new(entity.tag_attribute),
+                AttributeValue::S(name.to_owned()),
+            )
+        };
+        let tagged = entity
+            .aliases
+            .iter()
+            .fold(tag(entity.name), |either, alias| either.or(tag(alias)));
+        Some(match &self.filter {
+            Some(filter) => filter.clone().and(tagged),
+            None => tagged,
+        })
+    }
+
     /// The rendered filter and projection of one request reading `O`s; a
     /// mistake recorded while building comes first.
     pub(crate) fn render<O: DynaModel>(
@@ -131,7 +168,8 @@ impl<M: DynaModel> ReadOptions<M> {
         placeholders: &mut Placeholders,
     ) -> Result<FilterAndProjection> {
         self.check()?;
-        let filter = match &self.filter {
+        let tagged = self.entity_filter();
+        let filter = match tagged.as_ref().or(self.filter.as_ref()) {
             Some(f) => Some(
                 f.render_for(Some(M::table_def()), placeholders)
                     .map_err(|message| Error::invalid_query(self.scope(), message))?,

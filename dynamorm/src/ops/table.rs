@@ -16,7 +16,7 @@ use aws_sdk_dynamodb::types::{
 use super::table_plan::{self, attribute_definition, key_element, projection};
 use crate::db::Db;
 use crate::error::{Error, ErrorContext, Result};
-use crate::model::DynaModel;
+use crate::model::TableSource;
 use crate::schema::{Billing, IndexDef, TableChange};
 
 /// How long `create`/`delete`/`update` wait for the table to become ACTIVE / disappear.
@@ -49,7 +49,7 @@ pub struct TableHandle<'a, M> {
     _model: PhantomData<fn() -> M>,
 }
 
-impl<M: DynaModel> std::fmt::Debug for TableHandle<'_, M> {
+impl<M: TableSource> std::fmt::Debug for TableHandle<'_, M> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("TableHandle")
             .field("db", self.db)
@@ -58,7 +58,7 @@ impl<M: DynaModel> std::fmt::Debug for TableHandle<'_, M> {
     }
 }
 
-impl<'a, M: DynaModel> TableHandle<'a, M> {
+impl<'a, M: TableSource> TableHandle<'a, M> {
     /// The handle for `M`'s table on `db`.
     pub fn new(db: &'a Db) -> Self {
         TableHandle {

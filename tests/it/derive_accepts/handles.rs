@@ -1,5 +1,10 @@
 //! Handle names are SCREAMING_SNAKE_CASE of the field or index name, or the
 //! index's explicit `handle`.
+
+// Index declarations repeat `projection = "all"`, which clippy takes for a
+// repeated attribute.
+#![allow(clippy::duplicated_attributes)]
+
 use dynamorm::prelude::*;
 use serde::{Deserialize, Serialize};
 

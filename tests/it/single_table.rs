@@ -1,0 +1,294 @@
+//! Single-table design: entities of one shared table store their generic
+//! key attributes and tag beside their fields, read back only their own
+//! items, and refuse values that would make two keys read alike.
+
+use dynamorm::prelude::*;
+use dynamorm::AttributeValue;
+use serde::{Deserialize, Serialize};
+
+use crate::support::common;
+
+#[derive(DynaTable)]
+#[dynamo(
+    table = "app",
+    billing = "on_demand",
+    hash_key = "pk",
+    range_key = "sk"
+)]
+#[dynamo(global_index(
+    name = "gsi1",
+    hash_key = "gsi1pk",
+    range_key = "gsi1sk",
+    projection = "all"
+))]
+struct App;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "user")]
+#[dynamo(key(hash = "USER#{id}", range = "PROFILE"))]
+#[dynamo(index_key(index = "gsi1", hash = "EMAIL#{email}", range = "USER#{id}"))]
+#[serde(deny_unknown_fields)]
+struct User {
+    id: String,
+    email: String,
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "order")]
+#[dynamo(key(hash = "USER#{user_id}", range = "ORDER#{placed}#{id}"))]
+struct Order {
+    user_id: String,
+    id: String,
+    placed: String,
+    total: i64,
+}
+
+/// Keyed like `User`, under another tag: reads of a user's key as an admin
+/// find an item of another entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "admin")]
+#[dynamo(key(hash = "USER#{id}", range = "PROFILE"))]
+struct Admin {
+    id: String,
+    email: String,
+    name: String,
+}
+
+/// Reads items tagged `user` as well as its own tag.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "member", entity_aliases = ["user"])]
+#[dynamo(key(hash = "USER#{id}", range = "PROFILE"))]
+struct Member {
+    id: String,
+    email: String,
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "invoice")]
+#[dynamo(key(hash = "USER#{user_id}", range = "INVOICE#{number:06}"))]
+struct Invoice {
+    user_id: String,
+    number: u32,
+    amount: i64,
+}
+
+fn ada() -> User {
+    User {
+        id: "u1".into(),
+        email: "ada@example.com".into(),
+        name: "Ada".into(),
+    }
+}
+
+fn order(id: &str, placed: &str, total: i64) -> Order {
+    Order {
+        user_id: "u1".into(),
+        id: id.into(),
+        placed: placed.into(),
+        total,
+    }
+}
+
+async fn app() -> Db {
+    let db = common::db().await;
+    App::table(&db).create().await.unwrap();
+    db
+}
+
+fn s(value: &str) -> AttributeValue {
+    AttributeValue::S(value.to_owned())
+}
+
+#[tokio::test]
+async fn a_saved_entity_stores_its_rendered_keys_and_tag_beside_its_fields() {
+    let db = app().await;
+    ada().save(&db).await.unwrap();
+    let table = App::table(&db).name();
+    let stored = common::stored_item(&db, &table, &[("pk", s("USER#u1")), ("sk", s("PROFILE"))])
+        .await
+        .expect("the user is stored under its rendered key");
+    assert_eq!(stored["gsi1pk"], s("EMAIL#ada@example.com"));
+    assert_eq!(stored["gsi1sk"], s("USER#u1"));
+    assert_eq!(stored["_et"], s("user"));
+    assert_eq!(stored["email"], s("ada@example.com"));
+    // Reads take the generic attributes out: deny_unknown_fields holds.
+    assert_eq!(User::get(&db, "u1").await.unwrap(), Some(ada()));
+}
+
+#[tokio::test]
+async fn the_key_is_the_template_fields_in_order_of_appearance() {
+    let db = app().await;
+    let o = order("o1", "2026-01-05", 30);
+    o.save(&db).await.unwrap();
+    let found = Order::get(&db, ("u1", "o1", "2026-01-05")).await.unwrap();
+    assert_eq!(found, None, "the key is (user_id, placed, id)");
+    let found = Order::get(&db, ("u1", "2026-01-05", "o1")).await.unwrap();
+    assert_eq!(found, Some(o.clone()));
+    let updated = Order::update(&db, ("u1", "2026-01-05", "o1"))
+        .add(Order::TOTAL, 5)
+        .await
+        .unwrap();
+    assert_eq!(updated.total, 35);
+    Order::delete(&db, ("u1", "2026-01-05", "o1"))
+        .await
+        .unwrap();
+    assert_eq!(
+        Order::get(&db, ("u1", "2026-01-05", "o1")).await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn an_entity_query_returns_only_that_entitys_items() {
+    let db = app().await;
+    ada().save(&db).await.unwrap();
+    order("o1", "2026-01-05", 30).save(&db).await.unwrap();
+    order("o2", "2026-02-01", 12).save(&db).await.unwrap();
+    Invoice {
+        user_id: "u1".into(),
+        number: 7,
+        amount: 42,
+    }
+    .save(&db)
+    .await
+    .unwrap();
+
+    let orders = Order::query(&db, "u1").all().await.unwrap();
+    assert_eq!(
+        orders,
+        [order("o1", "2026-01-05", 30), order("o2", "2026-02-01", 12)]
+    );
+    let newest = Order::query(&db, "u1")
+        .reverse()
+        .limit(1)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(newest, [order("o2", "2026-02-01", 12)]);
+    assert_eq!(Order::query(&db, "u1").count().await.unwrap(), 2);
+    assert_eq!(User::query(&db, "u1").all().await.unwrap(), [ada()]);
+    let invoices = Invoice::query(&db, "u1").all().await.unwrap();
+    assert_eq!(invoices.len(), 1);
+    let table = App::table(&db).name();
+    let stored = common::stored_item(
+        &db,
+        &table,
+        &[("pk", s("USER#u1")), ("sk", s("INVOICE#000007"))],
+    )
+    .await;
+    assert!(stored.is_some(), "the number is zero-padded to six digits");
+
+    // A scan of the shared table returns the entity's items only.
+    let mut scanned = Order::scan(&db).all().await.unwrap();
+    scanned.sort_by(|a, b| a.id.cmp(&b.id));
+    assert_eq!(scanned.len(), 2);
+    assert_eq!(User::scan(&db).all().await.unwrap(), [ada()]);
+    // A filter on a field combines with the entity's tag filter.
+    let big = Order::query(&db, "u1")
+        .filter(Order::TOTAL.gt(20))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(big, [order("o1", "2026-01-05", 30)]);
+}
+
+#[tokio::test]
+async fn a_typed_read_of_another_entitys_item_is_wrong_entity() {
+    let db = app().await;
+    ada().save(&db).await.unwrap();
+    let err = Admin::get(&db, "u1").await.unwrap_err();
+    match &err {
+        Error::WrongEntity {
+            expected, found, ..
+        } => {
+            assert_eq!(*expected, "admin");
+            assert_eq!(found, "user");
+        }
+        other => panic!("expected WrongEntity, got {other:?}"),
+    }
+    assert!(err.to_string().contains("user"), "{err}");
+    // Queries of the admin entity skip the user's item.
+    assert_eq!(Admin::query(&db, "u1").all().await.unwrap(), []);
+}
+
+#[tokio::test]
+async fn an_alias_reads_items_written_under_an_older_tag_and_writes_the_new_one() {
+    let db = app().await;
+    ada().save(&db).await.unwrap();
+    let member = Member::get(&db, "u1")
+        .await
+        .unwrap()
+        .expect("read under the alias");
+    assert_eq!(member.name, "Ada");
+    assert_eq!(Member::query(&db, "u1").all().await.unwrap().len(), 1);
+    member.save(&db).await.unwrap();
+    let table = App::table(&db).name();
+    let stored = common::stored_item(&db, &table, &[("pk", s("USER#u1")), ("sk", s("PROFILE"))])
+        .await
+        .unwrap();
+    assert_eq!(stored["_et"], s("member"));
+    assert!(matches!(
+        User::get(&db, "u1").await,
+        Err(Error::WrongEntity { .. })
+    ));
+}
+
+#[tokio::test]
+async fn a_value_holding_the_separator_after_its_placeholder_is_refused_before_sending() {
+    let db = app().await;
+    let (counted, requests) = common::counting(&db);
+    let err = order("o1", "2026#01", 1).save(&counted).await.unwrap_err();
+    match &err {
+        Error::Validation { errors, .. } => {
+            assert_eq!(errors.fields().collect::<Vec<_>>(), ["placed"]);
+        }
+        other => panic!("expected Validation, got {other:?}"),
+    }
+    assert_eq!(requests.get(), 0, "nothing was sent");
+    // The last placeholder has nothing after it: `#` there is unambiguous.
+    order("o#2", "2026-01-05", 1).save(&db).await.unwrap();
+    assert!(Order::get(&db, ("u1", "2026-01-05", "o#2"))
+        .await
+        .unwrap()
+        .is_some());
+}
+
+#[tokio::test]
+async fn batches_and_transactions_write_several_entities_of_one_table() {
+    let db = app().await;
+    Order::put_batch(
+        &db,
+        [order("o1", "2026-01-05", 1), order("o2", "2026-01-06", 2)],
+    )
+    .await
+    .unwrap();
+    let found = Order::get_batch(
+        &db,
+        [("u1", "2026-01-05", "o1"), ("u1", "2026-01-06", "o2")],
+    )
+    .await
+    .unwrap();
+    assert_eq!(found.len(), 2);
+    let invoice = Invoice {
+        user_id: "u1".into(),
+        number: 1,
+        amount: 3,
+    };
+    db.transact_write()
+        .put(&ada())
+        .put(&invoice)
+        .delete::<Order>(("u1", "2026-01-05", "o1"))
+        .await
+        .unwrap();
+    assert_eq!(User::get(&db, "u1").await.unwrap(), Some(ada()));
+    assert_eq!(
+        Invoice::get(&db, ("u1", 1u32)).await.unwrap(),
+        Some(invoice)
+    );
+    assert_eq!(
+        Order::query(&db, "u1").all().await.unwrap(),
+        [order("o2", "2026-01-06", 2)]
+    );
+}
