@@ -141,6 +141,10 @@ pub fn model(m: &Model) -> TokenStream {
     let field_handles = m.fields.iter().map(|f| field_handle(m, f));
     let relations = m.relations.iter().map(|r| relation(m, r));
     let index_handles = m.indexes.iter().map(|i| index_handle(m, i));
+    let entity_handles = m
+        .entity
+        .as_ref()
+        .map(|e| crate::generate_entity::index_handles(m, e));
 
     quote! {
         #[automatically_derived]
@@ -211,6 +215,7 @@ pub fn model(m: &Model) -> TokenStream {
         impl #ident {
             #(#field_handles)*
             #(#index_handles)*
+            #entity_handles
             #(#relations)*
         }
     }

@@ -288,3 +288,22 @@ pub fn template_key(
         },
     )
 }
+
+/// One handle per index key template with a one-field hash template:
+/// `User::GSI1.query(&db, email)`.
+pub fn index_handles(m: &Model, e: &Entity) -> TokenStream {
+    let model = m.ident;
+    let handles = e.index_keys.iter().filter_map(|i| {
+        let handle = i.handle.as_ref()?;
+        let field = &m.fields[i.hash.fields().next()?];
+        let ty = field.ty;
+        let name = &i.index;
+        let doc = format!("The index `{name}`, keyed by `{}`: query or scan it.", i.hash.text);
+        Some(quote! {
+            #[doc = #doc]
+            pub const #handle: ::dynamorm::Index<#model, <#ty as ::dynamorm::model::IndexKey>::Value> =
+                ::dynamorm::Index::new(#name);
+        })
+    });
+    quote!(#(#handles)*)
+}

@@ -204,6 +204,8 @@ pub struct KeyTemplates {
 /// An index key built from templates.
 pub struct IndexKeyTemplates {
     pub index: String,
+    /// The index handle (`GSI1`), when the hash template has one field.
+    pub handle: Option<Ident>,
     pub hash: Template,
     pub range: Option<Template>,
 }

@@ -292,3 +292,96 @@ async fn batches_and_transactions_write_several_entities_of_one_table() {
         [order("o2", "2026-01-06", 2)]
     );
 }
+
+#[tokio::test]
+async fn an_index_key_handle_queries_by_its_hash_fields_and_returns_its_entity() {
+    let db = app().await;
+    ada().save(&db).await.unwrap();
+    order("o1", "2026-01-05", 30).save(&db).await.unwrap();
+    let found = User::GSI1
+        .query(&db, "ada@example.com")
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(found, [ada()]);
+    assert_eq!(
+        User::GSI1
+            .query(&db, "bob@example.com")
+            .all()
+            .await
+            .unwrap(),
+        []
+    );
+}
+
+#[tokio::test]
+async fn an_update_of_an_index_template_field_moves_the_index_key() {
+    let db = app().await;
+    ada().save(&db).await.unwrap();
+    let moved = User::update(&db, "u1")
+        .set(User::EMAIL, "lovelace@example.com")
+        .await
+        .unwrap();
+    assert_eq!(moved.email, "lovelace@example.com");
+    let table = App::table(&db).name();
+    let stored = common::stored_item(&db, &table, &[("pk", s("USER#u1")), ("sk", s("PROFILE"))])
+        .await
+        .unwrap();
+    assert_eq!(stored["gsi1pk"], s("EMAIL#lovelace@example.com"));
+    assert_eq!(
+        User::GSI1
+            .query(&db, "ada@example.com")
+            .all()
+            .await
+            .unwrap(),
+        []
+    );
+    let found = User::GSI1
+        .query(&db, "lovelace@example.com")
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(found.len(), 1);
+    // The same inside a transaction.
+    db.transact_write()
+        .update(User::update_op("u1").set(User::EMAIL, "ada@example.com"))
+        .await
+        .unwrap();
+    assert_eq!(
+        User::GSI1
+            .query(&db, "ada@example.com")
+            .all()
+            .await
+            .unwrap()
+            .len(),
+        1
+    );
+    // A field no template uses is one UpdateItem and leaves the keys alone.
+    User::update(&db, "u1")
+        .set(User::NAME, "Ada L.")
+        .await
+        .unwrap();
+    assert_eq!(
+        User::GSI1
+            .query(&db, "ada@example.com")
+            .all()
+            .await
+            .unwrap()[0]
+            .name,
+        "Ada L."
+    );
+}
+
+#[tokio::test]
+async fn an_update_of_a_primary_key_template_field_is_refused_before_sending() {
+    let db = app().await;
+    order("o1", "2026-01-05", 30).save(&db).await.unwrap();
+    let (counted, requests) = common::counting(&db);
+    let err = Order::update(&counted, ("u1", "2026-01-05", "o1"))
+        .set(Order::PLACED, "2026-02-01")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    assert!(err.to_string().contains("placed"), "{err}");
+    assert_eq!(requests.get(), 0);
+}

@@ -6,6 +6,7 @@
 use darling::util::SpannedValue;
 use proc_macro2::Span;
 
+use super::index::default_handle;
 use crate::attrs::ModelAttrs;
 use crate::errors::Errors;
 use crate::ir::{
@@ -90,8 +91,12 @@ pub fn entity(
             .as_ref()
             .and_then(|r| template(r, fields, true, errors));
         if let Some(hash) = hash {
+            let handle = (hash.fields().count() == 1)
+                .then(|| default_handle(&declared.index, declared.index.span()))
+                .flatten();
             index_keys.push(IndexKeyTemplates {
                 index: declared.index.as_str().to_owned(),
+                handle,
                 hash,
                 range,
             });

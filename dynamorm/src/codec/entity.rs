@@ -136,3 +136,74 @@ pub(super) fn admit(
     }
     Ok(())
 }
+
+/// An entity's key map, from the key's values by attribute name: the table
+/// key templates rendered (`pk = "USER#u1"`, `sk = "PROFILE"`).
+pub fn entity_key_item(def: &TableDef, values: &[(&str, AttributeValue)]) -> Item {
+    let mut item = Item::with_capacity(2);
+    let Some(entity) = def.entity else {
+        return item;
+    };
+    let value_of = |name: &str| values.iter().find(|(n, _)| *n == name).map(|(_, v)| v);
+    let keys = entity
+        .hash
+        .iter()
+        .map(|t| (t, def.hash_key.scalar))
+        .chain(entity.range.iter().zip(def.range_key.map(|k| k.scalar)));
+    for (template, scalar) in keys {
+        if let Some(value) = lookup_value(template, scalar, &value_of) {
+            item.insert(template.attribute.to_owned(), value);
+        }
+    }
+    item
+}
+
+/// The stored hash key of an entity whose hash template has one field,
+/// from that field's value.
+pub fn entity_hash_value(def: &TableDef, value: AttributeValue) -> AttributeValue {
+    match def.entity.and_then(|e| e.hash.as_ref()) {
+        Some(template) => {
+            let field = template.fields().next().unwrap_or_default();
+            let value_of = |name: &str| (name == field).then_some(&value);
+            lookup_value(template, def.hash_key.scalar, &value_of).unwrap_or(value.clone())
+        }
+        None => value,
+    }
+}
+
+/// The stored hash key of index `index` for an entity whose template for
+/// it has one field, from that field's value.
+pub fn entity_index_hash_value(
+    def: &TableDef,
+    index: &str,
+    value: AttributeValue,
+) -> AttributeValue {
+    let declared = def
+        .index(index)
+        .map(|i| i.hash_key.scalar)
+        .unwrap_or(ScalarType::S);
+    match def.entity.and_then(|e| e.index(index)) {
+        Some(templates) => {
+            let field = templates.hash.fields().next().unwrap_or_default();
+            let value_of = |name: &str| (name == field).then_some(&value);
+            lookup_value(&templates.hash, declared, &value_of).unwrap_or(value.clone())
+        }
+        None => value,
+    }
+}
+
+/// One key attribute rendered for a lookup, as the key's scalar type stores it.
+fn lookup_value<'v>(
+    template: &crate::schema::KeyTemplate,
+    scalar: ScalarType,
+    value_of: &dyn Fn(&str) -> Option<&'v AttributeValue>,
+) -> Option<AttributeValue> {
+    if scalar == ScalarType::B {
+        return template.fields().next().and_then(value_of).cloned();
+    }
+    let key = template.render_lookup(value_of).ok().flatten()?;
+    Some(match scalar {
+        ScalarType::N => AttributeValue::N(key),
+        _ => AttributeValue::S(key),
+    })
+}

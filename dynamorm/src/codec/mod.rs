@@ -17,7 +17,7 @@
 
 mod de;
 pub(crate) mod direct;
-mod entity;
+pub(crate) mod entity;
 mod json;
 mod ser;
 mod shape;

@@ -127,7 +127,16 @@ impl<M: DynaModel, H> Index<M, H> {
     pub fn query<'a>(&self, db: &'a Db, hash: impl IndexHashValue<H>) -> Query<'a, M> {
         let def = self.lookup().and_then(|def| {
             hash.into_key_attr()
-                .map(|value| (def, value))
+                .map(|value| {
+                    (
+                        def,
+                        crate::codec::entity::entity_index_hash_value(
+                            M::table_def(),
+                            def.name,
+                            value,
+                        ),
+                    )
+                })
                 .map_err(|message| format!("index `{}` hash key: {message}", self.name))
         });
         match def {

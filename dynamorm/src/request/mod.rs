@@ -24,7 +24,7 @@ pub use put::PutRequest;
 pub use update::UpdateRequest;
 
 pub(crate) use put::{batch_refusal, ItemToPut, KeepCreatedAt, PutConditions, TransactPut};
-pub(crate) use update::{applied, build_update, Plan, UpdateFailure};
+pub(crate) use update::{applied, build_update, index_key_actions, Plan, UpdateFailure};
 pub(crate) use write::{
     keep_created_at, key_item, render_condition, set_condition, stamp_time, version_of,
     KeyAndCondition, RenderedCondition, RenderedUpdate,

@@ -146,7 +146,35 @@ impl<M: DynaModel> UpdateRequest<M> {
                 "nothing to update: add set, remove, add ... actions",
             ));
         }
+        let table_key = def
+            .entity
+            .into_iter()
+            .flat_map(|e| e.hash.iter().chain(e.range.iter()));
+        for template in table_key {
+            if let Some(field) = template.fields().find(|f| self.updates.touches(f)) {
+                return Err(Error::invalid_query(
+                    at,
+                    format!(
+                        "`{field}` is part of the key (template `{}`); an update cannot change \
+                         the key (delete the item and save a new one, e.g. in a transaction)",
+                        template.text
+                    ),
+                ));
+            }
+        }
         Ok(())
+    }
+
+    /// Whether the update changes a field an entity's index key template
+    /// uses: the index key attributes must then be rendered again, from the
+    /// item as the update leaves it.
+    fn moves_index_keys(&self) -> bool {
+        M::table_def().entity.is_some_and(|e| {
+            e.index_keys
+                .iter()
+                .flat_map(|i| std::iter::once(&i.hash).chain(i.range.iter()))
+                .any(|t| t.fields().any(|f| self.updates.touches(f)))
+        })
     }
 
     /// The actions sent: the caller's, then what the model maintains
@@ -179,7 +207,7 @@ impl<M: DynaModel> UpdateRequest<M> {
     /// [`Error::InvalidQuery`] here, before any request.
     pub(crate) fn plan(&self, actions: &[Resolved], at: ErrorContext<'_>) -> Result<Plan<M>> {
         let def = M::table_def();
-        let mut read = def.validates;
+        let mut read = def.validates || self.moves_index_keys();
         let mut ranges: Option<Cond<M>> = None;
         for action in actions {
             match read_back::<M>(def, action).map_err(|why| Error::invalid_query(at, why))? {
@@ -342,6 +370,46 @@ pub(crate) fn applied<M: DynaModel>(
     })?;
     validate::check(&model, at)?;
     Ok(model)
+}
+
+/// For an entity, the actions that bring its index key attributes in line
+/// with `model` (the item as the update leaves it), given the item `old`
+/// it was read as: `SET` for a key that changes, `REMOVE` for one whose
+/// fields no longer all have a value (the item leaves that index).
+pub(crate) fn index_key_actions<M: DynaModel>(
+    model: &M,
+    old: &Item,
+    at: ErrorContext<'_>,
+) -> Result<Vec<Resolved>> {
+    let Some(entity) = M::table_def().entity else {
+        return Ok(Vec::new());
+    };
+    let new = codec::encode(model, at)?;
+    let attributes = entity
+        .index_keys
+        .iter()
+        .flat_map(|i| std::iter::once(&i.hash).chain(i.range.iter()))
+        .map(|t| t.attribute);
+    let mut actions: Vec<Resolved> = Vec::new();
+    for attribute in attributes {
+        if actions.iter().any(|a| a.path.root() == attribute) {
+            continue;
+        }
+        match (new.get(attribute), old.get(attribute)) {
+            (Some(now), before) if before != Some(now) => actions.push(Resolved {
+                op: Op::Set,
+                path: AttrPath::new(attribute),
+                value: Some(now.clone()),
+            }),
+            (None, Some(_)) => actions.push(Resolved {
+                op: Op::Remove,
+                path: AttrPath::new(attribute),
+                value: None,
+            }),
+            _ => {}
+        }
+    }
+    Ok(actions)
 }
 
 /// How an update is sent ([`UpdateRequest::plan`]).

@@ -17,8 +17,8 @@ use crate::error::{CancellationReason, Error, ErrorContext, Result, TransactionA
 use crate::item::Item;
 use crate::model::DynaModel;
 use crate::request::{
-    applied, build_update, key_item, stamp_time, version_of, ConditionCheck, DeleteRequest, Plan,
-    PutRequest, TransactPut, UpdateRequest,
+    applied, build_update, index_key_actions, key_item, stamp_time, version_of, ConditionCheck,
+    DeleteRequest, Plan, PutRequest, TransactPut, UpdateRequest,
 };
 use crate::schema::TableDef;
 use crate::send::item::read_current;
@@ -153,7 +153,7 @@ impl<M: DynaModel> Action for UpdateAction<M> {
             let table = db.table_name(M::table_def());
             let at = context::<M>(&table);
             let request = &self.0;
-            let actions = request.actions(at)?;
+            let mut actions = request.actions(at)?;
             // As a single update: straight, with its range conditions, or
             // read, applied and checked, guarded against changes since the
             // read. A missing item is left to the engine: the transaction is
@@ -164,7 +164,9 @@ impl<M: DynaModel> Action for UpdateAction<M> {
                     let key = key_item::<M>(request.key(), at)?;
                     let current = read_current(db, at, key).await?;
                     if let Some(current) = &current {
-                        applied::<M>(&actions, current, at)?;
+                        let model = applied::<M>(&actions, current, at)?;
+                        let moved = index_key_actions(&model, current, at)?;
+                        actions.extend(moved);
                     }
                     (current, None)
                 }

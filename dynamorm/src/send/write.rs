@@ -11,8 +11,9 @@ use crate::expr::update::Resolved;
 use crate::item::{same_value, Item};
 use crate::model::DynaModel;
 use crate::request::{
-    applied, keep_created_at, key_item, render_condition, stamp_time, DeleteRequest, ItemToPut,
-    KeepCreatedAt, KeyAndCondition, Plan, PutRequest, UpdateFailure, UpdateRequest,
+    applied, index_key_actions, keep_created_at, key_item, render_condition, stamp_time,
+    DeleteRequest, ItemToPut, KeepCreatedAt, KeyAndCondition, Plan, PutRequest, UpdateFailure,
+    UpdateRequest,
 };
 use crate::send::item::{delete_item, put_item, read_current, update_item, Written};
 use crate::send::lifecycle;
@@ -205,7 +206,9 @@ async fn write_update<M: DynaModel>(
                 UpdateFailure::Changed => Error::condition_failed(at, "the item exists"),
             });
         };
-        applied::<M>(&actions, &old, at)?;
+        let model = applied::<M>(&actions, &old, at)?;
+        let mut actions = actions.clone();
+        actions.extend(index_key_actions(&model, &old, at)?);
         let update = request.render(&actions, Some(&old), None, at)?;
         match update_item(db, at, update, values.clone()).await? {
             Written::Applied(attributes) => return Ok(attributes),
