@@ -164,7 +164,7 @@ pub fn entity_def(m: &Model, e: &Entity) -> (TokenStream, TokenStream) {
     };
     let index_keys = e.index_keys.iter().map(|i| {
         let index = &i.index;
-        let found = quote!(::dynamorm::__private::index_named(#shared.indexes, #index));
+        let found = quote_spanned!(i.index_span=> ::dynamorm::__private::index_named(#shared.indexes, #index));
         let hash = template(m, &i.hash, quote!(#found.hash_key.name));
         let range = option(i.range.as_ref().map(|r| {
             template(

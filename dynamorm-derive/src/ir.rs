@@ -204,6 +204,8 @@ pub struct KeyTemplates {
 /// An index key built from templates.
 pub struct IndexKeyTemplates {
     pub index: String,
+    /// The span of `index = ".."`, where an index the table lacks is reported.
+    pub index_span: Span,
     /// The index handle (`GSI1`), when the hash template has one field.
     pub handle: Option<Ident>,
     pub hash: Template,

@@ -96,6 +96,7 @@ pub fn entity(
                 .flatten();
             index_keys.push(IndexKeyTemplates {
                 index: declared.index.as_str().to_owned(),
+                index_span: declared.index.span(),
                 handle,
                 hash,
                 range,
@@ -123,10 +124,15 @@ fn key_templates(
     fields: &[Field],
     errors: &mut Errors,
 ) -> Option<KeyTemplates> {
-    let hash = template(&key.hash, fields, false, errors)?;
-    let range = match &key.range {
-        Some(range) => Some(template(range, fields, false, errors)?),
-        None => None,
+    let hash = template(&key.hash, fields, false, errors);
+    let range = key
+        .range
+        .as_ref()
+        .map(|range| template(range, fields, false, errors));
+    let (hash, range) = match (hash, range) {
+        (Some(hash), None) => (hash, None),
+        (Some(hash), Some(Some(range))) => (hash, Some(range)),
+        _ => return None,
     };
     let hash_fields = hash.fields().count();
     if hash_fields != 1 {

@@ -97,7 +97,7 @@ pub fn model(attrs: &ModelAttrs) -> syn::Result<Model<'_>> {
         // field stands in for the hash key field.
         hash = key.hash.fields().next();
     }
-    if hash.is_none() && entity.as_ref().is_none_or(|e| e.key.is_none()) {
+    if hash.is_none() && attrs.key.is_empty() {
         errors.at(
             attrs.ident.span(),
             if entity.is_some() {

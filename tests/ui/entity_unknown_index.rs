@@ -1,0 +1,26 @@
+use dynamorm::prelude::*;
+use serde::{Deserialize, Serialize};
+
+#[derive(DynaTable)]
+#[dynamo(table = "app", billing = "on_demand", hash_key = "pk", range_key = "sk")]
+struct App;
+
+// The shared table declares no index `gsi9`, and has a range key the
+// second entity gives no template for.
+#[derive(Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "user")]
+#[dynamo(key(hash = "USER#{id}", range = "PROFILE"))]
+#[dynamo(index_key(index = "gsi9", hash = "EMAIL#{email}"))]
+struct User {
+    id: String,
+    email: String,
+}
+
+#[derive(Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "note")]
+#[dynamo(key(hash = "NOTE#{id}"))]
+struct Note {
+    id: String,
+}
+
+fn main() {}
