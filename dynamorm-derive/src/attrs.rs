@@ -194,7 +194,7 @@ pub struct KeyAttrs {
     pub range: Option<SpannedValue<String>>,
 }
 
-/// `index_key(index = "gsi1", hash = "EMAIL#{email}", range = "USER#{id}", handle = "BY_EMAIL")`.
+/// `index_key(index = "gsi1", hash = "EMAIL#{email}", range = "USER#{id}")`.
 #[derive(FromMeta)]
 pub struct IndexKeyAttrs {
     pub index: SpannedValue<String>,

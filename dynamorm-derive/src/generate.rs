@@ -145,6 +145,10 @@ pub fn model(m: &Model) -> TokenStream {
         .entity
         .as_ref()
         .map(|e| crate::generate_entity::index_handles(m, e));
+    let entity_members = m
+        .entity
+        .as_ref()
+        .map(|e| crate::generate_entity::members(m, e));
 
     quote! {
         #[automatically_derived]
@@ -202,6 +206,7 @@ pub fn model(m: &Model) -> TokenStream {
 
         #role_checks
         #group_checks
+        #entity_members
 
         #field_encodings
 

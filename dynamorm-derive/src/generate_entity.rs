@@ -307,3 +307,85 @@ pub fn index_handles(m: &Model, e: &Entity) -> TokenStream {
     });
     quote!(#(#handles)*)
 }
+
+/// The number naming a key in `dynamorm::__private::Member`: 0 for the
+/// table's key, the index name's FNV-1a hash (never 0) for an index key, as
+/// `dynamorm::__private::key_id` computes it.
+pub fn key_id(index: Option<&str>) -> u64 {
+    let Some(name) = index else {
+        return 0;
+    };
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in name.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+    }
+    if hash == 0 {
+        1
+    } else {
+        hash
+    }
+}
+
+/// A template with every placeholder written `{}`: what collection members
+/// must share.
+fn shape(t: &Template) -> String {
+    t.parts
+        .iter()
+        .map(|p| match p {
+            TemplatePart::Text(text) => text.clone(),
+            TemplatePart::Field { .. } => "{}".to_owned(),
+        })
+        .collect()
+}
+
+/// `impl Member<KEY>` for the table key and each index key whose hash
+/// template has one field: what a collection of this entity reads by.
+pub fn members(m: &Model, e: &Entity) -> TokenStream {
+    let model = m.ident;
+    let table = &e.table;
+    let table_shape = e
+        .key
+        .as_ref()
+        .map_or_else(|| "{}".to_owned(), |k| shape(&k.hash));
+    let table_member = quote! {
+        #[automatically_derived]
+        impl ::dynamorm::__private::Member<0u64> for #model {
+            type Table = #table;
+            type Hash = <Self as ::dynamorm::DynaModel>::HashKey;
+            const SHAPE: &'static str = #table_shape;
+            fn hash_value(hash: &Self::Hash) -> ::dynamorm::AttributeValue {
+                <Self as ::dynamorm::DynaModel>::hash_key_value(hash)
+            }
+        }
+    };
+    let index_members = e.index_keys.iter().filter_map(|i| {
+        let mut fields = i.hash.fields();
+        let (Some(field), None) = (fields.next(), fields.next()) else {
+            return None;
+        };
+        let ty = m.fields[field].ty;
+        let id = key_id(Some(&i.index));
+        let name = &i.index;
+        let index_shape = shape(&i.hash);
+        Some(quote! {
+            #[automatically_derived]
+            impl ::dynamorm::__private::Member<#id> for #model {
+                type Table = #table;
+                type Hash = <#ty as ::dynamorm::model::IndexKey>::Value;
+                const SHAPE: &'static str = #index_shape;
+                fn hash_value(hash: &Self::Hash) -> ::dynamorm::AttributeValue {
+                    ::dynamorm::__private::entity_index_hash_value(
+                        <Self as ::dynamorm::DynaModel>::table_def(),
+                        #name,
+                        <Self::Hash as ::dynamorm::model::KeyPart>::to_attr(hash),
+                    )
+                }
+            }
+        })
+    });
+    quote! {
+        #table_member
+        #(#index_members)*
+    }
+}

@@ -18,6 +18,7 @@ use syn::{parse_macro_input, DeriveInput};
 mod attrs;
 mod case;
 mod check;
+mod collection;
 mod crate_path;
 mod errors;
 mod generate;
@@ -59,6 +60,27 @@ pub fn derive_dyna_table(input: TokenStream) -> TokenStream {
         let table = check::table(&parsed)?;
         Ok(crate_path::at(
             generate_entity::shared_table(&table),
+            parsed.krate.as_ref(),
+        ))
+    });
+    match expanded {
+        Ok(tokens) => tokens.into(),
+        Err(err) => err.into_compile_error().into(),
+    }
+}
+
+/// Implements `dynamorm::DynaCollection` for an enum whose variants each
+/// hold one entity of a shared table (`enum UserItems { User(User),
+/// Order(Order) }`, with `#[dynamo(table = App)]`, and `index = ".."` for a
+/// collection read from an index). A member that is not an entity of that
+/// table, or whose hash template's shape differs from the first member's, is
+/// a compile error. The reads come from `dynamorm::CollectionOps`.
+#[proc_macro_derive(DynaCollection, attributes(dynamo))]
+pub fn derive_dyna_collection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let expanded = collection::parse(&input).and_then(|parsed| {
+        Ok(crate_path::at(
+            collection::generate(&parsed)?,
             parsed.krate.as_ref(),
         ))
     });

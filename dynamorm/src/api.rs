@@ -11,8 +11,9 @@ use std::borrow::Borrow;
 use serde_json::Value;
 
 use crate::db::Db;
-use crate::model::{DynaModel, IntoKey};
+use crate::model::{DynaCollection, DynaModel, IntoKey};
 use crate::ops::batch::{DeleteBatch, GetBatch, PutBatch};
+use crate::ops::collection::{CollectionGet, CollectionQuery, CollectionScan, RawKey};
 use crate::ops::item::{Delete, Get, Json, Put};
 use crate::ops::partial::SaveChanges;
 use crate::ops::query::Query;
@@ -317,3 +318,29 @@ impl<'a, M: DynaModel> InstanceOps<'a> for &'a M {
             .fold(db.transact_write().put(self), |tx, child| tx.put(child))
     }
 }
+
+/// The reads of a collection type: `UserItems::query(&db, "u1")`,
+/// `UserItems::scan(&db)`, `UserItems::get(&db, ("USER#u1", "PROFILE"))`.
+///
+/// Implemented for every [`DynaCollection`]; the prelude brings it into
+/// scope. See [`DynaCollection`] for an example.
+pub trait CollectionOps: DynaCollection {
+    /// Queries the items of every member entity under the hash key the
+    /// first member's template renders from `hash`: one Query per page.
+    fn query<H: Into<Self::HashKey>>(db: &Db, hash: H) -> CollectionQuery<'_, Self> {
+        CollectionQuery::new(db, hash.into())
+    }
+
+    /// Scans the table (or the collection's index) for the member entities' items.
+    fn scan(db: &Db) -> CollectionScan<'_, Self> {
+        CollectionScan::new(db)
+    }
+
+    /// Reads the item stored under the raw key `key` (the key attributes'
+    /// values: `("USER#u1", "PROFILE")`), decoded as its entity.
+    fn get<K: RawKey>(db: &Db, key: K) -> CollectionGet<'_, Self> {
+        CollectionGet::new(db, key)
+    }
+}
+
+impl<C: DynaCollection> CollectionOps for C {}

@@ -12,7 +12,7 @@ use crate::model::IndexKey;
 use crate::schema::{FieldDef, KeyDef, ScalarType, TableDef};
 
 pub use crate::codec::entity::{entity_hash_value, entity_index_hash_value, entity_key_item};
-pub use crate::schema::{index_named, no_range_key, plain_keys_match, range_attribute};
+pub use crate::schema::{index_named, no_range_key, plain_keys_match, range_attribute, same_str};
 pub use crate::validate::run_custom;
 pub use serde;
 pub use serde_json;
@@ -336,6 +336,60 @@ impl Default for ConstMessage {
     }
 }
 
+/// An entity keyed in a shared table: the table's key (`KEY` = 0) or one
+/// of its index keys (`KEY` = the index name's [`key_id`]). A collection's
+/// members must implement it for the key the collection reads, with the
+/// same table and the same hash template shape.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an entity with a key template for this collection's table or index",
+    label = "not an entity of the collection's table, or without an `index_key` for its index",
+    note = "members of a collection are entities: `#[dynamo(table = App, entity = \"..\")]`, with `index_key(index = \"..\", ..)` for a collection on an index"
+)]
+pub trait Member<const KEY: u64> {
+    /// The shared table the entity belongs to.
+    type Table;
+    /// The hash template's field type.
+    type Hash: crate::model::KeyPart;
+    /// The hash template with every placeholder written `{}` (`USER#{}`).
+    const SHAPE: &'static str;
+    /// The stored hash key for `hash`: the template rendered.
+    fn hash_value(hash: &Self::Hash) -> AttributeValue;
+}
+
+/// The number naming index `name` in [`Member`] (FNV-1a; never 0, which
+/// names the table's key). The derive computes the same number.
+pub const fn key_id(name: &str) -> u64 {
+    let bytes = name.as_bytes();
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    let mut i = 0;
+    while i < bytes.len() {
+        hash ^= bytes[i] as u64;
+        hash = hash.wrapping_mul(0x0100_0000_01b3);
+        i += 1;
+    }
+    if hash == 0 {
+        1
+    } else {
+        hash
+    }
+}
+
+/// Whether entity `M` answers to `tag` (its own or an alias).
+pub fn answers_to<M: crate::model::DynaModel>(tag: &str) -> bool {
+    M::table_def().entity.is_some_and(|e| e.answers_to(tag))
+}
+
+/// Decodes a collection's item as its member `M`, read from `table` (or
+/// its `index`).
+pub fn decode_member<M: crate::model::DynaModel>(
+    item: Item,
+    table: &str,
+    index: Option<&'static crate::schema::IndexDef>,
+) -> crate::error::Result<M> {
+    let at = crate::error::ErrorContext::new(M::table_def(), table);
+    crate::ops::read::decode_as::<M, M>(item, at, index)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -415,5 +469,11 @@ mod tests {
         let cut = ConstMessage::new().push("x").push(&long);
         assert_eq!(cut.as_str().len(), ConstMessage::CAPACITY - 1);
         assert!(cut.as_str().starts_with("xé"));
+    }
+
+    #[test]
+    fn key_ids_are_those_the_derive_computes() {
+        assert_eq!(key_id("gsi1"), 163_118_538_361_189_913);
+        assert_ne!(key_id(""), 0);
     }
 }

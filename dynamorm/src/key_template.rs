@@ -168,7 +168,7 @@ impl KeyTemplate {
 }
 
 /// Appends `value`, rendered, to `key`.
-fn render_value(
+pub(crate) fn render_value(
     value: &AttributeValue,
     rendering: Rendering,
     key: &mut String,

@@ -150,13 +150,37 @@
 //! assert_eq!(errors.to_string(), "count must not be negative");
 //! ```
 //!
+//! ## Single-table design
+//!
+//! Several entities can share one table with generic key attributes.
+//! `#[derive(DynaTable)]` on a unit struct declares the table (`table`,
+//! `billing` / `read` / `write`, `hash_key`, `range_key`, `hash_key_type` /
+//! `range_key_type` = `"S"` (default), `"N"` or `"B"`, `global_index(..)`,
+//! `local_index(..)`, `stream`, `ttl`, `entity_attribute` (the tag, `_et`
+//! by default)). An entity is a model with `table = App` (the type) and
+//! `entity = "user"` (its tag; `entity_aliases = ["old"]` reads older
+//! tags), keyed by templates: `key(hash = "USER#{id}", range = "PROFILE")`
+//! and `index_key(index = "gsi1", hash = "EMAIL#{email}", range = "..")`
+//! (whose handle, `User::GSI1`, queries the index by the hash template's
+//! field). `{field}` renders a string as written and a number in
+//! decimal, `{field:08}` zero-pads an unsigned integer, a `DateTime<Utc>`
+//! renders as RFC 3339 UTC with nine fractional digits. The model's key is
+//! the template fields in order of first appearance. An entity without
+//! templates, with `hash_key` / `range_key` fields named like the table's
+//! key attributes, is a polymorphic model.
+//!
+//! [`DynaCollection`] (derived on an enum of entities) reads several of them
+//! in one Query, each item decoded as the entity its tag names; see its
+//! documentation for an example, and [`Query::range`](ops::query::Query::range)
+//! for range conditions on template fields.
+//!
 //! ## Layers
 //! Each module imports only modules on the lines above it (or earlier on its own line); no two import each other:
 //! 1. data: [`Item`] and key identities, [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`], numbers;
 //! 2. [`codec`] (model ↔ item, every value as its field stores it), `validate`, `retry` ([`Retry`]), [`db`]; then [`expr`] (paths, conditions, updates, `__` terms);
-//! 3. [`request`]: write requests as values that render to the SDK's types (encode → stamp → size check → conditions) with no side effect; beside it the derive's hidden helpers;
+//! 3. [`request`]: write requests as values that render to the SDK's types (encode → stamp → size check → conditions) with no side effect;
 //! 4. `send`: the one send pipeline — hooks before and after, signals, tracing spans, stamp times, condition failures explained, retries — for single writes, batches and transactions;
-//! 5. [`ops`]: the builders each operation family hands to it ([`ops::item`], [`ops::update`], [`ops::batch`], [`ops::transact`], queries, scans, tables); 6. `api`: [`ModelOps`] and [`InstanceOps`] over every model.
+//! 5. [`ops`]: the builders each operation family hands to it ([`ops::item`], [`ops::update`], [`ops::batch`], [`ops::transact`], queries, scans, tables); 6. `api`: [`ModelOps`] and [`InstanceOps`] over every model, [`CollectionOps`] over every collection; beside it the derive's hidden helpers.
 //!
 //! ## Engines
 //! - [`Db::embedded`]: the dynoxide-rs emulator in-process (feature `embedded`, on by default).
@@ -188,6 +212,7 @@ pub mod expr;
 mod future;
 mod item;
 mod key_id;
+mod key_range;
 mod key_template;
 pub mod model;
 mod number;
@@ -198,17 +223,17 @@ pub mod schema;
 mod send;
 mod validate;
 
-pub use api::{InstanceMutOps, InstanceOps, ModelOps};
+pub use api::{CollectionOps, InstanceMutOps, InstanceOps, ModelOps};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
-pub use dynamorm_derive::{DynaFields, DynaModel, DynaTable};
+pub use dynamorm_derive::{DynaCollection, DynaFields, DynaModel, DynaTable};
 pub use error::{
     CancellationReason, Error, FieldError, Result, TransactionAction, ValidationErrors,
 };
 pub use expr::{Attr, Cond};
 pub use future::OpFuture;
 pub use item::Item;
-pub use model::DynaModel;
+pub use model::{DynaCollection, DynaModel};
 pub use ops::index::Index;
 pub use ops::page::{Cursor, Page};
 pub use request::{ConditionCheck, DeleteRequest, PutRequest, UpdateRequest};
@@ -217,13 +242,13 @@ pub use schema::TableChange;
 
 /// Everything a model and its callers need: `use dynamorm::prelude::*;`.
 pub mod prelude {
-    pub use crate::api::{InstanceMutOps, InstanceOps, ModelOps};
+    pub use crate::api::{CollectionOps, InstanceMutOps, InstanceOps, ModelOps};
     pub use crate::db::Db;
     pub use crate::error::{Error, Result, ValidationErrors};
     pub use crate::expr::{Attr, AttrType, Cond};
-    pub use crate::model::{DynaModel, DynaTable};
+    pub use crate::model::{DynaCollection, DynaModel, DynaTable};
     pub use crate::ops::page::{Cursor, Page};
-    pub use dynamorm_derive::{DynaFields, DynaModel, DynaTable};
+    pub use dynamorm_derive::{DynaCollection, DynaFields, DynaModel, DynaTable};
 }
 
 /// The README's Rust blocks, compiled and run as doctests (the quickstart

@@ -193,6 +193,72 @@ impl<M: DynaModel> TableSource for M {
     }
 }
 
+/// A collection: an enum whose variants are entities of one shared table,
+/// read together — one Query returns the items of all of them, each
+/// decoded as the entity its tag names. `#[derive(DynaCollection)]`
+/// implements it; the reads are on [`CollectionOps`](crate::CollectionOps)
+/// (`UserItems::query(&db, "u1")`).
+///
+/// ```
+/// use dynamorm::prelude::*;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(DynaTable)]
+/// #[dynamo(table = "app", hash_key = "pk", range_key = "sk")]
+/// struct App;
+///
+/// #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+/// #[dynamo(table = App, entity = "user", key(hash = "USER#{id}", range = "PROFILE"))]
+/// struct User { id: String, name: String }
+///
+/// #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+/// #[dynamo(table = App, entity = "order", key(hash = "USER#{user_id}", range = "ORDER#{id}"))]
+/// struct Order { user_id: String, id: String, total: i64 }
+///
+/// #[derive(Debug, Clone, PartialEq, DynaCollection)]
+/// #[dynamo(table = App)]
+/// enum UserItems { User(User), Order(Order) }
+///
+/// # async fn demo() -> dynamorm::Result<()> {
+/// let db = Db::embedded().await?;
+/// App::table(&db).create().await?;
+/// User { id: "u1".into(), name: "Ada".into() }.save(&db).await?;
+/// Order { user_id: "u1".into(), id: "o1".into(), total: 5 }.save(&db).await?;
+/// let items = UserItems::query(&db, "u1").all().await?;   // one Query
+/// assert!(matches!(items.as_slice(), [UserItems::Order(_), UserItems::User(_)]));
+/// assert_eq!(items[1].entity(), "user");
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait DynaCollection: Sized + Send + 'static {
+    /// The shared table the members belong to.
+    type Table: DynaTable;
+    /// What a query of the collection takes: the first member's hash-key
+    /// fields (of the index's hash template, for a collection on an index).
+    type HashKey: KeyPart;
+    /// The collection's Rust name, for errors.
+    const NAME: &'static str;
+    /// The index the collection is read from; `None` for the table.
+    const INDEX: Option<&'static str>;
+    /// The members' schemas, in declaration order (each an entity).
+    fn members() -> &'static [fn() -> &'static schema::TableDef];
+    /// The stored hash key a query of `hash` reads: the first member's
+    /// template rendered.
+    fn hash_key_value(hash: &Self::HashKey) -> AttributeValue;
+    /// Decodes `item` as the member answering to `tag`; `None` when none
+    /// does. `table` is the full table name and `index` the index read,
+    /// for errors. Generated; not meant to be called by hand.
+    #[doc(hidden)]
+    fn decode_member(
+        tag: &str,
+        item: Item,
+        table: &str,
+        index: Option<&'static schema::IndexDef>,
+    ) -> Option<crate::error::Result<Self>>;
+    /// The tag of the entity this value holds (`"user"`).
+    fn entity(&self) -> &'static str;
+}
+
 /// Where [`DynaModel::encode_fields`] writes: the codec's item builder.
 ///
 /// The derive writes each stored field as `#[derive(Serialize)]` would,

@@ -577,7 +577,9 @@ pub const fn plain_keys_match(table: &TableDef, hash: &str, range: Option<&str>)
     }
 }
 
-const fn same_str(a: &str, b: &str) -> bool {
+/// Whether two strings are equal, in const context. Not public API.
+#[doc(hidden)]
+pub const fn same_str(a: &str, b: &str) -> bool {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     if a.len() != b.len() {
         return false;

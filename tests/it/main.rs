@@ -15,6 +15,7 @@ mod support;
 mod batch;
 mod batch_hooks_and_signals;
 mod codec;
+mod collections;
 mod cursors;
 mod derive_accepts;
 mod embedded_file_survives_a_kill;

@@ -385,3 +385,128 @@ async fn an_update_of_a_primary_key_template_field_is_refused_before_sending() {
     assert!(err.to_string().contains("placed"), "{err}");
     assert_eq!(requests.get(), 0);
 }
+
+#[tokio::test]
+async fn range_conditions_on_template_fields_read_the_matching_keys() {
+    let db = app().await;
+    ada().save(&db).await.unwrap();
+    for (id, placed) in [
+        ("o1", "2026-01-05"),
+        ("o2", "2026-01-05"),
+        ("o3", "2026-01-20"),
+        ("o4", "2026-02-01"),
+    ] {
+        order(id, placed, 10).save(&db).await.unwrap();
+    }
+    for number in [7, 12, 100] {
+        Invoice {
+            user_id: "u1".into(),
+            number,
+            amount: 1,
+        }
+        .save(&db)
+        .await
+        .unwrap();
+    }
+    let ids = |orders: Vec<Order>| orders.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    let jan = Order::query(&db, "u1")
+        .range(Order::PLACED.begins_with("2026-01"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(jan), ["o1", "o2", "o3"]);
+    let fifth = Order::query(&db, "u1")
+        .range(Order::PLACED.eq("2026-01-05"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(fifth), ["o1", "o2"]);
+    let one = Order::query(&db, "u1")
+        .range(Order::PLACED.eq("2026-01-05") & Order::ID.eq("o2"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(one), ["o2"]);
+    let prefixed = Order::query(&db, "u1")
+        .range(Order::PLACED.eq("2026-01-05") & Order::ID.begins_with("o"))
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(prefixed, 2);
+    let after = Order::query(&db, "u1")
+        .range(Order::PLACED.gt("2026-01-05"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(after), ["o3", "o4"]);
+    let from = Order::query(&db, "u1")
+        .range(Order::PLACED.gte("2026-01-20"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(from), ["o3", "o4"]);
+    let before = Order::query(&db, "u1")
+        .range(Order::PLACED.lt("2026-01-20"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(before), ["o1", "o2"]);
+    let through = Order::query(&db, "u1")
+        .range(Order::PLACED.lte("2026-01-20"))
+        .reverse()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(through), ["o3", "o2", "o1"]);
+    let window = Order::query(&db, "u1")
+        .range(Order::PLACED.between("2026-01-06", "2026-02-01"))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(window), ["o3", "o4"]);
+    // Zero-padded numbers compare as numbers; the bounds stay inside the
+    // entity's prefix (the orders and the profile are not invoices).
+    let numbers =
+        |invoices: Vec<Invoice>| invoices.into_iter().map(|i| i.number).collect::<Vec<_>>();
+    let over = Invoice::query(&db, "u1")
+        .range(Invoice::NUMBER.gt(7))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(numbers(over), [12, 100]);
+    let under = Invoice::query(&db, "u1")
+        .range(Invoice::NUMBER.lt(100))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(numbers(under), [7, 12]);
+    let upto = Invoice::query(&db, "u1")
+        .range(Invoice::NUMBER.lte(12))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(numbers(upto), [7, 12]);
+}
+
+#[tokio::test]
+async fn range_conditions_the_template_cannot_express_are_refused_before_sending() {
+    let db = app().await;
+    let (counted, requests) = common::counting(&db);
+    let refused = [
+        // The condition skips `placed`, which comes first in the template.
+        Order::query(&counted, "u1").range(Order::ID.eq("o1")),
+        // Nothing may follow a comparison.
+        Order::query(&counted, "u1").range(Order::PLACED.gt("2026") & Order::ID.eq("o1")),
+        // Not a key operator.
+        Order::query(&counted, "u1").range(Order::PLACED.ne("2026")),
+        // Not a template field.
+        Order::query(&counted, "u1").range(Order::TOTAL.eq(3)),
+        // An equality whose value holds the separator after the placeholder.
+        Order::query(&counted, "u1").range(Order::PLACED.eq("2026#01")),
+    ];
+    for query in refused {
+        let err = query.all().await.unwrap_err();
+        assert!(matches!(err, Error::InvalidQuery { .. }), "{err:?}");
+    }
+    assert_eq!(requests.get(), 0);
+}

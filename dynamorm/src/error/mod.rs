@@ -160,6 +160,27 @@ pub enum Error {
         found: String,
     },
 
+    /// A collection read an item whose tag names none of its members (or
+    /// that has no tag): nothing was decoded. `.skip_unknown()` on the read
+    /// skips such items instead.
+    #[error(
+        "{model} (table {table}) read the item {key}, {}, which is none of its entities [{}]",
+        match tag { Some(tag) => format!("tagged `{tag}`"), None => "without an entity tag".to_owned() },
+        members.join(", ")
+    )]
+    UnknownEntity {
+        /// The collection's Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The item's tag; `None` when it has none.
+        tag: Option<String>,
+        /// The item's key attributes, formatted.
+        key: String,
+        /// The tags the collection's members answer to.
+        members: Vec<&'static str>,
+    },
+
     /// A query or condition was malformed: unknown field or operator, missing hash key, bad value.
     #[error("invalid query on {model} (table {table}): {message}")]
     InvalidQuery {
@@ -463,6 +484,23 @@ impl Error {
             table: at.table.to_owned(),
             expected,
             found,
+        }
+    }
+
+    /// [`Error::UnknownEntity`]: the item keyed `key` is tagged `tag`, which
+    /// none of `members` answers to.
+    pub(crate) fn unknown_entity(
+        at: ErrorContext<'_>,
+        tag: Option<String>,
+        key: String,
+        members: Vec<&'static str>,
+    ) -> Self {
+        Error::UnknownEntity {
+            model: at.model,
+            table: at.table.to_owned(),
+            tag,
+            key,
+            members,
         }
     }
 

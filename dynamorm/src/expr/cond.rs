@@ -249,6 +249,64 @@ impl<M> Cond<M> {
         }
     }
 
+    /// The condition as key terms on top-level fields, when it is one key
+    /// operator or an AND of them (a range condition on an entity's
+    /// template fields); `Err` says what is not.
+    pub(crate) fn key_terms(&self) -> Result<Vec<crate::key_range::KeyTerm<'_>>, String> {
+        use crate::key_range::{KeyOp, KeyTerm};
+        fn walk<'c>(node: &'c Node, out: &mut Vec<KeyTerm<'c>>) -> Result<(), String> {
+            let top = |path: &'c AttrPath| match path.segments().len() {
+                1 => Ok(path.root()),
+                _ => Err(format!("`{path}` is not a field of the key template")),
+            };
+            let value = |path: &AttrPath, v: &'c Value| {
+                v.as_ref().map_err(|why| format!("`{path}`: {why}"))
+            };
+            match node {
+                Node::And(a, b) => {
+                    walk(a, out)?;
+                    walk(b, out)?;
+                }
+                Node::Compare { path, op, value: v } => {
+                    let op = match op {
+                        CmpOp::Eq => KeyOp::Eq,
+                        CmpOp::Lt => KeyOp::Lt,
+                        CmpOp::Lte => KeyOp::Lte,
+                        CmpOp::Gt => KeyOp::Gt,
+                        CmpOp::Gte => KeyOp::Gte,
+                        CmpOp::Ne => return Err(format!("`{path} <> ..` is no key condition")),
+                    };
+                    out.push(KeyTerm {
+                        field: top(path)?,
+                        op,
+                        values: vec![value(path, v)?],
+                    });
+                }
+                Node::Between { path, low, high } => out.push(KeyTerm {
+                    field: top(path)?,
+                    op: KeyOp::Between,
+                    values: vec![value(path, low)?, value(path, high)?],
+                }),
+                Node::BeginsWith { path, value: v } => out.push(KeyTerm {
+                    field: top(path)?,
+                    op: KeyOp::BeginsWith,
+                    values: vec![value(path, v)?],
+                }),
+                _ => {
+                    return Err(
+                        "a range condition takes eq, lt, lte, gt, gte, between or begins_with, \
+                         combined with AND"
+                            .to_owned(),
+                    )
+                }
+            }
+            Ok(())
+        }
+        let mut out = Vec::new();
+        walk(&self.node, &mut out)?;
+        Ok(out)
+    }
+
     /// Whether a key attribute's `value` satisfies this key condition (one
     /// eq, lt, lte, gt, gte, between or begins_with), compared as DynamoDB
     /// compares keys; `None` when it cannot tell (another kind of condition,
@@ -298,6 +356,53 @@ impl<M> Cond<M> {
             Some(existing) => existing & cond,
             None => cond,
         });
+    }
+
+    /// The same condition for another read (a collection's, whose filter
+    /// takes conditions on any of its entities), its values shaped now as
+    /// `def`'s fields store them.
+    pub(crate) fn shaped_for<N>(&self, def: &TableDef) -> Cond<N> {
+        fn value(def: &TableDef, path: &AttrPath, v: &Value, element: bool) -> Value {
+            let field = match path.segments().len() {
+                1 => def.field(path.root()),
+                _ => None,
+            };
+            match (v, field) {
+                (Ok(av), Some(field)) => Ok(codec::shape_value(field, av.clone(), element)),
+                _ => v.clone(),
+            }
+        }
+        fn walk(def: &TableDef, node: &Node) -> Node {
+            match node {
+                Node::Compare { path, op, value: v } => Node::Compare {
+                    path: path.clone(),
+                    op: *op,
+                    value: value(def, path, v, false),
+                },
+                Node::Between { path, low, high } => Node::Between {
+                    path: path.clone(),
+                    low: value(def, path, low, false),
+                    high: value(def, path, high, false),
+                },
+                Node::In { path, values } => Node::In {
+                    path: path.clone(),
+                    values: values.iter().map(|v| value(def, path, v, false)).collect(),
+                },
+                Node::BeginsWith { path, value: v } => Node::BeginsWith {
+                    path: path.clone(),
+                    value: value(def, path, v, false),
+                },
+                Node::Contains { path, value: v } => Node::Contains {
+                    path: path.clone(),
+                    value: value(def, path, v, true),
+                },
+                Node::And(a, b) => Node::And(Box::new(walk(def, a)), Box::new(walk(def, b))),
+                Node::Or(a, b) => Node::Or(Box::new(walk(def, a)), Box::new(walk(def, b))),
+                Node::Not(inner) => Node::Not(Box::new(walk(def, inner))),
+                other => other.clone(),
+            }
+        }
+        Cond::from_node(walk(def, &self.node))
     }
 
     /// Renders the expression with placeholders allocated from `placeholders`.

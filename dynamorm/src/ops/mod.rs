@@ -2,12 +2,13 @@
 //! then `.await` sends the request (the builders implement `IntoFuture`).
 
 pub mod batch;
+pub mod collection;
 pub mod index;
 pub mod item;
 pub mod page;
 pub mod partial;
 pub mod query;
-mod read;
+pub(crate) mod read;
 pub mod scan;
 pub mod table;
 mod table_plan;

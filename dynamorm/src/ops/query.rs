@@ -15,6 +15,7 @@ use crate::expr::{compare_keys, AttrPath, Cond, Placeholders};
 use crate::expr::{kw, limits};
 use crate::future::OpFuture;
 use crate::item::Item;
+use crate::key_range::{self, KeyRange};
 use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{
@@ -182,6 +183,15 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
     /// A key condition on the range key (of the table, or of the index
     /// queried): `eq`, `lt`, `lte`, `gt`, `gte`, `between` or `begins_with`.
     /// Anything else fails with [`Error::InvalidQuery`] before any request.
+    ///
+    /// On an entity of a shared table, the condition is on the fields of
+    /// the range key template and is translated into one condition on the
+    /// stored attribute: equalities on a leading run of the template's
+    /// fields, then at most one of those operators on the next field
+    /// (`Order::PLACED.begins_with("2026-01")` on `ORDER#{placed}#{id}` reads
+    /// `begins_with(sk, "ORDER#2026-01")`). Comparisons of an integer
+    /// rendered without padding are refused: its keys do not sort as its
+    /// values.
     pub fn range(mut self, cond: Cond<M>) -> Self {
         self.range = Some(cond);
         self
@@ -272,6 +282,16 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
                     self.target_name()
                 )));
             };
+            if let Some(template) = self
+                .entity_range_template()
+                .filter(|_| !range.is_key_condition_on(range_key.name))
+            {
+                let condition = template_range(template, range_key, range, placeholders)
+                    .map_err(|why| invalid(format!("`.range({range})`: {why}")))?;
+                expression.push_str(" AND ");
+                expression.push_str(&condition);
+                return Ok(expression);
+            }
             if !range.is_key_condition_on(range_key.name) {
                 return Err(invalid(format!(
                     "`.range({range})` must be one eq, lt, lte, gt, gte, between or begins_with on the range key `{}`",
@@ -335,6 +355,34 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
             None => M::table_def().model.to_owned(),
         }
     }
+}
+
+/// A range condition on an entity's template fields, as one key condition
+/// on the stored range attribute.
+fn template_range<M>(
+    template: &crate::schema::KeyTemplate,
+    range_key: KeyDef,
+    range: &Cond<M>,
+    placeholders: &mut Placeholders,
+) -> Result<String, String> {
+    if range_key.scalar != ScalarType::S {
+        return Err(format!(
+            "conditions on template fields need a string range key; `{}` is {:?}",
+            range_key.name, range_key.scalar
+        ));
+    }
+    let terms = range.key_terms()?;
+    let translated = key_range::translate(template, &terms)?;
+    let path = placeholders.path(&AttrPath::new(range_key.name));
+    let mut value = |text: String| placeholders.value(AttributeValue::S(text));
+    Ok(match translated {
+        KeyRange::Eq(key) => format!("{path} = {}", value(key)),
+        KeyRange::BeginsWith(prefix) => format!("begins_with({path}, {})", value(prefix)),
+        KeyRange::Between(low, high) => {
+            let low = value(low);
+            format!("{path} BETWEEN {low} AND {}", value(high))
+        }
+    })
 }
 
 impl<M: DynaModel, O: DynaModel> std::fmt::Debug for Query<'_, M, O> {
@@ -402,6 +450,15 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
 
     fn options(&self) -> &ReadOptions<M> {
         &self.options
+    }
+
+    fn decode(&self, item: Item) -> Option<Result<O>> {
+        let options = &self.options;
+        Some(read::decode_as::<M, O>(
+            item,
+            options.scope(),
+            options.index,
+        ))
     }
 
     fn check(&self) -> Result<()> {

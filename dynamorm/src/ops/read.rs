@@ -10,7 +10,7 @@ use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
 use crate::item::Item;
-use crate::model::DynaModel;
+use crate::model::{DynaModel, TableSource};
 use crate::ops::page::{Cursor, Page};
 use crate::schema::{IndexDef, KeyDef, ProjectionDef, TableDef};
 use crate::validate;
@@ -40,6 +40,8 @@ pub(crate) type FilterAndProjection = (Option<String>, Option<String>);
 pub(crate) struct ReadOptions<M> {
     /// The full table name (prefix included).
     pub table: String,
+    /// What errors name as the model: the model read, or the collection.
+    pub model: &'static str,
     /// The index read, if any.
     pub index: Option<&'static IndexDef>,
     /// The filter, ANDed over `.filter(..)` calls.
@@ -59,6 +61,7 @@ impl<M> Clone for ReadOptions<M> {
     fn clone(&self) -> Self {
         ReadOptions {
             table: self.table.clone(),
+            model: self.model,
             index: self.index,
             filter: self.filter.clone(),
             limit: self.limit,
@@ -83,12 +86,14 @@ impl<M> std::fmt::Debug for ReadOptions<M> {
     }
 }
 
-impl<M: DynaModel> ReadOptions<M> {
+impl<M: TableSource> ReadOptions<M> {
     /// Options for reading `M`'s table (or `index`) on `db`; `error` is a
     /// mistake already found while building.
     pub(crate) fn new(db: &Db, index: Option<&'static IndexDef>, error: Option<String>) -> Self {
+        let def = <M as TableSource>::table_def();
         ReadOptions {
-            table: db.table_name(M::table_def()),
+            table: db.table_name(def),
+            model: def.model,
             index,
             filter: None,
             limit: None,
@@ -100,7 +105,30 @@ impl<M: DynaModel> ReadOptions<M> {
 
     /// The model and table errors name.
     pub(crate) fn scope(&self) -> ErrorContext<'_> {
-        ErrorContext::new(M::table_def(), &self.table)
+        ErrorContext {
+            model: self.model,
+            table: &self.table,
+        }
+    }
+
+    /// The table read.
+    pub(crate) fn def(&self) -> &'static TableDef {
+        <M as TableSource>::table_def()
+    }
+
+    /// The key attributes of the table or index read: (hash, range).
+    pub(crate) fn keys(&self) -> (KeyDef, Option<KeyDef>) {
+        match self.index {
+            Some(i) => (i.hash_key, i.range_key),
+            None => (self.def().hash_key, self.def().range_key),
+        }
+    }
+
+    /// Whether `attribute` is a key of the table or index read (DynamoDB
+    /// filters no key attribute).
+    pub(crate) fn is_key(&self, attribute: &str) -> bool {
+        let (hash, range) = self.keys();
+        hash.name == attribute || range.is_some_and(|k| k.name == attribute)
     }
 
     /// Records a mistake found while building, to report when awaited.
@@ -130,36 +158,51 @@ impl<M: DynaModel> ReadOptions<M> {
     /// the tag is a key of the table or index read (DynamoDB filters no key
     /// attribute).
     fn entity_filter(&self) -> Option<Cond<M>> {
-        let entity = M::table_def().entity?;
-        let def = M::table_def();
-        let mut keys = match self.index {
-            Some(i) => (i.hash_key, i.range_key),
-            None => (def.hash_key, def.range_key),
-        };
-        if keys.0.name == entity.tag_attribute
-            || keys
-                .1
-                .take()
-                .is_some_and(|k| k.name == entity.tag_attribute)
-        {
+        let entity = self.def().entity?;
+        if self.is_key(entity.tag_attribute) {
             return self.filter.clone();
         }
-        let tag = |name: &str| {
-            Cond::equals(
-                AttrPath::new(entity.tag_attribute),
-                AttributeValue::S(name.to_owned()),
-            )
-        };
-        let tagged = entity
-            .aliases
-            .iter()
-            .fold(tag(entity.name), |either, alias| either.or(tag(alias)));
+        let tagged = tagged_as(
+            entity.tag_attribute,
+            std::iter::once(entity.name).chain(entity.aliases.iter().copied()),
+        )?;
         Some(match &self.filter {
             Some(filter) => filter.clone().and(tagged),
             None => tagged,
         })
     }
 
+    /// The rendered filter (with the entity tag's, for an entity), its
+    /// length checked; a mistake recorded while building comes first.
+    pub(crate) fn render_filter(&self, placeholders: &mut Placeholders) -> Result<Option<String>> {
+        self.check()?;
+        let tagged = self.entity_filter();
+        let Some(cond) = tagged.as_ref().or(self.filter.as_ref()) else {
+            return Ok(None);
+        };
+        let filter = cond
+            .render_for(Some(self.def()), placeholders)
+            .map_err(|message| Error::invalid_query(self.scope(), message))?;
+        limits::check_length("FilterExpression", &filter)
+            .map_err(|message| Error::invalid_query(self.scope(), message))?;
+        Ok(Some(filter))
+    }
+}
+
+/// "The item is tagged as one of `tags`", on the tag attribute `attribute`;
+/// `None` for no tags.
+pub(crate) fn tagged_as<'t, M>(
+    attribute: &'static str,
+    tags: impl IntoIterator<Item = &'t str>,
+) -> Option<Cond<M>> {
+    let tag =
+        |name: &str| Cond::equals(AttrPath::new(attribute), AttributeValue::S(name.to_owned()));
+    tags.into_iter()
+        .map(tag)
+        .reduce(|either, other| either.or(other))
+}
+
+impl<M: DynaModel> ReadOptions<M> {
     /// The rendered filter and projection of one request reading `O`s; a
     /// mistake recorded while building comes first.
     pub(crate) fn render<O: DynaModel>(
@@ -167,25 +210,13 @@ impl<M: DynaModel> ReadOptions<M> {
         count_only: bool,
         placeholders: &mut Placeholders,
     ) -> Result<FilterAndProjection> {
-        self.check()?;
-        let tagged = self.entity_filter();
-        let filter = match tagged.as_ref().or(self.filter.as_ref()) {
-            Some(f) => Some(
-                f.render_for(Some(M::table_def()), placeholders)
-                    .map_err(|message| Error::invalid_query(self.scope(), message))?,
-            ),
-            None => None,
-        };
+        let filter = self.render_filter(placeholders)?;
         let projection = if count_only {
             None
         } else {
             projection::<M, O>(self.index, placeholders)
                 .map_err(|message| Error::invalid_query(self.scope(), message))?
         };
-        if let Some(filter) = &filter {
-            limits::check_length("FilterExpression", filter)
-                .map_err(|message| Error::invalid_query(self.scope(), message))?;
-        }
         Ok((filter, projection))
     }
 }
@@ -222,10 +253,10 @@ pub(crate) use read_option_methods;
 
 /// A read that returns pages: a query or a scan (segment).
 pub(crate) trait Fetch: Send + Sync {
-    /// The model read.
-    type Model: DynaModel;
+    /// The model (or shared table) read.
+    type Model: TableSource;
     /// What each item decodes into.
-    type Output: DynaModel;
+    type Output: Send;
     /// Sends one request starting at `start`, asking for at most `limit` items.
     fn fetch(
         &self,
@@ -235,6 +266,9 @@ pub(crate) trait Fetch: Send + Sync {
     ) -> OpFuture<'_, Fetched>;
     /// The shared options.
     fn options(&self) -> &ReadOptions<Self::Model>;
+    /// Decodes and validates one item; `None` skips it (a collection's
+    /// item of an entity it does not hold, when told to skip those).
+    fn decode(&self, item: Item) -> Option<Result<Self::Output>>;
     /// Checks a cursor's key against what this read covers (a query's hash
     /// key and range condition); `Err` says why it cannot start here.
     fn check_start(&self, _start: &Item) -> Result<(), String> {
@@ -255,14 +289,6 @@ fn request_limit<F: Fetch>(read: &F, remaining: Option<usize>) -> Option<i32> {
         }
         _ => None,
     }
-}
-
-/// Decodes and validates one item. On an index that does not project every
-/// attribute, a field `O` requires but the index does not hold gets an error
-/// saying so (checked against the schema before decoding).
-fn decode<F: Fetch>(read: &F, item: Item) -> Result<F::Output> {
-    let options = read.options();
-    decode_as::<F::Model, F::Output>(item, options.scope(), options.index)
 }
 
 /// Decodes and validates one item of `M`'s table (or `index`) read as `O`
@@ -334,17 +360,20 @@ pub(crate) fn stream<'a, F: Fetch + 'a>(
             }
             let limit = request_limit(&state.read, state.remaining);
             let fetched = state.read.fetch(state.start.take(), limit, false).await?;
-            let mut items = fetched.items;
-            if let Some(left) = state.remaining.as_mut() {
-                items.truncate(*left);
-                *left -= items.len();
-            }
             state.done = fetched.last_key.is_none();
             state.start = fetched.last_key;
-            let decoded: Vec<Result<F::Output>> = items
-                .into_iter()
-                .map(|item| decode(&state.read, item))
-                .collect();
+            let mut decoded: Vec<Result<F::Output>> = Vec::with_capacity(fetched.items.len());
+            for item in fetched.items {
+                if state.remaining == Some(0) {
+                    break;
+                }
+                if let Some(output) = state.read.decode(item) {
+                    decoded.push(output);
+                    if let Some(left) = state.remaining.as_mut() {
+                        *left -= 1;
+                    }
+                }
+            }
             Ok(Some((stream::iter(decoded), state)))
         },
     );
@@ -383,7 +412,7 @@ pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
 pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Page<F::Output>> {
     let options = read.options();
     options.check()?;
-    let keys = key_attributes(<F::Model as DynaModel>::table_def(), options.index);
+    let keys = key_attributes(options.def(), options.index);
     let start = match &cursor {
         Some(c) => {
             let start = c.to_key(options.scope(), &keys)?;
@@ -404,23 +433,23 @@ pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Pa
     }
     let limit = request_limit(&read, options.limit);
     let fetched = read.fetch(start, limit, false).await?;
-    let mut raw = fetched.items;
     let mut last_key = fetched.last_key;
-    if let Some(total) = options.limit {
-        if raw.len() > total {
-            // A filtered page can hold more than the limit: resume after the
-            // last item kept, not after the last one DynamoDB evaluated. Its
-            // key attributes are always read (see `projection`).
-            raw.truncate(total);
-            last_key = raw
-                .last()
-                .map(|item| key_of(item, keys.iter().map(|k| k.name)));
+    let raw_count = fetched.items.len();
+    let mut items = Vec::with_capacity(raw_count);
+    for (position, item) in fetched.items.into_iter().enumerate() {
+        // A filtered page can hold more than the limit: resume after the
+        // last item kept, not after the last one DynamoDB evaluated. Its
+        // key attributes are always read (see `projection`).
+        let last_wanted = options.limit == Some(items.len() + 1) && position + 1 < raw_count;
+        let key = last_wanted.then(|| key_of(&item, keys.iter().map(|k| k.name)));
+        if let Some(output) = read.decode(item) {
+            items.push(output?);
+            if key.is_some() {
+                last_key = key;
+                break;
+            }
         }
     }
-    let items = raw
-        .into_iter()
-        .map(|item| decode(&read, item))
-        .collect::<Result<Vec<_>>>()?;
     Ok(Page {
         items,
         next: last_key.as_ref().map(Cursor::from_key),

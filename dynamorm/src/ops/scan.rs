@@ -264,6 +264,15 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
         &self.options
     }
 
+    fn decode(&self, item: Item) -> Option<Result<O>> {
+        let options = &self.options;
+        Some(read::decode_as::<M, O>(
+            item,
+            options.scope(),
+            options.index,
+        ))
+    }
+
     fn check(&self) -> Result<()> {
         self.options
             .render::<O>(false, &mut Placeholders::default())
