@@ -162,6 +162,12 @@ pub fn entity_def(m: &Model, e: &Entity) -> (TokenStream, TokenStream) {
             )
         }
     };
+    let ttl_check = m.roles.ttl.map(|field| {
+        let field = &m.fields[field];
+        let attr = &field.attr;
+        quote_spanned!(field.ident.span()=> const _: () = ::dynamorm::__private::ttl_matches(&#shared, #attr);)
+    });
+    let checks = quote!(#checks #ttl_check);
     let index_keys = e.index_keys.iter().map(|i| {
         let index = &i.index;
         let found = quote_spanned!(i.index_span=> ::dynamorm::__private::index_named(#shared.indexes, #index));

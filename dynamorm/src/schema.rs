@@ -560,6 +560,21 @@ pub const fn no_range_key(key: Option<KeyDef>) {
     }
 }
 
+/// At compile time: an entity's `ttl` field is stored under the attribute
+/// the shared table declares as its TTL attribute (DynamoDB expires items
+/// by that one attribute only).
+pub const fn ttl_matches(table: &TableDef, attribute: &str) {
+    match table.ttl {
+        Some(ttl) if same_str(ttl, attribute) => {}
+        Some(_) => {
+            panic!("the entity's ttl field is not stored under the shared table's ttl attribute")
+        }
+        None => panic!(
+            "the shared table declares no ttl attribute: add ttl = \"..\" to its #[dynamo(..)]"
+        ),
+    }
+}
+
 /// At compile time: a polymorphic model's key fields are stored under the
 /// shared table's key attribute names.
 pub const fn plain_keys_match(table: &TableDef, hash: &str, range: Option<&str>) {

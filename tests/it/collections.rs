@@ -466,7 +466,10 @@ async fn polymorphic_models_share_a_table_and_read_back_as_their_own_type() {
         Car::get(&db, "b1").await,
         Err(Error::WrongEntity { found, .. }) if found == "bike"
     ));
-    assert_eq!(Car::scan(&db).all().await.unwrap(), std::slice::from_ref(&car));
+    assert_eq!(
+        Car::scan(&db).all().await.unwrap(),
+        std::slice::from_ref(&car)
+    );
     let mut all = Vehicle::scan(&db).all().await.unwrap();
     all.sort_by_key(|v| v.entity());
     assert_eq!(

@@ -20,6 +20,7 @@ mod cursors;
 mod derive_accepts;
 mod embedded_file_survives_a_kill;
 mod engines;
+mod entity_roles;
 mod errors;
 mod expression_limits;
 mod faults;

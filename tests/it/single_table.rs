@@ -510,3 +510,145 @@ async fn range_conditions_the_template_cannot_express_are_refused_before_sending
     }
     assert_eq!(requests.get(), 0);
 }
+
+#[tokio::test]
+async fn double_under_terms_name_an_entitys_fields_and_become_its_key_conditions() {
+    let db = app().await;
+    ada().save(&db).await.unwrap();
+    for (id, placed, total) in [
+        ("o1", "2026-01-05", 5),
+        ("o2", "2026-01-20", 50),
+        ("o3", "2026-02-01", 9),
+    ] {
+        order(id, placed, total).save(&db).await.unwrap();
+    }
+    let ids = |orders: Vec<Order>| orders.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    let january = Order::query_kw(
+        &db,
+        [
+            ("user_id", "u1".into()),
+            ("placed__begins_with", "2026-01".into()),
+        ],
+    )
+    .all()
+    .await
+    .unwrap();
+    assert_eq!(ids(january), ["o1", "o2"]);
+    let small = Order::query_kw(&db, [("user_id", "u1".into()), ("total__lt", 10.into())])
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(ids(small), ["o1", "o3"]);
+    let by_email = User::GSI1
+        .query_kw(&db, [("email", "ada@example.com".into())])
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(by_email, [ada()]);
+    let filtered = Order::scan_kw(&db, [("total__gte", 9.into())])
+        .count()
+        .await
+        .unwrap();
+    assert_eq!(filtered, 2);
+    // The hash field is required; the generic attribute is no field.
+    let (counted, requests) = common::counting(&db);
+    let missing = Order::query_kw(&counted, [("total__lt", 10.into())])
+        .all()
+        .await;
+    assert!(
+        matches!(&missing, Err(Error::InvalidQuery { message, .. }) if message.contains("user_id")),
+        "{missing:?}"
+    );
+    let generic = Order::query_kw(&counted, [("pk", "USER#u1".into())])
+        .all()
+        .await;
+    assert!(
+        matches!(generic, Err(Error::InvalidQuery { .. })),
+        "{generic:?}"
+    );
+    assert_eq!(requests.get(), 0);
+}
+
+#[derive(Debug, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "app")]
+struct OrderTotal {
+    #[dynamo(hash_key)]
+    id: String,
+    total: i64,
+}
+
+#[tokio::test]
+async fn projections_pages_and_cursors_work_on_entities() {
+    let db = app().await;
+    ada().save(&db).await.unwrap();
+    for n in 1..=5 {
+        order(&format!("o{n}"), "2026-01-05", n)
+            .save(&db)
+            .await
+            .unwrap();
+    }
+    let totals: Vec<OrderTotal> = Order::query(&db, "u1")
+        .project::<OrderTotal>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(
+        totals.iter().map(|t| t.total).collect::<Vec<_>>(),
+        [1, 2, 3, 4, 5]
+    );
+    let mut seen = Vec::new();
+    let mut cursor: Option<Cursor> = None;
+    loop {
+        let page = Order::query(&db, "u1")
+            .project::<OrderTotal>()
+            .limit(2)
+            .page(cursor.take())
+            .await
+            .unwrap();
+        seen.extend(page.items.into_iter().map(|t| t.id));
+        // A cursor goes through its text form, as a client would hand it back.
+        match page.next {
+            Some(next) => cursor = Some(next.to_string().parse().unwrap()),
+            None => break,
+        }
+    }
+    assert_eq!(seen, ["o1", "o2", "o3", "o4", "o5"]);
+}
+
+#[tokio::test]
+async fn an_entity_get_and_query_read_untagged_items_another_program_wrote_under_its_keys() {
+    let db = app().await;
+    let table = App::table(&db).name();
+    for (id, placed) in [("o1", "2026-01-05"), ("o2", "2026-01-06")] {
+        db.client()
+            .put_item()
+            .table_name(&table)
+            .item("pk", s("USER#u1"))
+            .item("sk", s(&format!("ORDER#{placed}#{id}")))
+            .item("user_id", s("u1"))
+            .item("id", s(id))
+            .item("placed", s(placed))
+            .item("total", AttributeValue::N("7".into()))
+            .send()
+            .await
+            .unwrap();
+    }
+    order("o3", "2026-01-07", 9).save(&db).await.unwrap();
+    assert_eq!(
+        Order::get(&db, ("u1", "2026-01-05", "o1")).await.unwrap(),
+        Some(order("o1", "2026-01-05", 7))
+    );
+    let all = Order::query(&db, "u1").all().await.unwrap();
+    assert_eq!(
+        all,
+        [
+            order("o1", "2026-01-05", 7),
+            order("o2", "2026-01-06", 7),
+            order("o3", "2026-01-07", 9)
+        ]
+    );
+    // A scan has no key condition to keep it to the entity's keys: it
+    // returns tagged items only.
+    assert_eq!(Order::scan(&db).count().await.unwrap(), 1);
+    assert_eq!(User::scan(&db).count().await.unwrap(), 0);
+}

@@ -223,6 +223,13 @@ fn check_kind(term: &KwTerm, value: &Value) -> Result<(), Invalid> {
 
 /// A term's value as its field stores it: through the field's own
 /// serialization for a field serde writes its own way (`#[serde(with)]`).
+/// The term's value as its field stores it, its JSON kind checked first:
+/// what an entity's key template renders.
+pub(crate) fn key_value(term: &KwTerm, value: &Value) -> Result<AttributeValue, Invalid> {
+    check_kind(term, value)?;
+    to_attr(term, value)
+}
+
 fn to_attr(term: &KwTerm, value: &Value) -> Result<AttributeValue, Invalid> {
     let encoded = match term.field.encode_json {
         Some(encoder) if term.path.segments().len() == 1 => encoder.encode(value),

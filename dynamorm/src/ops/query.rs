@@ -109,8 +109,44 @@ impl<'a, M: DynaModel> Query<'a, M> {
         terms: impl IntoIterator<Item = (K, Value)>,
     ) -> Result<(), kw::Invalid> {
         let def = M::table_def();
+        let (hash_template, range_template) = self.entity_templates();
+        let hash_field = hash_template.and_then(|t| {
+            let mut fields = t.fields();
+            match (fields.next(), fields.next()) {
+                (Some(only), None) => Some(only),
+                _ => None,
+            }
+        });
         for (key, value) in terms {
             let term = kw::parse(def, key.as_ref())?;
+            if let Some(field) = hash_field.filter(|f| term.is_on(f)) {
+                // An entity's hash template field: the stored hash key is
+                // the template rendered with its value.
+                if term.op_name != "eq" || self.hash.is_some() {
+                    return Err(format!(
+                        "`{}`: the hash key template's field `{field}` takes one eq in a query",
+                        term.key
+                    ));
+                }
+                let value = kw::key_value(&term, &value)?;
+                self.hash = Some(match self.options.index {
+                    Some(index) => {
+                        crate::codec::entity::entity_index_hash_value(def, index.name, value)
+                    }
+                    None => crate::codec::entity::entity_hash_value(def, value),
+                });
+                continue;
+            }
+            if range_template.is_some_and(|t| t.uses(term.field.name))
+                && term.path.segments().len() == 1
+                && term.op.is_key_operator()
+            {
+                // A range template field: translated with the others into
+                // one key condition.
+                let cond = kw::condition(&term, &value)?;
+                Cond::and_into(&mut self.range, cond);
+                continue;
+            }
             if term.is_on(hash_key.name) {
                 if term.op_name != "eq" {
                     return Err(format!(
@@ -141,7 +177,7 @@ impl<'a, M: DynaModel> Query<'a, M> {
         if self.hash.is_none() {
             return Err(format!(
                 "a query needs the hash key: add (\"{}\", value)",
-                hash_key.name
+                hash_field.unwrap_or(hash_key.name)
             ));
         }
         Ok(())
@@ -168,12 +204,14 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
         hash: Option<AttributeValue>,
         error: Option<String>,
     ) -> Self {
+        let mut options = ReadOptions::new(db, index, error);
+        options.untagged = true;
         Query {
             db,
             hash,
             range: None,
             reverse: false,
-            options: ReadOptions::new(db, index, error),
+            options,
             _output: PhantomData,
         }
     }
@@ -342,10 +380,25 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
 
     /// The template an entity writes the queried range key with, if any.
     fn entity_range_template(&self) -> Option<&'static crate::schema::KeyTemplate> {
-        let entity = M::table_def().entity?;
+        self.entity_templates().1
+    }
+
+    /// The templates an entity writes the queried hash and range keys with.
+    fn entity_templates(
+        &self,
+    ) -> (
+        Option<&'static crate::schema::KeyTemplate>,
+        Option<&'static crate::schema::KeyTemplate>,
+    ) {
+        let Some(entity) = M::table_def().entity else {
+            return (None, None);
+        };
         match self.options.index {
-            None => entity.range.as_ref(),
-            Some(i) => entity.index(i.name)?.range.as_ref(),
+            None => (entity.hash.as_ref(), entity.range.as_ref()),
+            Some(i) => match entity.index(i.name) {
+                Some(keys) => (Some(&keys.hash), keys.range.as_ref()),
+                None => (None, None),
+            },
         }
     }
 

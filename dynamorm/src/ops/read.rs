@@ -52,6 +52,11 @@ pub(crate) struct ReadOptions<M> {
     pub page_size: Option<i32>,
     /// Strongly consistent reads.
     pub consistent: bool,
+    /// An entity's read also returns items without a tag: a query, whose
+    /// key condition keeps to keys the entity's templates write (an item
+    /// another program wrote under them is read as the entity, as a `get`
+    /// reads it). A scan returns tagged items only.
+    pub untagged: bool,
     /// A mistake found while building (bad `__` term, unknown index),
     /// reported as [`Error::InvalidQuery`] when awaited, before any request.
     pub error: Option<String>,
@@ -67,6 +72,7 @@ impl<M> Clone for ReadOptions<M> {
             limit: self.limit,
             page_size: self.page_size,
             consistent: self.consistent,
+            untagged: self.untagged,
             error: self.error.clone(),
         }
     }
@@ -99,6 +105,7 @@ impl<M: TableSource> ReadOptions<M> {
             limit: None,
             page_size: None,
             consistent: false,
+            untagged: false,
             error,
         }
     }
@@ -153,8 +160,9 @@ impl<M: TableSource> ReadOptions<M> {
     }
 
     /// For an entity of a shared table, the filter ANDed with "the item is
-    /// tagged as this entity" (or one of its aliases), so queries and scans
-    /// return its items only; `None` for a model with its own table, or when
+    /// tagged as this entity" (or one of its aliases; or has no tag, for a
+    /// query, whose key condition keeps to the entity's keys), so queries
+    /// and scans return its items only; `None` for a model with its own table, or when
     /// the tag is a key of the table or index read (DynamoDB filters no key
     /// attribute).
     fn entity_filter(&self) -> Option<Cond<M>> {
@@ -162,10 +170,13 @@ impl<M: TableSource> ReadOptions<M> {
         if self.is_key(entity.tag_attribute) {
             return self.filter.clone();
         }
-        let tagged = tagged_as(
+        let mut tagged = tagged_as(
             entity.tag_attribute,
             std::iter::once(entity.name).chain(entity.aliases.iter().copied()),
         )?;
+        if self.untagged {
+            tagged = tagged.or(Cond::not_exists(AttrPath::new(entity.tag_attribute)));
+        }
         Some(match &self.filter {
             Some(filter) => filter.clone().and(tagged),
             None => tagged,

@@ -23,4 +23,14 @@ struct Note {
     id: String,
 }
 
+// DynamoDB expires items by the table's one TTL attribute, which this
+// table does not declare.
+#[derive(Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "session", key(hash = "SESSION#{id}", range = "SESSION"))]
+struct Session {
+    id: String,
+    #[dynamo(ttl)]
+    expires: u64,
+}
+
 fn main() {}
