@@ -17,6 +17,9 @@
 //! float, a bool, an option, a map, a list, a string set, a `DateTime<Utc>`
 //! and a nested struct); sides `dynamorm` and `raw_sdk` (AttributeValues,
 //! expressions and decoding written by hand, as a careful user would).
+//! `entity_put`, `entity_get` and `entity_query_100` compare `Small` as an
+//! entity of a shared table (`entity`, and `collection` for the page) with
+//! a plain model storing the same item and with `Small` itself.
 //! `codec/large/...` compares the 12-field model's encoding and decoding
 //! alone: dynamorm's codec, hand-written code and plain serde_dynamo.
 //!
@@ -100,6 +103,67 @@ struct Order {
     tags: HashSet<String>,
     created: DateTime<Utc>,
     address: Address,
+}
+
+/// The shared table of the single-table benchmarks.
+#[derive(DynaTable)]
+#[dynamo(
+    table = "bench-app",
+    billing = "on_demand",
+    hash_key = "pk",
+    range_key = "sk"
+)]
+struct App;
+
+/// `Small` as an entity of a shared table: the same fields, keys built from
+/// templates, the tag stored and checked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "small", key(hash = "SMALL#{id}", range = "SMALL#{count:08}"))]
+struct SmallEntity {
+    id: String,
+    count: u32,
+}
+
+/// A collection of the one entity: its query decodes each item by tag.
+#[derive(Debug, Clone, PartialEq, DynaCollection)]
+#[dynamo(table = App)]
+enum SmallItems {
+    Small(SmallEntity),
+}
+
+/// A plain model storing exactly the entity's item (its generic keys and
+/// tag as fields): what the templates and the tag check cost, apart from
+/// the larger item.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "bench-app", billing = "on_demand")]
+struct SmallStored {
+    #[dynamo(hash_key)]
+    pk: String,
+    #[dynamo(range_key)]
+    sk: String,
+    id: String,
+    count: u32,
+    #[serde(rename = "_et")]
+    tag: String,
+}
+
+fn small_entity(i: u32) -> SmallEntity {
+    SmallEntity {
+        id: "s1".into(),
+        count: 42 + i,
+    }
+}
+
+/// The item an entity's save stores: its fields, the rendered keys, the tag.
+fn small_entity_item(m: &SmallEntity) -> Item {
+    let mut item = Item::from([
+        ("id".to_owned(), s(&m.id)),
+        ("count".to_owned(), n(m.count)),
+        ("pk".to_owned(), s(&format!("SMALL#{}", m.id))),
+        ("sk".to_owned(), s(&format!("SMALL#{:08}", m.count))),
+    ]);
+    item.insert("_et".to_owned(), s("small"));
+    item
 }
 
 fn small(i: i64) -> Small {
@@ -651,7 +715,146 @@ fn client_overhead(c: &mut Criterion) {
     let large_side = side(&rt, canned(&order_item(&order(0)), &order_page_items));
     bench_large(c, &large_side, &order_page);
 
+    // The same model as an entity: what the templates and the tag cost.
+    let entity_page: Vec<SmallEntity> = (0..PAGE as u32).map(small_entity).collect();
+    let entity_page_items: Vec<Item> = entity_page.iter().map(small_entity_item).collect();
+    let entity_side = side(
+        &rt,
+        canned(&small_entity_item(&small_entity(0)), &entity_page_items),
+    );
+    bench_entity(c, &small_side, &entity_side, &entity_page);
+
     codec(c);
+}
+
+/// `entity/...`: an entity's put, get and 100-item query page, and a
+/// collection's page of the same items, each against the plain `Small`
+/// model's call (same fields, its own table) through the same canned client.
+fn bench_entity(c: &mut Criterion, plain: &Side<'_>, entity: &Side<'_>, page: &[SmallEntity]) {
+    let rt = entity.rt;
+    let (plain_db, db) = (&plain.db, &entity.db);
+    let model = small_entity(0);
+    let model = &model;
+    let plain_model = small(0);
+    let plain_model = &plain_model;
+
+    // The checks: the entity stores what the canned item holds and decodes
+    // the canned answers.
+    let ((), put) = entity.canned.one_request(rt, "PutItem", async {
+        model.save(db).await.expect("save");
+    });
+    assert_eq!(put["Item"], wire_item(&small_entity_item(model)));
+    let (got, _) = entity.canned.one_request(rt, "GetItem", async {
+        SmallEntity::get(db, ("s1", 42u32)).await.unwrap()
+    });
+    assert_eq!(got.as_ref(), Some(model));
+    let (got, _) = entity.canned.one_request(rt, "Query", async {
+        SmallEntity::query(db, "s1").all().await.unwrap()
+    });
+    assert_eq!(got, page);
+    let (got, _) = entity.canned.one_request(rt, "Query", async {
+        SmallItems::query(db, "s1").all().await.unwrap()
+    });
+    assert_eq!(got.len(), PAGE);
+    assert!(matches!(&got[0], SmallItems::Small(first) if first == model));
+    let stored = SmallStored {
+        pk: "SMALL#s1".into(),
+        sk: "SMALL#00000042".into(),
+        id: "s1".into(),
+        count: 42,
+        tag: "small".into(),
+    };
+    let stored = &stored;
+    let (got, _) = entity.canned.one_request(rt, "Query", async {
+        SmallStored::query(db, "SMALL#s1").all().await.unwrap()
+    });
+    assert_eq!(got.first(), Some(stored));
+    entity.canned.stop_recording();
+
+    let mut group = c.benchmark_group("entity_put/small");
+    group.bench_function("plain_model_same_item", |b| {
+        b.to_async(rt)
+            .iter(|| async move { stored.save(db).await.expect("save") })
+    });
+    group.bench_function("entity", |b| {
+        b.to_async(rt)
+            .iter(|| async move { model.save(db).await.expect("save") })
+    });
+    group.bench_function("plain_model", |b| {
+        b.to_async(rt)
+            .iter(|| async move { plain_model.save(plain_db).await.expect("save") })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("entity_get/small");
+    group.bench_function("plain_model_same_item", |b| {
+        b.to_async(rt).iter(|| async move {
+            SmallStored::get(db, (black_box("SMALL#s1"), "SMALL#00000042"))
+                .await
+                .expect("get")
+                .expect("exists")
+        })
+    });
+    group.bench_function("entity", |b| {
+        b.to_async(rt).iter(|| async move {
+            SmallEntity::get(db, (black_box("s1"), 42u32))
+                .await
+                .expect("get")
+                .expect("exists")
+        })
+    });
+    group.bench_function("plain_model", |b| {
+        b.to_async(rt).iter(|| async move {
+            Small::get(plain_db, black_box("s1"))
+                .await
+                .expect("get")
+                .expect("exists")
+        })
+    });
+    group.finish();
+
+    let mut group = c.benchmark_group("entity_query_100/small");
+    group.bench_function("entity", |b| {
+        b.to_async(rt).iter(|| async move {
+            let got = SmallEntity::query(db, black_box("s1"))
+                .all()
+                .await
+                .expect("query");
+            assert_eq!(got.len(), PAGE);
+            got
+        })
+    });
+    group.bench_function("collection", |b| {
+        b.to_async(rt).iter(|| async move {
+            let got = SmallItems::query(db, black_box("s1"))
+                .all()
+                .await
+                .expect("query");
+            assert_eq!(got.len(), PAGE);
+            got
+        })
+    });
+    group.bench_function("plain_model", |b| {
+        b.to_async(rt).iter(|| async move {
+            let got = Small::query(plain_db, black_box("s1"))
+                .all()
+                .await
+                .expect("query");
+            assert_eq!(got.len(), PAGE);
+            got
+        })
+    });
+    group.bench_function("plain_model_same_item", |b| {
+        b.to_async(rt).iter(|| async move {
+            let got = SmallStored::query(db, black_box("SMALL#s1"))
+                .all()
+                .await
+                .expect("query");
+            assert_eq!(got.len(), PAGE);
+            got
+        })
+    });
+    group.finish();
 }
 
 fn bench_small(c: &mut Criterion, side: &Side<'_>, page: &[Small]) {

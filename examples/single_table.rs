@@ -46,12 +46,22 @@ struct Order {
     total: i64,
 }
 
-/// A user's item collection: their profile and their orders.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = App, entity = "invoice")]
+#[dynamo(key(hash = "USER#{user_id}", range = "INVOICE#{number:06}"))]
+struct Invoice {
+    user_id: String,
+    number: u32,
+    amount: i64,
+}
+
+/// A user's item collection: their profile, orders and invoices.
 #[derive(Debug, Clone, PartialEq, DynaCollection)]
 #[dynamo(table = App)]
 enum UserItems {
     User(User),
     Order(Order),
+    Invoice(Invoice),
 }
 
 #[tokio::main]
@@ -104,15 +114,40 @@ async fn main() -> dynamorm::Result<()> {
 
     // An update of an index template field moves the index key; a field of
     // the primary key template cannot change (that is a delete + put).
+    User::update(&db, "u1")
+        .set(User::EMAIL, "lovelace@example.com")
+        .await?;
+    let moved = User::GSI1
+        .query(&db, "lovelace@example.com")
+        .count()
+        .await?;
+    println!("found by the new email: {moved}");
     Order::update(&db, ("u1", "2026-01-05", "o1"))
         .add(Order::TOTAL, 5)
         .await?;
+
+    // Several entities in one transaction: bill an order, all or nothing.
+    let invoice = Invoice {
+        user_id: "u1".into(),
+        number: 1,
+        amount: 35,
+    };
+    db.transact_write()
+        .put(&invoice)
+        .delete::<Order>(("u1", "2026-01-05", "o1"))
+        .await?;
+    let invoices = Invoice::query(&db, "u1")
+        .range(Invoice::NUMBER.gte(1))
+        .all()
+        .await?;
+    println!("invoices: {}", invoices.len());
 
     // The whole collection in one Query, matched exhaustively.
     for item in UserItems::query(&db, "u1").all().await? {
         match item {
             UserItems::User(u) => println!("  user  {} <{}>", u.name, u.email),
             UserItems::Order(o) => println!("  order {} on {}: {}", o.id, o.placed, o.total),
+            UserItems::Invoice(i) => println!("  invoice {:06}: {}", i.number, i.amount),
         }
     }
     let profile = UserItems::get(&db, ("USER#u1", "PROFILE")).await?;

@@ -183,6 +183,17 @@ pub fn entity_def(m: &Model, e: &Entity) -> (TokenStream, TokenStream) {
             ::dynamorm::schema::IndexKeyTemplates { index: #index, hash: #hash, range: #range }
         }
     });
+    let tag_checks = e.index_keys.iter().map(|i| {
+        let index = &i.index;
+        quote_spanned! {i.index_span=>
+            const _: () = ::dynamorm::__private::index_keyed_apart_from_tag(
+                #shared.indexes,
+                #index,
+                <#table as ::dynamorm::model::DynaTable>::ENTITY_ATTRIBUTE,
+            );
+        }
+    });
+    let checks = quote!(#checks #(#tag_checks)*);
     let statics = quote! {
         #checks
         static ENTITY: ::dynamorm::schema::EntityDef = ::dynamorm::schema::EntityDef {

@@ -13,7 +13,8 @@ use crate::schema::{FieldDef, KeyDef, ScalarType, TableDef};
 
 pub use crate::codec::entity::{entity_hash_value, entity_index_hash_value, entity_key_item};
 pub use crate::schema::{
-    index_named, no_range_key, plain_keys_match, range_attribute, same_str, ttl_matches,
+    index_keyed_apart_from_tag, index_named, no_range_key, plain_keys_match, range_attribute,
+    same_str, ttl_matches,
 };
 pub use crate::validate::run_custom;
 pub use serde;

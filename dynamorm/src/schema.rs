@@ -560,6 +560,24 @@ pub const fn no_range_key(key: Option<KeyDef>) {
     }
 }
 
+/// At compile time: an index an entity gives key templates for is not keyed
+/// by the entity tag (the tag is written there; a template cannot be).
+/// (An index the table lacks is reported by [`index_named`].)
+pub const fn index_keyed_apart_from_tag(indexes: &[IndexDef], name: &str, tag: &str) {
+    let mut i = 0;
+    while i < indexes.len() {
+        let index = &indexes[i];
+        let range_is_tag = match index.range_key {
+            Some(key) => same_str(key.name, tag),
+            None => false,
+        };
+        if same_str(index.name, name) && (same_str(index.hash_key.name, tag) || range_is_tag) {
+            panic!("this index is keyed by the entity tag, which every write stores: it takes no index_key template")
+        }
+        i += 1;
+    }
+}
+
 /// At compile time: an entity's `ttl` field is stored under the attribute
 /// the shared table declares as its TTL attribute (DynamoDB expires items
 /// by that one attribute only).

@@ -38,6 +38,7 @@ mod partial_save;
 mod query_scan;
 mod relationships;
 mod request_values;
+mod shared_tables;
 mod single_table;
 mod table_sync;
 mod tables;

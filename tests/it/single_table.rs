@@ -652,3 +652,103 @@ async fn an_entity_get_and_query_read_untagged_items_another_program_wrote_under
     assert_eq!(Order::scan(&db).count().await.unwrap(), 1);
     assert_eq!(User::scan(&db).count().await.unwrap(), 0);
 }
+
+#[tokio::test]
+async fn put_json_of_an_entity_stores_its_keys_and_tag_and_refuses_ambiguous_values() {
+    let db = app().await;
+    Order::put_json(
+        &db,
+        serde_json::json!({"user_id": "u1", "id": "o1", "placed": "2026-01-05", "total": 3}),
+    )
+    .await
+    .unwrap();
+    let table = App::table(&db).name();
+    let stored = common::stored_item(
+        &db,
+        &table,
+        &[("pk", s("USER#u1")), ("sk", s("ORDER#2026-01-05#o1"))],
+    )
+    .await
+    .expect("stored under its rendered key");
+    assert_eq!(stored["_et"], s("order"));
+    let err = Order::put_json(
+        &db,
+        serde_json::json!({"user_id": "u1", "id": "o2", "placed": "2026#01", "total": 3}),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        err.validation_errors().unwrap().has_field("placed"),
+        "{err}"
+    );
+    assert_eq!(Order::query(&db, "u1").count().await.unwrap(), 1);
+}
+
+/// A table whose index is keyed by the entity tag (renamed `kind`): reads of
+/// that index must not filter on it, since DynamoDB filters no key attribute.
+#[derive(DynaTable)]
+#[dynamo(table = "typed", hash_key = "pk", entity_attribute = "kind")]
+#[dynamo(global_index(
+    name = "by-kind",
+    hash_key = "kind",
+    range_key = "pk",
+    projection = "all"
+))]
+struct Typed;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = Typed, entity = "gadget", key(hash = "GADGET#{id}"))]
+struct Gadget {
+    id: String,
+    weight: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = Typed, entity = "widget", key(hash = "WIDGET#{id}"))]
+struct Widget {
+    id: String,
+}
+
+#[tokio::test]
+async fn an_index_keyed_by_the_tag_is_read_without_a_filter_on_it() {
+    let db = common::db().await;
+    Typed::table(&db).create().await.unwrap();
+    for (id, weight) in [("g1", 1), ("g2", 5)] {
+        Gadget {
+            id: id.into(),
+            weight,
+        }
+        .save(&db)
+        .await
+        .unwrap();
+    }
+    Widget { id: "w1".into() }.save(&db).await.unwrap();
+    let table = Typed::table(&db).name();
+    let stored = common::stored_item(&db, &table, &[("pk", s("WIDGET#w1"))])
+        .await
+        .unwrap();
+    assert_eq!(stored["kind"], s("widget"), "the renamed tag attribute");
+    let by_kind: dynamorm::Index<Gadget, String> = dynamorm::Index::new("by-kind");
+    let gadgets = by_kind.query(&db, "gadget").all().await.unwrap();
+    assert_eq!(gadgets.len(), 2);
+    let heavy = by_kind
+        .query(&db, "gadget")
+        .filter(Gadget::WEIGHT.gt(2))
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(
+        heavy,
+        [Gadget {
+            id: "g2".into(),
+            weight: 5
+        }]
+    );
+    assert_eq!(
+        by_kind.scan(&db).count().await.unwrap(),
+        3,
+        "no tag filter on the index key"
+    );
+    // On the table, where the tag is no key, scans keep to the entity.
+    assert_eq!(Gadget::scan(&db).count().await.unwrap(), 2);
+}

@@ -33,4 +33,17 @@ struct Session {
     expires: u64,
 }
 
+#[derive(DynaTable)]
+#[dynamo(table = "typed", hash_key = "pk")]
+#[dynamo(global_index(name = "by-type", hash_key = "_et", range_key = "pk", projection = "all"))]
+struct Typed;
+
+// The index is keyed by the tag every write stores: no template writes it.
+#[derive(Serialize, Deserialize, DynaModel)]
+#[dynamo(table = Typed, entity = "gadget", key(hash = "GADGET#{id}"))]
+#[dynamo(index_key(index = "by-type", hash = "GADGET"))]
+struct Gadget {
+    id: String,
+}
+
 fn main() {}

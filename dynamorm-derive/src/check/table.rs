@@ -91,11 +91,10 @@ pub fn table(attrs: &SharedTableAttrs) -> syn::Result<SharedTable<'_>> {
         .entity_attribute
         .as_ref()
         .map_or_else(|| "_et".to_owned(), |a| a.as_str().to_owned());
-    let keys = std::iter::once(&hash_key.0)
-        .chain(range_key.as_ref().map(|k| &k.0))
-        .chain(indexes.iter().flat_map(|i| {
-            std::iter::once(&i.hash_key.0).chain(i.range_key.as_ref().map(|k| &k.0))
-        }));
+    // The table's keys are rendered from templates, so the tag cannot be
+    // one; an index may be keyed by the tag (every item of an entity under
+    // one index hash key).
+    let keys = std::iter::once(&hash_key.0).chain(range_key.as_ref().map(|k| &k.0));
     if keys.clone().any(|k| *k == entity_attribute) {
         let span = attrs
             .entity_attribute
@@ -103,7 +102,7 @@ pub fn table(attrs: &SharedTableAttrs) -> syn::Result<SharedTable<'_>> {
             .map_or(attrs.ident.span(), |a| a.span());
         errors.at(
             span,
-            format!("the entity tag attribute `{entity_attribute}` is a key attribute; name it apart (entity_attribute = \"..\")"),
+            format!("the entity tag attribute `{entity_attribute}` is a key attribute of the table; name it apart (entity_attribute = \"..\")"),
         );
     }
     errors.finish()?;

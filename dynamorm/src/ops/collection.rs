@@ -107,12 +107,15 @@ impl<C: DynaCollection> CollectionRead<C> {
     /// Decodes `item` as the member its tag names; an item of another
     /// entity (or without a tag) is skipped when told so, else
     /// [`Error::UnknownEntity`].
-    fn decode(&self, item: Item) -> Option<Result<C>> {
-        let member = tag_of::<C>(&item)
-            .filter(|tag| is_member::<C>(tag))
-            .map(str::to_owned);
-        let Some(tag) = member else {
+    fn decode(&self, mut item: Item) -> Option<Result<C>> {
+        if !tag_of::<C>(&item).is_some_and(is_member::<C>) {
             return self.unknown(&item);
+        }
+        // The tag is checked: take it out (the member's decoding would
+        // remove it anyway) rather than copy it.
+        let tag = match item.remove(<C::Table as DynaTable>::ENTITY_ATTRIBUTE) {
+            Some(AttributeValue::S(tag)) => tag,
+            _ => String::new(),
         };
         let decoded = C::decode_member(&tag, item, &self.options.table, self.options.index);
         Some(decoded.unwrap_or_else(|| {
