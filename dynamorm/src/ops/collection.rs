@@ -17,6 +17,7 @@ use crate::expr::{compare_keys, limits, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::{DynaCollection, DynaModel, DynaTable, TableSource};
+use crate::ops::item::get_item;
 use crate::ops::page::{Cursor, Page};
 use crate::ops::read::{self, tagged_as, Fetch, Fetched, ReadOptions};
 use crate::schema::{IndexDef, KeyDef, ScalarType, TableDef};
@@ -760,21 +761,7 @@ impl<'a, C: DynaCollection> CollectionGet<'a, C> {
             table: &table,
         };
         let key = self.key_item(at)?;
-        let span = trace::span("GetItem", &table, C::NAME);
-        let output = self
-            .db
-            .client()
-            .get_item()
-            .table_name(&table)
-            .set_key(Some(key))
-            .consistent_read(self.consistent)
-            .set_return_consumed_capacity(trace::capacity_wanted(&span))
-            .send()
-            .instrument(span.clone())
-            .await
-            .map_err(|e| Error::sdk(at, "GetItem", e))?;
-        trace::record(&span, output.consumed_capacity());
-        let Some(item) = output.item else {
+        let Some(item) = get_item(self.db, at, key, self.consistent).await? else {
             return Ok(None);
         };
         let mut read = CollectionRead::<C>::new(self.db);

@@ -76,21 +76,7 @@ impl<'a, M: DynaModel> Get<'a, M> {
         let table = self.db.table_name(def);
         let at = ErrorContext::new(def, &table);
         let key = key_item::<M>(&self.key, at)?;
-        let span = trace::span("GetItem", &table, def.model);
-        let output = self
-            .db
-            .client()
-            .get_item()
-            .table_name(&table)
-            .set_key(Some(key))
-            .consistent_read(self.consistent)
-            .set_return_consumed_capacity(trace::capacity_wanted(&span))
-            .send()
-            .instrument(span.clone())
-            .await
-            .map_err(|e| Error::sdk(at, "GetItem", e))?;
-        trace::record(&span, output.consumed_capacity());
-        match output.item {
+        match get_item(self.db, at, key, self.consistent).await? {
             None => Ok(None),
             Some(item) => {
                 let kept = keep_item.then(|| item.clone());
@@ -144,4 +130,28 @@ impl<'a, M: DynaModel> IntoFuture for Get<'a, M> {
     fn into_future(self) -> Self::IntoFuture {
         Box::pin(self.send())
     }
+}
+
+/// One GetItem of `key` from the table `at` names, with its tracing span:
+/// the stored item, if any.
+pub(crate) async fn get_item(
+    db: &Db,
+    at: ErrorContext<'_>,
+    key: Item,
+    consistent: bool,
+) -> Result<Option<Item>> {
+    let span = trace::span("GetItem", at.table, at.model);
+    let output = db
+        .client()
+        .get_item()
+        .table_name(at.table)
+        .set_key(Some(key))
+        .consistent_read(consistent)
+        .set_return_consumed_capacity(trace::capacity_wanted(&span))
+        .send()
+        .instrument(span.clone())
+        .await
+        .map_err(|e| Error::sdk(at, "GetItem", e))?;
+    trace::record(&span, output.consumed_capacity());
+    Ok(output.item)
 }

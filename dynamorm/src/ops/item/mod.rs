@@ -7,6 +7,7 @@ mod get;
 mod put;
 
 pub use delete::Delete;
+pub(crate) use get::get_item;
 pub use get::{Get, GetTracked};
 pub use put::{Json, Put};
 
