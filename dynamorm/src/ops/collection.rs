@@ -159,20 +159,10 @@ impl<C: DynaCollection> CollectionRead<C> {
     /// `ProjectionExpression` for counting: the tag and the keys (a count
     /// reads each item's tag to tell members from other entities).
     fn count_projection(&self, placeholders: &mut Placeholders) -> String {
-        let (hash, range) = self.options.keys();
-        let def = self.options.def();
-        let names = [<C::Table as DynaTable>::ENTITY_ATTRIBUTE, def.hash_key.name]
-            .into_iter()
-            .chain(def.range_key.map(|k| k.name))
-            .chain(std::iter::once(hash.name))
-            .chain(range.map(|k| k.name));
-        let mut seen = Vec::with_capacity(5);
-        for name in names {
-            if !seen.contains(&name) {
-                seen.push(name);
-            }
-        }
-        seen.into_iter()
+        let tag = <C::Table as DynaTable>::ENTITY_ATTRIBUTE;
+        let keys = read::key_attributes(self.options.def(), self.options.index);
+        std::iter::once(tag)
+            .chain(keys.iter().map(|k| k.name).filter(|name| *name != tag))
             .map(|name| placeholders.path(&AttrPath::new(name)))
             .collect::<Vec<_>>()
             .join(", ")

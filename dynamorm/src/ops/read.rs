@@ -469,7 +469,7 @@ pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Pa
 
 /// The key attributes a read's cursor holds: the table's keys and, on an
 /// index, the index's keys, each once.
-fn key_attributes(def: &TableDef, index: Option<&IndexDef>) -> Vec<KeyDef> {
+pub(crate) fn key_attributes(def: &TableDef, index: Option<&IndexDef>) -> Vec<KeyDef> {
     let mut keys: Vec<KeyDef> = def.hash_key_and_range().collect();
     for key in index.into_iter().flat_map(IndexDef::hash_key_and_range) {
         if !keys.iter().any(|k| k.name == key.name) {
