@@ -180,6 +180,27 @@ pub fn generate(c: &CollectionAttrs) -> syn::Result<TokenStream> {
             }
         }
 
+        #[automatically_derived]
+        impl ::dynamorm::stream::ChangeSource for #ident {
+            type Key = ::dynamorm::Item;
+
+            fn source_name() -> &'static str {
+                #name
+            }
+
+            fn stream_table() -> &'static ::dynamorm::schema::TableDef {
+                <#table as ::dynamorm::model::TableSource>::table_def()
+            }
+
+            fn decode_change(
+                images: ::dynamorm::stream::Images<'_>,
+                table: &str,
+                skip_unknown: bool,
+            ) -> ::dynamorm::Result<::core::option::Option<::dynamorm::stream::Decoded<Self>>> {
+                ::dynamorm::__private::decode_collection_change::<Self>(images, table, skip_unknown)
+            }
+        }
+
         #index_check
 
         const _: () = {

@@ -104,6 +104,11 @@ pub fn model(m: &Model) -> TokenStream {
         }
     };
 
+    let key_fields: Vec<&Field> = match m.entity.as_ref().and_then(|e| e.key.as_ref()) {
+        Some(key) => key.key_fields.iter().map(|&i| &m.fields[i]).collect(),
+        None => std::iter::once(hash).chain(range).collect(),
+    };
+    let key_from_fields_fn = key_from_fields(&key_fields);
     let (hash_ty, key_ty, key_fn, key_item_fn, hash_value_fn) =
         match m.entity.as_ref().and_then(|e| e.key.as_ref()) {
             Some(key) => {
@@ -184,6 +189,8 @@ pub fn model(m: &Model) -> TokenStream {
             }
 
             #hash_value_fn
+
+            #key_from_fields_fn
 
             fn validate_model(&self) -> ::core::result::Result<(), ::dynamorm::ValidationErrors> {
                 #validate
@@ -405,6 +412,29 @@ fn option(value: Option<TokenStream>) -> TokenStream {
 
 /// `<T as KeyPart>`, spanned at the field's type so a type that is not a key
 /// is reported there.
+/// `DynaModel::key_from_fields`: the key read from its fields' stored values.
+fn key_from_fields(fields: &[&Field]) -> TokenStream {
+    let reads = fields.iter().map(|f| {
+        let ty = f.ty;
+        let attr = &f.attr;
+        quote!(::dynamorm::__private::key_field::<#ty>(fields, #attr)?)
+    });
+    let key = match fields {
+        [_] => quote!(#(#reads)*),
+        _ => quote!((#(#reads),*)),
+    };
+    quote! {
+        fn key_from_fields(
+            fields: &::dynamorm::Item,
+        ) -> ::core::option::Option<::core::result::Result<Self::Key, ::std::string::String>> {
+            let read = || -> ::core::result::Result<Self::Key, ::std::string::String> {
+                ::core::result::Result::Ok(#key)
+            };
+            ::core::option::Option::Some(read())
+        }
+    }
+}
+
 fn key_part(field: &Field) -> TokenStream {
     let ty = field.ty;
     quote_spanned!(ty.span()=> <#ty as ::dynamorm::model::KeyPart>)

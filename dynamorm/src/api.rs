@@ -13,6 +13,7 @@ use serde_json::Value;
 use crate::db::Db;
 use crate::model::{DynaCollection, DynaModel, IntoKey};
 use crate::ops::batch::{DeleteBatch, GetBatch, PutBatch};
+use crate::ops::changes::Changes;
 use crate::ops::collection::{CollectionGet, CollectionQuery, CollectionScan, RawKey};
 use crate::ops::item::{Delete, Get, Json, Put};
 use crate::ops::partial::SaveChanges;
@@ -22,6 +23,7 @@ use crate::ops::table::TableHandle;
 use crate::ops::transact::TransactWrite;
 use crate::ops::update::{InPlace, Update};
 use crate::request::UpdateRequest;
+use crate::stream::ChangeSource;
 
 /// The operations on a model type: `Thing::get(&db, "t1")`.
 ///
@@ -340,6 +342,18 @@ pub trait CollectionOps: DynaCollection {
     /// values: `("USER#u1", "PROFILE")`), decoded as its entity.
     fn get<K: RawKey>(db: &Db, key: K) -> CollectionGet<'_, Self> {
         CollectionGet::new(db, key)
+    }
+
+    /// The shared table's change stream, each record decoded as the member
+    /// entity its tag names (a keys-only record: the member whose key
+    /// templates fit its keys); a record of another entity is
+    /// [`Error::UnknownEntity`](crate::Error::UnknownEntity) unless
+    /// `.skip_unknown()`.
+    fn changes(db: &Db) -> Changes<Self>
+    where
+        Self: ChangeSource,
+    {
+        Changes::new(db)
     }
 }
 

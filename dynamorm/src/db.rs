@@ -4,9 +4,12 @@
 use std::sync::Arc;
 
 use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
-use aws_sdk_dynamodb::config::{BehaviorVersion, ConfigBag, Credentials, Intercept, Region};
+use aws_sdk_dynamodb::config::{
+    BehaviorVersion, ConfigBag, Credentials, Intercept, Region, SharedCredentialsProvider,
+};
 use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::Client;
+use aws_sdk_dynamodbstreams::Client as StreamsClient;
 
 use crate::events::{Event, Observers};
 use crate::retry::Retry;
@@ -51,6 +54,7 @@ pub struct Db {
     retry: Retry,
     endpoint: Option<Arc<str>>,
     engine: Option<Arc<dyn EngineGuard>>,
+    streams: Option<StreamsClient>,
 }
 
 /// A function from a model's declared table name to the table's name.
@@ -101,6 +105,14 @@ impl Db {
             retry: Retry::default(),
             endpoint: None,
             engine: None,
+            streams: None,
+        }
+    }
+
+    fn from_local_clients((client, streams): (Client, StreamsClient)) -> Self {
+        Db {
+            streams: Some(streams),
+            ..Db::from_client(client)
         }
     }
 
@@ -116,7 +128,10 @@ impl Db {
     /// ```
     pub async fn from_env() -> Self {
         let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
-        Db::from_client(Client::new(&config))
+        Db {
+            streams: Some(StreamsClient::new(&config)),
+            ..Db::from_client(Client::new(&config))
+        }
     }
 
     /// Connects to DynamoDB Local (or any DynamoDB-compatible endpoint) at
@@ -139,7 +154,7 @@ impl Db {
     pub async fn connect_local(url: &str) -> Self {
         Db {
             endpoint: Some(Arc::from(url)),
-            ..Db::from_client(local_client(url))
+            ..Db::from_local_clients(local_clients(url))
         }
     }
 
@@ -319,6 +334,57 @@ impl Db {
         }
     }
 
+    /// Reads change streams ([`changes`](crate::ops::table::TableHandle::changes))
+    /// through `client`, a DynamoDB Streams client of your own: for a
+    /// [`from_client`](Db::from_client) handle whose client was built for
+    /// a custom endpoint, or to add interceptors.
+    ///
+    /// Without one, the handle builds its Streams client from its DynamoDB
+    /// client's configuration (region, credentials, HTTP client, retry and
+    /// timeout settings) and endpoint: [`from_env`](Db::from_env) from the
+    /// same AWS configuration, the local engines from their endpoint.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// let db = dynamorm::Db::embedded().await?;
+    /// let config = db.streams_client().config().to_builder().build();
+    /// let db = db.with_streams_client(aws_sdk_dynamodbstreams::Client::from_conf(config));
+    /// # let _ = db;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn with_streams_client(&self, client: StreamsClient) -> Self {
+        Db {
+            streams: Some(client),
+            ..self.clone()
+        }
+    }
+
+    /// The DynamoDB Streams client change streams are read through: the one
+    /// given to [`with_streams_client`](Db::with_streams_client); for
+    /// [`from_env`](Db::from_env) and the local engines, one built from the
+    /// same configuration as the DynamoDB client. A handle made with
+    /// [`from_client`](Db::from_client) builds one from its client's region,
+    /// HTTP client, retry and timeout settings, with the default AWS
+    /// endpoint; the SDK does not hand out a client's credentials, so such
+    /// a Streams client signs with none unless given one
+    /// ([`with_streams_client`](Db::with_streams_client)).
+    pub fn streams_client(&self) -> StreamsClient {
+        if let Some(client) = &self.streams {
+            return client.clone();
+        }
+        let config = self.client.config();
+        let mut builder =
+            aws_sdk_dynamodbstreams::Config::builder().behavior_version(BehaviorVersion::latest());
+        builder.set_region(config.region().cloned());
+        builder.set_http_client(config.http_client());
+        builder.set_retry_config(config.retry_config().cloned());
+        builder.set_timeout_config(config.timeout_config().cloned());
+        builder.set_sleep_impl(config.sleep_impl());
+        builder.set_time_source(config.time_source());
+        StreamsClient::from_conf(builder.build())
+    }
+
     /// The SDK client, for anything dynamorm does not wrap.
     ///
     /// ```
@@ -379,7 +445,7 @@ impl Db {
         Db {
             endpoint: Some(Arc::from(url)),
             engine: Some(engine),
-            ..Db::from_client(local_client(url))
+            ..Db::from_local_clients(local_clients(url))
         }
     }
 }
@@ -388,24 +454,39 @@ impl Db {
 /// unusable `url` gives a client whose every request fails before sending
 /// (the SDK would panic on an empty URL, and report a malformed one as a
 /// retryable dispatch failure).
-pub(crate) fn local_client(url: &str) -> Client {
-    let config = aws_sdk_dynamodb::Config::builder()
+/// The DynamoDB and DynamoDB Streams clients of a local engine at `url`
+/// (fixed credentials and region). A URL that cannot be an endpoint makes
+/// every request fail, saying why, rather than the build panic.
+fn local_clients(url: &str) -> (Client, StreamsClient) {
+    let shared = aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(LOCAL_REGION))
-        .credentials_provider(Credentials::new(
+        .credentials_provider(SharedCredentialsProvider::new(Credentials::new(
             "dynamorm",
             "dynamorm",
             None,
             None,
             "dynamorm-local",
-        ));
-    let config = match check_endpoint(url) {
-        Ok(()) => config.endpoint_url(url),
-        Err(why) => config.interceptor(InvalidEndpoint {
-            message: format!("invalid endpoint URL {url:?}: {why}"),
-        }),
+        )))
+        .build();
+    let tables = aws_sdk_dynamodb::config::Builder::from(&shared);
+    let streams = aws_sdk_dynamodbstreams::config::Builder::from(&shared);
+    let (tables, streams) = match check_endpoint(url) {
+        Ok(()) => (tables.endpoint_url(url), streams.endpoint_url(url)),
+        Err(why) => {
+            let invalid = InvalidEndpoint {
+                message: format!("invalid endpoint URL {url:?}: {why}"),
+            };
+            (
+                tables.interceptor(invalid.clone()),
+                streams.interceptor(invalid),
+            )
+        }
     };
-    Client::from_conf(config.build())
+    (
+        Client::from_conf(tables.build()),
+        StreamsClient::from_conf(streams.build()),
+    )
 }
 
 /// `Err` says why `url` cannot be an endpoint.
@@ -429,7 +510,7 @@ fn check_endpoint(url: &str) -> Result<(), String> {
 }
 
 /// Fails every request of a client whose endpoint URL is unusable.
-#[derive(Debug)]
+#[derive(Debug, Clone)]
 struct InvalidEndpoint {
     message: String,
 }

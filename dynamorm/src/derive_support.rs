@@ -377,6 +377,20 @@ pub const fn key_id(name: &str) -> u64 {
     }
 }
 
+/// The key field stored as `attribute` among `fields`, read as its type.
+pub fn key_field<T: serde::de::DeserializeOwned>(
+    fields: &Item,
+    attribute: &str,
+) -> Result<T, String> {
+    let value = fields
+        .get(attribute)
+        .ok_or_else(|| format!("the key has no `{attribute}`"))?;
+    crate::codec::read_value(value.clone()).map_err(|why| format!("`{attribute}`: {why}"))
+}
+
+/// A change stream's decoding of a collection's records.
+pub use crate::stream::decode_collection_change;
+
 /// Whether entity `M` answers to `tag` (its own or an alias).
 pub fn answers_to<M: crate::model::DynaModel>(tag: &str) -> bool {
     M::table_def().entity.is_some_and(|e| e.answers_to(tag))

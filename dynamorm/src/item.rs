@@ -17,6 +17,32 @@ use crate::number::Number;
 /// ```
 pub type Item = HashMap<String, AttributeValue>;
 
+/// The attributes `names` of `item`, for an error message:
+/// `{pk = "USER#u1", sk = "PROFILE"}`. A name given twice, or missing from
+/// the item, is shown once or not at all.
+pub(crate) fn describe_attributes<'a>(
+    item: &Item,
+    names: impl IntoIterator<Item = &'a str>,
+) -> String {
+    let mut shown: Vec<String> = Vec::new();
+    for name in names {
+        let Some(value) = item.get(name) else {
+            continue;
+        };
+        let text = match value {
+            AttributeValue::S(s) => format!("{s:?}"),
+            AttributeValue::N(n) => n.clone(),
+            AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
+            other => format!("{other:?}"),
+        };
+        let part = format!("{name} = {text}");
+        if !shown.contains(&part) {
+            shown.push(part);
+        }
+    }
+    format!("{{{}}}", shown.join(", "))
+}
+
 /// True when `a` and `b` are the same value as DynamoDB's `=` sees it:
 /// numbers by value (`1.0` is `1`), sets whatever their order, lists
 /// element by element and maps key by key, at any depth.

@@ -221,6 +221,7 @@ pub mod request;
 mod retry;
 pub mod schema;
 mod send;
+pub mod stream;
 mod validate;
 
 pub use api::{CollectionOps, InstanceMutOps, InstanceOps, ModelOps};

@@ -103,6 +103,16 @@ pub trait DynaModel: Serialize + DeserializeOwned + Send + Sync + Sized + 'stati
         hash.to_attr()
     }
 
+    /// The key, from the stored values of the fields it is made of
+    /// (`{"id": S("u1")}`): how a change record's key attributes read back.
+    /// The derive generates it; `None` for a model whose impl is written by
+    /// hand. Not public API.
+    #[doc(hidden)]
+    fn key_from_fields(fields: &Item) -> Option<Result<Self::Key, String>> {
+        let _ = fields;
+        None
+    }
+
     /// Runs the model's validation (`#[dynamo(validate = ...)]`); `Ok` when none is declared.
     fn validate_model(&self) -> Result<(), ValidationErrors> {
         Ok(())

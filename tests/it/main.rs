@@ -14,6 +14,7 @@ mod support;
 
 mod batch;
 mod batch_hooks_and_signals;
+mod change_streams;
 mod codec;
 mod collections;
 mod cursors;

@@ -181,6 +181,25 @@ pub enum Error {
         members: Vec<&'static str>,
     },
 
+    /// A change stream record (from the Streams API or an AWS Lambda event)
+    /// did not decode into the model: `source` says why (a [`Error::Codec`],
+    /// [`Error::Validation`], [`Error::WrongEntity`] ...). Nothing is
+    /// skipped: the stream goes on with the next record.
+    #[error("{model} (table {table}): the change record {sequence_number} of key {key} does not decode: {source}")]
+    StreamRecord {
+        /// The model's (or collection's) Rust name.
+        model: &'static str,
+        /// The full table name (prefix included).
+        table: String,
+        /// The record's sequence number.
+        sequence_number: String,
+        /// The record's key attributes, formatted.
+        key: String,
+        /// Why it did not decode.
+        #[source]
+        source: Box<Error>,
+    },
+
     /// A query or condition was malformed: unknown field or operator, missing hash key, bad value.
     #[error("invalid query on {model} (table {table}): {message}")]
     InvalidQuery {
@@ -501,6 +520,24 @@ impl Error {
             tag,
             key,
             members,
+        }
+    }
+
+    /// [`Error::StreamRecord`]: record `sequence_number`, keyed `key`, of
+    /// `model`'s table failed to decode with `source`.
+    pub(crate) fn stream_record(
+        model: &'static str,
+        table: &str,
+        sequence_number: String,
+        key: String,
+        source: Error,
+    ) -> Self {
+        Error::StreamRecord {
+            model,
+            table: table.to_owned(),
+            sequence_number,
+            key,
+            source: Box::new(source),
         }
     }
 

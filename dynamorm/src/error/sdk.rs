@@ -29,6 +29,7 @@ const THROTTLING_CODES: &[&str] = &[
     "RequestLimitExceeded",
     "Throttling",
     "TooManyRequestsException",
+    "LimitExceededException",
 ];
 
 /// Service error codes worth retrying besides throttling.

@@ -15,7 +15,7 @@ use crate::db::Db;
 use crate::error::{Error, ErrorContext, Result};
 use crate::expr::{compare_keys, limits, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
-use crate::item::Item;
+use crate::item::{describe_attributes, Item};
 use crate::model::{DynaCollection, DynaModel, DynaTable, TableSource};
 use crate::ops::item::get_item;
 use crate::ops::page::{Cursor, Page};
@@ -206,27 +206,11 @@ fn tag_of<C: DynaCollection>(item: &Item) -> Option<&str> {
     }
 }
 
-/// The item's key attributes, for an error message: `pk = "USER#u1", sk = "PROFILE"`.
+/// The item's key attributes, for an error message: `{pk = "USER#u1", sk = "PROFILE"}`.
 fn describe_key(item: &Item, def: &TableDef, index: Option<&IndexDef>) -> String {
     let mut keys: Vec<KeyDef> = def.hash_key_and_range().collect();
     keys.extend(index.into_iter().flat_map(IndexDef::hash_key_and_range));
-    let mut shown: Vec<String> = Vec::with_capacity(keys.len());
-    for key in keys {
-        let Some(value) = item.get(key.name) else {
-            continue;
-        };
-        let text = match value {
-            AttributeValue::S(s) => format!("{s:?}"),
-            AttributeValue::N(n) => n.clone(),
-            AttributeValue::B(b) => format!("<{} bytes>", b.as_ref().len()),
-            other => format!("{other:?}"),
-        };
-        let part = format!("{} = {text}", key.name);
-        if !shown.contains(&part) {
-            shown.push(part);
-        }
-    }
-    format!("{{{}}}", shown.join(", "))
+    describe_attributes(item, keys.iter().map(|k| k.name))
 }
 
 /// The builder methods every collection read has, over its `read` field.

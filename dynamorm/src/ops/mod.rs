@@ -2,6 +2,7 @@
 //! then `.await` sends the request (the builders implement `IntoFuture`).
 
 pub mod batch;
+pub mod changes;
 pub mod collection;
 pub mod index;
 pub mod item;

@@ -16,7 +16,8 @@ use aws_sdk_dynamodb::types::{
 use super::table_plan::{self, attribute_definition, key_element, projection};
 use crate::db::Db;
 use crate::error::{Error, ErrorContext, Result};
-use crate::model::TableSource;
+use crate::model::{DynaModel, TableSource};
+use crate::ops::changes::Changes;
 use crate::schema::{Billing, IndexDef, TableChange};
 
 /// How long `create`/`delete`/`update` wait for the table to become ACTIVE / disappear.
@@ -55,6 +56,15 @@ impl<M: TableSource> std::fmt::Debug for TableHandle<'_, M> {
             .field("db", self.db)
             .field("model", &M::table_def().model)
             .finish()
+    }
+}
+
+impl<M: DynaModel> TableHandle<'_, M> {
+    /// The table's change stream, each record decoded as `M`: see
+    /// [`Changes`] (`.from_start()`, `.from_now()`, `.after(&position)`,
+    /// `.until_now()`, then `.stream()`).
+    pub fn changes(&self) -> Changes<M> {
+        Changes::new(self.db)
     }
 }
 

@@ -4,8 +4,11 @@
 //!   `DYNAMORM_TEST_ENDPOINT`), request counting, raw stored items;
 //! - `cursors`: page cursors built by hand, to check how forged ones are met;
 //! - `fault_layer`: an SDK interceptor that injects partial results,
-//!   throttling and server errors.
+//!   throttling and server errors;
+//! - `stream_faults`: a DynamoDB Streams client interceptor that answers the
+//!   first requests of an operation with an engine error.
 
 pub mod common;
 pub mod cursors;
 pub mod fault_layer;
+pub mod stream_faults;
