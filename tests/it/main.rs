@@ -14,7 +14,9 @@ mod support;
 
 mod batch;
 mod batch_hooks_and_signals;
+mod change_events_from_lambda;
 mod change_streams;
+mod change_streams_of_entities;
 mod codec;
 mod collections;
 mod cursors;
