@@ -414,23 +414,25 @@ fn option(value: Option<TokenStream>) -> TokenStream {
 /// is reported there.
 /// `DynaModel::key_from_fields`: the key read from its fields' stored values.
 fn key_from_fields(fields: &[&Field]) -> TokenStream {
-    let reads = fields.iter().map(|f| {
+    let read = |f: &Field| {
         let ty = f.ty;
         let attr = &f.attr;
-        quote!(::dynamorm::__private::key_field::<#ty>(fields, #attr)?)
-    });
-    let key = match fields {
-        [_] => quote!(#(#reads)*),
-        _ => quote!((#(#reads),*)),
+        quote!(::dynamorm::__private::key_field::<#ty>(fields, #attr))
+    };
+    let body = match fields {
+        [only] => read(only),
+        many => {
+            let reads = many.iter().map(|f| read(f));
+            quote! {
+                (|| ::core::result::Result::Ok((#(#reads?),*)))()
+            }
+        }
     };
     quote! {
         fn key_from_fields(
             fields: &::dynamorm::Item,
         ) -> ::core::option::Option<::core::result::Result<Self::Key, ::std::string::String>> {
-            let read = || -> ::core::result::Result<Self::Key, ::std::string::String> {
-                ::core::result::Result::Ok(#key)
-            };
-            ::core::option::Option::Some(read())
+            ::core::option::Option::Some(#body)
         }
     }
 }

@@ -174,13 +174,24 @@
 //! documentation for an example, and [`Query::range`](ops::query::Query::range)
 //! for range conditions on template fields.
 //!
+//! ## Change streams
+//!
+//! A model that declares `stream = ".."` reads its table's stream as typed
+//! [`stream::Change`]s: `Thing::table(&db).changes()` (the DynamoDB Streams
+//! API: every shard, in order per item; see [`ops::changes::Changes`]) or,
+//! with the `lambda` feature, `Change::from_lambda_event(&event)`. Each
+//! change has its kind, key, old and new model (as the stream view carries
+//! them), the fields that changed and a [`stream::Position`] to resume
+//! after. A collection reads its members' changes with
+//! [`CollectionOps::changes`].
+//!
 //! ## Layers
 //! Each module imports only modules on the lines above it (or earlier on its own line); no two import each other:
 //! 1. data: [`Item`] and key identities, [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`], numbers;
-//! 2. [`codec`] (model ↔ item, every value as its field stores it), `validate`, `retry` ([`Retry`]), [`db`]; then [`expr`] (paths, conditions, updates, `__` terms);
+//! 2. [`codec`] (model ↔ item, every value as its field stores it), `validate`, `retry` ([`Retry`]), [`db`]; then [`expr`] (paths, conditions, updates, `__` terms) and [`stream`] (change records decoded as models);
 //! 3. [`request`]: write requests as values that render to the SDK's types (encode → stamp → size check → conditions) with no side effect;
 //! 4. `send`: the one send pipeline — hooks before and after, signals, tracing spans, stamp times, condition failures explained, retries — for single writes, batches and transactions;
-//! 5. [`ops`]: the builders each operation family hands to it ([`ops::item`], [`ops::update`], [`ops::batch`], [`ops::transact`], queries, scans, tables); 6. `api`: [`ModelOps`] and [`InstanceOps`] over every model, [`CollectionOps`] over every collection; beside it the derive's hidden helpers.
+//! 5. [`ops`]: the builders each operation family hands to it ([`ops::item`], [`ops::update`], [`ops::batch`], [`ops::transact`], queries, scans, tables, change streams); 6. `api`: [`ModelOps`] and [`InstanceOps`] over every model, [`CollectionOps`] over every collection; beside it the derive's hidden helpers.
 //!
 //! ## Engines
 //! - [`Db::embedded`]: the dynoxide-rs emulator in-process (feature `embedded`, on by default).
@@ -195,6 +206,7 @@
 //! - `validator`: `#[dynamo(validate = "validator")]`.
 //! - `garde`: `#[dynamo(validate = "garde")]`.
 //! - `chrono`: `chrono::DateTime<Utc>` as a key.
+//! - `lambda`: [`stream::Change::from_lambda_event`], typed changes from an AWS Lambda DynamoDB event.
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 #![warn(missing_docs)]
