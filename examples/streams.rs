@@ -62,7 +62,11 @@ async fn main() -> dynamorm::Result<()> {
 
     // Every change so far, in order per item; the stream ends once it has
     // caught up (without `until_now` it waits for new records).
-    let mut changes = Thing::table(&db).changes().from_start().until_now().stream();
+    let mut changes = Thing::table(&db)
+        .changes()
+        .from_start()
+        .until_now()
+        .stream();
     let mut last: Option<Position> = None;
     while let Some(change) = changes.next().await {
         let change = change?;
@@ -75,7 +79,11 @@ async fn main() -> dynamorm::Result<()> {
     println!("saved position: {saved}");
     Thing::update(&db, "t1").set(Thing::NAME, "Uno").await?;
     let resume: Position = saved.parse().expect("a position");
-    let mut rest = Thing::table(&db).changes().after(&resume).until_now().stream();
+    let mut rest = Thing::table(&db)
+        .changes()
+        .after(&resume)
+        .until_now()
+        .stream();
     while let Some(change) = rest.next().await {
         println!("after the saved position: {}", describe(&change?));
     }
