@@ -47,18 +47,6 @@ fn thing(id: &str) -> Thing {
     }
 }
 
-/// Every change until now, from the oldest record: the stream ends by itself.
-async fn all_changes<S: dynamorm::stream::ChangeSource>(
-    changes: dynamorm::ops::changes::Changes<S>,
-) -> Vec<Result<Change<S>, dynamorm::Error>> {
-    tokio::time::timeout(
-        Duration::from_secs(60),
-        changes.until_now().stream().collect(),
-    )
-    .await
-    .expect("an until_now stream ends")
-}
-
 fn ok<S: dynamorm::stream::ChangeSource>(
     changes: Vec<Result<Change<S>, dynamorm::Error>>,
 ) -> Vec<Change<S>> {
@@ -103,7 +91,7 @@ async fn inserts_modifies_and_removes_come_back_typed_and_in_order_per_item() {
     same.save(&db).await.unwrap();
     Thing::delete(&db, "b").await.unwrap();
 
-    let changes = ok(all_changes(Thing::table(&db).changes().from_start()).await);
+    let changes = ok(common::changes_until_now(Thing::table(&db).changes().from_start()).await);
     assert_eq!(
         kinds_by_key(&changes),
         BTreeMap::from([
@@ -197,10 +185,10 @@ async fn after_a_position_resumes_after_exactly_the_last_record_seen() {
 
     // A second consumer resumes after the saved position.
     let resume: Position = saved.parse().unwrap();
-    let rest = ok(all_changes(Thing::table(&db).changes().after(&resume)).await);
+    let rest = ok(common::changes_until_now(Thing::table(&db).changes().after(&resume)).await);
     seen.extend(rest.iter().map(|c| c.sequence_number().to_owned()));
 
-    let everything = ok(all_changes(Thing::table(&db).changes().from_start()).await);
+    let everything = ok(common::changes_until_now(Thing::table(&db).changes().from_start()).await);
     let expected: Vec<String> = everything
         .iter()
         .map(|c| c.sequence_number().to_owned())
@@ -211,7 +199,7 @@ async fn after_a_position_resumes_after_exactly_the_last_record_seen() {
 
     // A position without its shard (as a Lambda record gives) resumes too.
     let bare = Position::of_sequence_number(resume.sequence_number());
-    let rest_again = ok(all_changes(Thing::table(&db).changes().after(&bare)).await);
+    let rest_again = ok(common::changes_until_now(Thing::table(&db).changes().after(&bare)).await);
     assert_eq!(rest_again.len(), rest.len());
 }
 
@@ -253,7 +241,7 @@ async fn from_now_leaves_out_what_was_written_before() {
     let db = common::db().await;
     Thing::table(&db).create().await.unwrap();
     thing("old").save(&db).await.unwrap();
-    let changes = all_changes(Thing::table(&db).changes().from_now()).await;
+    let changes = common::changes_until_now(Thing::table(&db).changes().from_now()).await;
     assert!(changes.is_empty(), "{changes:?}");
 }
 
@@ -313,7 +301,7 @@ async fn each_stream_view_carries_exactly_its_images() {
     .await
     .unwrap();
     KeysOnly::delete(&db, ("k", 7u32)).await.unwrap();
-    let keys = ok(all_changes(KeysOnly::table(&db).changes()).await);
+    let keys = ok(common::changes_until_now(KeysOnly::table(&db).changes()).await);
     assert_eq!(
         images(&keys),
         [
@@ -342,7 +330,7 @@ async fn each_stream_view_carries_exactly_its_images() {
     .await
     .unwrap();
     NewOnly::delete(&db, "n").await.unwrap();
-    let news = ok(all_changes(NewOnly::table(&db).changes()).await);
+    let news = ok(common::changes_until_now(NewOnly::table(&db).changes()).await);
     assert_eq!(
         images(&news),
         [
@@ -372,7 +360,7 @@ async fn each_stream_view_carries_exactly_its_images() {
     .await
     .unwrap();
     OldOnly::delete(&db, "o").await.unwrap();
-    let olds = ok(all_changes(OldOnly::table(&db).changes()).await);
+    let olds = ok(common::changes_until_now(OldOnly::table(&db).changes()).await);
     assert_eq!(
         images(&olds),
         [
@@ -426,8 +414,8 @@ async fn a_table_without_a_stream_or_with_another_view_is_an_error_before_readin
     Quiet::table(&db).create().await.unwrap();
     Quiet { id: "q".into() }.save(&db).await.unwrap();
     let errors = [
-        first_error(all_changes(Quiet::table(&db).changes()).await),
-        first_error(all_changes(QuietWithStream::table(&db).changes()).await),
+        first_error(common::changes_until_now(Quiet::table(&db).changes()).await),
+        first_error(common::changes_until_now(QuietWithStream::table(&db).changes()).await),
     ];
     for err in &errors {
         assert!(
@@ -444,7 +432,8 @@ async fn a_table_without_a_stream_or_with_another_view_is_an_error_before_readin
         errors[1]
     );
     NewOnly::table(&db).create().await.unwrap();
-    let err = first_error(all_changes(NewsWithBothImages::table(&db).changes()).await);
+    let err =
+        first_error(common::changes_until_now(NewsWithBothImages::table(&db).changes()).await);
     assert!(
         err.to_string().contains(
             "the table's stream view is NEW_IMAGE; the model declares NEW_AND_OLD_IMAGES"
@@ -467,7 +456,7 @@ async fn a_record_that_does_not_decode_is_an_error_naming_it_and_the_stream_goes
         .await
         .unwrap();
     thing("later").save(&db).await.unwrap();
-    let changes = all_changes(Thing::table(&db).changes()).await;
+    let changes = common::changes_until_now(Thing::table(&db).changes()).await;
     assert_eq!(changes.len(), 3);
     assert_eq!(changes[0].as_ref().unwrap().key, "good");
     let err = changes[1].as_ref().unwrap_err();
@@ -497,7 +486,7 @@ async fn throttling_and_expired_iterators_are_retried_and_nothing_is_lost() {
     for i in 0..4 {
         thing(&format!("t{i}")).save(&db).await.unwrap();
     }
-    let expected: Vec<String> = ok(all_changes(Thing::table(&db).changes()).await)
+    let expected: Vec<String> = ok(common::changes_until_now(Thing::table(&db).changes()).await)
         .iter()
         .map(|c| c.sequence_number().to_owned())
         .collect();
@@ -505,26 +494,28 @@ async fn throttling_and_expired_iterators_are_retried_and_nothing_is_lost() {
 
     let throttled = StreamFaults::new("GetRecords", "LimitExceededException", 3);
     let db_throttled = throttled.install(&db.with_retry(fast));
-    let seen: Vec<String> = ok(all_changes(Thing::table(&db_throttled).changes()).await)
-        .iter()
-        .map(|c| c.sequence_number().to_owned())
-        .collect();
+    let seen: Vec<String> =
+        ok(common::changes_until_now(Thing::table(&db_throttled).changes()).await)
+            .iter()
+            .map(|c| c.sequence_number().to_owned())
+            .collect();
     assert_eq!(throttled.injected(), 3);
     assert_eq!(seen, expected);
 
     let expired = StreamFaults::new("GetRecords", "ExpiredIteratorException", 2);
     let db_expired = expired.install(&db.with_retry(fast));
-    let seen: Vec<String> = ok(all_changes(Thing::table(&db_expired).changes()).await)
-        .iter()
-        .map(|c| c.sequence_number().to_owned())
-        .collect();
+    let seen: Vec<String> =
+        ok(common::changes_until_now(Thing::table(&db_expired).changes()).await)
+            .iter()
+            .map(|c| c.sequence_number().to_owned())
+            .collect();
     assert_eq!(expired.injected(), 2);
     assert_eq!(seen, expected);
 
     // Without retries the throttling is the stream's last item.
     let refused = StreamFaults::new("GetRecords", "LimitExceededException", 1);
     let db_refused = refused.install(&db.with_retry(Retry::never()));
-    let changes = all_changes(Thing::table(&db_refused).changes()).await;
+    let changes = common::changes_until_now(Thing::table(&db_refused).changes()).await;
     assert_eq!(changes.len(), 1);
     let err = changes.into_iter().next().unwrap().unwrap_err();
     assert!(err.is_throttling(), "{err}");

@@ -4,12 +4,9 @@
 //! only, its key shape) names, and a record of an entity outside it is
 //! `UnknownEntity` unless skipped.
 
-use std::time::Duration;
-
 use dynamorm::prelude::*;
-use dynamorm::stream::{Change, ChangeKind, ChangeSource};
+use dynamorm::stream::{Change, ChangeKind};
 use dynamorm::AttributeValue;
-use futures::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::support::common;
@@ -54,17 +51,6 @@ enum UserItems {
     Order(Order),
 }
 
-async fn until_now<S: ChangeSource>(
-    changes: dynamorm::ops::changes::Changes<S>,
-) -> Vec<Result<Change<S>, dynamorm::Error>> {
-    tokio::time::timeout(
-        Duration::from_secs(60),
-        changes.until_now().stream().collect(),
-    )
-    .await
-    .expect("an until_now stream ends")
-}
-
 fn order() -> Order {
     Order {
         user_id: "u1".into(),
@@ -98,7 +84,7 @@ async fn an_entitys_changes_are_its_own_records_only() {
     App::table(&db).create().await.unwrap();
     write_some(&db).await;
 
-    let users: Vec<Change<User>> = until_now(User::table(&db).changes())
+    let users: Vec<Change<User>> = common::changes_until_now(User::table(&db).changes())
         .await
         .into_iter()
         .collect::<Result<_, _>>()
@@ -112,7 +98,7 @@ async fn an_entitys_changes_are_its_own_records_only() {
         "not the key attributes or the tag"
     );
 
-    let orders: Vec<Change<Order>> = until_now(Order::table(&db).changes())
+    let orders: Vec<Change<Order>> = common::changes_until_now(Order::table(&db).changes())
         .await
         .into_iter()
         .collect::<Result<_, _>>()
@@ -139,7 +125,7 @@ async fn a_collections_changes_are_its_entities_and_others_are_unknown_unless_sk
     App::table(&db).create().await.unwrap();
     write_some(&db).await;
 
-    let changes = until_now(UserItems::changes(&db)).await;
+    let changes = common::changes_until_now(UserItems::changes(&db)).await;
     assert_eq!(changes.len(), 5);
     let kinds: Vec<(&str, ChangeKind)> = changes
         .iter()
@@ -175,7 +161,7 @@ async fn a_collections_changes_are_its_entities_and_others_are_unknown_unless_sk
         "{err}"
     );
 
-    let skipped = until_now(UserItems::changes(&db).skip_unknown()).await;
+    let skipped = common::changes_until_now(UserItems::changes(&db).skip_unknown()).await;
     assert_eq!(skipped.len(), 4);
     assert!(skipped.iter().all(Result::is_ok));
 }
@@ -234,11 +220,12 @@ async fn keys_only_records_are_told_apart_by_the_shape_of_their_keys() {
         .await
         .unwrap();
 
-    let orders: Vec<Change<KeyedOrder>> = until_now(KeyedOrder::table(&db).changes())
-        .await
-        .into_iter()
-        .collect::<Result<_, _>>()
-        .unwrap();
+    let orders: Vec<Change<KeyedOrder>> =
+        common::changes_until_now(KeyedOrder::table(&db).changes())
+            .await
+            .into_iter()
+            .collect::<Result<_, _>>()
+            .unwrap();
     assert_eq!(orders.len(), 1);
     assert_eq!(
         orders[0].key,
@@ -247,7 +234,7 @@ async fn keys_only_records_are_told_apart_by_the_shape_of_their_keys() {
     );
     assert!(orders[0].old.is_none() && orders[0].new.is_none());
 
-    let users: Vec<Change<KeyedUser>> = until_now(KeyedUser::table(&db).changes())
+    let users: Vec<Change<KeyedUser>> = common::changes_until_now(KeyedUser::table(&db).changes())
         .await
         .into_iter()
         .collect::<Result<_, _>>()
@@ -257,7 +244,7 @@ async fn keys_only_records_are_told_apart_by_the_shape_of_their_keys() {
         ["u1"]
     );
 
-    let items = until_now(KeyedItems::changes(&db)).await;
+    let items = common::changes_until_now(KeyedItems::changes(&db)).await;
     assert_eq!(items.len(), 3);
     assert_eq!(
         items[1].as_ref().unwrap().key.get("sk"),
@@ -268,7 +255,7 @@ async fn keys_only_records_are_told_apart_by_the_shape_of_their_keys() {
         dynamorm::Error::UnknownEntity { tag: None, .. }
     ));
     assert_eq!(
-        until_now(KeyedItems::changes(&db).skip_unknown())
+        common::changes_until_now(KeyedItems::changes(&db).skip_unknown())
             .await
             .len(),
         2

@@ -21,16 +21,27 @@ pub(crate) fn key_fields(def: &TableDef, keys: &Item) -> Option<Item> {
         let Some(AttributeValue::S(stored)) = keys.get(template.attribute) else {
             return None;
         };
-        parse(template, stored, def, &mut fields)?;
+        parse(
+            template,
+            stored,
+            |name| def.field(name).map(|f| f.kind),
+            &mut fields,
+        )?;
     }
     Some(fields)
 }
 
-/// Adds to `fields` the values `template` rendered into `stored`; `None`
-/// when `stored` does not fit the template. A value runs up to the first
-/// character of the text after its placeholder, which a write refuses in
-/// the value, so each key parses one way only.
-fn parse(template: &KeyTemplate, stored: &str, def: &TableDef, fields: &mut Item) -> Option<()> {
+/// Adds to `fields` the values `template` rendered into `stored`, each as
+/// its field (of kind `kind_of(attribute)`) stores it; `None` when `stored`
+/// does not fit the template. A value runs up to the first character of the
+/// text after its placeholder, which a write refuses in the value, so each
+/// key parses one way only.
+fn parse(
+    template: &KeyTemplate,
+    stored: &str,
+    kind_of: impl Fn(&str) -> Option<ValueKind>,
+    fields: &mut Item,
+) -> Option<()> {
     let mut rest = stored;
     for (i, part) in template.parts.iter().enumerate() {
         match *part {
@@ -48,8 +59,7 @@ fn parse(template: &KeyTemplate, stored: &str, def: &TableDef, fields: &mut Item
                 };
                 let (text, after) = rest.split_at(end);
                 rest = after;
-                let kind = def.field(attribute).map(|f| f.kind);
-                let value = stored_value(text, rendering, kind)?;
+                let value = stored_value(text, rendering, kind_of(attribute))?;
                 fields.entry(attribute.to_owned()).or_insert(value);
             }
         }
@@ -84,7 +94,6 @@ fn stored_value(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::schema::FieldDef;
 
     const ORDER: KeyTemplate = KeyTemplate {
         attribute: "sk",
@@ -103,38 +112,23 @@ mod tests {
         ],
     };
 
-    fn def() -> TableDef {
-        static FIELDS: &[FieldDef] = &[];
-        TableDef {
-            model: "Order",
-            name: "app",
-            hash_key: crate::schema::KeyDef {
-                name: "pk",
-                scalar: crate::schema::ScalarType::S,
-            },
-            range_key: None,
-            billing: crate::schema::Billing::OnDemand,
-            stream: None,
-            fields: FIELDS,
-            indexes: &[],
-            groups: &[],
-            validates: false,
-            version: None,
-            ttl: None,
-            created_at: None,
-            updated_at: None,
-            entity: None,
-        }
+    /// Every field a string but `n`, a number.
+    fn kind_of(name: &str) -> Option<ValueKind> {
+        Some(if name == "n" {
+            ValueKind::Number
+        } else {
+            ValueKind::String
+        })
     }
 
     #[test]
     fn a_rendered_key_parses_back_into_its_fields() {
         let mut fields = Item::new();
-        parse(&ORDER, "ORDER#2026-01-05#0042", &def(), &mut fields).expect("fits");
+        parse(&ORDER, "ORDER#2026-01-05#0042", kind_of, &mut fields).expect("fits");
         assert_eq!(fields["placed"], AttributeValue::S("2026-01-05".into()));
         assert_eq!(fields["n"], AttributeValue::N("42".into()));
         let mut zero = Item::new();
-        parse(&ORDER, "ORDER#x#0000", &def(), &mut zero).expect("fits");
+        parse(&ORDER, "ORDER#x#0000", kind_of, &mut zero).expect("fits");
         assert_eq!(zero["n"], AttributeValue::N("0".into()));
     }
 
@@ -148,7 +142,7 @@ mod tests {
             "INVOICE#1#0001",
         ] {
             assert!(
-                parse(&ORDER, other, &def(), &mut Item::new()).is_none(),
+                parse(&ORDER, other, kind_of, &mut Item::new()).is_none(),
                 "{other}"
             );
         }

@@ -125,3 +125,17 @@ pub async fn stored_item(
     }
     get.send().await.expect("GetItem").item
 }
+
+/// Every change of a change stream until now (`.until_now()`), or a test
+/// failure after a minute: such a stream ends by itself.
+pub async fn changes_until_now<S: dynamorm::stream::ChangeSource>(
+    changes: dynamorm::ops::changes::Changes<S>,
+) -> Vec<dynamorm::Result<dynamorm::stream::Change<S>>> {
+    use futures::StreamExt;
+    tokio::time::timeout(
+        std::time::Duration::from_secs(60),
+        changes.until_now().stream().collect(),
+    )
+    .await
+    .expect("an until_now stream ends")
+}

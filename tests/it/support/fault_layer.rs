@@ -425,7 +425,20 @@ fn fingerprint(entries: impl Iterator<Item = String>) -> u64 {
     hasher.finish()
 }
 
-fn error_body(code: &str, message: &str) -> String {
+/// An HTTP response of the DynamoDB JSON protocol.
+pub fn json_response(status: u16, body: String) -> HttpResponse {
+    let mut response = HttpResponse::new(
+        status.try_into().expect("a valid HTTP status"),
+        SdkBody::from(body),
+    );
+    response
+        .headers_mut()
+        .insert("content-type", "application/x-amz-json-1.0");
+    response
+}
+
+/// The body of an error answer with `code`.
+pub fn error_body(code: &str, message: &str) -> String {
     format!(r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{code}","message":"{message}"}}"#)
 }
 
@@ -581,14 +594,7 @@ impl Intercept for FaultLayer {
             }
             Replace::EmptySuccess => (200, "{}".to_owned()),
         };
-        let mut response = HttpResponse::new(
-            status.try_into().expect("a valid HTTP status"),
-            SdkBody::from(body),
-        );
-        response
-            .headers_mut()
-            .insert("content-type", "application/x-amz-json-1.0");
-        *context.response_mut() = response;
+        *context.response_mut() = json_response(status, body);
         Ok(())
     }
 

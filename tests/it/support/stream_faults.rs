@@ -10,9 +10,10 @@ use aws_sdk_dynamodb::config::interceptors::BeforeDeserializationInterceptorCont
 use aws_sdk_dynamodb::config::retry::RetryConfig;
 use aws_sdk_dynamodb::config::{ConfigBag, Intercept, RuntimeComponents};
 use aws_sdk_dynamodb::error::BoxError;
-use aws_smithy_runtime_api::client::orchestrator::{HttpResponse, Metadata};
-use aws_smithy_types::body::SdkBody;
+use aws_smithy_runtime_api::client::orchestrator::Metadata;
 use dynamorm::Db;
+
+use super::fault_layer::{error_body, json_response};
 
 /// Answers the first `times` requests of `operation` with HTTP 400 `code`.
 #[derive(Debug, Clone)]
@@ -70,16 +71,7 @@ impl Intercept for StreamFaults {
             self.injected.fetch_sub(1, Ordering::SeqCst);
             return Ok(());
         }
-        let body = format!(
-            r#"{{"__type":"com.amazonaws.dynamodb.v20120810#{}","message":"injected by the test"}}"#,
-            self.code
-        );
-        let mut response =
-            HttpResponse::new(400.try_into().expect("a status"), SdkBody::from(body));
-        response
-            .headers_mut()
-            .insert("content-type", "application/x-amz-json-1.0");
-        *context.response_mut() = response;
+        *context.response_mut() = json_response(400, error_body(self.code, "injected by the test"));
         Ok(())
     }
 }
