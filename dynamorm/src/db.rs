@@ -11,6 +11,7 @@ use aws_sdk_dynamodb::error::BoxError;
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodbstreams::Client as StreamsClient;
 
+use crate::cursor_keys::CursorKeys;
 use crate::events::{Event, Observers};
 use crate::retry::Retry;
 use crate::schema::TableDef;
@@ -55,6 +56,7 @@ pub struct Db {
     endpoint: Option<Arc<str>>,
     engine: Option<Arc<dyn EngineGuard>>,
     streams: Option<StreamsClient>,
+    cursor_keys: CursorKeys,
 }
 
 /// A function from a model's declared table name to the table's name.
@@ -106,6 +108,7 @@ impl Db {
             endpoint: None,
             engine: None,
             streams: None,
+            cursor_keys: CursorKeys::default(),
         }
     }
 
@@ -332,6 +335,66 @@ impl Db {
         if self.observers.any() {
             self.observers.send(&make());
         }
+    }
+
+    /// Signs every page [`Cursor`](crate::Cursor) this handle hands out
+    /// with `key` (HMAC-SHA256; at least 16 random bytes), binding it to the
+    /// query that produced it: table, index, hash key value, key condition,
+    /// filter, projection and direction. A cursor from another query or
+    /// table, a scan's cursor given to a query, an unsigned, cut or altered
+    /// cursor is then [`Error::InvalidQuery`](crate::Error::InvalidQuery)
+    /// and nothing is sent. Signed cursors are opaque, URL-safe text; a
+    /// client can neither read the keys in them nor forge one.
+    ///
+    /// A key shorter than 16 bytes is refused, without a panic: every page
+    /// read through the handle is then an `Error::InvalidQuery` saying so.
+    ///
+    /// ```
+    /// use dynamorm::prelude::*;
+    ///
+    /// #[derive(Debug, serde::Serialize, serde::Deserialize, DynaModel)]
+    /// #[dynamo(table = "things", billing = "on_demand")]
+    /// struct Thing { #[dynamo(hash_key)] id: String }
+    ///
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// let db = Db::embedded().await?.with_cursor_key(b"0123456789abcdef0123456789abcdef");
+    /// Thing::table(&db).create().await?;
+    /// for id in ["a", "b", "c"] { Thing { id: id.into() }.save(&db).await?; }
+    /// let first = Thing::scan(&db).limit(2).page(None).await?;
+    /// let cursor = first.next.expect("more to read");
+    /// let rest = Thing::scan(&db).page(cursor.clone()).await?;   // the same query: fine
+    /// assert_eq!(rest.items.len(), 1);
+    /// let other = Thing::query(&db, "a").page(cursor).await;      // another query: refused
+    /// assert!(matches!(other, Err(dynamorm::Error::InvalidQuery { .. })));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn with_cursor_key(&self, key: impl AsRef<[u8]>) -> Self {
+        self.with_cursor_keys([key])
+    }
+
+    /// [`with_cursor_key`](Db::with_cursor_key) for key rotation: cursors
+    /// are signed with the first key, and a cursor signed with any of them
+    /// is accepted. Put the new key first, keep the old one until the
+    /// cursors it signed have expired from your clients, then drop it.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// let db = dynamorm::Db::embedded().await?;
+    /// let db = db.with_cursor_keys([b"new-key-0123456789abcdef", b"old-key-0123456789abcdef"]);
+    /// # let _ = db;
+    /// # Ok(()) }
+    /// ```
+    pub fn with_cursor_keys<K: AsRef<[u8]>>(&self, keys: impl IntoIterator<Item = K>) -> Self {
+        Db {
+            cursor_keys: CursorKeys::new(keys),
+            ..self.clone()
+        }
+    }
+
+    /// The keys cursors are signed with.
+    pub(crate) fn cursor_keys(&self) -> &CursorKeys {
+        &self.cursor_keys
     }
 
     /// Reads change streams ([`changes`](crate::ops::table::TableHandle::changes))

@@ -214,6 +214,7 @@
 
 mod api;
 pub mod codec;
+mod cursor_keys;
 pub mod db;
 mod derive_support;
 #[cfg(feature = "embedded")]

@@ -42,6 +42,7 @@ mod query_scan;
 mod relationships;
 mod request_values;
 mod shared_tables;
+mod signed_cursors;
 mod single_table;
 mod table_sync;
 mod tables;

@@ -433,6 +433,19 @@ impl<C: DynaCollection> Fetch for CollectionQuery<'_, C> {
         self.read.options.render_filter(&mut placeholders).map(drop)
     }
 
+    fn binding(&self) -> Result<String> {
+        let mut placeholders = Placeholders::default();
+        let key_condition = self.key_condition(&mut placeholders)?;
+        let filter = self.read.options.render_filter(&mut placeholders)?;
+        Ok(read::binding(
+            &format!("Query of collection {}", C::NAME),
+            &self.read.options,
+            !self.reverse,
+            [Some(&key_condition), filter.as_deref(), None],
+            placeholders,
+        ))
+    }
+
     fn check_start(&self, start: &Item) -> Result<(), String> {
         let (hash_key, _) = self.read.options.keys();
         match start.get(hash_key.name) {
@@ -565,6 +578,18 @@ impl<C: DynaCollection> Fetch for CollectionScan<'_, C> {
             .options
             .render_filter(&mut Placeholders::default())
             .map(drop)
+    }
+
+    fn binding(&self) -> Result<String> {
+        let mut placeholders = Placeholders::default();
+        let filter = self.read.options.render_filter(&mut placeholders)?;
+        Ok(read::binding(
+            &format!("Scan of collection {}", C::NAME),
+            &self.read.options,
+            true,
+            [None, filter.as_deref(), None],
+            placeholders,
+        ))
     }
 }
 

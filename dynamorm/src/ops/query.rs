@@ -519,6 +519,22 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
             .map(drop)
     }
 
+    fn binding(&self) -> Result<String> {
+        let mut placeholders = Placeholders::default();
+        let (key_condition, (filter, projection)) = self.expressions(false, &mut placeholders)?;
+        Ok(read::binding(
+            "Query",
+            &self.options,
+            !self.reverse,
+            [
+                Some(&key_condition),
+                filter.as_deref(),
+                projection.as_deref(),
+            ],
+            placeholders,
+        ))
+    }
+
     fn check_start(&self, start: &Item) -> Result<(), String> {
         let def = M::table_def();
         let (hash_key, range_key) = match self.options.index {

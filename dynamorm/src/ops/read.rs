@@ -5,6 +5,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 use futures::stream::{self, Stream, TryStreamExt};
 
 use crate::codec;
+use crate::cursor_keys::CursorKeys;
 use crate::db::Db;
 use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::expr::{limits, AttrPath, Cond, Placeholders};
@@ -60,6 +61,8 @@ pub(crate) struct ReadOptions<M> {
     /// A mistake found while building (bad `__` term, unknown index),
     /// reported as [`Error::InvalidQuery`] when awaited, before any request.
     pub error: Option<String>,
+    /// The keys page cursors are signed with (none: unsigned).
+    pub cursor_keys: CursorKeys,
 }
 
 impl<M> Clone for ReadOptions<M> {
@@ -74,6 +77,7 @@ impl<M> Clone for ReadOptions<M> {
             consistent: self.consistent,
             untagged: self.untagged,
             error: self.error.clone(),
+            cursor_keys: self.cursor_keys.clone(),
         }
     }
 }
@@ -107,6 +111,7 @@ impl<M: TableSource> ReadOptions<M> {
             consistent: false,
             untagged: false,
             error,
+            cursor_keys: db.cursor_keys().clone(),
         }
     }
 
@@ -288,6 +293,36 @@ pub(crate) trait Fetch: Send + Sync {
     /// Renders the request without sending it, so a read that needs no
     /// request (`limit(0)`) reports the same mistakes as one that does.
     fn check(&self) -> Result<()>;
+
+    /// What a signed cursor of this read is bound to (see [`binding`]).
+    fn binding(&self) -> Result<String>;
+}
+
+/// What a signed page cursor is bound to: the operation, table, index and
+/// direction, and the request's expressions (key condition, filter,
+/// projection) with every name and value they use — so the cursor of one
+/// read is refused by any other.
+pub(crate) fn binding(
+    operation: &str,
+    options: &ReadOptions<impl Sized>,
+    forward: bool,
+    expressions: [Option<&str>; 3],
+    placeholders: Placeholders,
+) -> String {
+    let (names, values) = placeholders.into_maps();
+    let mut names: Vec<(String, String)> = names.unwrap_or_default().into_iter().collect();
+    names.sort();
+    let mut values: Vec<(String, String)> = values
+        .unwrap_or_default()
+        .into_iter()
+        .map(|(name, value)| (name, format!("{value:?}")))
+        .collect();
+    values.sort();
+    format!(
+        "{operation}\n{}\n{}\n{forward}\n{expressions:?}\n{names:?}\n{values:?}",
+        options.table,
+        options.index.map_or("", |i| i.name),
+    )
 }
 
 /// DynamoDB's `Limit` for the next request.
@@ -423,10 +458,19 @@ pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
 pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Page<F::Output>> {
     let options = read.options();
     options.check()?;
+    let signer = &options.cursor_keys;
+    let binding = if signer.signs() {
+        signer.usable().map_err(|why| {
+            Error::invalid_query(options.scope(), format!("cannot sign cursors: {why}"))
+        })?;
+        read.binding()?
+    } else {
+        String::new()
+    };
     let keys = key_attributes(options.def(), options.index);
     let start = match &cursor {
         Some(c) => {
-            let start = c.to_key(options.scope(), &keys)?;
+            let start = c.open(options.scope(), &keys, signer, binding.as_bytes())?;
             read.check_start(&start).map_err(|why| {
                 Error::invalid_query(options.scope(), format!("invalid cursor: {why}"))
             })?;
@@ -461,10 +505,14 @@ pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Pa
             }
         }
     }
-    Ok(Page {
-        items,
-        next: last_key.as_ref().map(Cursor::from_key),
-    })
+    let next = last_key
+        .as_ref()
+        .map(|key| Cursor::issue(key, signer, binding.as_bytes()))
+        .transpose()
+        .map_err(|why| {
+            Error::invalid_query(options.scope(), format!("cannot sign cursors: {why}"))
+        })?;
+    Ok(Page { items, next })
 }
 
 /// The key attributes a read's cursor holds: the table's keys and, on an

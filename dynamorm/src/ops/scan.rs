@@ -278,4 +278,20 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
             .render::<O>(false, &mut Placeholders::default())
             .map(drop)
     }
+
+    fn binding(&self) -> Result<String> {
+        let mut placeholders = Placeholders::default();
+        let (filter, projection) = self.options.render::<O>(false, &mut placeholders)?;
+        let operation = match self.segment {
+            Some(segment) => format!("Scan segment {segment} of {}", self.segments),
+            None => "Scan".to_owned(),
+        };
+        Ok(read::binding(
+            &operation,
+            &self.options,
+            true,
+            [None, filter.as_deref(), projection.as_deref()],
+            placeholders,
+        ))
+    }
 }
