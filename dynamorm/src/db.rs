@@ -343,8 +343,10 @@ impl Db {
     /// filter, projection and direction. A cursor from another query or
     /// table, a scan's cursor given to a query, an unsigned, cut or altered
     /// cursor is then [`Error::InvalidQuery`](crate::Error::InvalidQuery)
-    /// and nothing is sent. Signed cursors are opaque, URL-safe text; a
-    /// client can neither read the keys in them nor forge one.
+    /// and nothing is sent. Signed cursors are URL-safe text a client can
+    /// neither forge nor replay on another query. They are signed, not
+    /// encrypted: one who decodes a cursor sees the key attributes of the
+    /// last item of its page.
     ///
     /// A key shorter than 16 bytes is refused, without a panic: every page
     /// read through the handle is then an `Error::InvalidQuery` saying so.

@@ -50,6 +50,7 @@ mod transaction_error_context;
 mod transactions;
 mod updates;
 mod validation;
+mod web_api;
 mod write_operations;
 mod write_roles;
 mod writes_match_a_model_of_dynamodb;
