@@ -230,6 +230,7 @@ mod key_template;
 pub mod model;
 mod number;
 pub mod ops;
+mod rate_limit;
 pub mod request;
 mod retry;
 pub mod schema;

@@ -39,6 +39,7 @@ mod numbers;
 mod parity;
 mod partial_save;
 mod query_scan;
+mod rate_limits;
 mod relationships;
 mod request_values;
 mod shared_tables;

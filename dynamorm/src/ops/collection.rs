@@ -389,7 +389,7 @@ impl<C: DynaCollection> Fetch for CollectionQuery<'_, C> {
             let projection = count_only.then(|| self.read.count_projection(&mut placeholders));
             let (names, values) = placeholders.into_maps();
             let span = trace::span("Query", &options.table, C::NAME);
-            let output = self
+            let mut output = self
                 .db
                 .client()
                 .query()
@@ -404,18 +404,21 @@ impl<C: DynaCollection> Fetch for CollectionQuery<'_, C> {
                 .consistent_read(options.consistent)
                 .set_limit(limit)
                 .set_exclusive_start_key(start)
-                .set_return_consumed_capacity(trace::capacity_wanted(&span))
+                .set_return_consumed_capacity(options.capacity_wanted(&span))
                 .send()
                 .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(options.scope(), "Query", e))?;
             trace::record(&span, output.consumed_capacity());
-            self.read.fetched(
-                count_only,
-                output.items,
-                output.count,
-                output.last_evaluated_key,
-            )
+            let consumed = output.consumed_capacity.take();
+            self.read
+                .fetched(
+                    count_only,
+                    output.items,
+                    output.count,
+                    output.last_evaluated_key,
+                )
+                .map(|fetched| fetched.consumed(consumed.as_ref()))
         })
     }
 
@@ -537,7 +540,7 @@ impl<C: DynaCollection> Fetch for CollectionScan<'_, C> {
             let projection = count_only.then(|| self.read.count_projection(&mut placeholders));
             let (names, values) = placeholders.into_maps();
             let span = trace::span("Scan", &options.table, C::NAME);
-            let output = self
+            let mut output = self
                 .db
                 .client()
                 .scan()
@@ -550,18 +553,21 @@ impl<C: DynaCollection> Fetch for CollectionScan<'_, C> {
                 .consistent_read(options.consistent)
                 .set_limit(limit)
                 .set_exclusive_start_key(start)
-                .set_return_consumed_capacity(trace::capacity_wanted(&span))
+                .set_return_consumed_capacity(options.capacity_wanted(&span))
                 .send()
                 .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(options.scope(), "Scan", e))?;
             trace::record(&span, output.consumed_capacity());
-            self.read.fetched(
-                count_only,
-                output.items,
-                output.count,
-                output.last_evaluated_key,
-            )
+            let consumed = output.consumed_capacity.take();
+            self.read
+                .fetched(
+                    count_only,
+                    output.items,
+                    output.count,
+                    output.last_evaluated_key,
+                )
+                .map(|fetched| fetched.consumed(consumed.as_ref()))
         })
     }
 

@@ -471,7 +471,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
             let (names, values) = placeholders.into_maps();
             let index = self.options.index.map(|i| i.name);
             let span = trace::span("Query", table, def.model);
-            let output = self
+            let mut output = self
                 .db
                 .client()
                 .query()
@@ -487,17 +487,17 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
                 .set_limit(limit)
                 .set_exclusive_start_key(start)
                 .set_select(count_only.then_some(Select::Count))
-                .set_return_consumed_capacity(trace::capacity_wanted(&span))
+                .set_return_consumed_capacity(self.options.capacity_wanted(&span))
                 .send()
                 .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(self.options.scope(), "Query", e))?;
             trace::record(&span, output.consumed_capacity());
-            Ok(Fetched::new(
-                output.count,
-                output.items,
-                output.last_evaluated_key,
-            ))
+            let consumed = output.consumed_capacity.take();
+            Ok(
+                Fetched::new(output.count, output.items, output.last_evaluated_key)
+                    .consumed(consumed.as_ref()),
+            )
         })
     }
 

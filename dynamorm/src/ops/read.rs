@@ -1,7 +1,7 @@
 //! What query and scan share: fetching pages and the terminals built on it
 //! (`all`, `first`, `count`, `page`, `stream`).
 
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity, ReturnConsumedCapacity};
 use futures::stream::{self, Stream, TryStreamExt};
 
 use crate::codec;
@@ -13,7 +13,10 @@ use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::{DynaModel, TableSource};
 use crate::ops::page::{Cursor, Page};
+use crate::rate_limit::{self, RateLimit};
+use crate::retry::Retry;
 use crate::schema::{IndexDef, KeyDef, ProjectionDef, TableDef};
+use crate::send::trace;
 use crate::validate;
 
 /// One response: the items (or only their count) and where to resume.
@@ -21,6 +24,8 @@ pub(crate) struct Fetched {
     pub items: Vec<Item>,
     pub count: usize,
     pub last_key: Option<Item>,
+    /// The capacity units the response reports consumed, if it does.
+    pub consumed: Option<f64>,
 }
 
 impl Fetched {
@@ -30,7 +35,17 @@ impl Fetched {
             count: usize::try_from(count).unwrap_or(0),
             items: items.unwrap_or_default(),
             last_key: last_key.filter(|k| !k.is_empty()),
+            consumed: None,
         }
+    }
+
+    /// With the capacity the response reports consumed.
+    pub(crate) fn consumed<'c>(
+        mut self,
+        consumed: impl IntoIterator<Item = &'c ConsumedCapacity>,
+    ) -> Self {
+        self.consumed = rate_limit::reported(consumed);
+        self
     }
 }
 
@@ -63,6 +78,10 @@ pub(crate) struct ReadOptions<M> {
     pub error: Option<String>,
     /// The keys page cursors are signed with (none: unsigned).
     pub cursor_keys: CursorKeys,
+    /// The read budget (`.max_read_units(..)`), shared by every request.
+    pub read_limit: Option<RateLimit>,
+    /// How a throttled request of a rate-limited read is retried.
+    pub retry: Retry,
 }
 
 impl<M> Clone for ReadOptions<M> {
@@ -78,6 +97,8 @@ impl<M> Clone for ReadOptions<M> {
             untagged: self.untagged,
             error: self.error.clone(),
             cursor_keys: self.cursor_keys.clone(),
+            read_limit: self.read_limit.clone(),
+            retry: self.retry,
         }
     }
 }
@@ -112,6 +133,25 @@ impl<M: TableSource> ReadOptions<M> {
             untagged: false,
             error,
             cursor_keys: db.cursor_keys().clone(),
+            read_limit: None,
+            retry: db.retry(),
+        }
+    }
+
+    /// Sets the read budget, or the error a bad one is.
+    pub(crate) fn limit_reads(&mut self, per_second: f64) {
+        match RateLimit::new(per_second, "max_read_units") {
+            Ok(limit) => self.read_limit = Some(limit),
+            Err(why) => self.error = Some(why),
+        }
+    }
+
+    /// `ReturnConsumedCapacity` for a request traced by `span`: `TOTAL` when
+    /// the read is rate-limited or traced.
+    pub(crate) fn capacity_wanted(&self, span: &tracing::Span) -> Option<ReturnConsumedCapacity> {
+        match self.read_limit {
+            Some(_) => Some(ReturnConsumedCapacity::Total),
+            None => trace::capacity_wanted(span),
         }
     }
 
@@ -263,6 +303,23 @@ macro_rules! read_option_methods {
             self.options.consistent = true;
             self
         }
+
+        /// Reads at most `per_second` read capacity units per second, over
+        /// every request of the read (every segment of a parallel scan, every
+        /// page, and `count()`): each request waits until the units the
+        /// ones before it consumed are paid for at that rate (the first
+        /// never waits). Units are what each response reports consumed
+        /// (ConsumedCapacity is asked for), or, from an engine that reports
+        /// none, what DynamoDB bills for the items returned (4 KB blocks,
+        /// half for eventually consistent reads). A throttled request halves
+        /// the rate, which then recovers gradually, and is sent again (as
+        /// often as [`Db::retry`](crate::Db::retry) allows); nothing is read
+        /// twice or skipped. Not a positive number: [`Error::InvalidQuery`]
+        /// when awaited.
+        pub fn max_read_units(mut self, per_second: f64) -> Self {
+            self.options.limit_reads(per_second);
+            self
+        }
     };
 }
 pub(crate) use read_option_methods;
@@ -405,7 +462,7 @@ pub(crate) fn stream<'a, F: Fetch + 'a>(
                 return Ok(None);
             }
             let limit = request_limit(&state.read, state.remaining);
-            let fetched = state.read.fetch(state.start.take(), limit, false).await?;
+            let fetched = fetch(&state.read, state.start.take(), limit, false).await?;
             state.done = fetched.last_key.is_none();
             state.start = fetched.last_key;
             let mut decoded: Vec<Result<F::Output>> = Vec::with_capacity(fetched.items.len());
@@ -426,6 +483,43 @@ pub(crate) fn stream<'a, F: Fetch + 'a>(
     pages.try_flatten()
 }
 
+/// One request of `read`, within its read budget when it has one: it waits
+/// for the budget, then draws the units the response reports consumed (or
+/// the ones DynamoDB bills for what it returned); a throttled request
+/// halves the budget's rate and is sent again, as the retry policy allows.
+async fn fetch<F: Fetch>(
+    read: &F,
+    start: Option<Item>,
+    limit: Option<i32>,
+    count_only: bool,
+) -> Result<Fetched> {
+    let options = read.options();
+    let Some(budget) = &options.read_limit else {
+        return read.fetch(start, limit, count_only).await;
+    };
+    let mut attempts = 0;
+    loop {
+        let reserved = budget.acquire(None).await;
+        attempts += 1;
+        match read.fetch(start.clone(), limit, count_only).await {
+            Ok(fetched) => {
+                let units = fetched.consumed.unwrap_or_else(|| {
+                    rate_limit::query_read_units(&fetched.items, fetched.count, options.consistent)
+                });
+                budget.spend(reserved, units);
+                return Ok(fetched);
+            }
+            Err(e) => {
+                budget.release(reserved);
+                if !(e.is_throttling() && options.retry.allows_another(attempts)) {
+                    return Err(e);
+                }
+                budget.throttled();
+            }
+        }
+    }
+}
+
 /// Every item.
 pub(crate) async fn all<F: Fetch>(read: F) -> Result<Vec<F::Output>> {
     stream(read, None).try_collect().await
@@ -440,7 +534,7 @@ pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
     let mut total = 0usize;
     let mut start = None;
     loop {
-        let fetched = read.fetch(start, read.options().page_size, true).await?;
+        let fetched = fetch(&read, start, read.options().page_size, true).await?;
         total += fetched.count;
         if let Some(limit) = read.options().limit {
             if total >= limit {
@@ -487,7 +581,7 @@ pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Pa
         });
     }
     let limit = request_limit(&read, options.limit);
-    let fetched = read.fetch(start, limit, false).await?;
+    let fetched = fetch(&read, start, limit, false).await?;
     let mut last_key = fetched.last_key;
     let raw_count = fetched.items.len();
     let mut items = Vec::with_capacity(raw_count);

@@ -230,7 +230,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
                 .segment
                 .map(|_| i32::try_from(self.segments).unwrap_or(i32::MAX));
             let span = trace::span("Scan", table, def.model);
-            let output = self
+            let mut output = self
                 .db
                 .client()
                 .scan()
@@ -246,17 +246,17 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
                 .set_segment(self.segment)
                 .set_total_segments(total_segments)
                 .set_select(count_only.then_some(Select::Count))
-                .set_return_consumed_capacity(trace::capacity_wanted(&span))
+                .set_return_consumed_capacity(self.options.capacity_wanted(&span))
                 .send()
                 .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(self.options.scope(), "Scan", e))?;
             trace::record(&span, output.consumed_capacity());
-            Ok(Fetched::new(
-                output.count,
-                output.items,
-                output.last_evaluated_key,
-            ))
+            let consumed = output.consumed_capacity.take();
+            Ok(
+                Fetched::new(output.count, output.items, output.last_evaluated_key)
+                    .consumed(consumed.as_ref()),
+            )
         })
     }
 

@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
 use aws_sdk_dynamodb::types::builders::KeysAndAttributesBuilder;
-use aws_sdk_dynamodb::types::WriteRequest;
+use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, WriteRequest};
 use tracing::Instrument;
 
 use crate::db::Db;
@@ -16,6 +16,7 @@ use crate::error::{Error, ErrorContext, Result};
 use crate::item::Item;
 use crate::key_id::{key_id, KeyId};
 use crate::model::DynaModel;
+use crate::rate_limit::{self, RateLimit};
 use crate::schema::TableDef;
 use crate::send::chunks::{run_chunks, ChunkAnswer, Outcome};
 use crate::send::lifecycle::{self, Lifecycle};
@@ -43,6 +44,7 @@ pub(crate) async fn write_all<M, W>(
     writes: &[W],
     positions: HashMap<KeyId, usize>,
     render: Render<'_, W>,
+    budget: Option<&RateLimit>,
 ) -> Result<()>
 where
     M: DynaModel,
@@ -82,7 +84,7 @@ where
             .iter()
             .map(|&i| slots.take(i))
             .collect::<Result<Vec<_>>>()?;
-        let answer = send_writes(db, at, writes).await?;
+        let answer = send_writes(db, at, writes, budget).await?;
         let left = answer
             .left
             .into_iter()
@@ -178,31 +180,81 @@ impl fmt::Debug for RenderedKey<'_> {
     }
 }
 
-/// One BatchWriteItem: returns the writes DynamoDB left unprocessed.
+/// One BatchWriteItem, within `budget` when there is one: returns the
+/// writes DynamoDB left unprocessed.
 async fn send_writes(
     db: &Db,
     at: ErrorContext<'_>,
     entries: Vec<WriteRequest>,
+    budget: Option<&RateLimit>,
 ) -> Result<ChunkAnswer<WriteRequest, Item>> {
     let span = trace::span("BatchWriteItem", at.table, at.model);
+    let sent_units = entry_write_units(&entries);
+    let reserved = match budget {
+        Some(budget) => budget.acquire(Some(sent_units)).await,
+        None => 0.0,
+    };
     let output = db
         .client()
         .batch_write_item()
         .request_items(at.table, entries)
-        .set_return_consumed_capacity(trace::capacity_wanted(&span))
+        .set_return_consumed_capacity(capacity_wanted(budget, &span))
         .send()
         .instrument(span.clone())
         .await
-        .map_err(|e| Error::sdk(at, "BatchWriteItem", e))?;
+        .map_err(|e| unanswered(budget, reserved, Error::sdk(at, "BatchWriteItem", e)))?;
     trace::record(&span, output.consumed_capacity());
     let left = output
         .unprocessed_items
         .and_then(|mut tables| tables.remove(at.table))
         .unwrap_or_default();
+    if let Some(budget) = budget {
+        let units = rate_limit::reported(output.consumed_capacity.iter().flatten())
+            .unwrap_or_else(|| sent_units - entry_write_units(&left));
+        budget.spend(reserved, units);
+        if !left.is_empty() {
+            budget.throttled();
+        }
+    }
     Ok(ChunkAnswer {
         left,
         found: Vec::new(),
     })
+}
+
+/// The write units DynamoDB bills for `entries`: each put's item in 1 KB
+/// blocks, a delete as one unit (the size of the item it deletes is not known).
+fn entry_write_units(entries: &[WriteRequest]) -> f64 {
+    entries
+        .iter()
+        .map(|entry| match &entry.put_request {
+            Some(put) => rate_limit::write_units([&put.item]),
+            None => 1.0,
+        })
+        .sum()
+}
+
+/// `TOTAL` when a budget needs the consumed capacity or `span` is traced.
+fn capacity_wanted(
+    budget: Option<&RateLimit>,
+    span: &tracing::Span,
+) -> Option<ReturnConsumedCapacity> {
+    match budget {
+        Some(_) => Some(ReturnConsumedCapacity::Total),
+        None => trace::capacity_wanted(span),
+    }
+}
+
+/// `error` of a request that set `reserved` units of `budget` aside: they
+/// are given back, and the rate halved when the error is throttling.
+fn unanswered(budget: Option<&RateLimit>, reserved: f64, error: Error) -> Error {
+    if let Some(budget) = budget {
+        budget.release(reserved);
+        if error.is_throttling() {
+            budget.throttled();
+        }
+    }
+    error
 }
 
 /// What an unprocessed write reports: the whole item of a put, the key of a delete.
@@ -222,34 +274,44 @@ pub(crate) async fn get_all(
     at: ErrorContext<'_>,
     template: KeysAndAttributesBuilder,
     keys: Vec<Item>,
+    budget: Option<&RateLimit>,
 ) -> Result<Vec<Item>> {
     let total = keys.len();
-    let send = |entries: Vec<Item>| send_gets(db, at, template.clone(), entries);
+    let consistent = template.get_consistent_read().unwrap_or(false);
+    let send =
+        |entries: Vec<Item>| send_gets(db, at, template.clone(), entries, budget, consistent);
     let outcome = run_chunks(db, keys, KEYS_PER_REQUEST, send).await;
     outcome.into_result(at, total, |key| key)
 }
 
-/// One BatchGetItem: the items found and the keys DynamoDB left unprocessed.
+/// One BatchGetItem, within `budget` when there is one: the items found
+/// and the keys DynamoDB left unprocessed.
 async fn send_gets(
     db: &Db,
     at: ErrorContext<'_>,
     template: KeysAndAttributesBuilder,
     keys: Vec<Item>,
+    budget: Option<&RateLimit>,
+    consistent: bool,
 ) -> Result<ChunkAnswer<Item, Item>> {
     let span = trace::span("BatchGetItem", at.table, at.model);
     let request = template
         .set_keys(Some(keys))
         .build()
         .map_err(|e| Error::invalid_query(at, format!("cannot build KeysAndAttributes: {e}")))?;
+    let reserved = match budget {
+        Some(budget) => budget.acquire(None).await,
+        None => 0.0,
+    };
     let output = db
         .client()
         .batch_get_item()
         .request_items(at.table, request)
-        .set_return_consumed_capacity(trace::capacity_wanted(&span))
+        .set_return_consumed_capacity(capacity_wanted(budget, &span))
         .send()
         .instrument(span.clone())
         .await
-        .map_err(|e| Error::sdk(at, "BatchGetItem", e))?;
+        .map_err(|e| unanswered(budget, reserved, Error::sdk(at, "BatchGetItem", e)))?;
     trace::record(&span, output.consumed_capacity());
     let found = output
         .responses
@@ -260,5 +322,13 @@ async fn send_gets(
         .and_then(|mut tables| tables.remove(at.table))
         .map(|keys| keys.keys)
         .unwrap_or_default();
+    if let Some(budget) = budget {
+        let units = rate_limit::reported(output.consumed_capacity.iter().flatten())
+            .unwrap_or_else(|| rate_limit::batch_read_units(&found, consistent));
+        budget.spend(reserved, units);
+        if !left.is_empty() {
+            budget.throttled();
+        }
+    }
     Ok(ChunkAnswer { left, found })
 }

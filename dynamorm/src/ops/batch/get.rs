@@ -16,6 +16,7 @@ use crate::item::Item;
 use crate::key_id::{key_id, Dedup};
 use crate::model::{DynaModel, IntoKey};
 use crate::ops::read;
+use crate::rate_limit::RateLimit;
 use crate::request::key_item;
 use crate::send::batch::get_all;
 
@@ -55,6 +56,7 @@ pub struct GetBatch<'a, M: DynaModel, O: DynaModel = M> {
     /// is), or the first key that failed.
     keys: Result<Keyed<Item>>,
     consistent: bool,
+    read_limit: Option<RateLimit>,
     _output: PhantomData<fn() -> (M, O)>,
 }
 
@@ -99,6 +101,7 @@ impl<'a, M: DynaModel> GetBatch<'a, M> {
             table,
             keys,
             consistent: false,
+            read_limit: None,
             _output: PhantomData,
         }
     }
@@ -122,6 +125,39 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
     /// ```
     pub fn consistent(mut self) -> Self {
         self.consistent = true;
+        self
+    }
+
+    /// Reads at most `per_second` read capacity units per second over the
+    /// batch's requests (its chunks of 100 keys share the budget), as
+    /// [`Query::max_read_units`](crate::ops::query::Query::max_read_units)
+    /// does; units DynamoDB does not report are counted per item (4 KB
+    /// blocks, half for eventually consistent reads), and unprocessed keys
+    /// halve the rate before they are asked again. Not a positive number:
+    /// [`Error::InvalidQuery`] when awaited.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things", billing = "on_demand")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+    /// let found = Thing::get_batch(&db, ["a", "b"]).max_read_units(50.0).await?;
+    /// assert!(found.is_empty());
+    /// let err = Thing::get_batch(&db, ["a"]).max_read_units(0.0).await.unwrap_err();
+    /// assert!(matches!(err, dynamorm::Error::InvalidQuery { .. }));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn max_read_units(mut self, per_second: f64) -> Self {
+        match RateLimit::new(per_second, "max_read_units") {
+            Ok(limit) => self.read_limit = Some(limit),
+            Err(why) => {
+                let at = ErrorContext::new(M::table_def(), &self.table);
+                self.keys = Err(Error::invalid_query(at, why));
+            }
+        }
         self
     }
 
@@ -153,6 +189,7 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
             table: self.table,
             keys: self.keys,
             consistent: self.consistent,
+            read_limit: self.read_limit,
             _output: PhantomData,
         }
     }
@@ -204,7 +241,7 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
             .set_projection_expression(projection)
             .set_expression_attribute_names(names);
         let total = keys.len();
-        let found = get_all(self.db, at, template, keys).await?;
+        let found = get_all(self.db, at, template, keys, self.read_limit.as_ref()).await?;
         // Back in the order asked for: each found item under its key.
         let mut slots: Vec<Option<Item>> = vec![None; total];
         for item in found {

@@ -9,10 +9,11 @@ use aws_sdk_dynamodb::types::WriteRequest;
 
 use super::Keyed;
 use crate::db::Db;
-use crate::error::{ErrorContext, Result};
+use crate::error::{Error, ErrorContext, Result};
 use crate::future::OpFuture;
 use crate::key_id::Dedup;
 use crate::model::{DynaModel, IntoKey};
+use crate::rate_limit::RateLimit;
 use crate::request::{batch_refusal, key_item, stamp_time, DeleteRequest, PutRequest};
 use crate::send::batch::write_all;
 
@@ -61,12 +62,44 @@ pub struct PutBatch<'a, M: DynaModel> {
     /// The models, one per distinct key (the last one given wins), and
     /// where each key's model is; or the first key that cannot be encoded.
     models: Result<Keyed<Source<'a, M>>>,
+    write_limit: Option<RateLimit>,
 }
 
 /// A model a batch put was given (by value or by reference).
 type Source<'a, M> = Box<dyn Borrow<M> + Send + Sync + 'a>;
 
 impl<'a, M: DynaModel> PutBatch<'a, M> {
+    /// Writes at most `per_second` write capacity units per second over the
+    /// batch's requests (its chunks of 25 share the budget): each request
+    /// waits until the units of the ones before it are paid for at that
+    /// rate (the first never waits). Units are what DynamoDB reports
+    /// consumed (asked for), else what it bills (each item in 1 KB blocks); unprocessed
+    /// writes and throttling halve the rate, which then recovers gradually.
+    /// Not a positive number: [`Error::InvalidQuery`] when awaited.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things", billing = "on_demand")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+    /// let things: Vec<Thing> = (0..10).map(|i| Thing { id: i.to_string() }).collect();
+    /// Thing::put_batch(&db, things).max_write_units(100.0).await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn max_write_units(mut self, per_second: f64) -> Self {
+        match RateLimit::new(per_second, "max_write_units") {
+            Ok(limit) => self.write_limit = Some(limit),
+            Err(why) => {
+                let at = ErrorContext::new(M::table_def(), &self.table);
+                self.models = Err(Error::invalid_query(at, why));
+            }
+        }
+        self
+    }
+
     /// A batch writing every item of `items` on `db`.
     ///
     /// Only the keys are looked at here (to drop duplicates); validation,
@@ -105,7 +138,12 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
             }
             Ok(models.into_parts())
         })();
-        PutBatch { db, table, models }
+        PutBatch {
+            db,
+            table,
+            models,
+            write_limit: None,
+        }
     }
 
     /// How many items the batch writes (one per distinct key; 0 when a key
@@ -178,7 +216,15 @@ impl<'a, M: DynaModel> IntoFuture for PutBatch<'a, M> {
             let render = |put: &PutRequest<'_, M>| -> Result<WriteRequest> {
                 put.batch_entry(table, now.as_ref())
             };
-            write_all(self.db, table, &puts, positions, &render).await
+            write_all(
+                self.db,
+                table,
+                &puts,
+                positions,
+                &render,
+                self.write_limit.as_ref(),
+            )
+            .await
         })
     }
 }
@@ -216,9 +262,40 @@ pub struct DeleteBatch<'a, M: DynaModel> {
     /// The deletes, one per distinct key (the first one given), and where
     /// each key's delete is; or the first key that failed its check.
     deletes: Result<Keyed<DeleteRequest<M>>>,
+    write_limit: Option<RateLimit>,
 }
 
 impl<'a, M: DynaModel> DeleteBatch<'a, M> {
+    /// Writes at most `per_second` write capacity units per second over the
+    /// batch's requests (its chunks of 25 share the budget): each request
+    /// waits until the units of the ones before it are paid for at that
+    /// rate (the first never waits). Units are what DynamoDB reports
+    /// consumed (asked for), else what it bills (one unit per delete); unprocessed
+    /// writes and throttling halve the rate, which then recovers gradually.
+    /// Not a positive number: [`Error::InvalidQuery`] when awaited.
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # #[derive(Debug, serde::Serialize, serde::Deserialize, DynaModel)]
+    /// # #[dynamo(table = "things", billing = "on_demand")]
+    /// # struct Thing { #[dynamo(hash_key)] id: String }
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+    /// Thing::delete_batch(&db, ["1", "2"]).max_write_units(100.0).await?;
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn max_write_units(mut self, per_second: f64) -> Self {
+        match RateLimit::new(per_second, "max_write_units") {
+            Ok(limit) => self.write_limit = Some(limit),
+            Err(why) => {
+                let at = ErrorContext::new(M::table_def(), &self.table);
+                self.deletes = Err(Error::invalid_query(at, why));
+            }
+        }
+        self
+    }
+
     /// A batch deleting the items with `keys` on `db`.
     ///
     /// ```
@@ -253,7 +330,12 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
             }
             Ok(deletes.into_parts())
         })();
-        DeleteBatch { db, table, deletes }
+        DeleteBatch {
+            db,
+            table,
+            deletes,
+            write_limit: None,
+        }
     }
 
     /// How many distinct keys the batch deletes (0 when a key failed its check).
@@ -312,7 +394,15 @@ impl<'a, M: DynaModel> IntoFuture for DeleteBatch<'a, M> {
             let (deletes, positions) = self.deletes?;
             let table = self.table.as_str();
             let render = |delete: &DeleteRequest<M>| delete.batch_entry(table);
-            write_all(self.db, table, &deletes, positions, &render).await
+            write_all(
+                self.db,
+                table,
+                &deletes,
+                positions,
+                &render,
+                self.write_limit.as_ref(),
+            )
+            .await
         })
     }
 }
