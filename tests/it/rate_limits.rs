@@ -190,3 +190,51 @@ async fn a_budget_that_is_not_a_positive_number_is_refused_before_sending() {
     }
     assert_eq!(requests.get(), 0);
 }
+
+#[derive(DynaTable)]
+#[dynamo(
+    table = "limited-app",
+    billing = "on_demand",
+    hash_key = "pk",
+    range_key = "sk"
+)]
+struct LimitedApp;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = LimitedApp, entity = "note", key(hash = "NOTE#{owner}", range = "N#{n:04}"))]
+struct Note {
+    owner: String,
+    n: u32,
+    body: String,
+}
+
+#[derive(Debug, Clone, PartialEq, DynaCollection)]
+#[dynamo(table = LimitedApp)]
+enum Notes {
+    Note(Note),
+}
+
+#[tokio::test]
+async fn a_limited_collection_query_takes_the_time_its_units_need() {
+    let db = common::db().await;
+    LimitedApp::table(&db).create().await.unwrap();
+    let notes: Vec<Note> = (0..40)
+        .map(|n| Note {
+            owner: "o".into(),
+            n,
+            body: "x".repeat(4000),
+        })
+        .collect();
+    Note::put_batch(&db, notes).await.unwrap();
+    let started = Instant::now();
+    let read = Notes::query(&db, "o")
+        .consistent()
+        .page_size(10)
+        .max_read_units(10.0)
+        .all()
+        .await
+        .unwrap();
+    let took = started.elapsed();
+    assert_eq!(read.len(), 40);
+    assert!(took >= AT_LEAST, "{took:?}");
+}

@@ -244,6 +244,14 @@ macro_rules! collection_read_methods {
             self
         }
 
+        /// Reads at most `per_second` read capacity units per second over
+        /// every request of the read, as a model's query does
+        /// ([`Query::max_read_units`](crate::ops::query::Query::max_read_units)).
+        pub fn max_read_units(mut self, per_second: f64) -> Self {
+            self.read.options.limit_reads(per_second);
+            self
+        }
+
         /// Skips items of entities outside the collection (or without a
         /// tag) instead of failing with [`Error::UnknownEntity`].
         pub fn skip_unknown(mut self) -> Self {
