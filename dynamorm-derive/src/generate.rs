@@ -141,6 +141,16 @@ pub fn model(m: &Model) -> TokenStream {
         ),
     };
 
+    let attribute_types = m.fields.iter().map(|f| {
+        let id = crate::generate_entity::key_id(Some(&f.attr));
+        let ty = f.ty;
+        quote! {
+            #[automatically_derived]
+            impl ::dynamorm::__private::HasAttribute<#id> for #ident {
+                type Value = #ty;
+            }
+        }
+    });
     let encode_fields = encode_fields(m);
     let field_encodings = field_encodings(m);
     let field_handles = m.fields.iter().map(|f| field_handle(m, f));
@@ -156,6 +166,8 @@ pub fn model(m: &Model) -> TokenStream {
         .map(|e| crate::generate_entity::members(m, e));
 
     quote! {
+        #(#attribute_types)*
+
         #[automatically_derived]
         impl ::dynamorm::DynaModel for #ident {
             type Key = #key_ty;

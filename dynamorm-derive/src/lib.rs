@@ -24,6 +24,7 @@ mod errors;
 mod generate;
 mod generate_entity;
 mod ir;
+mod projection;
 mod serde_attrs;
 mod shape;
 
@@ -81,6 +82,27 @@ pub fn derive_dyna_collection(input: TokenStream) -> TokenStream {
     let expanded = collection::parse(&input).and_then(|parsed| {
         Ok(crate_path::at(
             collection::generate(&parsed)?,
+            parsed.krate.as_ref(),
+        ))
+    });
+    match expanded {
+        Ok(tokens) => tokens.into(),
+        Err(err) => err.into_compile_error().into(),
+    }
+}
+
+/// Implements `dynamorm::ops::projection::Projection<Model>` for a struct of
+/// some of a model's attributes (`#[dynamo(of = Model)]`): each field reads
+/// the attribute of its (serde) name, or the nested path
+/// `#[dynamo(path = "child.sub")]` / `path = "things[0]"`. A path that does
+/// not start at an attribute of the model, or a top-level one whose type
+/// the field cannot hold, is a compile error at the path.
+#[proc_macro_derive(DynaProjection, attributes(dynamo))]
+pub fn derive_dyna_projection(input: TokenStream) -> TokenStream {
+    let input = parse_macro_input!(input as DeriveInput);
+    let expanded = projection::parse(&input).and_then(|parsed| {
+        Ok(crate_path::at(
+            projection::generate(&parsed)?,
             parsed.krate.as_ref(),
         ))
     });

@@ -388,6 +388,36 @@ pub fn key_field<T: serde::de::DeserializeOwned>(
     crate::codec::read_value(value.clone()).map_err(|why| format!("`{attribute}`: {why}"))
 }
 
+/// A model's attribute, by the FNV-1a hash of its name (as [`key_id`]
+/// computes it), with the type of its field: what `#[derive(DynaProjection)]`
+/// checks each path's first attribute against.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` has no attribute by the name this projection path starts with",
+    label = "not an attribute of the model",
+    note = "a projection's field reads the model's attribute of the same name, or `#[dynamo(path = \"..\")]`"
+)]
+pub trait HasAttribute<const ID: u64> {
+    /// The field's type.
+    type Value;
+}
+
+/// A projection's field type `Self` can hold a model field of type `Stored`:
+/// the same type, or an `Option` of it.
+#[diagnostic::on_unimplemented(
+    message = "a projection field of type `{Self}` cannot hold the model's `{Stored}`",
+    label = "expected `{Stored}` (or an `Option` of it)"
+)]
+pub trait ProjectsAs<Stored> {}
+
+impl<T> ProjectsAs<T> for T {}
+impl<T> ProjectsAs<T> for Option<T> {}
+
+/// Compiles only when a field of type `Read` can hold the model's `Stored`.
+pub fn projects<Stored, Read: ProjectsAs<Stored>>() {}
+
+/// A `DynaProjection` built from an item.
+pub use crate::ops::projection::decode_projection;
+
 /// A change stream's decoding of a collection's records.
 pub use crate::stream::decode_collection_change;
 
@@ -404,7 +434,7 @@ pub fn decode_member<M: crate::model::DynaModel>(
     index: Option<&'static crate::schema::IndexDef>,
 ) -> crate::error::Result<M> {
     let at = crate::error::ErrorContext::new(M::table_def(), table);
-    crate::ops::read::decode_as::<M, M>(item, at, index)
+    crate::ops::projection::decode_as::<M, M>(item, at, index)
 }
 
 #[cfg(test)]

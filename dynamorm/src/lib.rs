@@ -150,6 +150,15 @@
 //! assert_eq!(errors.to_string(), "count must not be negative");
 //! ```
 //!
+//! ## Projections
+//!
+//! `.project::<P>()` on a query, index query, scan or batch get reads only
+//! `P`'s attributes: `P` is another model of the same table, or a struct
+//! deriving [`DynaProjection`] with `#[dynamo(of = Thing)]`, whose fields
+//! read the model's attributes or nested paths
+//! (`#[dynamo(path = "child.sub")]`, `path = "things[0]"`). The key
+//! attributes are read too, so page cursors keep working.
+//!
 //! ## Single-table design
 //!
 //! Several entities can share one table with generic key attributes.
@@ -241,7 +250,7 @@ mod validate;
 pub use api::{CollectionOps, InstanceMutOps, InstanceOps, ModelOps};
 pub use aws_sdk_dynamodb::types::AttributeValue;
 pub use db::Db;
-pub use dynamorm_derive::{DynaCollection, DynaFields, DynaModel, DynaTable};
+pub use dynamorm_derive::{DynaCollection, DynaFields, DynaModel, DynaProjection, DynaTable};
 pub use error::{
     CancellationReason, Error, FieldError, Result, TransactionAction, ValidationErrors,
 };
@@ -263,7 +272,7 @@ pub mod prelude {
     pub use crate::expr::{Attr, AttrType, Cond};
     pub use crate::model::{DynaCollection, DynaModel, DynaTable};
     pub use crate::ops::page::{Cursor, Page};
-    pub use dynamorm_derive::{DynaCollection, DynaFields, DynaModel, DynaTable};
+    pub use dynamorm_derive::{DynaCollection, DynaFields, DynaModel, DynaProjection, DynaTable};
 }
 
 /// The README's Rust blocks, compiled and run as doctests (the quickstart

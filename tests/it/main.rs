@@ -38,6 +38,7 @@ mod local_launcher;
 mod numbers;
 mod parity;
 mod partial_save;
+mod projections;
 mod query_scan;
 mod rate_limits;
 mod relationships;

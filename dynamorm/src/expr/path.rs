@@ -48,6 +48,43 @@ impl AttrPath {
         self
     }
 
+    /// Reads a path written as DynamoDB writes it: names separated by `.`,
+    /// list indexes in brackets (`child.sub`, `things[0]`, `a.b[2].c`);
+    /// `None` for anything else (an empty name, a bracket that is not a
+    /// number, a path that starts with an index).
+    ///
+    /// ```
+    /// use dynamorm::expr::AttrPath;
+    /// assert_eq!(AttrPath::parse("a.b[2].c"), Some(AttrPath::new("a").key("b").at(2).key("c")));
+    /// assert_eq!(AttrPath::parse("things[0]"), Some(AttrPath::new("things").at(0)));
+    /// for bad in ["", ".a", "a.", "a..b", "[0]", "a[x]", "a[0", "a[0]b"] {
+    ///     assert_eq!(AttrPath::parse(bad), None, "{bad}");
+    /// }
+    /// ```
+    pub fn parse(text: &str) -> Option<AttrPath> {
+        let mut segments = Vec::new();
+        for part in text.split('.') {
+            let (name, mut rest) = part.split_at(part.find('[').unwrap_or(part.len()));
+            if name.is_empty() {
+                return None;
+            }
+            segments.push(Segment::Name(name.to_owned()));
+            while !rest.is_empty() {
+                let close = rest.find(']')?;
+                let index = rest.get(1..close)?;
+                if !rest.starts_with('[')
+                    || index.is_empty()
+                    || !index.bytes().all(|b| b.is_ascii_digit())
+                {
+                    return None;
+                }
+                segments.push(Segment::Index(index.parse().ok()?));
+                rest = &rest[close + 1..];
+            }
+        }
+        Some(AttrPath { segments })
+    }
+
     /// The steps of the path.
     pub fn segments(&self) -> &[Segment] {
         &self.segments

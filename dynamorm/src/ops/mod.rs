@@ -8,6 +8,7 @@ pub mod index;
 pub mod item;
 pub mod page;
 pub mod partial;
+pub mod projection;
 pub mod query;
 pub(crate) mod read;
 pub mod scan;

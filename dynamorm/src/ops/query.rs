@@ -18,6 +18,7 @@ use crate::item::Item;
 use crate::key_range::{self, KeyRange};
 use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
+use crate::ops::projection::Projection;
 use crate::ops::read::{
     self, read_option_methods, Fetch, Fetched, FilterAndProjection, ReadOptions,
 };
@@ -52,7 +53,7 @@ use crate::send::trace;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
 #[must_use = "a query does nothing until a terminal (all, first, count, page, stream) is awaited"]
-pub struct Query<'a, M: DynaModel, O: DynaModel = M> {
+pub struct Query<'a, M: DynaModel, O: Projection<M> = M> {
     db: &'a Db,
     hash: Option<AttributeValue>,
     range: Option<Cond<M>>,
@@ -197,7 +198,7 @@ fn hash_value(key: &str, hash_key: KeyDef, value: &Value) -> Result<AttributeVal
     }
 }
 
-impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
+impl<'a, M: DynaModel, O: Projection<M>> Query<'a, M, O> {
     fn build(
         db: &'a Db,
         index: Option<&'static IndexDef>,
@@ -243,7 +244,7 @@ impl<'a, M: DynaModel, O: DynaModel> Query<'a, M, O> {
 
     /// Requests only `P`'s attributes and decodes items into `P`, a model
     /// declaring a subset of `M`'s fields (e.g. what an index projects).
-    pub fn project<P: DynaModel>(self) -> Query<'a, M, P> {
+    pub fn project<P: Projection<M>>(self) -> Query<'a, M, P> {
         Query {
             db: self.db,
             hash: self.hash,
@@ -438,12 +439,12 @@ fn template_range<M>(
     })
 }
 
-impl<M: DynaModel, O: DynaModel> std::fmt::Debug for Query<'_, M, O> {
+impl<M: DynaModel, O: Projection<M>> std::fmt::Debug for Query<'_, M, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Query")
             .field("db", self.db)
             .field("model", &M::table_def().model)
-            .field("output", &O::table_def().model)
+            .field("output", &O::projection_name())
             .field("hash", &self.hash)
             .field("range", &self.range)
             .field("reverse", &self.reverse)
@@ -452,7 +453,7 @@ impl<M: DynaModel, O: DynaModel> std::fmt::Debug for Query<'_, M, O> {
     }
 }
 
-impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
+impl<M: DynaModel, O: Projection<M>> Fetch for Query<'_, M, O> {
     type Model = M;
     type Output = O;
 
@@ -507,11 +508,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Query<'_, M, O> {
 
     fn decode(&self, item: Item) -> Option<Result<O>> {
         let options = &self.options;
-        Some(read::decode_as::<M, O>(
-            item,
-            options.scope(),
-            options.index,
-        ))
+        Some(O::from_item(item, &options.table, options.index))
     }
 
     fn check(&self) -> Result<()> {

@@ -4,20 +4,19 @@
 use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity, ReturnConsumedCapacity};
 use futures::stream::{self, Stream, TryStreamExt};
 
-use crate::codec;
 use crate::cursor_keys::CursorKeys;
 use crate::db::Db;
-use crate::error::{Direction, Error, ErrorContext, Result};
+use crate::error::{Error, ErrorContext, Result};
 use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::{DynaModel, TableSource};
 use crate::ops::page::{Cursor, Page};
+use crate::ops::projection::Projection;
 use crate::rate_limit::{self, RateLimit};
 use crate::retry::Retry;
 use crate::schema::{IndexDef, KeyDef, ProjectionDef, TableDef};
 use crate::send::trace;
-use crate::validate;
 
 /// One response: the items (or only their count) and where to resume.
 pub(crate) struct Fetched {
@@ -261,7 +260,7 @@ pub(crate) fn tagged_as<'t, M>(
 impl<M: DynaModel> ReadOptions<M> {
     /// The rendered filter and projection of one request reading `O`s; a
     /// mistake recorded while building comes first.
-    pub(crate) fn render<O: DynaModel>(
+    pub(crate) fn render<O: Projection<M>>(
         &self,
         count_only: bool,
         placeholders: &mut Placeholders,
@@ -392,43 +391,6 @@ fn request_limit<F: Fetch>(read: &F, remaining: Option<usize>) -> Option<i32> {
         }
         _ => None,
     }
-}
-
-/// Decodes and validates one item of `M`'s table (or `index`) read as `O`
-/// (`M` itself, or a projection of it chosen with `.project::<O>()`).
-pub(crate) fn decode_as<M: DynaModel, O: DynaModel>(
-    mut item: Item,
-    at: ErrorContext<'_>,
-    index: Option<&IndexDef>,
-) -> Result<O> {
-    if std::any::TypeId::of::<M>() != std::any::TypeId::of::<O>() {
-        // A projection also reads the keys (for cursors): hand the output
-        // model only its own attributes (it may deny unknown fields).
-        let output = O::table_def();
-        item.retain(|name, _| output.field(name).is_some());
-    }
-    if let Some(index) = index.filter(|i| i.projection != ProjectionDef::All) {
-        let output = O::table_def();
-        if let Some(missing) = output
-            .all_fields()
-            .find(|f| f.required && !item.contains_key(f.name))
-        {
-            return Err(Error::codec(
-                at,
-                Direction::Decode,
-                Some(missing.name.to_owned()),
-                format!(
-                    "missing field `{}`: index `{}` does not project it; make the field an \
-                     Option or #[serde(default)], or read only projected attributes with \
-                     .project::<P>()",
-                    missing.name, index.name
-                ),
-            ));
-        }
-    }
-    let mut model: O = codec::decode(item, at)?;
-    validate::loaded(&mut model, at)?;
-    Ok(model)
 }
 
 /// The items, lazily: the next page is requested only when consumed.
@@ -628,53 +590,60 @@ fn key_of<'n>(item: &Item, names: impl Iterator<Item = &'n str>) -> Item {
         .collect()
 }
 
-/// `ProjectionExpression` for reading only `O`'s attributes, when `O` is not
-/// the model itself. Every attribute of `O` must be one of `M`'s and, on an
-/// index that does not project everything, one the index holds.
-pub(crate) fn projection<M: DynaModel, O: DynaModel>(
+/// `ProjectionExpression` for reading only `O`'s attribute paths, when `O`
+/// is not the model itself. Every path must start at one of `M`'s
+/// attributes and, on an index that does not project everything, one the
+/// index holds.
+pub(crate) fn projection<M: DynaModel, O: Projection<M>>(
     index: Option<&'static IndexDef>,
     placeholders: &mut Placeholders,
 ) -> Result<Option<String>, String> {
-    if std::any::TypeId::of::<M>() == std::any::TypeId::of::<O>() {
+    let Some(paths) = O::projected_paths() else {
         return Ok(None);
-    }
+    };
     let def = M::table_def();
-    let projection = O::table_def();
-    for field in projection.all_fields() {
-        if def.field(field.name).is_none() {
+    let name = O::projection_name();
+    let mut requested: Vec<AttrPath> = Vec::with_capacity(paths.len() + 2);
+    for text in paths {
+        let path = AttrPath::parse(text)
+            .ok_or_else(|| format!("project::<{name}>(): `{text}` is not an attribute path"))?;
+        let root = path.root();
+        if def.field(root).is_none() {
             return Err(format!(
-                "project::<{}>(): `{}` is not an attribute of {}",
-                projection.model, field.name, def.model
+                "project::<{name}>(): `{root}` is not an attribute of {}",
+                def.model
             ));
         }
         if let Some(index) = index {
             let held = match index.projection {
                 ProjectionDef::All => true,
                 ProjectionDef::KeysOnly => false,
-                ProjectionDef::Include(names) => names.contains(&field.name),
-            } || def
-                .key_names()
-                .chain(index.key_names())
-                .any(|k| k == field.name);
+                ProjectionDef::Include(names) => names.contains(&root),
+            } || def.key_names().chain(index.key_names()).any(|k| k == root);
             if !held {
                 return Err(format!(
-                    "project::<{}>(): index `{}` does not hold `{}`",
-                    projection.model, index.name, field.name
+                    "project::<{name}>(): index `{}` does not hold `{root}`",
+                    index.name
                 ));
             }
+        }
+        if !requested.contains(&path) {
+            requested.push(path);
         }
     }
     // The key attributes are always requested, whatever `O` holds: a page
     // builds its cursor from the last item's keys (table and index keys).
-    let mut attributes: Vec<&str> = projection.all_fields().map(|f| f.name).collect();
     for key in key_attributes(def, index) {
-        if !attributes.contains(&key.name) {
-            attributes.push(key.name);
+        if !requested
+            .iter()
+            .any(|p| p.segments().len() == 1 && p.root() == key.name)
+        {
+            requested.push(AttrPath::new(key.name));
         }
     }
-    let names: Vec<String> = attributes
-        .into_iter()
-        .map(|name| placeholders.path(&AttrPath::new(name)))
+    let names: Vec<String> = requested
+        .iter()
+        .map(|path| placeholders.path(path))
         .collect();
     let projection = names.join(", ");
     limits::check_length("ProjectionExpression", &projection)?;

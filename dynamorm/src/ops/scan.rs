@@ -16,6 +16,7 @@ use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
+use crate::ops::projection::Projection;
 use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions};
 use crate::schema::IndexDef;
 use crate::send::trace;
@@ -42,7 +43,7 @@ const MAX_SEGMENTS: u32 = 1_000_000;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
 #[must_use = "a scan does nothing until a terminal (all, first, count, page, stream) is awaited"]
-pub struct Scan<'a, M: DynaModel, O: DynaModel = M> {
+pub struct Scan<'a, M: DynaModel, O: Projection<M> = M> {
     db: &'a Db,
     segments: u32,
     segment: Option<i32>,
@@ -50,7 +51,7 @@ pub struct Scan<'a, M: DynaModel, O: DynaModel = M> {
     _output: PhantomData<fn() -> O>,
 }
 
-impl<M: DynaModel, O: DynaModel> Clone for Scan<'_, M, O> {
+impl<M: DynaModel, O: Projection<M>> Clone for Scan<'_, M, O> {
     fn clone(&self) -> Self {
         Scan {
             db: self.db,
@@ -95,7 +96,7 @@ impl<'a, M: DynaModel> Scan<'a, M> {
     }
 }
 
-impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
+impl<'a, M: DynaModel, O: Projection<M>> Scan<'a, M, O> {
     fn build(db: &'a Db, index: Option<&'static IndexDef>, error: Option<String>) -> Self {
         Scan {
             db,
@@ -124,7 +125,7 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
     }
 
     /// Requests only `P`'s attributes and decodes items into `P`.
-    pub fn project<P: DynaModel>(self) -> Scan<'a, M, P> {
+    pub fn project<P: Projection<M>>(self) -> Scan<'a, M, P> {
         Scan {
             db: self.db,
             segments: self.segments,
@@ -197,12 +198,12 @@ impl<'a, M: DynaModel, O: DynaModel> Scan<'a, M, O> {
     }
 }
 
-impl<M: DynaModel, O: DynaModel> std::fmt::Debug for Scan<'_, M, O> {
+impl<M: DynaModel, O: Projection<M>> std::fmt::Debug for Scan<'_, M, O> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Scan")
             .field("db", self.db)
             .field("model", &M::table_def().model)
-            .field("output", &O::table_def().model)
+            .field("output", &O::projection_name())
             .field("segments", &self.segments)
             .field("segment", &self.segment)
             .field("options", &self.options)
@@ -210,7 +211,7 @@ impl<M: DynaModel, O: DynaModel> std::fmt::Debug for Scan<'_, M, O> {
     }
 }
 
-impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
+impl<M: DynaModel, O: Projection<M>> Fetch for Scan<'_, M, O> {
     type Model = M;
     type Output = O;
 
@@ -266,11 +267,7 @@ impl<M: DynaModel, O: DynaModel> Fetch for Scan<'_, M, O> {
 
     fn decode(&self, item: Item) -> Option<Result<O>> {
         let options = &self.options;
-        Some(read::decode_as::<M, O>(
-            item,
-            options.scope(),
-            options.index,
-        ))
+        Some(O::from_item(item, &options.table, options.index))
     }
 
     fn check(&self) -> Result<()> {

@@ -15,6 +15,7 @@ use crate::future::OpFuture;
 use crate::item::Item;
 use crate::key_id::{key_id, Dedup};
 use crate::model::{DynaModel, IntoKey};
+use crate::ops::projection::Projection;
 use crate::ops::read;
 use crate::rate_limit::RateLimit;
 use crate::request::key_item;
@@ -49,7 +50,7 @@ use crate::send::batch::get_all;
 /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
 /// ```
 #[must_use = "a batch does nothing until awaited"]
-pub struct GetBatch<'a, M: DynaModel, O: DynaModel = M> {
+pub struct GetBatch<'a, M: DynaModel, O: Projection<M> = M> {
     db: &'a Db,
     table: String,
     /// The key maps, each once, in the order given (and where each key's
@@ -107,7 +108,7 @@ impl<'a, M: DynaModel> GetBatch<'a, M> {
     }
 }
 
-impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
+impl<'a, M: DynaModel, O: Projection<M>> GetBatch<'a, M, O> {
     /// Strongly consistent reads.
     ///
     /// ```
@@ -183,7 +184,7 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
     /// # Ok(()) }
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
-    pub fn project<P: DynaModel>(self) -> GetBatch<'a, M, P> {
+    pub fn project<P: Projection<M>>(self) -> GetBatch<'a, M, P> {
         GetBatch {
             db: self.db,
             table: self.table,
@@ -253,17 +254,17 @@ impl<'a, M: DynaModel, O: DynaModel> GetBatch<'a, M, O> {
         slots
             .into_iter()
             .flatten()
-            .map(|item| read::decode_as::<M, O>(item, at, None))
+            .map(|item| O::from_item(item, &self.table, None))
             .collect()
     }
 }
 
-impl<M: DynaModel, O: DynaModel> fmt::Debug for GetBatch<'_, M, O> {
+impl<M: DynaModel, O: Projection<M>> fmt::Debug for GetBatch<'_, M, O> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("GetBatch")
             .field("db", self.db)
             .field("model", &M::table_def().model)
-            .field("output", &O::table_def().model)
+            .field("output", &O::projection_name())
             .field("table", &self.table)
             .field("keys", &self.keys.as_ref().map(|(k, _)| k.len()))
             .field("consistent", &self.consistent)
@@ -271,7 +272,7 @@ impl<M: DynaModel, O: DynaModel> fmt::Debug for GetBatch<'_, M, O> {
     }
 }
 
-impl<'a, M: DynaModel, O: DynaModel> IntoFuture for GetBatch<'a, M, O> {
+impl<'a, M: DynaModel, O: Projection<M>> IntoFuture for GetBatch<'a, M, O> {
     type Output = Result<Vec<O>>;
     type IntoFuture = OpFuture<'a, Vec<O>>;
     fn into_future(self) -> Self::IntoFuture {

@@ -1,0 +1,174 @@
+//! [`Projection`]: what a read decodes each item into — the model itself,
+//! another model of the same table (`.project::<P>()` of a `DynaModel`: its
+//! attributes only), or a `#[derive(DynaProjection)]` struct (its attribute
+//! paths only, nested ones included).
+
+use aws_sdk_dynamodb::types::AttributeValue;
+
+use crate::codec;
+use crate::error::{Direction, Error, ErrorContext, Result};
+use crate::expr::{AttrPath, Segment};
+use crate::item::Item;
+use crate::model::DynaModel;
+use crate::schema::{IndexDef, ProjectionDef};
+use crate::validate;
+
+/// What a read of `M`'s items decodes into: `M` itself, another model of
+/// `M`'s table, or a struct deriving [`DynaProjection`](crate::DynaProjection)
+/// with `#[dynamo(of = M)]`. `.project::<P>()` on a query, scan, index query
+/// or batch get requests only `P`'s attribute paths (and the keys, which
+/// page cursors are built from).
+///
+/// ```
+/// use dynamorm::prelude::*;
+/// use dynamorm::ops::projection::Projection;
+/// use serde::{Deserialize, Serialize};
+///
+/// #[derive(Debug, Serialize, Deserialize)]
+/// struct Child { sub: String }
+///
+/// #[derive(Debug, Serialize, Deserialize, DynaModel)]
+/// #[dynamo(table = "things", billing = "on_demand")]
+/// struct Thing { #[dynamo(hash_key)] id: String, child: Child, tags: Vec<String> }
+///
+/// #[derive(Debug, PartialEq, Deserialize, DynaProjection)]
+/// #[dynamo(of = Thing)]
+/// struct Card { id: String, #[dynamo(path = "child.sub")] sub: Option<String> }
+///
+/// assert_eq!(<Card as Projection<Thing>>::projected_paths(), Some(vec!["id", "child.sub"]));
+/// # async fn demo() -> dynamorm::Result<()> {
+/// let db = Db::embedded().await?;
+/// Thing::table(&db).create().await?;
+/// Thing { id: "t".into(), child: Child { sub: "s".into() }, tags: vec![] }.save(&db).await?;
+/// let cards = Thing::query(&db, "t").project::<Card>().all().await?;
+/// assert_eq!(cards, [Card { id: "t".into(), sub: Some("s".into()) }]);
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+pub trait Projection<M: DynaModel>: Send + Sync + Sized + 'static {
+    /// The Rust name, for errors.
+    fn projection_name() -> &'static str;
+
+    /// The attribute paths read (`"name"`, `"child.sub"`, `"things[0]"`);
+    /// `None`: the whole item.
+    fn projected_paths() -> Option<Vec<&'static str>>;
+
+    /// Builds the value from an item holding (at least) those paths, read
+    /// from the table called `table` (or its `index`). Not meant to be
+    /// called by hand.
+    #[doc(hidden)]
+    fn from_item(item: Item, table: &str, index: Option<&'static IndexDef>) -> Result<Self>;
+}
+
+impl<M: DynaModel, O: DynaModel> Projection<M> for O {
+    fn projection_name() -> &'static str {
+        O::table_def().model
+    }
+
+    fn projected_paths() -> Option<Vec<&'static str>> {
+        (std::any::TypeId::of::<M>() != std::any::TypeId::of::<O>())
+            .then(|| O::table_def().all_fields().map(|f| f.name).collect())
+    }
+
+    fn from_item(item: Item, table: &str, index: Option<&'static IndexDef>) -> Result<Self> {
+        decode_as::<M, O>(item, ErrorContext::new(O::table_def(), table), index)
+    }
+}
+
+/// Builds `P` (a `DynaProjection`) from `item`: each of its fields, named
+/// `fields[i].0` as serde reads it, from the value at path `fields[i].1`
+/// (a path missing from the item leaves the field out: an `Option` field
+/// is `None`). DynamoDB returns the list elements a projection names as a
+/// list of just those elements, in index order: each index is read at its
+/// place among them.
+pub fn decode_projection<P: serde::de::DeserializeOwned>(
+    item: &Item,
+    fields: &[(&'static str, &'static str)],
+    name: &'static str,
+    table: &str,
+) -> Result<P> {
+    let at = ErrorContext { model: name, table };
+    let paths = fields
+        .iter()
+        .map(|(_, path)| {
+            AttrPath::parse(path).ok_or_else(|| {
+                Error::invalid_query(at, format!("`{path}` is not an attribute path"))
+            })
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let mut flat = Item::with_capacity(fields.len());
+    for ((field, _), path) in fields.iter().zip(&paths) {
+        if let Some(value) = as_returned(path, &paths).value_in(item) {
+            flat.insert((*field).to_owned(), value.clone());
+        }
+    }
+    codec::read_value(AttributeValue::M(flat))
+        .map_err(|message| Error::codec(at, Direction::Decode, None, message))
+}
+
+/// Where `path` lies in an item DynamoDB returned for the projection of
+/// `all`: each list index replaced by its rank among the indexes projected
+/// from the same list (unless the whole list is projected too).
+fn as_returned(path: &AttrPath, all: &[AttrPath]) -> AttrPath {
+    let segments = path.segments();
+    let mut returned = AttrPath::new(path.root());
+    for (k, segment) in segments.iter().enumerate().skip(1) {
+        returned = match segment {
+            Segment::Name(name) => returned.key(name.clone()),
+            Segment::Index(index) => {
+                let prefix = &segments[..k];
+                let whole_list = all.iter().any(|p| p.segments() == prefix);
+                let mut projected: Vec<usize> = all
+                    .iter()
+                    .filter(|p| p.segments().len() > k && &p.segments()[..k] == prefix)
+                    .filter_map(|p| match &p.segments()[k] {
+                        Segment::Index(i) => Some(*i),
+                        Segment::Name(_) => None,
+                    })
+                    .collect();
+                projected.sort_unstable();
+                projected.dedup();
+                let rank = projected.iter().position(|i| i == index).unwrap_or(*index);
+                returned.at(if whole_list { *index } else { rank })
+            }
+        };
+    }
+    returned
+}
+
+/// Decodes and validates one item of `M`'s table (or `index`) read as `O`
+/// (`M` itself, or a projection of it chosen with `.project::<O>()`).
+pub(crate) fn decode_as<M: DynaModel, O: DynaModel>(
+    mut item: Item,
+    at: ErrorContext<'_>,
+    index: Option<&IndexDef>,
+) -> Result<O> {
+    if std::any::TypeId::of::<M>() != std::any::TypeId::of::<O>() {
+        // A projection also reads the keys (for cursors): hand the output
+        // model only its own attributes (it may deny unknown fields).
+        let output = O::table_def();
+        item.retain(|name, _| output.field(name).is_some());
+    }
+    if let Some(index) = index.filter(|i| i.projection != ProjectionDef::All) {
+        let output = O::table_def();
+        if let Some(missing) = output
+            .all_fields()
+            .find(|f| f.required && !item.contains_key(f.name))
+        {
+            return Err(Error::codec(
+                at,
+                Direction::Decode,
+                Some(missing.name.to_owned()),
+                format!(
+                    "missing field `{}`: index `{}` does not project it; make the field an \
+                     Option or #[serde(default)], or read only projected attributes with \
+                     .project::<P>()",
+                    missing.name, index.name
+                ),
+            ));
+        }
+    }
+    let mut model: O = codec::decode(item, at)?;
+    validate::loaded(&mut model, at)?;
+    Ok(model)
+}

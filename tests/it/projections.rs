@@ -1,0 +1,189 @@
+//! Projections of nested paths: `#[derive(DynaProjection)]` reads a few of a
+//! model's attributes, nested ones included (`child.sub`, `things[0]`); a
+//! query, scan, index query or batch get with `.project::<P>()` requests
+//! exactly those paths (and the keys, so page cursors keep working) and
+//! decodes each item into `P`.
+
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContextRef;
+use aws_sdk_dynamodb::config::{ConfigBag, Intercept};
+use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::operation::query::QueryInput;
+use aws_sdk_dynamodb::operation::scan::ScanInput;
+use dynamorm::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::support::common;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Child {
+    sub: String,
+    n: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "things", billing = "on_demand")]
+#[dynamo(global_index(
+    name = "by-color",
+    hash_key = "color",
+    range_key = "rank",
+    projection = "all"
+))]
+struct Thing {
+    #[dynamo(hash_key)]
+    group: String,
+    #[dynamo(range_key)]
+    rank: u32,
+    color: String,
+    name: Option<String>,
+    child: Child,
+    things: Vec<String>,
+    secret: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, DynaProjection)]
+#[dynamo(of = Thing)]
+struct ThingCard {
+    rank: u32,
+    name: Option<String>,
+    #[dynamo(path = "child.sub")]
+    sub: Option<String>,
+    #[dynamo(path = "things[1]")]
+    second: Option<String>,
+}
+
+fn thing(rank: u32) -> Thing {
+    Thing {
+        group: "g".into(),
+        rank,
+        color: if rank.is_multiple_of(2) {
+            "red"
+        } else {
+            "blue"
+        }
+        .into(),
+        name: (rank != 3).then(|| format!("thing {rank}")),
+        child: Child {
+            sub: format!("sub {rank}"),
+            n: rank.into(),
+        },
+        things: vec!["a".into(), format!("b{rank}")],
+        secret: "never read".into(),
+    }
+}
+
+fn card(rank: u32) -> ThingCard {
+    ThingCard {
+        rank,
+        name: (rank != 3).then(|| format!("thing {rank}")),
+        sub: Some(format!("sub {rank}")),
+        second: Some(format!("b{rank}")),
+    }
+}
+
+/// Keeps the ProjectionExpression of every Query and Scan sent.
+#[derive(Debug, Clone, Default)]
+struct Projections(Arc<Mutex<Vec<Option<String>>>>);
+
+impl Intercept for Projections {
+    fn name(&self) -> &'static str {
+        "Projections"
+    }
+
+    fn read_before_execution(
+        &self,
+        context: &BeforeSerializationInterceptorContextRef<'_>,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let input = context.input();
+        let (projection, names) = if let Some(q) = input.downcast_ref::<QueryInput>() {
+            (
+                q.projection_expression.clone(),
+                q.expression_attribute_names.clone(),
+            )
+        } else if let Some(s) = input.downcast_ref::<ScanInput>() {
+            (
+                s.projection_expression.clone(),
+                s.expression_attribute_names.clone(),
+            )
+        } else {
+            return Ok(());
+        };
+        // Placeholders spelled out: `#n0.#n1` as `child.sub`.
+        let spelled = projection.map(|p| {
+            let mut names: Vec<(String, String)> = names.unwrap_or_default().into_iter().collect();
+            names.sort_by_key(|(placeholder, _)| std::cmp::Reverse(placeholder.len()));
+            names
+                .into_iter()
+                .fold(p, |p, (placeholder, name)| p.replace(&placeholder, &name))
+        });
+        self.0.lock().unwrap().push(spelled);
+        Ok(())
+    }
+}
+
+#[tokio::test]
+async fn a_projection_reads_exactly_its_paths_and_pages_through_them() {
+    let db = common::db().await;
+    Thing::table(&db).create().await.unwrap();
+    Thing::put_batch(&db, (0..7).map(thing).collect::<Vec<_>>())
+        .await
+        .unwrap();
+    let seen = Projections::default();
+    let config = db
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(seen.clone())
+        .build();
+    let watched = Db::from_client(aws_sdk_dynamodb::Client::from_conf(config))
+        .with_table_prefix(db.table_prefix());
+
+    let cards = Thing::query(&watched, "g")
+        .project::<ThingCard>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(cards, (0..7).map(card).collect::<Vec<_>>());
+    let requested = seen.0.lock().unwrap()[0].clone().unwrap();
+    let mut paths: Vec<&str> = requested.split(", ").collect();
+    paths.sort_unstable();
+    assert_eq!(
+        paths,
+        ["child.sub", "group", "name", "rank", "things[1]"],
+        "the projection's paths and the keys, nothing else"
+    );
+
+    // Pages keep their cursors through the projection.
+    let first = Thing::query(&db, "g")
+        .project::<ThingCard>()
+        .limit(3)
+        .page(None)
+        .await
+        .unwrap();
+    let rest = Thing::query(&db, "g")
+        .project::<ThingCard>()
+        .page(first.next.clone())
+        .await
+        .unwrap();
+    assert_eq!(first.items.len() + rest.items.len(), 7);
+    assert_eq!(rest.items[0], card(3));
+
+    // A scan, an index query and a batch get.
+    let mut scanned = Thing::scan(&db).project::<ThingCard>().all().await.unwrap();
+    scanned.sort_by_key(|c| c.rank);
+    assert_eq!(scanned, (0..7).map(card).collect::<Vec<_>>());
+    let red = Thing::BY_COLOR
+        .query(&db, "red")
+        .project::<ThingCard>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(red, [card(0), card(2), card(4), card(6)]);
+    let found = Thing::get_batch(&db, [("g", 1u32), ("g", 5u32)])
+        .project::<ThingCard>()
+        .await
+        .unwrap();
+    assert_eq!(found, [card(1), card(5)]);
+}
