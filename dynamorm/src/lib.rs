@@ -152,7 +152,7 @@
 //!
 //! ## Projections
 //!
-//! `.project::<P>()` on a query, index query, scan or batch get reads only
+//! `.project::<P>()` on a get, query, index query, scan or batch get reads only
 //! `P`'s attributes: `P` is another model of the same table, or a struct
 //! deriving [`DynaProjection`] with `#[dynamo(of = Thing)]`, whose fields
 //! read the model's attributes or nested paths

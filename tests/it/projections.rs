@@ -1,6 +1,6 @@
 //! Projections of nested paths: `#[derive(DynaProjection)]` reads a few of a
 //! model's attributes, nested ones included (`child.sub`, `things[0]`); a
-//! query, scan, index query or batch get with `.project::<P>()` requests
+//! get, query, scan, index query or batch get with `.project::<P>()` requests
 //! exactly those paths (and the keys, so page cursors keep working) and
 //! decodes each item into `P`.
 
@@ -186,4 +186,15 @@ async fn a_projection_reads_exactly_its_paths_and_pages_through_them() {
         .await
         .unwrap();
     assert_eq!(found, [card(1), card(5)]);
+    let one = Thing::get(&db, ("g", 2u32))
+        .project::<ThingCard>()
+        .consistent()
+        .await
+        .unwrap();
+    assert_eq!(one, Some(card(2)));
+    let none = Thing::get(&db, ("g", 99u32))
+        .project::<ThingCard>()
+        .await
+        .unwrap();
+    assert_eq!(none, None);
 }

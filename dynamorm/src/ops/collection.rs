@@ -774,7 +774,7 @@ impl<'a, C: DynaCollection> CollectionGet<'a, C> {
             table: &table,
         };
         let key = self.key_item(at)?;
-        let Some(item) = get_item(self.db, at, key, self.consistent).await? else {
+        let Some(item) = get_item(self.db, at, key, self.consistent, None).await? else {
             return Ok(None);
         };
         let mut read = CollectionRead::<C>::new(self.db);

@@ -15,8 +15,8 @@ use crate::validate;
 
 /// What a read of `M`'s items decodes into: `M` itself, another model of
 /// `M`'s table, or a struct deriving [`DynaProjection`](crate::DynaProjection)
-/// with `#[dynamo(of = M)]`. `.project::<P>()` on a query, scan, index query
-/// or batch get requests only `P`'s attribute paths (and the keys, which
+/// with `#[dynamo(of = M)]`. `.project::<P>()` on a get, query, scan, index
+/// query or batch get requests only `P`'s attribute paths (and the keys, which
 /// page cursors are built from).
 ///
 /// ```

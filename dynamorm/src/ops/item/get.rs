@@ -1,17 +1,22 @@
 //! [`Get`]: one item by key (GetItem), plain or [`tracked`](Get::tracked).
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::IntoFuture;
+use std::marker::PhantomData;
 
 use tracing::Instrument;
 
 use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, ErrorContext, Result};
+use crate::expr::Placeholders;
 use crate::future::OpFuture;
 use crate::item::Item;
 use crate::model::DynaModel;
 use crate::ops::partial::Tracked;
+use crate::ops::projection::Projection;
+use crate::ops::read;
 use crate::request::key_item;
 use crate::send::trace;
 use crate::validate;
@@ -65,6 +70,37 @@ impl<'a, M: DynaModel> Get<'a, M> {
         GetTracked { get: self }
     }
 
+    /// Reads only `P`'s attributes (and the key) and decodes the item
+    /// into `P`: another model of the same table, or a
+    /// [`DynaProjection`](crate::DynaProjection) of this one (nested paths
+    /// included).
+    ///
+    /// ```
+    /// # use dynamorm::prelude::*;
+    /// # use serde::{Deserialize, Serialize};
+    /// #[derive(Debug, Serialize, Deserialize, DynaModel)]
+    /// #[dynamo(table = "things", billing = "on_demand")]
+    /// struct Thing { #[dynamo(hash_key)] id: String, name: String, secret: String }
+    ///
+    /// #[derive(Debug, PartialEq, Deserialize, DynaProjection)]
+    /// #[dynamo(of = Thing)]
+    /// struct Name { name: String }
+    ///
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// # let db = Db::embedded().await?; Thing::table(&db).create().await?;
+    /// Thing { id: "t".into(), name: "One".into(), secret: "s".into() }.save(&db).await?;
+    /// let name = Thing::get(&db, "t").project::<Name>().await?;
+    /// assert_eq!(name, Some(Name { name: "One".into() }));
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn project<P: Projection<M>>(self) -> GetProjected<'a, M, P> {
+        GetProjected {
+            get: self,
+            _output: PhantomData,
+        }
+    }
+
     async fn send(self) -> Result<Option<M>> {
         Ok(self.fetch(false).await?.map(|(model, _)| model))
     }
@@ -76,7 +112,7 @@ impl<'a, M: DynaModel> Get<'a, M> {
         let table = self.db.table_name(def);
         let at = ErrorContext::new(def, &table);
         let key = key_item::<M>(&self.key, at)?;
-        match get_item(self.db, at, key, self.consistent).await? {
+        match get_item(self.db, at, key, self.consistent, None).await? {
             None => Ok(None),
             Some(item) => {
                 let kept = keep_item.then(|| item.clone());
@@ -113,6 +149,55 @@ impl<'a, M: DynaModel> IntoFuture for GetTracked<'a, M> {
     }
 }
 
+/// A [`Get`] that reads only `P`'s attributes: `Thing::get(&db, k).project::<P>()`.
+#[must_use = "a read does nothing until awaited"]
+pub struct GetProjected<'a, M: DynaModel, P> {
+    get: Get<'a, M>,
+    _output: PhantomData<fn() -> P>,
+}
+
+impl<'a, M: DynaModel, P: Projection<M>> GetProjected<'a, M, P> {
+    /// A strongly consistent read.
+    pub fn consistent(mut self) -> Self {
+        self.get.consistent = true;
+        self
+    }
+
+    async fn send(self) -> Result<Option<P>> {
+        let get = self.get;
+        let def = M::table_def();
+        let table = get.db.table_name(def);
+        let at = ErrorContext::new(def, &table);
+        let key = key_item::<M>(&get.key, at)?;
+        let mut placeholders = Placeholders::default();
+        let projection = read::projection::<M, P>(None, &mut placeholders)
+            .map_err(|message| Error::invalid_query(at, message))?;
+        let (names, _) = placeholders.into_maps();
+        let projection = projection.map(|expression| (expression, names));
+        match get_item(get.db, at, key, get.consistent, projection).await? {
+            None => Ok(None),
+            Some(item) => P::from_item(item, &table, None).map(Some),
+        }
+    }
+}
+
+impl<M: DynaModel, P: Projection<M>> fmt::Debug for GetProjected<'_, M, P> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("GetProjected")
+            .field("get", &self.get)
+            .field("output", &P::projection_name())
+            .finish()
+    }
+}
+
+impl<'a, M: DynaModel, P: Projection<M>> IntoFuture for GetProjected<'a, M, P> {
+    type Output = Result<Option<P>>;
+    type IntoFuture = OpFuture<'a, Option<P>>;
+    fn into_future(self) -> Self::IntoFuture {
+        Box::pin(self.send())
+    }
+}
+
 impl<M: DynaModel> fmt::Debug for Get<'_, M> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Get")
@@ -139,14 +224,21 @@ pub(crate) async fn get_item(
     at: ErrorContext<'_>,
     key: Item,
     consistent: bool,
+    projection: Option<(String, Option<HashMap<String, String>>)>,
 ) -> Result<Option<Item>> {
     let span = trace::span("GetItem", at.table, at.model);
+    let (projection, names) = match projection {
+        Some((expression, names)) => (Some(expression), names),
+        None => (None, None),
+    };
     let output = db
         .client()
         .get_item()
         .table_name(at.table)
         .set_key(Some(key))
         .consistent_read(consistent)
+        .set_projection_expression(projection)
+        .set_expression_attribute_names(names)
         .set_return_consumed_capacity(trace::capacity_wanted(&span))
         .send()
         .instrument(span.clone())

@@ -8,7 +8,7 @@ mod put;
 
 pub use delete::Delete;
 pub(crate) use get::get_item;
-pub use get::{Get, GetTracked};
+pub use get::{Get, GetProjected, GetTracked};
 pub use put::{Json, Put};
 
 /// The put that writes the stored model back (`thing.save_mut(&db)`).
