@@ -68,6 +68,12 @@ async fn events(db: &Db) {
     }
 }
 
+/// The cursor to the second page of partition `p`, two items a page.
+async fn second_page(db: &Db) -> Cursor {
+    let page = Ev::query(db, "p").limit(2).page(None).await.unwrap();
+    page.next.expect("more than two items")
+}
+
 fn invalid(result: dynamorm::Result<impl std::fmt::Debug>) -> String {
     match result {
         Err(e @ dynamorm::Error::InvalidQuery { .. }) => e.to_string(),
@@ -133,13 +139,7 @@ async fn a_cursor_of_another_read_is_refused_before_anything_is_sent() {
     events(&db).await;
     let (counted, requests) = common::counting(&db);
     let counted = counted.with_cursor_key(KEY);
-    let from_p = Ev::query(&db, "p")
-        .limit(2)
-        .page(None)
-        .await
-        .unwrap()
-        .next
-        .unwrap();
+    let from_p = second_page(&db).await;
     let from_scan = Ev::scan(&db)
         .limit(2)
         .page(None)
@@ -203,22 +203,10 @@ async fn unsigned_cut_and_altered_cursors_are_refused() {
     let plain = common::db().await;
     events(&plain).await;
     let db = plain.with_cursor_key(KEY);
-    let unsigned = Ev::query(&plain, "p")
-        .limit(2)
-        .page(None)
-        .await
-        .unwrap()
-        .next
-        .unwrap();
+    let unsigned = second_page(&plain).await;
     assert!(invalid(Ev::query(&db, "p").page(unsigned).await).contains("not signed"));
 
-    let signed = Ev::query(&db, "p")
-        .limit(2)
-        .page(None)
-        .await
-        .unwrap()
-        .next
-        .unwrap();
+    let signed = second_page(&db).await;
     // A signed cursor on a handle without a key.
     assert!(invalid(Ev::query(&plain, "p").page(signed.clone()).await).contains("no cursor key"));
 
@@ -245,26 +233,14 @@ async fn keys_rotate_and_a_short_key_is_refused_without_a_panic() {
     let rotated = plain.with_cursor_keys([NEW_KEY, KEY]);
     let only_new = plain.with_cursor_key(NEW_KEY);
 
-    let from_old = Ev::query(&old, "p")
-        .limit(2)
-        .page(None)
-        .await
-        .unwrap()
-        .next
-        .unwrap();
+    let from_old = second_page(&old).await;
     let resumed = Ev::query(&rotated, "p")
         .page(from_old.clone())
         .await
         .unwrap();
     assert_eq!(resumed.items.first().map(|e| e.seq), Some(2));
     invalid(Ev::query(&only_new, "p").page(from_old).await);
-    let from_rotated = Ev::query(&rotated, "p")
-        .limit(2)
-        .page(None)
-        .await
-        .unwrap()
-        .next
-        .unwrap();
+    let from_rotated = second_page(&rotated).await;
     assert!(
         Ev::query(&only_new, "p").page(from_rotated).await.is_ok(),
         "signed with the first key"

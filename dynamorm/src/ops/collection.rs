@@ -7,7 +7,7 @@ use std::future::IntoFuture;
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::primitives::Blob;
-use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity};
 use futures::Stream;
 use tracing::Instrument;
 
@@ -168,21 +168,23 @@ impl<C: DynaCollection> CollectionRead<C> {
             .join(", ")
     }
 
-    /// The response of one request, its items counted when `count_only`.
+    /// The response of one request, its items counted when `count_only`,
+    /// with the capacity it reports `consumed`.
     fn fetched(
         &self,
         count_only: bool,
         items: Option<Vec<Item>>,
         count: i32,
         last_key: Option<Item>,
+        consumed: Option<&ConsumedCapacity>,
     ) -> Result<Fetched> {
         if count_only {
             let counted = self.count_members(items.as_deref().unwrap_or_default())?;
-            let mut fetched = Fetched::new(0, None, last_key);
+            let mut fetched = Fetched::new(0, None, last_key).consumed(consumed);
             fetched.count = counted;
             return Ok(fetched);
         }
-        Ok(Fetched::new(count, items, last_key))
+        Ok(Fetched::new(count, items, last_key).consumed(consumed))
     }
 }
 
@@ -419,14 +421,13 @@ impl<C: DynaCollection> Fetch for CollectionQuery<'_, C> {
                 .map_err(|e| Error::sdk(options.scope(), "Query", e))?;
             trace::record(&span, output.consumed_capacity());
             let consumed = output.consumed_capacity.take();
-            self.read
-                .fetched(
-                    count_only,
-                    output.items,
-                    output.count,
-                    output.last_evaluated_key,
-                )
-                .map(|fetched| fetched.consumed(consumed.as_ref()))
+            self.read.fetched(
+                count_only,
+                output.items,
+                output.count,
+                output.last_evaluated_key,
+                consumed.as_ref(),
+            )
         })
     }
 
@@ -568,14 +569,13 @@ impl<C: DynaCollection> Fetch for CollectionScan<'_, C> {
                 .map_err(|e| Error::sdk(options.scope(), "Scan", e))?;
             trace::record(&span, output.consumed_capacity());
             let consumed = output.consumed_capacity.take();
-            self.read
-                .fetched(
-                    count_only,
-                    output.items,
-                    output.count,
-                    output.last_evaluated_key,
-                )
-                .map(|fetched| fetched.consumed(consumed.as_ref()))
+            self.read.fetched(
+                count_only,
+                output.items,
+                output.count,
+                output.last_evaluated_key,
+                consumed.as_ref(),
+            )
         })
     }
 
