@@ -198,3 +198,59 @@ async fn a_projection_reads_exactly_its_paths_and_pages_through_them() {
         .unwrap();
     assert_eq!(none, None);
 }
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "people", billing = "on_demand")]
+#[serde(rename_all = "camelCase")]
+struct Person {
+    #[dynamo(hash_key)]
+    person_id: String,
+    first_name: String,
+    #[serde(rename = "home")]
+    address: Address,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Address {
+    city: String,
+}
+
+/// Reads the attributes under the names serde gives them, as the model does.
+#[derive(Debug, PartialEq, Deserialize, DynaProjection)]
+#[dynamo(of = Person)]
+#[serde(rename_all = "camelCase")]
+struct PersonCard {
+    first_name: String,
+    #[dynamo(path = "home.city")]
+    city: Option<String>,
+    #[serde(rename = "personId")]
+    id: String,
+}
+
+#[tokio::test]
+async fn a_projection_reads_renamed_attributes_by_their_stored_names() {
+    let db = common::db().await;
+    Person::table(&db).create().await.unwrap();
+    Person {
+        person_id: "p1".into(),
+        first_name: "Ada".into(),
+        address: Address {
+            city: "London".into(),
+        },
+    }
+    .save(&db)
+    .await
+    .unwrap();
+    let card = Person::get(&db, "p1")
+        .project::<PersonCard>()
+        .await
+        .unwrap();
+    assert_eq!(
+        card,
+        Some(PersonCard {
+            first_name: "Ada".into(),
+            city: Some("London".into()),
+            id: "p1".into(),
+        })
+    );
+}
