@@ -109,9 +109,16 @@ pub fn generate(c: &CollectionAttrs) -> syn::Result<TokenStream> {
             );
         }
     });
-    let tables = members
-        .iter()
-        .map(|(_, ty)| quote!(<#ty as ::dynamorm::DynaModel>::table_def));
+    // A member is an entity, or a projection of one: its entity has the
+    // schema, the tag and the key templates.
+    let entity = |ty: &Type| quote_spanned!(ty.span()=> <#ty as ::dynamorm::ops::projection::CollectionMember>::Entity);
+    let tables = members.iter().map(|(_, ty)| {
+        let entity = entity(ty);
+        quote!(<#entity as ::dynamorm::DynaModel>::table_def)
+    });
+    let paths = members.iter().map(
+        |(_, ty)| quote!(<#ty as ::dynamorm::ops::projection::CollectionMember>::member_paths()),
+    );
     let decodes = members.iter().map(|(variant, ty)| {
         quote! {
             if ::dynamorm::__private::answers_to::<#ty>(tag) {
@@ -123,6 +130,7 @@ pub fn generate(c: &CollectionAttrs) -> syn::Result<TokenStream> {
         }
     });
     let entities = members.iter().map(|(variant, ty)| {
+        let ty = entity(ty);
         quote! {
             #ident::#variant(_) => <#ty as ::dynamorm::DynaModel>::table_def()
                 .entity
@@ -136,6 +144,8 @@ pub fn generate(c: &CollectionAttrs) -> syn::Result<TokenStream> {
             first.to_token_stream(),
             ty.to_token_stream(),
         );
+        let ty = entity(ty);
+        let first = entity(first);
         quote_spanned! {span=>
             let _ = member_of::<#ty>;
             ::core::assert!(
@@ -147,6 +157,7 @@ pub fn generate(c: &CollectionAttrs) -> syn::Result<TokenStream> {
             );
         }
     });
+    let first = entity(first);
     Ok(quote! {
         #[automatically_derived]
         impl ::dynamorm::DynaCollection for #ident {
@@ -157,6 +168,10 @@ pub fn generate(c: &CollectionAttrs) -> syn::Result<TokenStream> {
 
             fn members() -> &'static [fn() -> &'static ::dynamorm::schema::TableDef] {
                 &[#(#tables),*]
+            }
+
+            fn member_paths() -> ::core::option::Option<::std::vec::Vec<&'static str>> {
+                ::dynamorm::__private::union_of_paths([#(#paths),*])
             }
 
             fn hash_key_value(hash: &Self::HashKey) -> ::dynamorm::AttributeValue {

@@ -173,6 +173,23 @@ pub fn generate(p: &ProjectionAttrs) -> syn::Result<TokenStream> {
             }
         }
 
+        #[automatically_derived]
+        impl ::dynamorm::ops::projection::CollectionMember for #ident where #bound {
+            type Entity = #of;
+
+            fn member_paths() -> ::core::option::Option<::std::vec::Vec<&'static str>> {
+                <Self as ::dynamorm::ops::projection::Projection<#of>>::projected_paths()
+            }
+
+            fn decode_member(
+                item: ::dynamorm::Item,
+                table: &str,
+                index: ::core::option::Option<&'static ::dynamorm::schema::IndexDef>,
+            ) -> ::dynamorm::Result<Self> {
+                <Self as ::dynamorm::ops::projection::Projection<#of>>::from_item(item, table, index)
+            }
+        }
+
         const _: () = {
             #[allow(dead_code)]
             fn paths_of_the_model() {

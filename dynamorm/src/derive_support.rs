@@ -8,7 +8,8 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 pub use crate::codec::direct::{EncodeDirect, EncodeSerde, FieldValue};
 use crate::item::Item;
-use crate::model::IndexKey;
+use crate::model::{DynaModel, IndexKey};
+use crate::ops::projection::CollectionMember;
 use crate::schema::{FieldDef, KeyDef, ScalarType, TableDef};
 
 pub use crate::codec::entity::{entity_hash_value, entity_index_hash_value, entity_key_item};
@@ -421,20 +422,37 @@ pub use crate::ops::projection::decode_projection;
 /// A change stream's decoding of a collection's records.
 pub use crate::stream::decode_collection_change;
 
-/// Whether entity `M` answers to `tag` (its own or an alias).
-pub fn answers_to<M: crate::model::DynaModel>(tag: &str) -> bool {
-    M::table_def().entity.is_some_and(|e| e.answers_to(tag))
+/// Whether the entity of member `T` answers to `tag` (its own or an alias).
+pub fn answers_to<T: CollectionMember>(tag: &str) -> bool {
+    T::Entity::table_def()
+        .entity
+        .is_some_and(|e| e.answers_to(tag))
 }
 
-/// Decodes a collection's item as its member `M`, read from `table` (or
-/// its `index`).
-pub fn decode_member<M: crate::model::DynaModel>(
+/// Decodes a collection's item as its member `T` (an entity, or a
+/// projection of one), read from `table` (or its `index`).
+pub fn decode_member<T: CollectionMember>(
     item: Item,
     table: &str,
     index: Option<&'static crate::schema::IndexDef>,
-) -> crate::error::Result<M> {
-    let at = crate::error::ErrorContext::new(M::table_def(), table);
-    crate::ops::projection::decode_as::<M, M>(item, at, index)
+) -> crate::error::Result<T> {
+    T::decode_member(item, table, index)
+}
+
+/// A collection's paths: the union of its members' (each once, in order),
+/// or `None` when a member is read whole.
+pub fn union_of_paths<const N: usize>(
+    members: [Option<Vec<&'static str>>; N],
+) -> Option<Vec<&'static str>> {
+    let mut union: Vec<&'static str> = Vec::new();
+    for paths in members {
+        for path in paths? {
+            if !union.contains(&path) {
+                union.push(path);
+            }
+        }
+    }
+    Some(union)
 }
 
 #[cfg(test)]

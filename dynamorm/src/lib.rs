@@ -157,7 +157,10 @@
 //! deriving [`DynaProjection`] with `#[dynamo(of = Thing)]`, whose fields
 //! read the model's attributes or nested paths
 //! (`#[dynamo(path = "child.sub")]`, `path = "things[0]"`). The key
-//! attributes are read too, so page cursors keep working.
+//! attributes are read too, so page cursors keep working. A
+//! [`DynaCollection`]'s members may be projections of its entities; such a
+//! collection (or `.project::<P>()` on a collection read) requests only
+//! their paths.
 //!
 //! ## Single-table design
 //!

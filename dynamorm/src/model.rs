@@ -252,6 +252,14 @@ pub trait DynaCollection: Sized + Send + 'static {
     const INDEX: Option<&'static str>;
     /// The members' schemas, in declaration order (each an entity).
     fn members() -> &'static [fn() -> &'static schema::TableDef];
+    /// The attribute paths a read of the collection requests: every path of
+    /// every member when each member is a projection
+    /// ([`CollectionMember::member_paths`](crate::ops::projection::CollectionMember::member_paths)),
+    /// `None` (whole items) when a member is an entity read whole. The
+    /// derive generates it.
+    fn member_paths() -> Option<Vec<&'static str>> {
+        None
+    }
     /// The stored hash key a query of `hash` reads: the first member's
     /// template rendered.
     fn hash_key_value(hash: &Self::HashKey) -> AttributeValue;

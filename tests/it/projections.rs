@@ -254,3 +254,138 @@ async fn a_projection_reads_renamed_attributes_by_their_stored_names() {
         })
     );
 }
+
+#[derive(DynaTable)]
+#[dynamo(
+    table = "cards-app",
+    billing = "on_demand",
+    hash_key = "pk",
+    range_key = "sk"
+)]
+struct CardsApp;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = CardsApp, entity = "user", key(hash = "USER#{id}", range = "PROFILE"))]
+struct Member {
+    id: String,
+    name: String,
+    bio: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = CardsApp, entity = "order", key(hash = "USER#{user_id}", range = "ORDER#{n:04}"))]
+struct Purchase {
+    user_id: String,
+    n: u32,
+    total: i64,
+    lines: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, DynaProjection)]
+#[dynamo(of = Member)]
+struct MemberCard {
+    name: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, DynaProjection)]
+#[dynamo(of = Purchase)]
+struct PurchaseCard {
+    n: u32,
+    total: i64,
+    #[dynamo(path = "lines[0]")]
+    first_line: Option<String>,
+}
+
+/// A collection of projections: each item read as its entity's projection.
+#[derive(Debug, Clone, PartialEq, DynaCollection)]
+#[dynamo(table = CardsApp)]
+enum Cards {
+    Member(MemberCard),
+    Purchase(PurchaseCard),
+}
+
+/// The same entities, read whole.
+#[derive(Debug, Clone, PartialEq, DynaCollection)]
+#[dynamo(table = CardsApp)]
+enum Everything {
+    Member(Member),
+    Purchase(Purchase),
+}
+
+#[tokio::test]
+async fn a_collection_of_projections_reads_only_their_paths() {
+    let db = common::db().await;
+    CardsApp::table(&db).create().await.unwrap();
+    Member {
+        id: "u1".into(),
+        name: "Ada".into(),
+        bio: "long".repeat(100),
+    }
+    .save(&db)
+    .await
+    .unwrap();
+    for n in 0..3 {
+        Purchase {
+            user_id: "u1".into(),
+            n,
+            total: i64::from(n) * 10,
+            lines: vec![format!("line {n}"), "more".into()],
+        }
+        .save(&db)
+        .await
+        .unwrap();
+    }
+    let seen = Projections::default();
+    let config = db
+        .client()
+        .config()
+        .to_builder()
+        .interceptor(seen.clone())
+        .build();
+    let watched = Db::from_client(aws_sdk_dynamodb::Client::from_conf(config))
+        .with_table_prefix(db.table_prefix());
+    let cards = Cards::query(&watched, "u1").all().await.unwrap();
+    let purchase = |n: u32| {
+        Cards::Purchase(PurchaseCard {
+            n,
+            total: i64::from(n) * 10,
+            first_line: Some(format!("line {n}")),
+        })
+    };
+    assert_eq!(
+        cards,
+        [
+            purchase(0),
+            purchase(1),
+            purchase(2),
+            Cards::Member(MemberCard { name: "Ada".into() })
+        ]
+    );
+    let requested = seen.0.lock().unwrap()[0].clone().unwrap();
+    let mut paths: Vec<&str> = requested.split(", ").collect();
+    paths.sort_unstable();
+    assert_eq!(paths, ["_et", "lines[0]", "n", "name", "pk", "sk", "total"]);
+
+    // A collection of whole entities reads into the projections too.
+    let projected = Everything::query(&watched, "u1")
+        .project::<Cards>()
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(projected, cards);
+    let requested = seen.0.lock().unwrap()[1].clone().unwrap();
+    assert!(!requested.contains("bio"), "{requested}");
+    let mut scanned = Everything::scan(&db)
+        .project::<Cards>()
+        .all()
+        .await
+        .unwrap();
+    scanned.sort_by_key(|c| matches!(c, Cards::Member(_)));
+    assert_eq!(scanned.len(), 4);
+
+    // Pages and scans of the collection keep working.
+    let first = Cards::query(&db, "u1").limit(2).page(None).await.unwrap();
+    let rest = Cards::query(&db, "u1").page(first.next).await.unwrap();
+    assert_eq!(first.items.len() + rest.items.len(), 4);
+    assert_eq!(Cards::scan(&db).all().await.unwrap().len(), 4);
+}

@@ -31,6 +31,28 @@ struct CollectionRead<C: DynaCollection> {
     skip_unknown: bool,
 }
 
+impl<C: DynaCollection> CollectionRead<C> {
+    /// The same read, decoding into the collection `P` of the same table
+    /// (and index): its members' projections. A collection of another
+    /// index is an error when the read is awaited.
+    fn into_projection<P: DynaCollection<Table = C::Table>>(self) -> CollectionRead<P> {
+        let mut options = self.options;
+        if P::INDEX != C::INDEX {
+            options.error = Some(format!(
+                "project::<{}>(): it reads {}, the collection {} reads {}",
+                P::NAME,
+                P::INDEX.map_or("the table".to_owned(), |i| format!("index `{i}`")),
+                C::NAME,
+                C::INDEX.map_or("the table".to_owned(), |i| format!("index `{i}`")),
+            ));
+        }
+        CollectionRead {
+            options,
+            skip_unknown: self.skip_unknown,
+        }
+    }
+}
+
 impl<C: DynaCollection> Clone for CollectionRead<C> {
     fn clone(&self) -> Self {
         CollectionRead {
@@ -156,16 +178,45 @@ impl<C: DynaCollection> CollectionRead<C> {
         Ok(count)
     }
 
-    /// `ProjectionExpression` for counting: the tag and the keys (a count
-    /// reads each item's tag to tell members from other entities).
-    fn count_projection(&self, placeholders: &mut Placeholders) -> String {
+    /// `ProjectionExpression` of one request: for counting, the tag and the
+    /// keys (a count reads each item's tag to tell members from other
+    /// entities); for a collection of projections, their paths too; `None`
+    /// (whole items) when a member is an entity read whole.
+    fn projection(
+        &self,
+        count_only: bool,
+        placeholders: &mut Placeholders,
+    ) -> Result<Option<String>> {
+        let paths = match (count_only, C::member_paths()) {
+            (true, _) => Vec::new(),
+            (false, Some(paths)) => paths,
+            (false, None) => return Ok(None),
+        };
         let tag = <C::Table as DynaTable>::ENTITY_ATTRIBUTE;
         let keys = read::key_attributes(self.options.def(), self.options.index);
-        std::iter::once(tag)
-            .chain(keys.iter().map(|k| k.name).filter(|name| *name != tag))
-            .map(|name| placeholders.path(&AttrPath::new(name)))
+        let mut requested: Vec<AttrPath> = std::iter::once(tag)
+            .chain(keys.iter().map(|k| k.name))
+            .map(AttrPath::new)
+            .collect();
+        for text in paths {
+            let path = AttrPath::parse(text).ok_or_else(|| {
+                Error::invalid_query(
+                    self.options.scope(),
+                    format!("`{text}` is not an attribute path"),
+                )
+            })?;
+            if !requested.contains(&path) {
+                requested.push(path);
+            }
+        }
+        let projection = requested
+            .iter()
+            .map(|path| placeholders.path(path))
             .collect::<Vec<_>>()
-            .join(", ")
+            .join(", ");
+        limits::check_length("ProjectionExpression", &projection)
+            .map_err(|why| Error::invalid_query(self.options.scope(), why))?;
+        Ok(Some(projection))
     }
 
     /// The response of one request, its items counted when `count_only`,
@@ -350,6 +401,19 @@ impl<'a, C: DynaCollection> CollectionQuery<'a, C> {
 
     collection_read_methods!();
 
+    /// Reads each item as a member of `P`, a collection of the same table
+    /// whose members are projections of these entities
+    /// (`#[derive(DynaProjection)]`): only their paths are requested (with
+    /// the tag and the keys), e.g. `UserItems::query(&db, "u1").project::<UserCards>()`.
+    pub fn project<P: DynaCollection<Table = C::Table>>(self) -> CollectionQuery<'a, P> {
+        CollectionQuery {
+            db: self.db,
+            hash: self.hash,
+            reverse: self.reverse,
+            read: self.read.into_projection(),
+        }
+    }
+
     /// Descending range-key order.
     pub fn reverse(mut self) -> Self {
         self.reverse = true;
@@ -396,7 +460,7 @@ impl<C: DynaCollection> Fetch for CollectionQuery<'_, C> {
             let mut placeholders = Placeholders::default();
             let key_condition = self.key_condition(&mut placeholders)?;
             let filter = options.render_filter(&mut placeholders)?;
-            let projection = count_only.then(|| self.read.count_projection(&mut placeholders));
+            let projection = self.read.projection(count_only, &mut placeholders)?;
             let (names, values) = placeholders.into_maps();
             let span = trace::span("Query", &options.table, C::NAME);
             let mut output = self
@@ -449,11 +513,16 @@ impl<C: DynaCollection> Fetch for CollectionQuery<'_, C> {
         let mut placeholders = Placeholders::default();
         let key_condition = self.key_condition(&mut placeholders)?;
         let filter = self.read.options.render_filter(&mut placeholders)?;
+        let projection = self.read.projection(false, &mut placeholders)?;
         Ok(read::binding(
             &format!("Query of collection {}", C::NAME),
             &self.read.options,
             !self.reverse,
-            [Some(&key_condition), filter.as_deref(), None],
+            [
+                Some(&key_condition),
+                filter.as_deref(),
+                projection.as_deref(),
+            ],
             placeholders,
         ))
     }
@@ -521,6 +590,16 @@ impl<'a, C: DynaCollection> CollectionScan<'a, C> {
     }
 
     collection_read_methods!();
+
+    /// Reads each item as a member of `P`, a collection of the same table
+    /// whose members are projections of these entities: only their paths
+    /// are requested (with the tag and the keys).
+    pub fn project<P: DynaCollection<Table = C::Table>>(self) -> CollectionScan<'a, P> {
+        CollectionScan {
+            db: self.db,
+            read: self.read.into_projection(),
+        }
+    }
 }
 
 impl<C: DynaCollection> fmt::Debug for CollectionScan<'_, C> {
@@ -546,7 +625,7 @@ impl<C: DynaCollection> Fetch for CollectionScan<'_, C> {
             let options = &self.read.options;
             let mut placeholders = Placeholders::default();
             let filter = options.render_filter(&mut placeholders)?;
-            let projection = count_only.then(|| self.read.count_projection(&mut placeholders));
+            let projection = self.read.projection(count_only, &mut placeholders)?;
             let (names, values) = placeholders.into_maps();
             let span = trace::span("Scan", &options.table, C::NAME);
             let mut output = self
@@ -597,11 +676,12 @@ impl<C: DynaCollection> Fetch for CollectionScan<'_, C> {
     fn binding(&self) -> Result<String> {
         let mut placeholders = Placeholders::default();
         let filter = self.read.options.render_filter(&mut placeholders)?;
+        let projection = self.read.projection(false, &mut placeholders)?;
         Ok(read::binding(
             &format!("Scan of collection {}", C::NAME),
             &self.read.options,
             true,
-            [None, filter.as_deref(), None],
+            [None, filter.as_deref(), projection.as_deref()],
             placeholders,
         ))
     }

@@ -75,6 +75,35 @@ impl<M: DynaModel, O: DynaModel> Projection<M> for O {
     }
 }
 
+/// A member of a collection (`#[derive(DynaCollection)]`): an entity, read
+/// whole, or a projection of one (`#[derive(DynaProjection)]` with
+/// `#[dynamo(of = User)]`), read from its entity's items. A collection of
+/// projections requests only their paths (with the tag and the keys).
+pub trait CollectionMember: Send + Sync + Sized + 'static {
+    /// The entity whose items the member is read from.
+    type Entity: DynaModel;
+
+    /// The attribute paths read; `None`: the whole item.
+    fn member_paths() -> Option<Vec<&'static str>>;
+
+    /// Builds the member from one of its entity's items read from `table`
+    /// (or its `index`). Not meant to be called by hand.
+    #[doc(hidden)]
+    fn decode_member(item: Item, table: &str, index: Option<&'static IndexDef>) -> Result<Self>;
+}
+
+impl<M: DynaModel> CollectionMember for M {
+    type Entity = M;
+
+    fn member_paths() -> Option<Vec<&'static str>> {
+        None
+    }
+
+    fn decode_member(item: Item, table: &str, index: Option<&'static IndexDef>) -> Result<Self> {
+        decode_as::<M, M>(item, ErrorContext::new(M::table_def(), table), index)
+    }
+}
+
 /// Builds `P` (a `DynaProjection`) from `item`: each of its fields, named
 /// `fields[i].0` as serde reads it, from the value at path `fields[i].1`
 /// (a path missing from the item leaves the field out: an `Option` field
