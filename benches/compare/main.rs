@@ -8,6 +8,9 @@
 //! compare stream-fill --endpoint URL --prefix P --items N
 //! compare stream --endpoint URL --prefix P --items N --server NAME [--collect]
 //! compare drop --endpoint URL --prefix P          # deletes the tables under prefix P
+//! compare floor [--calls N] [--warmup N] [--endpoint URL]
+//!     # the transport floor: GetItem/PutItem by dynamorm, the SDK, bare hyper and std::net
+//!     # (against URL, else the embedded engine in a process of its own)
 //! ```
 //!
 //! `run` does the same workload with dynamorm (`--client dynamorm`) or with
@@ -23,6 +26,7 @@
 //! Built as a `harness = false` bench target: `cargo bench --bench compare
 //! -- run --client raw ...` works too (a `--bench` argument is ignored).
 
+mod floor;
 mod orm;
 mod raw;
 
@@ -355,6 +359,11 @@ fn main() {
             meter.finish(&args.get_or("role", role));
         }
         "drop" => runtime().block_on(orm::drop_tables(&args.get("endpoint"), &args.get("prefix"))),
+        "floor" => floor::run(
+            args.number("calls", 4000.0) as usize,
+            args.number("warmup", 500.0) as usize,
+            args.values.get("endpoint").cloned(),
+        ),
         other => fail(&format!("unknown mode {other:?}")),
     }
 }
