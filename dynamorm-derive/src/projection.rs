@@ -169,7 +169,11 @@ pub fn generate(p: &ProjectionAttrs) -> syn::Result<TokenStream> {
                 table: &str,
                 _index: ::core::option::Option<&'static ::dynamorm::schema::IndexDef>,
             ) -> ::dynamorm::Result<Self> {
-                ::dynamorm::__private::decode_projection::<Self>(&item, &[#(#pairs),*], #name, table)
+                static PATHS: ::std::sync::OnceLock<::dynamorm::__private::ProjectedPaths> =
+                    ::std::sync::OnceLock::new();
+                PATHS
+                    .get_or_init(|| ::dynamorm::__private::ProjectedPaths::new(&[#(#pairs),*]))
+                    .decode::<Self>(&item, #name, table)
             }
         }
 

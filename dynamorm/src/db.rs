@@ -515,13 +515,11 @@ impl Db {
     }
 }
 
-/// An SDK client for a local engine: fixed credentials and region. An
-/// unusable `url` gives a client whose every request fails before sending
-/// (the SDK would panic on an empty URL, and report a malformed one as a
-/// retryable dispatch failure).
-/// The DynamoDB and DynamoDB Streams clients of a local engine at `url`
-/// (fixed credentials and region). A URL that cannot be an endpoint makes
-/// every request fail, saying why, rather than the build panic.
+/// The DynamoDB and DynamoDB Streams clients of a local engine at `url`,
+/// from one configuration: fixed credentials and region. An unusable `url`
+/// gives clients whose every request fails before sending (the SDK would
+/// panic on an empty URL, and report a malformed one as a retryable
+/// dispatch failure).
 fn local_clients(url: &str) -> (Client, StreamsClient) {
     let shared = aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())

@@ -416,8 +416,8 @@ impl<T> ProjectsAs<T> for Option<T> {}
 /// Compiles only when a field of type `Read` can hold the model's `Stored`.
 pub fn projects<Stored, Read: ProjectsAs<Stored>>() {}
 
-/// A `DynaProjection` built from an item.
-pub use crate::ops::projection::decode_projection;
+/// Where a `DynaProjection`'s fields lie in the items it is read from.
+pub use crate::ops::projection::ProjectedPaths;
 
 /// A change stream's decoding of a collection's records.
 pub use crate::stream::decode_collection_change;

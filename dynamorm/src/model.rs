@@ -275,6 +275,35 @@ pub trait DynaCollection: Sized + Send + 'static {
     ) -> Option<crate::error::Result<Self>>;
     /// The tag of the entity this value holds (`"user"`).
     fn entity(&self) -> &'static str;
+
+    /// The schema of the member whose entity answers to `tag` (its own tag
+    /// or an alias); `None` when no member does.
+    #[doc(hidden)]
+    fn member_for_tag(tag: &str) -> Option<&'static schema::TableDef> {
+        Self::members()
+            .iter()
+            .map(|member| member())
+            .find(|def| def.entity.is_some_and(|e| e.answers_to(tag)))
+    }
+
+    /// The tags the members answer to, their aliases included.
+    #[doc(hidden)]
+    fn member_tags() -> Vec<&'static str> {
+        Self::members()
+            .iter()
+            .filter_map(|member| member().entity)
+            .flat_map(|e| std::iter::once(e.name).chain(e.aliases.iter().copied()))
+            .collect()
+    }
+
+    /// The entity tag `item` carries, when it has one.
+    #[doc(hidden)]
+    fn tag_of(item: &Item) -> Option<&str> {
+        match item.get(<Self::Table as DynaTable>::ENTITY_ATTRIBUTE) {
+            Some(AttributeValue::S(tag)) => Some(tag),
+            _ => None,
+        }
+    }
 }
 
 /// Where [`DynaModel::encode_fields`] writes: the codec's item builder.

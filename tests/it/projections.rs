@@ -86,6 +86,22 @@ fn card(rank: u32) -> ThingCard {
 #[derive(Debug, Clone, Default)]
 struct Projections(Arc<Mutex<Vec<Option<String>>>>);
 
+impl Projections {
+    /// `db` through a client that keeps the projections it sends.
+    fn watching(db: &Db) -> (Db, Projections) {
+        let seen = Projections::default();
+        let config = db
+            .client()
+            .config()
+            .to_builder()
+            .interceptor(seen.clone())
+            .build();
+        let watched = Db::from_client(aws_sdk_dynamodb::Client::from_conf(config))
+            .with_table_prefix(db.table_prefix());
+        (watched, seen)
+    }
+}
+
 impl Intercept for Projections {
     fn name(&self) -> &'static str {
         "Projections"
@@ -130,15 +146,7 @@ async fn a_projection_reads_exactly_its_paths_and_pages_through_them() {
     Thing::put_batch(&db, (0..7).map(thing).collect::<Vec<_>>())
         .await
         .unwrap();
-    let seen = Projections::default();
-    let config = db
-        .client()
-        .config()
-        .to_builder()
-        .interceptor(seen.clone())
-        .build();
-    let watched = Db::from_client(aws_sdk_dynamodb::Client::from_conf(config))
-        .with_table_prefix(db.table_prefix());
+    let (watched, seen) = Projections::watching(&db);
 
     let cards = Thing::query(&watched, "g")
         .project::<ThingCard>()
@@ -335,15 +343,7 @@ async fn a_collection_of_projections_reads_only_their_paths() {
         .await
         .unwrap();
     }
-    let seen = Projections::default();
-    let config = db
-        .client()
-        .config()
-        .to_builder()
-        .interceptor(seen.clone())
-        .build();
-    let watched = Db::from_client(aws_sdk_dynamodb::Client::from_conf(config))
-        .with_table_prefix(db.table_prefix());
+    let (watched, seen) = Projections::watching(&db);
     let cards = Cards::query(&watched, "u1").all().await.unwrap();
     let purchase = |n: u32| {
         Cards::Purchase(PurchaseCard {

@@ -118,20 +118,11 @@ impl<C: DynaCollection> CollectionRead<C> {
         self.options.and_filter(cond.shaped_for(member));
     }
 
-    /// The tags the members answer to (their own and their aliases).
-    fn member_tags() -> Vec<&'static str> {
-        C::members()
-            .iter()
-            .filter_map(|m| m().entity)
-            .flat_map(|e| std::iter::once(e.name).chain(e.aliases.iter().copied()))
-            .collect()
-    }
-
     /// Decodes `item` as the member its tag names; an item of another
     /// entity (or without a tag) is skipped when told so, else
     /// [`Error::UnknownEntity`].
     fn decode(&self, mut item: Item) -> Option<Result<C>> {
-        if !tag_of::<C>(&item).is_some_and(is_member::<C>) {
+        if !C::tag_of(&item).is_some_and(is_member::<C>) {
             return self.unknown(&item);
         }
         // The tag is checked: take it out (the member's decoding would
@@ -158,9 +149,9 @@ impl<C: DynaCollection> CollectionRead<C> {
         let key = describe_key(item, self.options.def(), self.options.index);
         Some(Err(Error::unknown_entity(
             self.options.scope(),
-            tag_of::<C>(item).map(str::to_owned),
+            C::tag_of(item).map(str::to_owned),
             key,
-            Self::member_tags(),
+            C::member_tags(),
         )))
     }
 
@@ -169,7 +160,7 @@ impl<C: DynaCollection> CollectionRead<C> {
     fn count_members(&self, items: &[Item]) -> Result<usize> {
         let mut count = 0;
         for item in items {
-            if tag_of::<C>(item).is_some_and(is_member::<C>) {
+            if C::tag_of(item).is_some_and(is_member::<C>) {
                 count += 1;
             } else if let Some(Err(e)) = self.unknown(item) {
                 return Err(e);
@@ -209,14 +200,9 @@ impl<C: DynaCollection> CollectionRead<C> {
                 requested.push(path);
             }
         }
-        let projection = requested
-            .iter()
-            .map(|path| placeholders.path(path))
-            .collect::<Vec<_>>()
-            .join(", ");
-        limits::check_length("ProjectionExpression", &projection)
-            .map_err(|why| Error::invalid_query(self.options.scope(), why))?;
-        Ok(Some(projection))
+        read::expression_of(&requested, placeholders)
+            .map(Some)
+            .map_err(|why| Error::invalid_query(self.options.scope(), why))
     }
 
     /// The response of one request, its items counted when `count_only`,
@@ -246,17 +232,7 @@ fn table_def<C: DynaCollection>() -> &'static TableDef {
 
 /// Whether one of `C`'s members answers to `tag`.
 fn is_member<C: DynaCollection>(tag: &str) -> bool {
-    C::members()
-        .iter()
-        .any(|m| m().entity.is_some_and(|e| e.answers_to(tag)))
-}
-
-/// The item's entity tag, when it has one.
-fn tag_of<C: DynaCollection>(item: &Item) -> Option<&str> {
-    match item.get(<C::Table as DynaTable>::ENTITY_ATTRIBUTE) {
-        Some(AttributeValue::S(tag)) => Some(tag),
-        _ => None,
-    }
+    C::member_for_tag(tag).is_some()
 }
 
 /// The item's key attributes, for an error message: `{pk = "USER#u1", sk = "PROFILE"}`.
@@ -582,7 +558,7 @@ impl<'a, C: DynaCollection> CollectionScan<'a, C> {
         let mut read = CollectionRead::<C>::new(db);
         let tag = <C::Table as DynaTable>::ENTITY_ATTRIBUTE;
         if !read.options.is_key(tag) {
-            if let Some(members) = tagged_as(tag, CollectionRead::<C>::member_tags()) {
+            if let Some(members) = tagged_as(tag, C::member_tags()) {
                 read.options.and_filter(members);
             }
         }

@@ -220,7 +220,10 @@ mod tests {
         assert!(text
             .bytes()
             .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_'));
-        assert!(!text.contains("a/b"), "opaque: the key is not readable");
+        assert!(
+            !text.contains("a/b"),
+            "the key is not spelled out in the text"
+        );
         let parsed: Cursor = text.parse().unwrap();
         assert_eq!(
             parsed.open(at(), KEYS, &signer, b"query one").unwrap(),

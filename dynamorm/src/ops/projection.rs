@@ -104,35 +104,58 @@ impl<M: DynaModel> CollectionMember for M {
     }
 }
 
-/// Builds `P` (a `DynaProjection`) from `item`: each of its fields, named
-/// `fields[i].0` as serde reads it, from the value at path `fields[i].1`
-/// (a path missing from the item leaves the field out: an `Option` field
-/// is `None`). DynamoDB returns the list elements a projection names as a
-/// list of just those elements, in index order: each index is read at its
-/// place among them.
-pub fn decode_projection<P: serde::de::DeserializeOwned>(
-    item: &Item,
-    fields: &[(&'static str, &'static str)],
-    name: &'static str,
-    table: &str,
-) -> Result<P> {
-    let at = ErrorContext { model: name, table };
-    let paths = fields
-        .iter()
-        .map(|(_, path)| {
-            AttrPath::parse(path).ok_or_else(|| {
-                Error::invalid_query(at, format!("`{path}` is not an attribute path"))
-            })
-        })
-        .collect::<Result<Vec<_>>>()?;
-    let mut flat = Item::with_capacity(fields.len());
-    for ((field, _), path) in fields.iter().zip(&paths) {
-        if let Some(value) = as_returned(path, &paths).value_in(item) {
-            flat.insert((*field).to_owned(), value.clone());
+/// A `DynaProjection`'s fields and where each lies in an item DynamoDB
+/// returns for its paths, worked out once per type (the derive keeps it in
+/// a static). Not meant to be built by hand.
+#[derive(Debug)]
+pub struct ProjectedPaths {
+    /// Each field, named as serde reads it, and its path in a returned
+    /// item; `Err` names a path that could not be read.
+    fields: std::result::Result<Vec<(&'static str, AttrPath)>, &'static str>,
+}
+
+impl ProjectedPaths {
+    /// The fields `(serde name, path)`. DynamoDB returns the list elements
+    /// a projection names as a list of just those elements, in index
+    /// order: each index is read at its place among them.
+    pub fn new(fields: &[(&'static str, &'static str)]) -> Self {
+        let parsed = fields
+            .iter()
+            .map(|(_, path)| AttrPath::parse(path).ok_or(*path))
+            .collect::<std::result::Result<Vec<_>, _>>();
+        ProjectedPaths {
+            fields: parsed.map(|paths| {
+                fields
+                    .iter()
+                    .zip(&paths)
+                    .map(|((field, _), path)| (*field, as_returned(path, &paths)))
+                    .collect()
+            }),
         }
     }
-    codec::read_value(AttributeValue::M(flat))
-        .map_err(|message| Error::codec(at, Direction::Decode, None, message))
+
+    /// Builds `P` from `item`: each field from the value at its path (a
+    /// path missing from the item leaves the field out: an `Option` field
+    /// is `None`). `name` is `P`'s Rust name, for errors.
+    pub fn decode<P: serde::de::DeserializeOwned>(
+        &self,
+        item: &Item,
+        name: &'static str,
+        table: &str,
+    ) -> Result<P> {
+        let at = ErrorContext { model: name, table };
+        let fields = self.fields.as_ref().map_err(|path| {
+            Error::invalid_query(at, format!("`{path}` is not an attribute path"))
+        })?;
+        let mut flat = Item::with_capacity(fields.len());
+        for (field, path) in fields {
+            if let Some(value) = path.value_in(item) {
+                flat.insert((*field).to_owned(), value.clone());
+            }
+        }
+        codec::read_value(AttributeValue::M(flat))
+            .map_err(|message| Error::codec(at, Direction::Decode, None, message))
+    }
 }
 
 /// Where `path` lies in an item DynamoDB returned for the projection of

@@ -242,8 +242,10 @@ impl<'a, M: DynaModel, O: Projection<M>> Query<'a, M, O> {
         self
     }
 
-    /// Requests only `P`'s attributes and decodes items into `P`, a model
-    /// declaring a subset of `M`'s fields (e.g. what an index projects).
+    /// Requests only `P`'s attributes and decodes items into `P`: a model
+    /// declaring a subset of `M`'s fields (e.g. what an index projects), or
+    /// a [`DynaProjection`](crate::DynaProjection) of `M`, nested paths
+    /// included. The keys are read too, so page cursors keep working.
     pub fn project<P: Projection<M>>(self) -> Query<'a, M, P> {
         Query {
             db: self.db,

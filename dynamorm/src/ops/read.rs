@@ -148,10 +148,7 @@ impl<M: TableSource> ReadOptions<M> {
     /// `ReturnConsumedCapacity` for a request traced by `span`: `TOTAL` when
     /// the read is rate-limited or traced.
     pub(crate) fn capacity_wanted(&self, span: &tracing::Span) -> Option<ReturnConsumedCapacity> {
-        match self.read_limit {
-            Some(_) => Some(ReturnConsumedCapacity::Total),
-            None => trace::capacity_wanted(span),
-        }
+        trace::capacity_wanted_by(self.read_limit.is_some(), span)
     }
 
     /// The model and table errors name.
@@ -641,11 +638,20 @@ pub(crate) fn projection<M: DynaModel, O: Projection<M>>(
             requested.push(AttrPath::new(key.name));
         }
     }
-    let names: Vec<String> = requested
+    expression_of(&requested, placeholders).map(Some)
+}
+
+/// The `ProjectionExpression` naming `paths`, each through `placeholders`;
+/// `Err` when it is longer than DynamoDB accepts.
+pub(crate) fn expression_of(
+    paths: &[AttrPath],
+    placeholders: &mut Placeholders,
+) -> Result<String, String> {
+    let projection = paths
         .iter()
         .map(|path| placeholders.path(path))
-        .collect();
-    let projection = names.join(", ");
+        .collect::<Vec<_>>()
+        .join(", ");
     limits::check_length("ProjectionExpression", &projection)?;
-    Ok(Some(projection))
+    Ok(projection)
 }

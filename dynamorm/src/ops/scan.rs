@@ -124,7 +124,9 @@ impl<'a, M: DynaModel, O: Projection<M>> Scan<'a, M, O> {
         self
     }
 
-    /// Requests only `P`'s attributes and decodes items into `P`.
+    /// Requests only `P`'s attributes and decodes items into `P`: a model
+    /// declaring a subset of `M`'s fields, or a
+    /// [`DynaProjection`](crate::DynaProjection) of `M`, nested paths included.
     pub fn project<P: Projection<M>>(self) -> Scan<'a, M, P> {
         Scan {
             db: self.db,

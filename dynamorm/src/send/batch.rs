@@ -8,7 +8,7 @@ use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
 use aws_sdk_dynamodb::types::builders::KeysAndAttributesBuilder;
-use aws_sdk_dynamodb::types::{ReturnConsumedCapacity, WriteRequest};
+use aws_sdk_dynamodb::types::WriteRequest;
 use tracing::Instrument;
 
 use crate::db::Db;
@@ -189,16 +189,17 @@ async fn send_writes(
     budget: Option<&RateLimit>,
 ) -> Result<ChunkAnswer<WriteRequest, Item>> {
     let span = trace::span("BatchWriteItem", at.table, at.model);
-    let sent_units = entry_write_units(&entries);
+    // What the entries cost, counted only when a budget draws on it.
+    let sent_units = budget.map(|_| entry_write_units(&entries));
     let reserved = match budget {
-        Some(budget) => budget.acquire(Some(sent_units)).await,
+        Some(budget) => budget.acquire(sent_units).await,
         None => 0.0,
     };
     let output = db
         .client()
         .batch_write_item()
         .request_items(at.table, entries)
-        .set_return_consumed_capacity(capacity_wanted(budget, &span))
+        .set_return_consumed_capacity(trace::capacity_wanted_by(budget.is_some(), &span))
         .send()
         .instrument(span.clone())
         .await
@@ -208,7 +209,7 @@ async fn send_writes(
         .unprocessed_items
         .and_then(|mut tables| tables.remove(at.table))
         .unwrap_or_default();
-    if let Some(budget) = budget {
+    if let (Some(budget), Some(sent_units)) = (budget, sent_units) {
         let units = rate_limit::reported(output.consumed_capacity.iter().flatten())
             .unwrap_or_else(|| sent_units - entry_write_units(&left));
         budget.spend(reserved, units);
@@ -232,17 +233,6 @@ fn entry_write_units(entries: &[WriteRequest]) -> f64 {
             None => 1.0,
         })
         .sum()
-}
-
-/// `TOTAL` when a budget needs the consumed capacity or `span` is traced.
-fn capacity_wanted(
-    budget: Option<&RateLimit>,
-    span: &tracing::Span,
-) -> Option<ReturnConsumedCapacity> {
-    match budget {
-        Some(_) => Some(ReturnConsumedCapacity::Total),
-        None => trace::capacity_wanted(span),
-    }
 }
 
 /// `error` of a request that set `reserved` units of `budget` aside: they
@@ -307,7 +297,7 @@ async fn send_gets(
         .client()
         .batch_get_item()
         .request_items(at.table, request)
-        .set_return_consumed_capacity(capacity_wanted(budget, &span))
+        .set_return_consumed_capacity(trace::capacity_wanted_by(budget.is_some(), &span))
         .send()
         .instrument(span.clone())
         .await

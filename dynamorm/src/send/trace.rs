@@ -15,7 +15,13 @@ pub(crate) fn span(operation: &'static str, table: &str, model: &'static str) ->
 
 /// `TOTAL` when `span` is recorded, else nothing.
 pub(crate) fn capacity_wanted(span: &Span) -> Option<ReturnConsumedCapacity> {
-    (!span.is_disabled()).then_some(ReturnConsumedCapacity::Total)
+    capacity_wanted_by(false, span)
+}
+
+/// `TOTAL` when `counted` (a rate limit draws on the units) or when `span`
+/// is recorded, else nothing.
+pub(crate) fn capacity_wanted_by(counted: bool, span: &Span) -> Option<ReturnConsumedCapacity> {
+    (counted || !span.is_disabled()).then_some(ReturnConsumedCapacity::Total)
 }
 
 /// Records the capacity units of `consumed` (summed over tables and

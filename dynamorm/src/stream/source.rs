@@ -9,7 +9,7 @@ use super::key::key_fields;
 use crate::codec;
 use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::item::{describe_attributes, Item};
-use crate::model::{DynaCollection, DynaModel, DynaTable, TableSource};
+use crate::model::{DynaCollection, DynaModel, TableSource};
 use crate::schema::{EntityDef, TableDef};
 use crate::validate;
 
@@ -149,52 +149,29 @@ pub fn decode_collection_change<C: DynaCollection + ChangeSource<Key = Item>>(
     table: &str,
     skip_unknown: bool,
 ) -> Result<Option<Decoded<C>>> {
-    let tag_attribute = <C::Table as DynaTable>::ENTITY_ATTRIBUTE;
-    let member_of_tag = |tag: &str| {
-        C::members()
-            .iter()
-            .map(|m| m())
-            .find(|def| def.entity.is_some_and(|e| e.answers_to(tag)))
-    };
-    let decode = |image: Option<&Item>| -> Result<Option<Option<(C, &'static TableDef)>>> {
-        let Some(image) = image else {
-            return Ok(Some(None));
-        };
-        let Some((tag, def)) =
-            tag_of(image, tag_attribute).and_then(|tag| Some((tag, member_of_tag(tag)?)))
-        else {
-            return Ok(None);
-        };
-        match C::decode_member(tag, image.clone(), table, None) {
-            Some(decoded) => Ok(Some(Some((decoded?, def)))),
-            None => Ok(None),
-        }
-    };
-    let decoded = match (decode(images.old)?, decode(images.new)?) {
-        (Some(old), Some(new)) => {
-            let def = new
-                .as_ref()
-                .or(old.as_ref())
-                .map(|(_, def)| *def)
-                .or_else(|| {
-                    C::members()
-                        .iter()
-                        .map(|m| m())
-                        .find(|def| key_fields(def, images.keys).is_some())
-                });
-            def.map(|def| Decoded {
-                key: images.keys.clone(),
-                old: old.map(|(m, _)| m),
-                new: new.map(|(m, _)| m),
-                def,
+    let old = member_image::<C>(images.old, table)?;
+    let new = member_image::<C>(images.new, table)?;
+    let decoded = match (old, new) {
+        (MemberImage::Unknown, _) | (_, MemberImage::Unknown) => None,
+        (old, new) => new
+            .def()
+            .or(old.def())
+            .or_else(|| {
+                C::members()
+                    .iter()
+                    .map(|member| member())
+                    .find(|def| key_fields(def, images.keys).is_some())
             })
-        }
-        _ => None,
+            .map(|def| Decoded {
+                key: images.keys.clone(),
+                old: old.into_member(),
+                new: new.into_member(),
+                def,
+            }),
     };
     if decoded.is_some() || skip_unknown {
         return Ok(decoded);
     }
-    let table_def = <C::Table as TableSource>::table_def();
     let at = ErrorContext {
         model: C::NAME,
         table,
@@ -202,13 +179,50 @@ pub fn decode_collection_change<C: DynaCollection + ChangeSource<Key = Item>>(
     let tag = images
         .new
         .or(images.old)
-        .and_then(|item| tag_of(item, tag_attribute))
+        .and_then(C::tag_of)
         .map(str::to_owned);
-    let members = C::members()
-        .iter()
-        .filter_map(|m| m().entity)
-        .flat_map(|e| std::iter::once(e.name).chain(e.aliases.iter().copied()))
-        .collect();
+    let table_def = <C::Table as TableSource>::table_def();
     let key = describe_attributes(images.keys, table_def.key_names());
-    Err(Error::unknown_entity(at, tag, key, members))
+    Err(Error::unknown_entity(at, tag, key, C::member_tags()))
+}
+
+/// One image of a collection's record.
+enum MemberImage<C> {
+    /// The stream view does not carry it, or the write left none.
+    Absent,
+    /// Its tag names no member (or it has none).
+    Unknown,
+    /// Decoded as the member whose schema is given.
+    Member(C, &'static TableDef),
+}
+
+impl<C> MemberImage<C> {
+    fn def(&self) -> Option<&'static TableDef> {
+        match self {
+            MemberImage::Member(_, def) => Some(def),
+            _ => None,
+        }
+    }
+
+    fn into_member(self) -> Option<C> {
+        match self {
+            MemberImage::Member(member, _) => Some(member),
+            _ => None,
+        }
+    }
+}
+
+/// `image`, decoded as the member of `C` its tag names.
+fn member_image<C: DynaCollection>(image: Option<&Item>, table: &str) -> Result<MemberImage<C>> {
+    let Some(image) = image else {
+        return Ok(MemberImage::Absent);
+    };
+    let Some((tag, def)) = C::tag_of(image).and_then(|tag| Some((tag, C::member_for_tag(tag)?)))
+    else {
+        return Ok(MemberImage::Unknown);
+    };
+    Ok(match C::decode_member(tag, image.clone(), table, None) {
+        Some(decoded) => MemberImage::Member(decoded?, def),
+        None => MemberImage::Unknown,
+    })
 }

@@ -152,19 +152,15 @@ impl<'a, M: DynaModel, O: Projection<M>> GetBatch<'a, M, O> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn max_read_units(mut self, per_second: f64) -> Self {
-        match RateLimit::new(per_second, "max_read_units") {
-            Ok(limit) => self.read_limit = Some(limit),
-            Err(why) => {
-                let at = ErrorContext::new(M::table_def(), &self.table);
-                self.keys = Err(Error::invalid_query(at, why));
-            }
-        }
+        self.read_limit =
+            super::budget::<M, _>(per_second, "max_read_units", &self.table, &mut self.keys);
         self
     }
 
     /// Requests only `P`'s attributes (and the keys) and decodes items into
-    /// `P`, a model declaring a subset of `M`'s fields. A field `P` declares
-    /// that `M` does not is [`Error::InvalidQuery`] before any request.
+    /// `P`, a model declaring a subset of `M`'s fields (a field `P` declares
+    /// that `M` does not is [`Error::InvalidQuery`] before any request), or
+    /// a [`DynaProjection`](crate::DynaProjection) of `M`, nested paths included.
     ///
     /// ```
     /// # use dynamorm::prelude::*;

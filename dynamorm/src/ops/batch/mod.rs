@@ -27,8 +27,33 @@ pub use write::{DeleteBatch, PutBatch};
 
 use std::collections::HashMap;
 
+use crate::error::{ErrorContext, Result};
 use crate::key_id::KeyId;
+use crate::model::DynaModel;
+use crate::rate_limit::RateLimit;
 use crate::send::batch::{KEYS_PER_REQUEST, WRITES_PER_REQUEST};
+
+/// The budget of `per_second` units a batch of `M` on `table` asked for
+/// with `what` (`max_read_units` ...); when it cannot be one, `entries`
+/// becomes the [`Error::InvalidQuery`](crate::Error::InvalidQuery) saying why, reported when the batch
+/// is awaited, before any request.
+fn budget<M: DynaModel, T>(
+    per_second: f64,
+    what: &str,
+    table: &str,
+    entries: &mut Result<T>,
+) -> Option<RateLimit> {
+    match RateLimit::new(per_second, what) {
+        Ok(limit) => Some(limit),
+        Err(why) => {
+            *entries = Err(crate::Error::invalid_query(
+                ErrorContext::new(M::table_def(), table),
+                why,
+            ));
+            None
+        }
+    }
+}
 
 /// Writes per BatchWriteItem request (DynamoDB's limit).
 ///

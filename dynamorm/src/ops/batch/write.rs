@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::types::WriteRequest;
 
 use super::Keyed;
 use crate::db::Db;
-use crate::error::{Error, ErrorContext, Result};
+use crate::error::{ErrorContext, Result};
 use crate::future::OpFuture;
 use crate::key_id::Dedup;
 use crate::model::{DynaModel, IntoKey};
@@ -75,7 +75,7 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
     /// rate (the first never waits). Units are what DynamoDB reports
     /// consumed (asked for), else what it bills (each item in 1 KB blocks); unprocessed
     /// writes and throttling halve the rate, which then recovers gradually.
-    /// Not a positive number: [`Error::InvalidQuery`] when awaited.
+    /// Not a positive number: [`Error::InvalidQuery`](crate::Error::InvalidQuery) when awaited.
     ///
     /// ```
     /// # use dynamorm::prelude::*;
@@ -90,13 +90,8 @@ impl<'a, M: DynaModel> PutBatch<'a, M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn max_write_units(mut self, per_second: f64) -> Self {
-        match RateLimit::new(per_second, "max_write_units") {
-            Ok(limit) => self.write_limit = Some(limit),
-            Err(why) => {
-                let at = ErrorContext::new(M::table_def(), &self.table);
-                self.models = Err(Error::invalid_query(at, why));
-            }
-        }
+        self.write_limit =
+            super::budget::<M, _>(per_second, "max_write_units", &self.table, &mut self.models);
         self
     }
 
@@ -272,7 +267,7 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
     /// rate (the first never waits). Units are what DynamoDB reports
     /// consumed (asked for), else what it bills (one unit per delete); unprocessed
     /// writes and throttling halve the rate, which then recovers gradually.
-    /// Not a positive number: [`Error::InvalidQuery`] when awaited.
+    /// Not a positive number: [`Error::InvalidQuery`](crate::Error::InvalidQuery) when awaited.
     ///
     /// ```
     /// # use dynamorm::prelude::*;
@@ -286,13 +281,12 @@ impl<'a, M: DynaModel> DeleteBatch<'a, M> {
     /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
     /// ```
     pub fn max_write_units(mut self, per_second: f64) -> Self {
-        match RateLimit::new(per_second, "max_write_units") {
-            Ok(limit) => self.write_limit = Some(limit),
-            Err(why) => {
-                let at = ErrorContext::new(M::table_def(), &self.table);
-                self.deletes = Err(Error::invalid_query(at, why));
-            }
-        }
+        self.write_limit = super::budget::<M, _>(
+            per_second,
+            "max_write_units",
+            &self.table,
+            &mut self.deletes,
+        );
         self
     }
 
