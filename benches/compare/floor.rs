@@ -58,7 +58,7 @@ fn cpu_per_call(calls: usize, work: impl FnOnce()) -> f64 {
 /// Runs the comparison: `calls` measured calls per client after `warmup`,
 /// against `endpoint` (DynamoDB Local, say) or, without one, the embedded
 /// engine started in a process of its own.
-pub fn run(calls: usize, warmup: usize, endpoint: Option<String>) {
+pub fn run(calls: usize, warmup: usize, endpoint: Option<String>, only: Option<String>) {
     let mut server = None;
     let endpoint = match endpoint {
         Some(endpoint) => endpoint,
@@ -83,6 +83,7 @@ pub fn run(calls: usize, warmup: usize, endpoint: Option<String>) {
     };
     let rt = runtime();
     let db = rt.block_on(Db::connect_local(&endpoint));
+    let via_sdk = db.with_transport(dynamorm::Transport::Sdk);
     rt.block_on(async {
         Pair::table(&db)
             .create_if_not_exists()
@@ -97,6 +98,7 @@ pub fn run(calls: usize, warmup: usize, endpoint: Option<String>) {
         .expect("item");
     });
     let sdk = raw::client(&endpoint);
+    let variants = plain::variants(&endpoint, &sdk);
     let key = aws_sdk_dynamodb::types::AttributeValue::S("k".into());
     let hyper: HyperClient<_, Full<Bytes>> =
         HyperClient::builder(TokioExecutor::new()).build_http();
@@ -107,27 +109,38 @@ pub fn run(calls: usize, warmup: usize, endpoint: Option<String>) {
     for (op, body) in [("GetItem", GET_BODY), ("PutItem", PUT_BODY)] {
         let measure =
             |n: usize, label: &str, rows: &mut Vec<(String, f64)>, f: &mut dyn FnMut(usize)| {
+                if only
+                    .as_ref()
+                    .is_some_and(|only| !label.contains(only.as_str()))
+                {
+                    return;
+                }
                 f(warmup);
                 let us = cpu_per_call(n, || f(n));
                 rows.push((format!("{op} {label}"), us));
             };
-        measure(calls, "dynamorm", &mut rows, &mut |n| {
-            rt.block_on(async {
-                for _ in 0..n {
-                    if op == "GetItem" {
-                        Pair::get(&db, "k").await.expect("get");
-                    } else {
-                        Pair {
-                            id: "k".into(),
-                            n: 1,
+        for (label, db) in [
+            ("dynamorm (direct transport)", &db),
+            ("dynamorm (SDK transport)", &via_sdk),
+        ] {
+            measure(calls, label, &mut rows, &mut |n| {
+                rt.block_on(async {
+                    for _ in 0..n {
+                        if op == "GetItem" {
+                            Pair::get(db, "k").await.expect("get");
+                        } else {
+                            Pair {
+                                id: "k".into(),
+                                n: 1,
+                            }
+                            .save(db)
+                            .await
+                            .expect("put");
                         }
-                        .save(&db)
-                        .await
-                        .expect("put");
                     }
-                }
-            })
-        });
+                })
+            });
+        }
         measure(calls, "aws-sdk-dynamodb", &mut rows, &mut |n| {
             rt.block_on(async {
                 for _ in 0..n {
@@ -150,6 +163,32 @@ pub fn run(calls: usize, warmup: usize, endpoint: Option<String>) {
                 }
             })
         });
+        for (label, client) in &variants {
+            measure(calls, label, &mut rows, &mut |n| {
+                rt.block_on(async {
+                    for _ in 0..n {
+                        if op == "GetItem" {
+                            client
+                                .get_item()
+                                .table_name("floor")
+                                .key("id", key.clone())
+                                .send()
+                                .await
+                                .expect("get");
+                        } else {
+                            client
+                                .put_item()
+                                .table_name("floor")
+                                .item("id", key.clone())
+                                .item("n", aws_sdk_dynamodb::types::AttributeValue::N("1".into()))
+                                .send()
+                                .await
+                                .expect("put");
+                        }
+                    }
+                })
+            });
+        }
         measure(calls, "hyper (legacy client)", &mut rows, &mut |n| {
             rt.block_on(async {
                 for _ in 0..n {
@@ -223,4 +262,90 @@ fn read_response(reader: &mut BufReader<TcpStream>) {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).expect("body");
+}
+
+mod plain {
+    use aws_sdk_dynamodb::config::StalledStreamProtectionConfig;
+    use aws_smithy_runtime_api::client::http::*;
+    use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
+    use aws_smithy_runtime_api::client::result::ConnectorError;
+    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+    use aws_smithy_types::body::SdkBody;
+    use bytes::Bytes;
+    use http_body_util::{BodyExt, Full};
+    use hyper_util::client::legacy::connect::HttpConnector as Tcp;
+    use hyper_util::client::legacy::Client;
+    use hyper_util::rt::TokioExecutor;
+
+    #[derive(Debug, Clone)]
+    pub struct Plain(Client<Tcp, Full<Bytes>>);
+
+    impl HttpConnector for Plain {
+        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
+            let client = self.0.clone();
+            HttpConnectorFuture::new(async move {
+                let req = request
+                    .try_into_http1x()
+                    .map_err(|e| ConnectorError::other(e.into(), None))?;
+                let (parts, body) = req.into_parts();
+                let bytes = Bytes::copy_from_slice(body.bytes().unwrap_or_default());
+                let resp = client
+                    .request(hyper::Request::from_parts(parts, Full::new(bytes)))
+                    .await
+                    .map_err(|e| ConnectorError::io(e.into()))?;
+                let (parts, body) = resp.into_parts();
+                let body = body
+                    .collect()
+                    .await
+                    .map_err(|e| ConnectorError::io(e.into()))?
+                    .to_bytes();
+                HttpResponse::try_from(hyper::Response::from_parts(parts, SdkBody::from(body)))
+                    .map_err(|e| ConnectorError::other(e.into(), None))
+            })
+        }
+    }
+
+    #[derive(Debug, Clone)]
+    pub struct PlainClient(SharedHttpConnector);
+    impl HttpClient for PlainClient {
+        fn http_connector(
+            &self,
+            _: &HttpConnectorSettings,
+            _: &RuntimeComponents,
+        ) -> SharedHttpConnector {
+            self.0.clone()
+        }
+    }
+
+    pub fn variants(
+        endpoint: &str,
+        sdk: &aws_sdk_dynamodb::Client,
+    ) -> Vec<(String, aws_sdk_dynamodb::Client)> {
+        let _ = endpoint;
+        let mut tcp = Tcp::new();
+        tcp.set_nodelay(true);
+        let plain = PlainClient(SharedHttpConnector::new(Plain(
+            Client::builder(TokioExecutor::new()).build(tcp),
+        )));
+        let base = sdk.config().to_builder();
+        let stalled_off = base
+            .clone()
+            .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
+        vec![
+            (
+                "sdk stalled off".into(),
+                aws_sdk_dynamodb::Client::from_conf(stalled_off.clone().build()),
+            ),
+            (
+                "sdk plain http".into(),
+                aws_sdk_dynamodb::Client::from_conf(
+                    base.clone().http_client(plain.clone()).build(),
+                ),
+            ),
+            (
+                "sdk plain http stalled off".into(),
+                aws_sdk_dynamodb::Client::from_conf(stalled_off.http_client(plain).build()),
+            ),
+        ]
+    }
 }

@@ -8,9 +8,10 @@
 //! compare stream-fill --endpoint URL --prefix P --items N
 //! compare stream --endpoint URL --prefix P --items N --server NAME [--collect]
 //! compare drop --endpoint URL --prefix P          # deletes the tables under prefix P
-//! compare floor [--calls N] [--warmup N] [--endpoint URL]
+//! compare floor [--calls N] [--warmup N] [--endpoint URL] [--only TEXT]
 //!     # the transport floor: GetItem/PutItem by dynamorm, the SDK, bare hyper and std::net
-//!     # (against URL, else the embedded engine in a process of its own)
+//!     # (against URL, else the embedded engine in a process of its own;
+//!     # --only: just the clients whose label contains TEXT, e.g. to profile one)
 //! ```
 //!
 //! `run` does the same workload with dynamorm (`--client dynamorm`) or with
@@ -363,6 +364,7 @@ fn main() {
             args.number("calls", 4000.0) as usize,
             args.number("warmup", 500.0) as usize,
             args.values.get("endpoint").cloned(),
+            args.values.get("only").cloned(),
         ),
         other => fail(&format!("unknown mode {other:?}")),
     }

@@ -7,14 +7,17 @@ use aws_sdk_dynamodb::config::interceptors::BeforeSerializationInterceptorContex
 use aws_sdk_dynamodb::config::{
     BehaviorVersion, ConfigBag, Credentials, Intercept, Region, SharedCredentialsProvider,
 };
-use aws_sdk_dynamodb::error::BoxError;
+use aws_sdk_dynamodb::error::{BoxError, SdkError};
 use aws_sdk_dynamodb::Client;
 use aws_sdk_dynamodbstreams::Client as StreamsClient;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use crate::cursor_keys::CursorKeys;
 use crate::events::{Event, Observers};
 use crate::retry::Retry;
 use crate::schema::TableDef;
+use crate::wire::operations::Operation;
+use crate::wire::Direct;
 
 /// Requests one fanning-out operation sends at once, unless configured.
 const DEFAULT_CONCURRENCY: usize = 16;
@@ -57,6 +60,47 @@ pub struct Db {
     engine: Option<Arc<dyn EngineGuard>>,
     streams: Option<StreamsClient>,
     cursor_keys: CursorKeys,
+    direct: Option<Arc<Direct>>,
+    transport: Transport,
+}
+
+/// How a [`Db`] sends the data-plane requests (GetItem, PutItem,
+/// UpdateItem, DeleteItem, Query, Scan).
+///
+/// - [`Transport::Direct`] (the default where it is available): DynamoDB's
+///   JSON protocol written and read by dynamorm, signed with SigV4 from the
+///   same configuration's credentials and region, sent over hyper, retried
+///   with the SDK's standard policy, every answer's CRC32 checked; outputs
+///   and errors are the SDK's own types, so nothing else changes. It costs
+///   a fraction of the SDK's per-call CPU (see the crate's benches). It is
+///   available on handles whose SDK configuration dynamorm builds and that
+///   talk plain HTTP: [`Db::embedded`], [`Db::connect_local`],
+///   [`Db::with_engine`].
+/// - [`Transport::Sdk`]: every request through the SDK client's
+///   orchestrator, with its interceptors. Handles made with
+///   [`Db::from_client`] (which may carry interceptors of their own) and
+///   [`Db::from_env`] always use it.
+///
+/// Table management, batches, transactions and change streams go through
+/// the SDK client on either transport.
+///
+/// ```
+/// # async fn demo() -> dynamorm::Result<()> {
+/// use dynamorm::{Db, Transport};
+///
+/// let db = Db::embedded().await?;
+/// assert_eq!(db.transport(), Transport::Direct);
+/// let through_the_sdk = db.with_transport(Transport::Sdk);
+/// assert_eq!(through_the_sdk.transport(), Transport::Sdk);
+/// # Ok(()) }
+/// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Transport {
+    /// dynamorm's own JSON-protocol client.
+    Direct,
+    /// The SDK client's orchestrator.
+    Sdk,
 }
 
 /// A function from a model's declared table name to the table's name.
@@ -83,6 +127,7 @@ impl std::fmt::Debug for Db {
             .field("concurrency", &self.concurrency)
             .field("retry", &self.retry)
             .field("engine", &self.engine.is_some())
+            .field("transport", &self.transport())
             .finish()
     }
 }
@@ -109,13 +154,21 @@ impl Db {
             engine: None,
             streams: None,
             cursor_keys: CursorKeys::default(),
+            direct: None,
+            transport: Transport::Sdk,
         }
     }
 
-    fn from_local_clients((client, streams): (Client, StreamsClient)) -> Self {
+    fn from_local_clients(clients: LocalClients) -> Self {
         Db {
-            streams: Some(streams),
-            ..Db::from_client(client)
+            streams: Some(clients.streams),
+            transport: if clients.direct.is_some() {
+                Transport::Direct
+            } else {
+                Transport::Sdk
+            },
+            direct: clients.direct.map(Arc::new),
+            ..Db::from_client(clients.tables)
         }
     }
 
@@ -229,6 +282,48 @@ impl Db {
     /// How operations on this handle retry (see [`with_retry`](Self::with_retry)).
     pub fn retry(&self) -> Retry {
         self.retry
+    }
+
+    /// The same engine, sending the data-plane requests as `transport`
+    /// says. [`Transport::Direct`] on a handle that has no direct transport
+    /// ([`Db::from_client`], [`Db::from_env`], an `https://` endpoint) keeps
+    /// the SDK's: [`transport`](Self::transport) tells which is in use.
+    ///
+    /// ```
+    /// # async fn demo() -> dynamorm::Result<()> {
+    /// use dynamorm::{Db, Transport};
+    ///
+    /// let db = Db::embedded().await?.with_transport(Transport::Sdk);
+    /// assert_eq!(db.transport(), Transport::Sdk);
+    /// assert_eq!(db.with_transport(Transport::Direct).transport(), Transport::Direct);
+    /// # Ok(()) }
+    /// # tokio::runtime::Runtime::new().unwrap().block_on(demo()).unwrap();
+    /// ```
+    pub fn with_transport(&self, transport: Transport) -> Self {
+        Db {
+            transport,
+            ..self.clone()
+        }
+    }
+
+    /// The transport the data-plane requests of this handle take (see
+    /// [`Transport`]).
+    pub fn transport(&self) -> Transport {
+        match (&self.direct, self.transport) {
+            (Some(_), Transport::Direct) => Transport::Direct,
+            _ => Transport::Sdk,
+        }
+    }
+
+    /// Sends one data-plane request on this handle's transport.
+    pub(crate) async fn send<O: Operation>(
+        &self,
+        operation: O,
+    ) -> Result<O::Output, SdkError<O::Error, HttpResponse>> {
+        match (&self.direct, self.transport) {
+            (Some(direct), Transport::Direct) => direct.send(operation).await,
+            _ => operation.send_sdk(&self.client).await,
+        }
     }
 
     /// The table name prefix ("" when none).
@@ -520,7 +615,7 @@ impl Db {
 /// gives clients whose every request fails before sending (the SDK would
 /// panic on an empty URL, and report a malformed one as a retryable
 /// dispatch failure).
-fn local_clients(url: &str) -> (Client, StreamsClient) {
+fn local_clients(url: &str) -> LocalClients {
     let shared = aws_config::SdkConfig::builder()
         .behavior_version(BehaviorVersion::latest())
         .region(Region::new(LOCAL_REGION))
@@ -546,10 +641,18 @@ fn local_clients(url: &str) -> (Client, StreamsClient) {
             )
         }
     };
-    (
-        Client::from_conf(tables.build()),
-        StreamsClient::from_conf(streams.build()),
-    )
+    LocalClients {
+        tables: Client::from_conf(tables.build()),
+        streams: StreamsClient::from_conf(streams.build()),
+        direct: Direct::new(url, &shared),
+    }
+}
+
+/// The clients of a local engine, from one configuration.
+struct LocalClients {
+    tables: Client,
+    streams: StreamsClient,
+    direct: Option<Direct>,
 }
 
 /// `Err` says why `url` cannot be an endpoint.

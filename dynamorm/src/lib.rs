@@ -249,10 +249,11 @@ pub mod schema;
 mod send;
 pub mod stream;
 mod validate;
+mod wire;
 
 pub use api::{CollectionOps, InstanceMutOps, InstanceOps, ModelOps};
 pub use aws_sdk_dynamodb::types::AttributeValue;
-pub use db::Db;
+pub use db::{Db, Transport};
 pub use dynamorm_derive::{DynaCollection, DynaFields, DynaModel, DynaProjection, DynaTable};
 pub use error::{
     CancellationReason, Error, FieldError, Result, TransactionAction, ValidationErrors,

@@ -21,6 +21,7 @@ mod codec;
 mod collections;
 mod cursors;
 mod derive_accepts;
+mod direct_transport;
 mod embedded_file_survives_a_kill;
 mod engines;
 mod entity_roles;

@@ -2,6 +2,8 @@
 //! (or Scan, or GetItem) returns items of several entities, each decoded as
 //! the entity its tag names (`UserItems::query(&db, "u1")`).
 
+use aws_sdk_dynamodb::operation::query::QueryInput;
+use aws_sdk_dynamodb::operation::scan::ScanInput;
 use std::fmt;
 use std::future::IntoFuture;
 use std::marker::PhantomData;
@@ -439,10 +441,7 @@ impl<C: DynaCollection> Fetch for CollectionQuery<'_, C> {
             let projection = self.read.projection(count_only, &mut placeholders)?;
             let (names, values) = placeholders.into_maps();
             let span = trace::span("Query", &options.table, C::NAME);
-            let mut output = self
-                .db
-                .client()
-                .query()
+            let request = QueryInput::builder()
                 .table_name(&options.table)
                 .set_index_name(options.index.map(|i| i.name.to_owned()))
                 .key_condition_expression(key_condition)
@@ -454,8 +453,10 @@ impl<C: DynaCollection> Fetch for CollectionQuery<'_, C> {
                 .consistent_read(options.consistent)
                 .set_limit(limit)
                 .set_exclusive_start_key(start)
-                .set_return_consumed_capacity(options.capacity_wanted(&span))
-                .send()
+                .set_return_consumed_capacity(options.capacity_wanted(&span));
+            let mut output = self
+                .db
+                .send(request)
                 .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(options.scope(), "Query", e))?;
@@ -604,10 +605,7 @@ impl<C: DynaCollection> Fetch for CollectionScan<'_, C> {
             let projection = self.read.projection(count_only, &mut placeholders)?;
             let (names, values) = placeholders.into_maps();
             let span = trace::span("Scan", &options.table, C::NAME);
-            let mut output = self
-                .db
-                .client()
-                .scan()
+            let request = ScanInput::builder()
                 .table_name(&options.table)
                 .set_index_name(options.index.map(|i| i.name.to_owned()))
                 .set_filter_expression(filter)
@@ -617,8 +615,10 @@ impl<C: DynaCollection> Fetch for CollectionScan<'_, C> {
                 .consistent_read(options.consistent)
                 .set_limit(limit)
                 .set_exclusive_start_key(start)
-                .set_return_consumed_capacity(options.capacity_wanted(&span))
-                .send()
+                .set_return_consumed_capacity(options.capacity_wanted(&span));
+            let mut output = self
+                .db
+                .send(request)
                 .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(options.scope(), "Scan", e))?;

@@ -1,6 +1,7 @@
 //! Query: the items under one hash key of the table or of an index,
 //! optionally narrowed by a range-key condition and filtered.
 
+use aws_sdk_dynamodb::operation::query::QueryInput;
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::{AttributeValue, Select};
@@ -474,10 +475,7 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Query<'_, M, O> {
             let (names, values) = placeholders.into_maps();
             let index = self.options.index.map(|i| i.name);
             let span = trace::span("Query", table, def.model);
-            let mut output = self
-                .db
-                .client()
-                .query()
+            let request = QueryInput::builder()
                 .table_name(table)
                 .set_index_name(index.map(str::to_owned))
                 .key_condition_expression(key_condition)
@@ -490,8 +488,10 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Query<'_, M, O> {
                 .set_limit(limit)
                 .set_exclusive_start_key(start)
                 .set_select(count_only.then_some(Select::Count))
-                .set_return_consumed_capacity(self.options.capacity_wanted(&span))
-                .send()
+                .set_return_consumed_capacity(self.options.capacity_wanted(&span));
+            let mut output = self
+                .db
+                .send(request)
                 .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(self.options.scope(), "Query", e))?;

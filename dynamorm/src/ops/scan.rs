@@ -1,6 +1,7 @@
 //! Scan: every item of the table or of an index, optionally filtered, in
 //! parallel segments.
 
+use aws_sdk_dynamodb::operation::scan::ScanInput;
 use std::marker::PhantomData;
 
 use aws_sdk_dynamodb::types::Select;
@@ -233,10 +234,7 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Scan<'_, M, O> {
                 .segment
                 .map(|_| i32::try_from(self.segments).unwrap_or(i32::MAX));
             let span = trace::span("Scan", table, def.model);
-            let mut output = self
-                .db
-                .client()
-                .scan()
+            let request = ScanInput::builder()
                 .table_name(table)
                 .set_index_name(self.options.index.map(|i| i.name.to_owned()))
                 .set_filter_expression(filter)
@@ -249,8 +247,10 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Scan<'_, M, O> {
                 .set_segment(self.segment)
                 .set_total_segments(total_segments)
                 .set_select(count_only.then_some(Select::Count))
-                .set_return_consumed_capacity(self.options.capacity_wanted(&span))
-                .send()
+                .set_return_consumed_capacity(self.options.capacity_wanted(&span));
+            let mut output = self
+                .db
+                .send(request)
                 .instrument(span.clone())
                 .await
                 .map_err(|e| Error::sdk(self.options.scope(), "Scan", e))?;

@@ -3,9 +3,10 @@
 //! with. A failed condition is not an error here: it comes back with the
 //! stored item the engine returned, for the write to explain.
 
-use aws_sdk_dynamodb::operation::delete_item::DeleteItemError;
-use aws_sdk_dynamodb::operation::put_item::PutItemError;
-use aws_sdk_dynamodb::operation::update_item::UpdateItemError;
+use aws_sdk_dynamodb::operation::delete_item::{DeleteItemError, DeleteItemInput};
+use aws_sdk_dynamodb::operation::get_item::GetItemInput;
+use aws_sdk_dynamodb::operation::put_item::{PutItemError, PutItemInput};
+use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemInput};
 use aws_sdk_dynamodb::types::{ReturnValue, ReturnValuesOnConditionCheckFailure};
 use tracing::Instrument;
 
@@ -32,17 +33,13 @@ pub(crate) async fn put_item(
     on_failure: Option<ReturnValuesOnConditionCheckFailure>,
 ) -> Result<Written> {
     let span = trace::span("PutItem", at.table, at.model);
-    let request = db
-        .client()
-        .put_item()
+    let request = PutItemInput::builder()
         .table_name(at.table)
         .set_item(Some(item));
-    let result = set_condition!(request, condition)
+    let request = set_condition!(request, condition)
         .set_return_values_on_condition_check_failure(on_failure)
-        .set_return_consumed_capacity(trace::capacity_wanted(&span))
-        .send()
-        .instrument(span.clone())
-        .await;
+        .set_return_consumed_capacity(trace::capacity_wanted(&span));
+    let result = db.send(request).instrument(span.clone()).await;
     match result {
         Ok(output) => {
             trace::record(&span, output.consumed_capacity());
@@ -66,19 +63,15 @@ pub(crate) async fn update_item(
     values: ReturnValue,
 ) -> Result<Written> {
     let span = trace::span("UpdateItem", at.table, at.model);
-    let request = db
-        .client()
-        .update_item()
+    let request = UpdateItemInput::builder()
         .table_name(at.table)
         .set_key(Some(update.key))
         .update_expression(update.expression);
-    let result = set_condition!(request, update.condition)
+    let request = set_condition!(request, update.condition)
         .return_values(values)
         .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-        .set_return_consumed_capacity(trace::capacity_wanted(&span))
-        .send()
-        .instrument(span.clone())
-        .await;
+        .set_return_consumed_capacity(trace::capacity_wanted(&span));
+    let result = db.send(request).instrument(span.clone()).await;
     match result {
         Ok(output) => {
             trace::record(&span, output.consumed_capacity());
@@ -102,17 +95,13 @@ pub(crate) async fn delete_item(
     on_failure: Option<ReturnValuesOnConditionCheckFailure>,
 ) -> Result<Written> {
     let span = trace::span("DeleteItem", at.table, at.model);
-    let request = db
-        .client()
-        .delete_item()
+    let request = DeleteItemInput::builder()
         .table_name(at.table)
         .set_key(Some(key));
-    let result = set_condition!(request, condition)
+    let request = set_condition!(request, condition)
         .set_return_values_on_condition_check_failure(on_failure)
-        .set_return_consumed_capacity(trace::capacity_wanted(&span))
-        .send()
-        .instrument(span.clone())
-        .await;
+        .set_return_consumed_capacity(trace::capacity_wanted(&span));
+    let result = db.send(request).instrument(span.clone()).await;
     match result {
         Ok(output) => {
             trace::record(&span, output.consumed_capacity());
@@ -131,14 +120,13 @@ pub(crate) async fn delete_item(
 /// consistent: what a guarded write checks and then guards against.
 pub(crate) async fn read_current(db: &Db, at: ErrorContext<'_>, key: Item) -> Result<Option<Item>> {
     let span = trace::span("GetItem", at.table, at.model);
-    let output = db
-        .client()
-        .get_item()
+    let request = GetItemInput::builder()
         .table_name(at.table)
         .set_key(Some(key))
         .consistent_read(true)
-        .set_return_consumed_capacity(trace::capacity_wanted(&span))
-        .send()
+        .set_return_consumed_capacity(trace::capacity_wanted(&span));
+    let output = db
+        .send(request)
         .instrument(span.clone())
         .await
         .map_err(|e| Error::sdk(at, "GetItem", e))?;

@@ -1,12 +1,14 @@
 //! Shared set-up for the integration tests: one engine per test and unique
 //! table names, so tests run in parallel against the embedded engine or, with
 //! `DYNAMORM_TEST_ENDPOINT=http://127.0.0.1:PORT`, against DynamoDB Local.
+//! `DYNAMORM_TEST_TRANSPORT=sdk` sends the data-plane requests through the
+//! SDK's orchestrator instead of dynamorm's direct transport.
 #![allow(dead_code)]
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 
-use dynamorm::Db;
+use dynamorm::{Db, Transport};
 
 static COUNTER: AtomicUsize = AtomicUsize::new(0);
 
@@ -23,12 +25,22 @@ pub async fn db() -> Db {
         Some(url) => Db::connect_local(&url).await,
         None => Db::embedded().await.expect("embedded engine starts"),
     };
+    let db = db.with_transport(transport());
     let n = COUNTER.fetch_add(1, Ordering::Relaxed);
     let nanos = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.subsec_nanos())
         .unwrap_or(0);
     db.with_table_prefix(format!("t{}-{n}-{nanos}-", std::process::id()))
+}
+
+/// The transport the tests' handles use: `DYNAMORM_TEST_TRANSPORT=sdk`
+/// for the SDK's, else the direct one.
+pub fn transport() -> Transport {
+    match std::env::var("DYNAMORM_TEST_TRANSPORT").as_deref() {
+        Ok("sdk") => Transport::Sdk,
+        _ => Transport::Direct,
+    }
 }
 
 /// True when running against the embedded engine.

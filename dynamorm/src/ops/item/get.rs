@@ -1,5 +1,6 @@
 //! [`Get`]: one item by key (GetItem), plain or [`tracked`](Get::tracked).
 
+use aws_sdk_dynamodb::operation::get_item::GetItemInput;
 use std::collections::HashMap;
 use std::fmt;
 use std::future::IntoFuture;
@@ -231,16 +232,15 @@ pub(crate) async fn get_item(
         Some((expression, names)) => (Some(expression), names),
         None => (None, None),
     };
-    let output = db
-        .client()
-        .get_item()
+    let request = GetItemInput::builder()
         .table_name(at.table)
         .set_key(Some(key))
         .consistent_read(consistent)
         .set_projection_expression(projection)
         .set_expression_attribute_names(names)
-        .set_return_consumed_capacity(trace::capacity_wanted(&span))
-        .send()
+        .set_return_consumed_capacity(trace::capacity_wanted(&span));
+    let output = db
+        .send(request)
         .instrument(span.clone())
         .await
         .map_err(|e| Error::sdk(at, "GetItem", e))?;
