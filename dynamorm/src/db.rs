@@ -65,7 +65,8 @@ pub struct Db {
 }
 
 /// How a [`Db`] sends the data-plane requests (GetItem, PutItem,
-/// UpdateItem, DeleteItem, Query, Scan).
+/// UpdateItem, DeleteItem, Query, Scan, BatchGetItem, BatchWriteItem,
+/// TransactWriteItems, TransactGetItems).
 ///
 /// - [`Transport::Direct`] (the default where it is available): DynamoDB's
 ///   JSON protocol written and read by dynamorm, signed with SigV4 from the
@@ -81,8 +82,8 @@ pub struct Db {
 ///   [`Db::from_client`] (which may carry interceptors of their own) and
 ///   [`Db::from_env`] always use it.
 ///
-/// Table management, batches, transactions and change streams go through
-/// the SDK client on either transport.
+/// Table management and change streams go through the SDK clients on
+/// either transport.
 ///
 /// ```
 /// # async fn demo() -> dynamorm::Result<()> {

@@ -11,7 +11,7 @@ use aws_sdk_dynamodb::operation::put_item::PutItemError;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_types::date_time::{DateTime, Format};
 use dynamorm::prelude::*;
-use dynamorm::{Retry, Transport};
+use dynamorm::{PutRequest, Retry, Transport};
 use serde::{Deserialize, Serialize};
 
 use crate::support::common::db;
@@ -216,4 +216,29 @@ async fn a_handle_from_a_client_keeps_the_sdk_transport() {
         from_client.with_transport(Transport::Direct).transport(),
         Transport::Sdk
     );
+}
+
+#[tokio::test]
+async fn batches_and_transactions_are_retried_by_the_transport_too() {
+    let (db, proxy, through) = through_a_proxy().await;
+    proxy.plan("BatchWriteItem", [Fault::Throttle]);
+    let pairs: Vec<Pair> = (0..30).map(|i| pair(&format!("p{i:02}"), i)).collect();
+    Pair::put_batch(&through, &pairs).await.unwrap();
+    // Two chunks of 25 and 5, one of them throttled once.
+    assert_eq!(proxy.seen("BatchWriteItem").len(), 3);
+
+    proxy.plan("TransactWriteItems", [Fault::ServerError]);
+    through
+        .transact_write()
+        .put(PutRequest::new(&pair("t1", 1)))
+        .update(Pair::update_op("p00").plus(Pair::N, 100))
+        .await
+        .unwrap();
+    assert_eq!(proxy.seen("TransactWriteItems").len(), 2);
+    assert_eq!(Pair::get(&db, "t1").await.unwrap(), Some(pair("t1", 1)));
+    assert_eq!(Pair::get(&db, "p00").await.unwrap(), Some(pair("p00", 100)));
+
+    let keys: Vec<&str> = vec!["p01", "p29", "none"];
+    let found = Pair::get_batch(&through, keys).await.unwrap();
+    assert_eq!(found.len(), 2);
 }

@@ -7,6 +7,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Mutex, PoisonError};
 
+use aws_sdk_dynamodb::operation::batch_get_item::BatchGetItemInput;
+use aws_sdk_dynamodb::operation::batch_write_item::BatchWriteItemInput;
 use aws_sdk_dynamodb::types::builders::KeysAndAttributesBuilder;
 use aws_sdk_dynamodb::types::WriteRequest;
 use tracing::Instrument;
@@ -195,12 +197,11 @@ async fn send_writes(
         Some(budget) => budget.acquire(sent_units).await,
         None => 0.0,
     };
-    let output = db
-        .client()
-        .batch_write_item()
+    let request = BatchWriteItemInput::builder()
         .request_items(at.table, entries)
-        .set_return_consumed_capacity(trace::capacity_wanted_by(budget.is_some(), &span))
-        .send()
+        .set_return_consumed_capacity(trace::capacity_wanted_by(budget.is_some(), &span));
+    let output = db
+        .send(request)
         .instrument(span.clone())
         .await
         .map_err(|e| unanswered(budget, reserved, Error::sdk(at, "BatchWriteItem", e)))?;
@@ -293,12 +294,11 @@ async fn send_gets(
         Some(budget) => budget.acquire(None).await,
         None => 0.0,
     };
-    let output = db
-        .client()
-        .batch_get_item()
+    let request = BatchGetItemInput::builder()
         .request_items(at.table, request)
-        .set_return_consumed_capacity(trace::capacity_wanted_by(budget.is_some(), &span))
-        .send()
+        .set_return_consumed_capacity(trace::capacity_wanted_by(budget.is_some(), &span));
+    let output = db
+        .send(request)
         .instrument(span.clone())
         .await
         .map_err(|e| unanswered(budget, reserved, Error::sdk(at, "BatchGetItem", e)))?;

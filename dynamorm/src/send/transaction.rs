@@ -7,7 +7,10 @@
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
 
-use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
+use aws_sdk_dynamodb::operation::transact_get_items::TransactGetItemsInput;
+use aws_sdk_dynamodb::operation::transact_write_items::{
+    TransactWriteItemsError, TransactWriteItemsInput,
+};
 use aws_sdk_dynamodb::types::{TransactGetItem, TransactWriteItem};
 use futures::future::BoxFuture;
 use tracing::Instrument;
@@ -349,15 +352,11 @@ async fn write_actions(
     loop {
         attempts += 1;
         let span = trace::span("TransactWriteItems", &first_table, first.model);
-        let result = db
-            .client()
-            .transact_write_items()
+        let request = TransactWriteItemsInput::builder()
             .set_transact_items(Some(items.clone()))
             .client_request_token(&token)
-            .set_return_consumed_capacity(trace::capacity_wanted(&span))
-            .send()
-            .instrument(span.clone())
-            .await;
+            .set_return_consumed_capacity(trace::capacity_wanted(&span));
+        let result = db.send(request).instrument(span.clone()).await;
         let err = match result {
             Ok(output) => {
                 trace::record(&span, output.consumed_capacity());
@@ -463,15 +462,10 @@ pub(crate) async fn get(
         return Ok(Vec::new());
     };
     let span = trace::span("TransactGetItems", &first.table, first.model);
-    let output = match db
-        .client()
-        .transact_get_items()
+    let request = TransactGetItemsInput::builder()
         .set_transact_items(Some(items))
-        .set_return_consumed_capacity(trace::capacity_wanted(&span))
-        .send()
-        .instrument(span.clone())
-        .await
-    {
+        .set_return_consumed_capacity(trace::capacity_wanted(&span));
+    let output = match db.send(request).instrument(span.clone()).await {
         Ok(output) => output,
         Err(err) => {
             let err = Error::sdk(at_action(first), "TransactGetItems", err);

@@ -7,12 +7,13 @@
 //! variant of that code, so both paths hand callers the same error.
 
 use aws_sdk_dynamodb::types::error::{
-    ConditionalCheckFailedException, InternalServerError, InvalidEndpointException,
-    ItemCollectionSizeLimitExceededException, ProvisionedThroughputExceededException,
-    ReplicatedWriteConflictException, RequestLimitExceeded, ResourceNotFoundException,
-    ThrottlingException, TransactionConflictException,
+    ConditionalCheckFailedException, IdempotentParameterMismatchException, InternalServerError,
+    InvalidEndpointException, ItemCollectionSizeLimitExceededException,
+    ProvisionedThroughputExceededException, ReplicatedWriteConflictException, RequestLimitExceeded,
+    ResourceNotFoundException, ThrottlingException, TransactionCanceledException,
+    TransactionConflictException, TransactionInProgressException,
 };
-use aws_sdk_dynamodb::types::ThrottlingReason;
+use aws_sdk_dynamodb::types::{CancellationReason, ThrottlingReason};
 use aws_smithy_types::error::ErrorMetadata;
 use http::HeaderMap;
 use serde::Deserialize;
@@ -28,6 +29,7 @@ pub(crate) struct ErrorParts {
     message: Option<String>,
     item: Option<Item>,
     throttling_reasons: Option<Vec<ThrottlingReason>>,
+    cancellation_reasons: Option<Vec<CancellationReason>>,
 }
 
 #[derive(Deserialize, Default)]
@@ -41,6 +43,16 @@ struct ErrorBody {
     item: Option<WireItem>,
     #[serde(rename = "ThrottlingReasons")]
     throttling_reasons: Option<Vec<ReasonBody>>,
+    #[serde(rename = "CancellationReasons")]
+    cancellation_reasons: Option<Vec<CancellationBody>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct CancellationBody {
+    item: Option<WireItem>,
+    code: Option<String>,
+    message: Option<String>,
 }
 
 #[derive(Deserialize)]
@@ -90,6 +102,18 @@ impl ErrorParts {
                     })
                     .collect()
             }),
+            cancellation_reasons: parsed.cancellation_reasons.map(|reasons| {
+                reasons
+                    .into_iter()
+                    .map(|r| {
+                        CancellationReason::builder()
+                            .set_item(r.item.map(|item| item.0))
+                            .set_code(r.code)
+                            .set_message(r.message)
+                            .build()
+                    })
+                    .collect()
+            }),
         }
     }
 
@@ -119,6 +143,7 @@ macro_rules! exceptions {
 
 exceptions! {
     ConditionalCheckFailedException { item: set_item };
+    IdempotentParameterMismatchException;
     InternalServerError;
     InvalidEndpointException;
     ItemCollectionSizeLimitExceededException;
@@ -127,7 +152,9 @@ exceptions! {
     RequestLimitExceeded { throttling_reasons: set_throttling_reasons };
     ResourceNotFoundException;
     ThrottlingException { throttling_reasons: set_throttling_reasons };
+    TransactionCanceledException { cancellation_reasons: set_cancellation_reasons };
     TransactionConflictException;
+    TransactionInProgressException;
 }
 
 /// The SDK error of an operation: the variant named by the answer's code

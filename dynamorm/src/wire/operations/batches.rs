@@ -1,0 +1,387 @@
+//! BatchGetItem and BatchWriteItem, with what the engine left unprocessed
+//! read back into the SDK's request types.
+
+use std::collections::HashMap;
+use std::future::Future;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::batch_get_item::builders::BatchGetItemInputBuilder;
+use aws_sdk_dynamodb::operation::batch_get_item::{BatchGetItemError, BatchGetItemOutput};
+use aws_sdk_dynamodb::operation::batch_write_item::builders::BatchWriteItemInputBuilder;
+use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemError, BatchWriteItemOutput};
+use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
+use aws_sdk_dynamodb::Client;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use serde::ser::{Error as _, SerializeMap, SerializeSeq};
+use serde::{Deserialize, Serialize, Serializer};
+
+use super::body::{json_object, name, refuse_legacy, wire_object};
+use super::capacity::{capacities, CapacityJson};
+use super::Operation;
+use crate::item::Item;
+use crate::wire::attribute_json::{ItemJson, WireItem, WireItems};
+use crate::wire::errors::{service_error, ErrorParts};
+
+/// A list of keys or items, written as DynamoDB's JSON.
+struct ItemListJson<'a>(&'a [Item]);
+
+impl Serialize for ItemListJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&ItemJson(item))?;
+        }
+        seq.end()
+    }
+}
+
+wire_object!(
+    /// The keys to read from one table.
+    KeysJson(KeysAndAttributes) |keys| {
+        "Keys" => Some(ItemListJson(keys.keys())),
+        "ConsistentRead" => keys.consistent_read(),
+        "ProjectionExpression" => keys.projection_expression(),
+        "ExpressionAttributeNames" => keys.expression_attribute_names(),
+    }
+);
+
+wire_object!(
+    /// One put of a batch.
+    PutJson(PutRequest) |put| { "Item" => Some(ItemJson(put.item())) }
+);
+
+wire_object!(
+    /// One delete of a batch.
+    DeleteJson(DeleteRequest) |delete| { "Key" => Some(ItemJson(delete.key())) }
+);
+
+wire_object!(
+    /// One entry of a batch write.
+    WriteJson(WriteRequest) |write| {
+        "PutRequest" => write.put_request().map(PutJson),
+        "DeleteRequest" => write.delete_request().map(DeleteJson),
+    }
+);
+
+/// The writes of each table.
+struct TableWritesJson<'a>(&'a HashMap<String, Vec<WriteRequest>>);
+
+impl Serialize for TableWritesJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (table, writes) in self.0 {
+            map.serialize_entry(table, &WritesJson(writes))?;
+        }
+        map.end()
+    }
+}
+
+struct WritesJson<'a>(&'a [WriteRequest]);
+
+impl Serialize for WritesJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for write in self.0 {
+            seq.serialize_element(&WriteJson(write))?;
+        }
+        seq.end()
+    }
+}
+
+/// The keys of each table.
+struct TableKeysJson<'a>(&'a HashMap<String, KeysAndAttributes>);
+
+impl Serialize for TableKeysJson<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (table, keys) in self.0 {
+            map.serialize_entry(table, &KeysJson(keys))?;
+        }
+        map.end()
+    }
+}
+
+/// Unprocessed keys of one table, as the answer gives them.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct KeysAnswer {
+    keys: WireItems,
+    consistent_read: Option<bool>,
+    projection_expression: Option<String>,
+    expression_attribute_names: Option<HashMap<String, String>>,
+}
+
+impl KeysAnswer {
+    fn into_sdk(self) -> Result<KeysAndAttributes, serde_json::Error> {
+        KeysAndAttributes::builder()
+            .set_keys(Some(self.keys.0))
+            .set_consistent_read(self.consistent_read)
+            .set_projection_expression(self.projection_expression)
+            .set_expression_attribute_names(self.expression_attribute_names)
+            .build()
+            .map_err(serde_json::Error::custom)
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BatchGetAnswer {
+    responses: Option<HashMap<String, WireItems>>,
+    unprocessed_keys: Option<HashMap<String, KeysAnswer>>,
+    consumed_capacity: Option<Vec<CapacityJson>>,
+}
+
+/// One unprocessed write, as the answer gives it.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct WriteAnswer {
+    put_request: Option<PutAnswer>,
+    delete_request: Option<DeleteAnswer>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct PutAnswer {
+    item: WireItem,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct DeleteAnswer {
+    key: WireItem,
+}
+
+impl WriteAnswer {
+    fn into_sdk(self) -> Result<WriteRequest, serde_json::Error> {
+        let put = self
+            .put_request
+            .map(|put| PutRequest::builder().set_item(Some(put.item.0)).build())
+            .transpose()
+            .map_err(serde_json::Error::custom)?;
+        let delete = self
+            .delete_request
+            .map(|delete| DeleteRequest::builder().set_key(Some(delete.key.0)).build())
+            .transpose()
+            .map_err(serde_json::Error::custom)?;
+        Ok(WriteRequest::builder()
+            .set_put_request(put)
+            .set_delete_request(delete)
+            .build())
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct BatchWriteAnswer {
+    unprocessed_items: Option<HashMap<String, Vec<WriteAnswer>>>,
+    consumed_capacity: Option<Vec<CapacityJson>>,
+}
+
+impl Operation for BatchGetItemInputBuilder {
+    type Output = BatchGetItemOutput;
+    type Error = BatchGetItemError;
+    const TARGET: &'static str = "DynamoDB_20120810.BatchGetItem";
+
+    fn send_sdk(
+        self,
+        client: &Client,
+    ) -> impl Future<Output = Result<BatchGetItemOutput, SdkError<BatchGetItemError, HttpResponse>>> + Send
+    {
+        self.send_with(client)
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
+        let tables = self.get_request_items().as_ref();
+        refuse_legacy(&[(
+            tables.is_some_and(|t| t.values().any(|k| k.attributes_to_get.is_some())),
+            "AttributesToGet",
+        )])?;
+        json_object! {
+            "RequestItems" => tables.map(TableKeysJson),
+            "ReturnConsumedCapacity" => name!(self.get_return_consumed_capacity()),
+        }
+    }
+
+    fn decode(body: &[u8]) -> Result<BatchGetItemOutput, serde_json::Error> {
+        let answer: BatchGetAnswer = serde_json::from_slice(body)?;
+        let unprocessed = answer
+            .unprocessed_keys
+            .map(|tables| {
+                tables
+                    .into_iter()
+                    .map(|(table, keys)| Ok((table, keys.into_sdk()?)))
+                    .collect::<Result<HashMap<_, _>, serde_json::Error>>()
+            })
+            .transpose()?;
+        Ok(BatchGetItemOutput::builder()
+            .set_responses(answer.responses.map(|tables| {
+                tables
+                    .into_iter()
+                    .map(|(table, items)| (table, items.0))
+                    .collect()
+            }))
+            .set_unprocessed_keys(unprocessed)
+            .set_consumed_capacity(capacities(answer.consumed_capacity))
+            .build())
+    }
+
+    fn error(parts: ErrorParts) -> BatchGetItemError {
+        service_error!(
+            parts,
+            BatchGetItemError {
+                InternalServerError,
+                InvalidEndpointException,
+                ProvisionedThroughputExceededException,
+                RequestLimitExceeded,
+                ResourceNotFoundException,
+                ThrottlingException,
+            }
+        )
+    }
+}
+
+impl Operation for BatchWriteItemInputBuilder {
+    type Output = BatchWriteItemOutput;
+    type Error = BatchWriteItemError;
+    const TARGET: &'static str = "DynamoDB_20120810.BatchWriteItem";
+
+    fn send_sdk(
+        self,
+        client: &Client,
+    ) -> impl Future<
+        Output = Result<BatchWriteItemOutput, SdkError<BatchWriteItemError, HttpResponse>>,
+    > + Send {
+        self.send_with(client)
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
+        json_object! {
+            "RequestItems" => self.get_request_items().as_ref().map(TableWritesJson),
+            "ReturnConsumedCapacity" => name!(self.get_return_consumed_capacity()),
+            "ReturnItemCollectionMetrics" => name!(self.get_return_item_collection_metrics()),
+        }
+    }
+
+    fn decode(body: &[u8]) -> Result<BatchWriteItemOutput, serde_json::Error> {
+        let answer: BatchWriteAnswer = serde_json::from_slice(body)?;
+        let unprocessed = answer
+            .unprocessed_items
+            .map(|tables| {
+                tables
+                    .into_iter()
+                    .map(|(table, writes)| {
+                        let writes = writes
+                            .into_iter()
+                            .map(WriteAnswer::into_sdk)
+                            .collect::<Result<Vec<_>, _>>()?;
+                        Ok((table, writes))
+                    })
+                    .collect::<Result<HashMap<_, _>, serde_json::Error>>()
+            })
+            .transpose()?;
+        Ok(BatchWriteItemOutput::builder()
+            .set_unprocessed_items(unprocessed)
+            .set_consumed_capacity(capacities(answer.consumed_capacity))
+            .build())
+    }
+
+    fn error(parts: ErrorParts) -> BatchWriteItemError {
+        service_error!(
+            parts,
+            BatchWriteItemError {
+                InternalServerError,
+                InvalidEndpointException,
+                ItemCollectionSizeLimitExceededException,
+                ProvisionedThroughputExceededException,
+                ReplicatedWriteConflictException,
+                RequestLimitExceeded,
+                ResourceNotFoundException,
+                ThrottlingException,
+            }
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use aws_sdk_dynamodb::types::AttributeValue;
+
+    use super::*;
+
+    fn key(id: &str) -> Item {
+        HashMap::from([("id".to_owned(), AttributeValue::S(id.into()))])
+    }
+
+    #[test]
+    fn batch_writes_are_written_and_unprocessed_ones_read_back() {
+        let put = WriteRequest::builder()
+            .put_request(
+                PutRequest::builder()
+                    .set_item(Some(key("a")))
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let delete = WriteRequest::builder()
+            .delete_request(
+                DeleteRequest::builder()
+                    .set_key(Some(key("b")))
+                    .build()
+                    .unwrap(),
+            )
+            .build();
+        let request = BatchWriteItemInputBuilder::default()
+            .request_items("t", vec![put.clone(), delete.clone()]);
+        let json: serde_json::Value = serde_json::from_slice(&request.encode().unwrap()).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"RequestItems": {"t": [
+                {"PutRequest": {"Item": {"id": {"S": "a"}}}},
+                {"DeleteRequest": {"Key": {"id": {"S": "b"}}}},
+            ]}})
+        );
+        let output = BatchWriteItemInputBuilder::decode(
+            &serde_json::to_vec(&serde_json::json!({
+                "UnprocessedItems": json["RequestItems"],
+                "ConsumedCapacity": [{"TableName": "t", "CapacityUnits": 2.0}],
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(output.unprocessed_items().unwrap()["t"], vec![put, delete]);
+        assert_eq!(output.consumed_capacity()[0].capacity_units(), Some(2.0));
+    }
+
+    #[test]
+    fn batch_gets_are_written_and_their_answers_read_back() {
+        let keys = KeysAndAttributes::builder()
+            .keys(key("a"))
+            .keys(key("b"))
+            .consistent_read(true)
+            .projection_expression("#n")
+            .expression_attribute_names("#n", "name")
+            .build()
+            .unwrap();
+        let request = BatchGetItemInputBuilder::default().request_items("t", keys.clone());
+        let json: serde_json::Value = serde_json::from_slice(&request.encode().unwrap()).unwrap();
+        assert_eq!(
+            json["RequestItems"]["t"],
+            serde_json::json!({
+                "Keys": [{"id": {"S": "a"}}, {"id": {"S": "b"}}],
+                "ConsistentRead": true,
+                "ProjectionExpression": "#n",
+                "ExpressionAttributeNames": {"#n": "name"},
+            })
+        );
+        let output = BatchGetItemInputBuilder::decode(
+            &serde_json::to_vec(&serde_json::json!({
+                "Responses": {"t": [{"id": {"S": "a"}}]},
+                "UnprocessedKeys": json["RequestItems"],
+            }))
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(output.responses().unwrap()["t"], vec![key("a")]);
+        assert_eq!(output.unprocessed_keys().unwrap()["t"], keys);
+    }
+}

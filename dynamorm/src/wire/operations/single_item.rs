@@ -1,0 +1,267 @@
+//! GetItem, PutItem, UpdateItem and DeleteItem.
+
+use std::future::Future;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemInputBuilder;
+use aws_sdk_dynamodb::operation::delete_item::{DeleteItemError, DeleteItemOutput};
+use aws_sdk_dynamodb::operation::get_item::builders::GetItemInputBuilder;
+use aws_sdk_dynamodb::operation::get_item::{GetItemError, GetItemOutput};
+use aws_sdk_dynamodb::operation::put_item::builders::PutItemInputBuilder;
+use aws_sdk_dynamodb::operation::put_item::{PutItemError, PutItemOutput};
+use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemInputBuilder;
+use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
+use aws_sdk_dynamodb::Client;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use serde::Deserialize;
+
+use super::body::{items, json_object, name, refuse_legacy};
+use super::capacity::CapacityJson;
+use super::Operation;
+use crate::wire::attribute_json::WireItem;
+use crate::wire::errors::{service_error, ErrorParts};
+
+/// The answer of a single-item operation.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct ItemAnswer {
+    item: Option<WireItem>,
+    attributes: Option<WireItem>,
+    consumed_capacity: Option<CapacityJson>,
+}
+
+impl Operation for GetItemInputBuilder {
+    type Output = GetItemOutput;
+    type Error = GetItemError;
+    const TARGET: &'static str = "DynamoDB_20120810.GetItem";
+
+    fn send_sdk(
+        self,
+        client: &Client,
+    ) -> impl Future<Output = Result<GetItemOutput, SdkError<GetItemError, HttpResponse>>> + Send
+    {
+        self.send_with(client)
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
+        refuse_legacy(&[(self.get_attributes_to_get().is_some(), "AttributesToGet")])?;
+        json_object! {
+            "TableName" => self.get_table_name().as_deref(),
+            "Key" => items!(self.get_key()),
+            "ConsistentRead" => *self.get_consistent_read(),
+            "ReturnConsumedCapacity" => name!(self.get_return_consumed_capacity()),
+            "ProjectionExpression" => self.get_projection_expression().as_deref(),
+            "ExpressionAttributeNames" => self.get_expression_attribute_names().as_ref(),
+        }
+    }
+
+    fn decode(body: &[u8]) -> Result<GetItemOutput, serde_json::Error> {
+        let answer: ItemAnswer = serde_json::from_slice(body)?;
+        Ok(GetItemOutput::builder()
+            .set_item(answer.item.map(|item| item.0))
+            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
+            .build())
+    }
+
+    fn error(parts: ErrorParts) -> GetItemError {
+        service_error!(
+            parts,
+            GetItemError {
+                InternalServerError,
+                InvalidEndpointException,
+                ProvisionedThroughputExceededException,
+                RequestLimitExceeded,
+                ResourceNotFoundException,
+                ThrottlingException,
+            }
+        )
+    }
+}
+
+/// The error variants of PutItem, UpdateItem and DeleteItem.
+macro_rules! write_error {
+    ($parts:expr, $error:ident) => {
+        service_error!(
+            $parts,
+            $error {
+                ConditionalCheckFailedException,
+                InternalServerError,
+                InvalidEndpointException,
+                ItemCollectionSizeLimitExceededException,
+                ProvisionedThroughputExceededException,
+                ReplicatedWriteConflictException,
+                RequestLimitExceeded,
+                ResourceNotFoundException,
+                ThrottlingException,
+                TransactionConflictException,
+            }
+        )
+    };
+}
+
+impl Operation for PutItemInputBuilder {
+    type Output = PutItemOutput;
+    type Error = PutItemError;
+    const TARGET: &'static str = "DynamoDB_20120810.PutItem";
+
+    fn send_sdk(
+        self,
+        client: &Client,
+    ) -> impl Future<Output = Result<PutItemOutput, SdkError<PutItemError, HttpResponse>>> + Send
+    {
+        self.send_with(client)
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
+        refuse_legacy(&[
+            (self.get_expected().is_some(), "Expected"),
+            (
+                self.get_conditional_operator().is_some(),
+                "ConditionalOperator",
+            ),
+        ])?;
+        json_object! {
+            "TableName" => self.get_table_name().as_deref(),
+            "Item" => items!(self.get_item()),
+            "ConditionExpression" => self.get_condition_expression().as_deref(),
+            "ExpressionAttributeNames" => self.get_expression_attribute_names().as_ref(),
+            "ExpressionAttributeValues" => items!(self.get_expression_attribute_values()),
+            "ReturnValues" => name!(self.get_return_values()),
+            "ReturnConsumedCapacity" => name!(self.get_return_consumed_capacity()),
+            "ReturnItemCollectionMetrics" => name!(self.get_return_item_collection_metrics()),
+            "ReturnValuesOnConditionCheckFailure" =>
+                name!(self.get_return_values_on_condition_check_failure()),
+        }
+    }
+
+    fn decode(body: &[u8]) -> Result<PutItemOutput, serde_json::Error> {
+        let answer: ItemAnswer = serde_json::from_slice(body)?;
+        Ok(PutItemOutput::builder()
+            .set_attributes(answer.attributes.map(|item| item.0))
+            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
+            .build())
+    }
+
+    fn error(parts: ErrorParts) -> PutItemError {
+        write_error!(parts, PutItemError)
+    }
+}
+
+impl Operation for UpdateItemInputBuilder {
+    type Output = UpdateItemOutput;
+    type Error = UpdateItemError;
+    const TARGET: &'static str = "DynamoDB_20120810.UpdateItem";
+
+    fn send_sdk(
+        self,
+        client: &Client,
+    ) -> impl Future<Output = Result<UpdateItemOutput, SdkError<UpdateItemError, HttpResponse>>> + Send
+    {
+        self.send_with(client)
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
+        refuse_legacy(&[
+            (self.get_attribute_updates().is_some(), "AttributeUpdates"),
+            (self.get_expected().is_some(), "Expected"),
+            (
+                self.get_conditional_operator().is_some(),
+                "ConditionalOperator",
+            ),
+        ])?;
+        json_object! {
+            "TableName" => self.get_table_name().as_deref(),
+            "Key" => items!(self.get_key()),
+            "UpdateExpression" => self.get_update_expression().as_deref(),
+            "ConditionExpression" => self.get_condition_expression().as_deref(),
+            "ExpressionAttributeNames" => self.get_expression_attribute_names().as_ref(),
+            "ExpressionAttributeValues" => items!(self.get_expression_attribute_values()),
+            "ReturnValues" => name!(self.get_return_values()),
+            "ReturnConsumedCapacity" => name!(self.get_return_consumed_capacity()),
+            "ReturnItemCollectionMetrics" => name!(self.get_return_item_collection_metrics()),
+            "ReturnValuesOnConditionCheckFailure" =>
+                name!(self.get_return_values_on_condition_check_failure()),
+        }
+    }
+
+    fn decode(body: &[u8]) -> Result<UpdateItemOutput, serde_json::Error> {
+        let answer: ItemAnswer = serde_json::from_slice(body)?;
+        Ok(UpdateItemOutput::builder()
+            .set_attributes(answer.attributes.map(|item| item.0))
+            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
+            .build())
+    }
+
+    fn error(parts: ErrorParts) -> UpdateItemError {
+        write_error!(parts, UpdateItemError)
+    }
+}
+
+impl Operation for DeleteItemInputBuilder {
+    type Output = DeleteItemOutput;
+    type Error = DeleteItemError;
+    const TARGET: &'static str = "DynamoDB_20120810.DeleteItem";
+
+    fn send_sdk(
+        self,
+        client: &Client,
+    ) -> impl Future<Output = Result<DeleteItemOutput, SdkError<DeleteItemError, HttpResponse>>> + Send
+    {
+        self.send_with(client)
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
+        refuse_legacy(&[
+            (self.get_expected().is_some(), "Expected"),
+            (
+                self.get_conditional_operator().is_some(),
+                "ConditionalOperator",
+            ),
+        ])?;
+        json_object! {
+            "TableName" => self.get_table_name().as_deref(),
+            "Key" => items!(self.get_key()),
+            "ConditionExpression" => self.get_condition_expression().as_deref(),
+            "ExpressionAttributeNames" => self.get_expression_attribute_names().as_ref(),
+            "ExpressionAttributeValues" => items!(self.get_expression_attribute_values()),
+            "ReturnValues" => name!(self.get_return_values()),
+            "ReturnConsumedCapacity" => name!(self.get_return_consumed_capacity()),
+            "ReturnItemCollectionMetrics" => name!(self.get_return_item_collection_metrics()),
+            "ReturnValuesOnConditionCheckFailure" =>
+                name!(self.get_return_values_on_condition_check_failure()),
+        }
+    }
+
+    fn decode(body: &[u8]) -> Result<DeleteItemOutput, serde_json::Error> {
+        let answer: ItemAnswer = serde_json::from_slice(body)?;
+        Ok(DeleteItemOutput::builder()
+            .set_attributes(answer.attributes.map(|item| item.0))
+            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
+            .build())
+    }
+
+    fn error(parts: ErrorParts) -> DeleteItemError {
+        write_error!(parts, DeleteItemError)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn legacy_parameters_are_refused_not_dropped() {
+        let put = PutItemInputBuilder::default().table_name("t").expected(
+            "a",
+            aws_sdk_dynamodb::types::ExpectedAttributeValue::builder().build(),
+        );
+        let err = put.encode().unwrap_err();
+        assert!(err.to_string().contains("Expected"), "{err}");
+    }
+
+    #[test]
+    fn an_empty_answer_is_no_item() {
+        let got = GetItemInputBuilder::decode(b"{}").unwrap();
+        assert!(got.item().is_none());
+    }
+}
