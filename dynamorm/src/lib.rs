@@ -200,7 +200,7 @@
 //! ## Layers
 //! Each module imports only modules on the lines above it (or earlier on its own line); no two import each other:
 //! 1. data: [`Item`] and key identities, [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`], numbers;
-//! 2. [`codec`] (model ↔ item, every value as its field stores it), `validate`, `retry` ([`Retry`]), [`db`]; then [`expr`] (paths, conditions, updates, `__` terms) and [`stream`] (change records decoded as models);
+//! 2. [`codec`] (model ↔ item, every value as its field stores it), `validate`, `retry` ([`Retry`]), `wire` (the direct transport: the data-plane operations in DynamoDB's JSON protocol, signed, sent, retried and read back as the SDK's types), [`db`]; then [`expr`] (paths, conditions, updates, `__` terms) and [`stream`] (change records decoded as models);
 //! 3. [`request`]: write requests as values that render to the SDK's types (encode → stamp → size check → conditions) with no side effect;
 //! 4. `send`: the one send pipeline — hooks before and after, signals, tracing spans, stamp times, condition failures explained, retries — for single writes, batches and transactions;
 //! 5. [`ops`]: the builders each operation family hands to it ([`ops::item`], [`ops::update`], [`ops::batch`], [`ops::transact`], queries, scans, tables, change streams); 6. `api`: [`ModelOps`] and [`InstanceOps`] over every model, [`CollectionOps`] over every collection; beside it the derive's hidden helpers.
@@ -212,6 +212,10 @@
 //!   DynamoDB Local itself (Java 17+, the emulator found or installed with
 //!   npm) and hands out `Db`s connected to it.
 //! - [`Db::from_env`] / [`Db::from_client`]: AWS.
+//!
+//! On the local engines the data-plane requests take dynamorm's direct
+//! transport (see [`Transport`]); [`Db::with_transport`] switches a handle
+//! to the SDK's.
 //!
 //! ## Features
 //! - `embedded` (default): [`Db::embedded`] and [`Db::embedded_file`].

@@ -4,7 +4,11 @@
 //! (throttling and transient error codes, 500/502/503/504, connection
 //! failures, clock skew; the configuration's attempts and backoff), each
 //! answer's CRC32 checked, and outputs and errors built as the SDK's own
-//! types. It leaves out what costs the SDK's orchestrator most per call
+//! types. The configuration's operation timeout bounds a call, its attempt
+//! timeout (else its read timeout) each attempt, its connect timeout each
+//! new connection; the SDK's retry quota (a token bucket shared by a
+//! client's calls) is left out, as dynamorm's own [`Retry`](crate::Retry)
+//! paces the retries above it. It leaves out what costs the SDK's orchestrator most per call
 //! (runtime-plugin and config-bag merging, interceptors, a canonical
 //! request built for any protocol, a signing key derived per request).
 //!

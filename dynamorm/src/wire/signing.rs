@@ -27,12 +27,20 @@ pub(crate) struct Signer {
 }
 
 /// A signing key, for the day and the credentials it was derived for.
-#[derive(Debug)]
 struct DayKey {
     date: String,
     access_key_id: String,
     secret: String,
     key: Vec<u8>,
+}
+
+impl std::fmt::Debug for DayKey {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("DayKey")
+            .field("date", &self.date)
+            .field("access_key_id", &self.access_key_id)
+            .finish_non_exhaustive()
+    }
 }
 
 /// The headers a signed request carries besides its content type, host and target.
@@ -252,6 +260,15 @@ mod tests {
         assert_ne!(first, rotated);
         assert_ne!(rotated, tomorrow);
         assert_eq!(signer.sign(&one, "T", b"", day).authorization, first);
+    }
+
+    #[test]
+    fn a_signer_never_shows_its_secret_or_key() {
+        let signer = Signer::new("eu-west-1", "h");
+        let credentials = Credentials::new("AKID", "very-secret", None, None, "test");
+        signer.sign(&credentials, "T", b"", SystemTime::now());
+        let shown = format!("{signer:?}");
+        assert!(shown.contains("AKID") && !shown.contains("very-secret"), "{shown}");
     }
 
     #[test]
