@@ -17,7 +17,7 @@ use hyper_util::rt::TokioExecutor;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use crate::{emit, raw, runtime, usage};
+use crate::{emit, raw, runtime, sdk_variants, usage};
 
 /// A two-attribute item.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
@@ -58,7 +58,13 @@ fn cpu_per_call(calls: usize, work: impl FnOnce()) -> f64 {
 /// Runs the comparison: `calls` measured calls per client after `warmup`,
 /// against `endpoint` (DynamoDB Local, say) or, without one, the embedded
 /// engine started in a process of its own.
-pub fn run(calls: usize, warmup: usize, endpoint: Option<String>, only: Option<String>) {
+pub fn run(
+    calls: usize,
+    warmup: usize,
+    repeat: usize,
+    endpoint: Option<String>,
+    only: Option<String>,
+) {
     let mut server = None;
     let endpoint = match endpoint {
         Some(endpoint) => endpoint,
@@ -98,7 +104,7 @@ pub fn run(calls: usize, warmup: usize, endpoint: Option<String>, only: Option<S
         .expect("item");
     });
     let sdk = raw::client(&endpoint);
-    let variants = plain::variants(&endpoint, &sdk);
+    let variants = sdk_variants::variants(&sdk);
     let key = aws_sdk_dynamodb::types::AttributeValue::S("k".into());
     let hyper: HyperClient<_, Full<Bytes>> =
         HyperClient::builder(TokioExecutor::new()).build_http();
@@ -106,7 +112,8 @@ pub fn run(calls: usize, warmup: usize, endpoint: Option<String>, only: Option<S
     let authority = uri.authority().map(|a| a.to_string()).unwrap_or_default();
 
     let mut rows: Vec<(String, f64)> = Vec::new();
-    for (op, body) in [("GetItem", GET_BODY), ("PutItem", PUT_BODY)] {
+    let rounds = (0..repeat.max(1)).flat_map(|_| [("GetItem", GET_BODY), ("PutItem", PUT_BODY)]);
+    for (op, body) in rounds {
         let measure =
             |n: usize, label: &str, rows: &mut Vec<(String, f64)>, f: &mut dyn FnMut(usize)| {
                 if only
@@ -229,7 +236,8 @@ pub fn run(calls: usize, warmup: usize, endpoint: Option<String>, only: Option<S
         let _ = server.wait();
     }
 
-    println!("| call | client CPU per call, µs |");
+    let rows = medians(rows);
+    println!("| call | client CPU per call, µs (median of {repeat}) |");
     println!("|---|--:|");
     for (label, us) in &rows {
         println!("| {label} | {us:.1} |");
@@ -237,8 +245,27 @@ pub fn run(calls: usize, warmup: usize, endpoint: Option<String>, only: Option<S
     emit(json!({
         "kind": "floor",
         "calls": calls,
+        "repeat": repeat,
         "rows": rows.iter().map(|(l, us)| json!({"call": l, "cpu_us": us})).collect::<Vec<_>>(),
     }));
+}
+
+/// The median of each label's values, labels in the order first seen.
+fn medians(rows: Vec<(String, f64)>) -> Vec<(String, f64)> {
+    let mut by_label: Vec<(String, Vec<f64>)> = Vec::new();
+    for (label, us) in rows {
+        match by_label.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, values)) => values.push(us),
+            None => by_label.push((label, vec![us])),
+        }
+    }
+    by_label
+        .into_iter()
+        .map(|(label, mut values)| {
+            values.sort_by(f64::total_cmp);
+            (label, values[values.len() / 2])
+        })
+        .collect()
 }
 
 /// Reads one HTTP/1.1 response (headers, then `content-length` bytes).
@@ -262,90 +289,4 @@ fn read_response(reader: &mut BufReader<TcpStream>) {
     }
     let mut body = vec![0; length];
     reader.read_exact(&mut body).expect("body");
-}
-
-mod plain {
-    use aws_sdk_dynamodb::config::StalledStreamProtectionConfig;
-    use aws_smithy_runtime_api::client::http::*;
-    use aws_smithy_runtime_api::client::orchestrator::{HttpRequest, HttpResponse};
-    use aws_smithy_runtime_api::client::result::ConnectorError;
-    use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
-    use aws_smithy_types::body::SdkBody;
-    use bytes::Bytes;
-    use http_body_util::{BodyExt, Full};
-    use hyper_util::client::legacy::connect::HttpConnector as Tcp;
-    use hyper_util::client::legacy::Client;
-    use hyper_util::rt::TokioExecutor;
-
-    #[derive(Debug, Clone)]
-    pub struct Plain(Client<Tcp, Full<Bytes>>);
-
-    impl HttpConnector for Plain {
-        fn call(&self, request: HttpRequest) -> HttpConnectorFuture {
-            let client = self.0.clone();
-            HttpConnectorFuture::new(async move {
-                let req = request
-                    .try_into_http1x()
-                    .map_err(|e| ConnectorError::other(e.into(), None))?;
-                let (parts, body) = req.into_parts();
-                let bytes = Bytes::copy_from_slice(body.bytes().unwrap_or_default());
-                let resp = client
-                    .request(hyper::Request::from_parts(parts, Full::new(bytes)))
-                    .await
-                    .map_err(|e| ConnectorError::io(e.into()))?;
-                let (parts, body) = resp.into_parts();
-                let body = body
-                    .collect()
-                    .await
-                    .map_err(|e| ConnectorError::io(e.into()))?
-                    .to_bytes();
-                HttpResponse::try_from(hyper::Response::from_parts(parts, SdkBody::from(body)))
-                    .map_err(|e| ConnectorError::other(e.into(), None))
-            })
-        }
-    }
-
-    #[derive(Debug, Clone)]
-    pub struct PlainClient(SharedHttpConnector);
-    impl HttpClient for PlainClient {
-        fn http_connector(
-            &self,
-            _: &HttpConnectorSettings,
-            _: &RuntimeComponents,
-        ) -> SharedHttpConnector {
-            self.0.clone()
-        }
-    }
-
-    pub fn variants(
-        endpoint: &str,
-        sdk: &aws_sdk_dynamodb::Client,
-    ) -> Vec<(String, aws_sdk_dynamodb::Client)> {
-        let _ = endpoint;
-        let mut tcp = Tcp::new();
-        tcp.set_nodelay(true);
-        let plain = PlainClient(SharedHttpConnector::new(Plain(
-            Client::builder(TokioExecutor::new()).build(tcp),
-        )));
-        let base = sdk.config().to_builder();
-        let stalled_off = base
-            .clone()
-            .stalled_stream_protection(StalledStreamProtectionConfig::disabled());
-        vec![
-            (
-                "sdk stalled off".into(),
-                aws_sdk_dynamodb::Client::from_conf(stalled_off.clone().build()),
-            ),
-            (
-                "sdk plain http".into(),
-                aws_sdk_dynamodb::Client::from_conf(
-                    base.clone().http_client(plain.clone()).build(),
-                ),
-            ),
-            (
-                "sdk plain http stalled off".into(),
-                aws_sdk_dynamodb::Client::from_conf(stalled_off.http_client(plain).build()),
-            ),
-        ]
-    }
 }

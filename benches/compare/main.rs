@@ -8,9 +8,10 @@
 //! compare stream-fill --endpoint URL --prefix P --items N
 //! compare stream --endpoint URL --prefix P --items N --server NAME [--collect]
 //! compare drop --endpoint URL --prefix P          # deletes the tables under prefix P
-//! compare floor [--calls N] [--warmup N] [--endpoint URL] [--only TEXT]
+//! compare floor [--calls N] [--warmup N] [--repeat N] [--endpoint URL] [--only TEXT]
 //!     # the transport floor: GetItem/PutItem by dynamorm, the SDK, bare hyper and std::net
 //!     # (against URL, else the embedded engine in a process of its own;
+//!     # --repeat: rounds, each client's median reported;
 //!     # --only: just the clients whose label contains TEXT, e.g. to profile one)
 //! ```
 //!
@@ -30,6 +31,7 @@
 mod floor;
 mod orm;
 mod raw;
+mod sdk_variants;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -363,6 +365,7 @@ fn main() {
         "floor" => floor::run(
             args.number("calls", 4000.0) as usize,
             args.number("warmup", 500.0) as usize,
+            args.number("repeat", 1.0) as usize,
             args.values.get("endpoint").cloned(),
             args.values.get("only").cloned(),
         ),
