@@ -268,7 +268,10 @@ mod tests {
         let credentials = Credentials::new("AKID", "very-secret", None, None, "test");
         signer.sign(&credentials, "T", b"", SystemTime::now());
         let shown = format!("{signer:?}");
-        assert!(shown.contains("AKID") && !shown.contains("very-secret"), "{shown}");
+        assert!(
+            shown.contains("AKID") && !shown.contains("very-secret"),
+            "{shown}"
+        );
     }
 
     #[test]
