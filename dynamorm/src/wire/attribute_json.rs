@@ -91,24 +91,50 @@ pub(crate) struct WireItems(pub Vec<Item>);
 struct WireList(Vec<AttributeValue>);
 
 /// The type tags of an attribute value.
-#[derive(Deserialize)]
 enum Tag {
     S,
     N,
     B,
-    #[serde(rename = "SS")]
     Ss,
-    #[serde(rename = "NS")]
     Ns,
-    #[serde(rename = "BS")]
     Bs,
     M,
     L,
-    #[serde(rename = "NULL")]
     Null,
-    #[serde(rename = "BOOL")]
     Bool,
 }
+
+impl<'de> Deserialize<'de> for Tag {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TagVisitor;
+        impl Visitor<'_> for TagVisitor {
+            type Value = Tag;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("an attribute type: S, N, B, SS, NS, BS, M, L, NULL or BOOL")
+            }
+
+            fn visit_str<E: de::Error>(self, tag: &str) -> Result<Tag, E> {
+                Ok(match tag {
+                    "S" => Tag::S,
+                    "N" => Tag::N,
+                    "B" => Tag::B,
+                    "SS" => Tag::Ss,
+                    "NS" => Tag::Ns,
+                    "BS" => Tag::Bs,
+                    "M" => Tag::M,
+                    "L" => Tag::L,
+                    "NULL" => Tag::Null,
+                    "BOOL" => Tag::Bool,
+                    other => return Err(E::unknown_variant(other, TAGS)),
+                })
+            }
+        }
+        deserializer.deserialize_str(TagVisitor)
+    }
+}
+
+const TAGS: &[&str] = &["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"];
 
 fn blob<E: de::Error>(text: &str) -> Result<Blob, E> {
     STANDARD
