@@ -207,11 +207,17 @@ pub async fn stream(
         "role": "baseline", "max_rss_kib": baseline, "cpu_s": 0.0,
     }));
     let op = if collect { "scan_all" } else { "stream_scan" };
+    let own_size = std::cell::Cell::new(0usize);
     meter
         .measure(op, items, || async {
             let scan = Thing::scan(&db).segments(segments);
             if collect {
-                scan.all().await.expect("scan").len()
+                let things = scan.all().await.expect("scan");
+                // Summing the items' own size is a few ms of the measured CPU
+                // (charged to `.all()`); the drop stays measured too, as the
+                // stream mode drops each item as it goes.
+                own_size.set(things.iter().map(own_size_of).sum());
+                things.len()
             } else {
                 scan.stream()
                     .try_fold(0usize, |n, t| {
@@ -223,6 +229,48 @@ pub async fn stream(
             }
         })
         .await;
+    if collect {
+        let bytes = own_size.get();
+        eprintln!(
+            "compare: the {items} collected items' own size: {bytes} bytes ({:.1} MiB, {} per item)",
+            bytes as f64 / (1024.0 * 1024.0),
+            bytes / items.max(1)
+        );
+        crate::emit(serde_json::json!({
+            "kind": "own_size", "client": meter.client, "server": meter.server,
+            "items": items, "bytes": bytes,
+        }));
+    }
+}
+
+/// What one collected `Thing` holds: its own `size_of` plus the bytes its
+/// heap allocations request (string capacities, the `tags` table and its
+/// keys' capacities), without the allocator's per-chunk overhead or the
+/// result `Vec`'s spare capacity.
+fn own_size_of(thing: &Thing) -> usize {
+    let keys: usize = thing.tags.keys().map(String::capacity).sum();
+    std::mem::size_of::<Thing>()
+        + thing.id.capacity()
+        + thing.name.capacity()
+        + hash_table_bytes::<(String, i64)>(thing.tags.capacity())
+        + keys
+}
+
+/// The bytes of the allocation behind a std `HashMap` (hashbrown) of
+/// `capacity` holding `T`s: a power of two of buckets (capacity + 1 below
+/// 8, else capacity * 8 / 7), each bucket's `T` (rounded up to 16 bytes
+/// in all) and one control byte, plus 16 control bytes for the SSE2 group.
+fn hash_table_bytes<T>(capacity: usize) -> usize {
+    if capacity == 0 {
+        return 0; // the empty singleton allocates nothing
+    }
+    let buckets = if capacity < 8 {
+        (capacity + 1).next_power_of_two()
+    } else {
+        (capacity * 8 / 7).next_power_of_two()
+    };
+    let data = (buckets * std::mem::size_of::<T>()).next_multiple_of(16);
+    data + buckets + 16
 }
 
 pub async fn drop_tables(endpoint: &str, prefix: &str) {

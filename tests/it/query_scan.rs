@@ -296,6 +296,33 @@ async fn scan_filters_counts_and_segments() {
     assert_eq!(Book::scan(&db).limit(4).all().await.unwrap().len(), 4);
     assert_eq!(Book::scan(&db).segments(3).all().await.unwrap().len(), 6);
     assert_eq!(Book::scan(&db).segments(3).count().await.unwrap(), 6);
+    // A segmented `all` reads pages, `stream` items: the same items, the
+    // same limit across segments, many pages per segment or one.
+    let keys = |books: Vec<Book>| {
+        let mut keys: Vec<(String, i64)> = books.into_iter().map(|b| (b.isbn, b.edition)).collect();
+        keys.sort();
+        keys
+    };
+    let streamed: Vec<Book> = Book::scan(&db)
+        .segments(3)
+        .stream()
+        .try_collect()
+        .await
+        .unwrap();
+    let paged = Book::scan(&db)
+        .segments(3)
+        .page_size(1)
+        .all()
+        .await
+        .unwrap();
+    assert_eq!(keys(paged), keys(streamed));
+    for limit in [1, 5, 6, 7] {
+        let books = Book::scan(&db).segments(4).page_size(2).limit(limit);
+        let mut seen = keys(books.all().await.unwrap());
+        assert_eq!(seen.len(), limit.min(6), "limit {limit}");
+        seen.dedup();
+        assert_eq!(seen.len(), limit.min(6), "no item twice, limit {limit}");
+    }
     assert!(Book::scan(&db).first().await.unwrap().is_some());
     let err = Book::scan(&db).segments(2).page(None).await.unwrap_err();
     assert!(matches!(err, Error::InvalidQuery { .. }));

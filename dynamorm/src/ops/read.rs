@@ -390,56 +390,142 @@ fn request_limit<F: Fetch>(read: &F, remaining: Option<usize>) -> Option<i32> {
     }
 }
 
+/// Where a read of page after page stands: the key to resume from, whether
+/// the last page was read, and how many more items are wanted.
+struct PageReader<F> {
+    read: F,
+    start: Option<Item>,
+    done: bool,
+    remaining: Option<usize>,
+}
+
+impl<F: Fetch> PageReader<F> {
+    /// A reader of `read`'s pages from `start` (`None`: the first).
+    fn new(read: F, start: Option<Item>) -> Self {
+        let remaining = read.options().limit;
+        PageReader {
+            read,
+            start,
+            done: false,
+            remaining,
+        }
+    }
+
+    /// The next page's items as DynamoDB returned them; `None` once the
+    /// last page was read or no more items are wanted.
+    async fn next_raw(&mut self) -> Result<Option<Vec<Item>>> {
+        if self.done || self.remaining == Some(0) {
+            return Ok(None);
+        }
+        let limit = request_limit(&self.read, self.remaining);
+        let fetched = fetch(&self.read, self.start.take(), limit, false).await?;
+        self.done = fetched.last_key.is_none();
+        self.start = fetched.last_key;
+        Ok(Some(fetched.items))
+    }
+
+    /// How many of a page's `raw` items can still be wanted.
+    fn wanted(&self, raw: usize) -> usize {
+        self.remaining.map_or(raw, |left| left.min(raw))
+    }
+
+    /// Decodes one item, counting it against the limit; `None`: skipped.
+    fn decode(&mut self, item: Item) -> Option<Result<F::Output>> {
+        let output = self.read.decode(item)?;
+        if let Some(left) = self.remaining.as_mut() {
+            *left -= 1;
+        }
+        Some(output)
+    }
+
+    /// A page's items, each decoded (or the error it is), up to the limit.
+    fn decode_each(&mut self, raw: Vec<Item>) -> Vec<Result<F::Output>> {
+        let mut decoded = Vec::with_capacity(self.wanted(raw.len()));
+        for item in raw {
+            if self.remaining == Some(0) {
+                break;
+            }
+            decoded.extend(self.decode(item));
+        }
+        decoded
+    }
+
+    /// Decodes a page's items into `out`, up to the limit, each raw item
+    /// released as soon as it is decoded; stops at the first that fails
+    /// (the ones before it are in `out`).
+    fn decode_into(&mut self, raw: Vec<Item>, out: &mut Vec<F::Output>) -> Result<()> {
+        out.reserve(self.wanted(raw.len()));
+        for item in raw {
+            if self.remaining == Some(0) {
+                break;
+            }
+            if let Some(output) = self.decode(item) {
+                out.push(output?);
+            }
+        }
+        Ok(())
+    }
+}
+
 /// The items, lazily: the next page is requested only when consumed.
 pub(crate) fn stream<'a, F: Fetch + 'a>(
     read: F,
     start: Option<Item>,
 ) -> impl Stream<Item = Result<F::Output>> + Send + 'a {
     struct State<F> {
-        read: F,
-        start: Option<Item>,
-        done: bool,
-        remaining: Option<usize>,
+        pages: PageReader<F>,
         /// `limit(0)`: no request is sent, but the mistakes any request
         /// would report are reported once, before ending.
         check_only: bool,
     }
-    let remaining = read.options().limit;
-    let pages = stream::try_unfold(
-        State {
-            read,
-            start,
-            done: false,
-            remaining,
-            check_only: remaining == Some(0),
-        },
-        |mut state| async move {
-            if std::mem::take(&mut state.check_only) {
-                state.read.check()?;
-            }
-            if state.done || state.remaining == Some(0) {
-                return Ok(None);
-            }
-            let limit = request_limit(&state.read, state.remaining);
-            let fetched = fetch(&state.read, state.start.take(), limit, false).await?;
-            state.done = fetched.last_key.is_none();
-            state.start = fetched.last_key;
-            let mut decoded: Vec<Result<F::Output>> = Vec::with_capacity(fetched.items.len());
-            for item in fetched.items {
-                if state.remaining == Some(0) {
-                    break;
-                }
-                if let Some(output) = state.read.decode(item) {
-                    decoded.push(output);
-                    if let Some(left) = state.remaining.as_mut() {
-                        *left -= 1;
-                    }
-                }
-            }
-            Ok(Some((stream::iter(decoded), state)))
-        },
-    );
+    let check_only = read.options().limit == Some(0);
+    let state = State {
+        pages: PageReader::new(read, start),
+        check_only,
+    };
+    let pages = stream::try_unfold(state, |mut state| async move {
+        if std::mem::take(&mut state.check_only) {
+            state.pages.read.check()?;
+        }
+        let Some(raw) = state.pages.next_raw().await? else {
+            return Ok(None);
+        };
+        let decoded = state.pages.decode_each(raw);
+        Ok(Some((stream::iter(decoded), state)))
+    });
     pages.try_flatten()
+}
+
+/// The items page by page, each page decoded into a `Vec` of its own; a
+/// page with an item that fails to decode is followed by that error, which
+/// ends the stream. The next page is requested only when consumed.
+pub(crate) fn pages<'a, F: Fetch + 'a>(
+    read: F,
+) -> impl Stream<Item = Result<Vec<F::Output>>> + Send + 'a {
+    struct State<F> {
+        pages: PageReader<F>,
+        /// The error that ended the last page, reported next.
+        failed: Option<Error>,
+    }
+    let state = State {
+        pages: PageReader::new(read, None),
+        failed: None,
+    };
+    stream::unfold(Some(state), |state| async move {
+        let mut state = state?;
+        if let Some(e) = state.failed.take() {
+            return Some((Err(e), None));
+        }
+        match state.pages.next_raw().await {
+            Ok(Some(raw)) => {
+                let mut items = Vec::new();
+                state.failed = state.pages.decode_into(raw, &mut items).err();
+                Some((Ok(items), Some(state)))
+            }
+            Ok(None) => None,
+            Err(e) => Some((Err(e), None)),
+        }
+    })
 }
 
 /// One request of `read`, within its read budget when it has one: it waits
@@ -479,9 +565,20 @@ async fn fetch<F: Fetch>(
     }
 }
 
-/// Every item.
+/// Every item, page by page: each page's items are decoded straight into
+/// the result (reserved from the page's count), each raw item released as
+/// soon as it is decoded, with no stream in between.
 pub(crate) async fn all<F: Fetch>(read: F) -> Result<Vec<F::Output>> {
-    stream(read, None).try_collect().await
+    if read.options().limit == Some(0) {
+        read.check()?;
+        return Ok(Vec::new());
+    }
+    let mut pages = PageReader::new(read, None);
+    let mut items = Vec::new();
+    while let Some(raw) = pages.next_raw().await? {
+        pages.decode_into(raw, &mut items)?;
+    }
+    Ok(items)
 }
 
 /// The number of matching items across all pages (`Select=COUNT`).

@@ -165,9 +165,23 @@ impl<'a, M: DynaModel, O: Projection<M>> Scan<'a, M, O> {
         stream::iter(mistake.map(Err)).chain(merged.take(limit.unwrap_or(usize::MAX)))
     }
 
-    /// Every matching item.
+    /// Every matching item. Each page is decoded straight into the result
+    /// (a segmented scan's pages in the order they arrive), not item by
+    /// item through [`stream`](Self::stream).
     pub async fn all(self) -> Result<Vec<O>> {
-        self.stream().try_collect().await
+        if self.segments == 1 {
+            return read::all(self).await;
+        }
+        let limit = self.options.limit;
+        if limit == Some(0) {
+            self.check()?;
+            return Ok(Vec::new());
+        }
+        let concurrency = self.db.concurrency();
+        let pages = stream::iter(self.segment_scans())
+            .map(|scan| read::pages(scan).boxed())
+            .flatten_unordered(concurrency);
+        collect_pages(pages, limit.unwrap_or(usize::MAX)).await
     }
 
     /// The first matching item, if any.
@@ -199,6 +213,25 @@ impl<'a, M: DynaModel, O: Projection<M>> Scan<'a, M, O> {
         }
         read::page(self, cursor).await
     }
+}
+
+/// The items of `pages` (segments' pages, in the order they arrive), up to
+/// `limit` in all: the first `limit` items arrived win, as with
+/// [`Scan::stream`], and an error after them is not reached.
+async fn collect_pages<O>(
+    pages: impl Stream<Item = Result<Vec<O>>>,
+    limit: usize,
+) -> Result<Vec<O>> {
+    let mut pages = std::pin::pin!(pages);
+    let mut items = Vec::new();
+    while items.len() < limit {
+        let Some(page) = pages.try_next().await? else {
+            break;
+        };
+        let wanted = page.len().min(limit - items.len());
+        items.extend(page.into_iter().take(wanted));
+    }
+    Ok(items)
 }
 
 impl<M: DynaModel, O: Projection<M>> std::fmt::Debug for Scan<'_, M, O> {
@@ -292,5 +325,37 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Scan<'_, M, O> {
             [None, filter.as_deref(), projection.as_deref()],
             placeholders,
         ))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorContext;
+
+    /// Pages as segments deliver them: two good ones, then a failure.
+    fn pages() -> impl Stream<Item = Result<Vec<u32>>> {
+        let failure = Error::invalid_query(
+            ErrorContext {
+                model: "Thing",
+                table: "things",
+            },
+            "item 6 does not decode",
+        );
+        stream::iter([Ok(vec![1, 2, 3]), Ok(vec![4, 5]), Err(failure)])
+    }
+
+    #[tokio::test]
+    async fn collected_pages_keep_the_first_items_up_to_the_limit() {
+        assert_eq!(collect_pages(pages(), 0).await.unwrap(), Vec::<u32>::new());
+        assert_eq!(collect_pages(pages(), 2).await.unwrap(), [1, 2]);
+        assert_eq!(collect_pages(pages(), 5).await.unwrap(), [1, 2, 3, 4, 5]);
+    }
+
+    #[tokio::test]
+    async fn an_error_within_the_limit_fails_the_collection() {
+        let err = collect_pages(pages(), 6).await.unwrap_err();
+        assert!(err.to_string().contains("item 6"), "{err}");
+        assert!(collect_pages(pages(), usize::MAX).await.is_err());
     }
 }
