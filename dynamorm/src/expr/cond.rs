@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use super::path::AttrPath;
 use super::placeholders::Placeholders;
+use super::push_all;
 use crate::codec;
 use crate::number::{self, Number};
 use crate::schema::TableDef;
@@ -478,19 +479,20 @@ fn render(node: &Node, r: &mut Renderer<'_>, out: &mut String) -> Result<(), Str
     match node {
         Node::Compare { path, op, value: v } => {
             let v = r.value(path, v, false)?;
-            let path = r.p.path(path);
-            out.push_str(&format!("{path} {} {v}", op.symbol()));
+            r.p.push_path(path, out);
+            push_all(out, &[" ", op.symbol(), " ", &v]);
         }
         Node::SizeCompare { path, op, size } => {
-            let path = r.p.path(path);
-            let v = r.p.value(AttributeValue::N(size.to_string()));
-            out.push_str(&format!("size({path}) {} {v}", op.symbol()));
+            out.push_str("size(");
+            r.p.push_path(path, out);
+            push_all(out, &[") ", op.symbol(), " "]);
+            r.p.push_value(AttributeValue::N(size.to_string()), out);
         }
         Node::Between { path, low, high } => {
             let low = r.value(path, low, false)?;
             let high = r.value(path, high, false)?;
-            let path = r.p.path(path);
-            out.push_str(&format!("{path} BETWEEN {low} AND {high}"));
+            r.p.push_path(path, out);
+            push_all(out, &[" BETWEEN ", &low, " AND ", &high]);
         }
         Node::In { path, values } => {
             if values.is_empty() {
@@ -506,25 +508,37 @@ fn render(node: &Node, r: &mut Renderer<'_>, out: &mut String) -> Result<(), Str
                 .iter()
                 .map(|v| r.value(path, v, false))
                 .collect::<Result<Vec<_>, _>>()?;
-            let path = r.p.path(path);
-            out.push_str(&format!("{path} IN ({})", values.join(", ")));
+            r.p.push_path(path, out);
+            push_all(out, &[" IN (", &values.join(", "), ")"]);
         }
         Node::BeginsWith { path, value: v } => {
             let v = r.value(path, v, false)?;
-            let path = r.p.path(path);
-            out.push_str(&format!("begins_with({path}, {v})"));
+            out.push_str("begins_with(");
+            r.p.push_path(path, out);
+            push_all(out, &[", ", &v, ")"]);
         }
         Node::Contains { path, value: v } => {
             let v = r.value(path, v, true)?;
-            let path = r.p.path(path);
-            out.push_str(&format!("contains({path}, {v})"));
+            out.push_str("contains(");
+            r.p.push_path(path, out);
+            push_all(out, &[", ", &v, ")"]);
         }
-        Node::Exists(path) => out.push_str(&format!("attribute_exists({})", r.p.path(path))),
-        Node::NotExists(path) => out.push_str(&format!("attribute_not_exists({})", r.p.path(path))),
+        Node::Exists(path) => {
+            out.push_str("attribute_exists(");
+            r.p.push_path(path, out);
+            out.push(')');
+        }
+        Node::NotExists(path) => {
+            out.push_str("attribute_not_exists(");
+            r.p.push_path(path, out);
+            out.push(')');
+        }
         Node::AttributeType { path, kind } => {
-            let path = r.p.path(path);
-            let v = r.p.value(AttributeValue::S(kind.code().to_owned()));
-            out.push_str(&format!("attribute_type({path}, {v})"));
+            out.push_str("attribute_type(");
+            r.p.push_path(path, out);
+            out.push_str(", ");
+            r.p.push_value(AttributeValue::S(kind.code().to_owned()), out);
+            out.push(')');
         }
         Node::And(a, b) | Node::Or(a, b) => {
             let word = if matches!(node, Node::And(..)) {

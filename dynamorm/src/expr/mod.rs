@@ -24,3 +24,10 @@ pub use operand::{
 pub use path::{AttrPath, Segment};
 pub use placeholders::Placeholders;
 pub use update::Updates;
+
+/// Appends each of `parts` to `out`, for expressions written piece by piece.
+pub(crate) fn push_all(out: &mut String, parts: &[&str]) {
+    for part in parts {
+        out.push_str(part);
+    }
+}

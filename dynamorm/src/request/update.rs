@@ -182,7 +182,25 @@ impl<M: DynaModel> UpdateRequest<M> {
     pub(crate) fn actions(&self, at: ErrorContext<'_>) -> Result<Vec<Resolved>> {
         self.check(at)?;
         let def = M::table_def();
-        let invalid = |message: String| Error::invalid_query(at, message);
+        let resolved = match self.maintained() {
+            Some(updates) => updates.resolve(def),
+            None => self.updates.resolve(def),
+        };
+        resolved.map_err(|message| Error::invalid_query(at, message))
+    }
+
+    /// The caller's updates with what the model maintains added (`version +
+    /// 1`, `updated_at = now` unless the caller sets it); `None` when the
+    /// model maintains neither, so the caller's updates are sent as they are.
+    fn maintained(&self) -> Option<Updates<M>> {
+        let def = M::table_def();
+        let stamp = def
+            .updated_at
+            .filter(|stamp| !self.updates.touches(stamp))
+            .and_then(|stamp| Some((stamp, now()?)));
+        if def.version.is_none() && stamp.is_none() {
+            return None;
+        }
         let mut updates = self.updates.clone();
         if let Some(version) = def.version {
             updates.push(
@@ -191,12 +209,10 @@ impl<M: DynaModel> UpdateRequest<M> {
                 Some(Ok(AttributeValue::N("1".into()))),
             );
         }
-        if let (Some(stamp), Some(now)) = (def.updated_at, now()) {
-            if !updates.touches(stamp) {
-                updates.push(Op::Set, AttrPath::new(stamp), Some(Ok(now)));
-            }
+        if let Some((stamp, now)) = stamp {
+            updates.push(Op::Set, AttrPath::new(stamp), Some(Ok(now)));
         }
-        updates.resolve(def).map_err(invalid)
+        Some(updates)
     }
 
     /// How to send `actions`: straight away, with the conditions that keep
