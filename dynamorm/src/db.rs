@@ -316,14 +316,16 @@ impl Db {
         }
     }
 
-    /// Sends one data-plane request on this handle's transport.
+    /// Sends one data-plane request on this handle's transport. Each
+    /// transport's future is boxed: both are several kilobytes, and every
+    /// future awaiting this one would otherwise hold (and move) the larger.
     pub(crate) async fn send<O: Operation>(
         &self,
         operation: O,
     ) -> Result<O::Output, SdkError<O::Error, HttpResponse>> {
         match (&self.direct, self.transport) {
-            (Some(direct), Transport::Direct) => direct.send(operation).await,
-            _ => operation.send_sdk(&self.client).await,
+            (Some(direct), Transport::Direct) => Box::pin(direct.send(operation)).await,
+            _ => Box::pin(operation.send_sdk(&self.client)).await,
         }
     }
 
