@@ -199,7 +199,7 @@
 //!
 //! ## Layers
 //! Each module imports only modules on the lines above it (or earlier on its own line); no two import each other:
-//! 1. data: [`Item`] and key identities, [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`], numbers;
+//! 1. data: [`Item`] and key identities, `hex` text, [`schema`] (`TableDef` ...), [`error`], [`model`] (the `DynaModel` trait), [`OpFuture`], numbers;
 //! 2. [`codec`] (model ↔ item, every value as its field stores it), `validate`, `retry` ([`Retry`]), `wire` (the direct transport: the data-plane operations in DynamoDB's JSON protocol, signed, sent, retried and read back as the SDK's types), [`db`]; then [`expr`] (paths, conditions, updates, `__` terms) and [`stream`] (change records decoded as models);
 //! 3. [`request`]: write requests as values that render to the SDK's types (encode → stamp → size check → conditions) with no side effect;
 //! 4. `send`: the one send pipeline — hooks before and after, signals, tracing spans, stamp times, condition failures explained, retries — for single writes, batches and transactions;
@@ -239,6 +239,7 @@ pub mod error;
 pub mod events;
 pub mod expr;
 mod future;
+mod hex;
 mod item;
 mod key_id;
 mod key_range;

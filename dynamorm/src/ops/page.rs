@@ -8,6 +8,7 @@ use aws_sdk_dynamodb::types::AttributeValue;
 
 use crate::cursor_keys::{looks_signed, CursorKeys};
 use crate::error::{Error, ErrorContext, Result};
+use crate::hex;
 use crate::item::Item;
 use crate::number::Number;
 use crate::schema::{KeyDef, ScalarType};
@@ -46,7 +47,7 @@ impl Cursor {
         if signer.signs() {
             return signer.seal(binding, &position).map(Cursor);
         }
-        Ok(Cursor(hex(&position)))
+        Ok(Cursor(hex::encode(&position)))
     }
 
     /// Decodes into an `ExclusiveStartKey` for the read `binding`
@@ -63,7 +64,7 @@ impl Cursor {
     ) -> Result<Item> {
         let invalid = |why: &str| Error::invalid_query(at, format!("invalid cursor: {why}"));
         let position = if signer.signs() {
-            if unhex(&self.0).is_some() {
+            if hex::decode(&self.0).is_some() {
                 return Err(invalid(
                     "it is not signed, and this handle signs its cursors",
                 ));
@@ -74,7 +75,7 @@ impl Cursor {
                 "it is signed, and this handle has no cursor key (Db::with_cursor_key)",
             ));
         } else {
-            unhex(&self.0).ok_or_else(|| invalid("not produced by dynamorm"))?
+            hex::decode(&self.0).ok_or_else(|| invalid("not produced by dynamorm"))?
         };
         let entries: Vec<(String, String, String)> =
             serde_json::from_slice(&position).map_err(|_| invalid("not produced by dynamorm"))?;
@@ -102,7 +103,7 @@ impl Cursor {
                     AttributeValue::N(text)
                 }
                 ScalarType::B => AttributeValue::B(Blob::new(
-                    unhex(&text).ok_or_else(|| invalid("bad binary key"))?,
+                    hex::decode(&text).ok_or_else(|| invalid("bad binary key"))?,
                 )),
             };
             key.insert(name, value);
@@ -125,30 +126,13 @@ fn key_entries(key: &Item) -> Vec<u8> {
             let (kind, text) = match value {
                 AttributeValue::S(s) => ("S", s.clone()),
                 AttributeValue::N(n) => ("N", n.clone()),
-                AttributeValue::B(b) => ("B", hex(b.as_ref())),
+                AttributeValue::B(b) => ("B", hex::encode(b.as_ref())),
                 _ => return None,
             };
             Some(serde_json::json!([name, kind, text]))
         })
         .collect();
     serde_json::Value::Array(json).to_string().into_bytes()
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
-}
-
-fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) {
-        return None;
-    }
-    (0..text.len())
-        .step_by(2)
-        .map(|i| {
-            text.get(i..i + 2)
-                .and_then(|h| u8::from_str_radix(h, 16).ok())
-        })
-        .collect()
 }
 
 impl fmt::Display for Cursor {
@@ -171,7 +155,7 @@ impl FromStr for Cursor {
         if looks_signed(s) {
             return Ok(Cursor(s.to_owned()));
         }
-        let bytes = unhex(s).ok_or(CursorParseError)?;
+        let bytes = hex::decode(s).ok_or(CursorParseError)?;
         serde_json::from_slice::<Vec<(String, String, String)>>(&bytes)
             .map_err(|_| CursorParseError)?;
         Ok(Cursor(s.to_owned()))

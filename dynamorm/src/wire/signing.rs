@@ -12,6 +12,8 @@ use aws_sigv4::sign::v4::{calculate_signature, generate_signing_key};
 use aws_smithy_types::date_time::{DateTime, Format};
 use sha2::{Digest, Sha256};
 
+use crate::hex;
+
 /// The content type of DynamoDB's JSON protocol.
 pub(crate) const CONTENT_TYPE: &str = "application/x-amz-json-1.0";
 
@@ -91,12 +93,12 @@ impl Signer {
         let _ = write!(
             canonical,
             "x-amz-target:{target}\n\n{signed_headers}\n{}",
-            hex(&Sha256::digest(body))
+            hex::encode(&Sha256::digest(body))
         );
         let scope = format!("{date}/{}/{SERVICE}/aws4_request", self.region);
         let string_to_sign = format!(
             "AWS4-HMAC-SHA256\n{amz_date}\n{scope}\n{}",
-            hex(&Sha256::digest(canonical.as_bytes()))
+            hex::encode(&Sha256::digest(canonical.as_bytes()))
         );
         let signature = self.with_key(credentials, date, now, |key| {
             calculate_signature(key, string_to_sign.as_bytes())
@@ -154,17 +156,6 @@ pub(crate) fn amz_date(now: SystemTime) -> String {
         .fmt(Format::DateTime)
         .unwrap_or_default();
     iso.chars().filter(|c| *c != '-' && *c != ':').collect()
-}
-
-/// Lower-case hexadecimal.
-fn hex(bytes: &[u8]) -> String {
-    const DIGITS: &[u8; 16] = b"0123456789abcdef";
-    let mut out = String::with_capacity(bytes.len() * 2);
-    for byte in bytes {
-        out.push(DIGITS[usize::from(byte >> 4)] as char);
-        out.push(DIGITS[usize::from(byte & 0xf)] as char);
-    }
-    out
 }
 
 #[cfg(test)]

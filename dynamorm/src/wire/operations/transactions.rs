@@ -23,6 +23,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::body::{json_object, name, wire_object};
 use super::capacity::{capacities, CapacityJson};
 use super::Operation;
+use crate::hex;
 use crate::wire::attribute_json::{ItemJson, WireItem};
 use crate::wire::errors::{service_error, ErrorParts};
 
@@ -122,14 +123,14 @@ fn fresh_token() -> String {
     let mut bytes: [u8; 16] = fastrand::u128(..).to_be_bytes();
     bytes[6] = (bytes[6] & 0x0f) | 0x40;
     bytes[8] = (bytes[8] & 0x3f) | 0x80;
-    let hex: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
+    let digits = hex::encode(&bytes);
     format!(
         "{}-{}-{}-{}-{}",
-        &hex[0..8],
-        &hex[8..12],
-        &hex[12..16],
-        &hex[16..20],
-        &hex[20..32]
+        &digits[0..8],
+        &digits[8..12],
+        &digits[12..16],
+        &digits[16..20],
+        &digits[20..32]
     )
 }
 
