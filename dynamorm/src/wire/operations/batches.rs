@@ -2,43 +2,25 @@
 //! read back into the SDK's request types.
 
 use std::collections::HashMap;
-use std::future::Future;
 
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::batch_get_item::builders::BatchGetItemInputBuilder;
 use aws_sdk_dynamodb::operation::batch_get_item::{BatchGetItemError, BatchGetItemOutput};
 use aws_sdk_dynamodb::operation::batch_write_item::builders::BatchWriteItemInputBuilder;
 use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemError, BatchWriteItemOutput};
 use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
-use aws_sdk_dynamodb::Client;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use serde::ser::{Error as _, SerializeMap, SerializeSeq};
-use serde::{Deserialize, Serialize, Serializer};
+use serde::ser::Error as _;
+use serde::Deserialize;
 
-use super::body::{json_object, name, refuse_legacy, wire_object};
+use super::body::{json_object, name, refuse_legacy, wire_object, ListJson, TablesJson};
 use super::capacity::{capacities, CapacityJson};
 use super::Operation;
-use crate::item::Item;
 use crate::wire::attribute_json::{ItemJson, WireItem, WireItems};
 use crate::wire::errors::{service_error, ErrorParts};
-
-/// A list of keys or items, written as DynamoDB's JSON.
-struct ItemListJson<'a>(&'a [Item]);
-
-impl Serialize for ItemListJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for item in self.0 {
-            seq.serialize_element(&ItemJson(item))?;
-        }
-        seq.end()
-    }
-}
 
 wire_object!(
     /// The keys to read from one table.
     KeysJson(KeysAndAttributes) |keys| {
-        "Keys" => Some(ItemListJson(keys.keys())),
+        "Keys" => Some(ListJson(keys.keys(), ItemJson)),
         "ConsistentRead" => keys.consistent_read(),
         "ProjectionExpression" => keys.projection_expression(),
         "ExpressionAttributeNames" => keys.expression_attribute_names(),
@@ -62,44 +44,6 @@ wire_object!(
         "DeleteRequest" => write.delete_request().map(DeleteJson),
     }
 );
-
-/// The writes of each table.
-struct TableWritesJson<'a>(&'a HashMap<String, Vec<WriteRequest>>);
-
-impl Serialize for TableWritesJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (table, writes) in self.0 {
-            map.serialize_entry(table, &WritesJson(writes))?;
-        }
-        map.end()
-    }
-}
-
-struct WritesJson<'a>(&'a [WriteRequest]);
-
-impl Serialize for WritesJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for write in self.0 {
-            seq.serialize_element(&WriteJson(write))?;
-        }
-        seq.end()
-    }
-}
-
-/// The keys of each table.
-struct TableKeysJson<'a>(&'a HashMap<String, KeysAndAttributes>);
-
-impl Serialize for TableKeysJson<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (table, keys) in self.0 {
-            map.serialize_entry(table, &KeysJson(keys))?;
-        }
-        map.end()
-    }
-}
 
 /// Unprocessed keys of one table, as the answer gives them.
 #[derive(Deserialize)]
@@ -178,17 +122,7 @@ struct BatchWriteAnswer {
 }
 
 impl Operation for BatchGetItemInputBuilder {
-    type Output = BatchGetItemOutput;
-    type Error = BatchGetItemError;
-    const TARGET: &'static str = "DynamoDB_20120810.BatchGetItem";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<Output = Result<BatchGetItemOutput, SdkError<BatchGetItemError, HttpResponse>>> + Send
-    {
-        self.send_with(client)
-    }
+    sdk_operation!("BatchGetItem", BatchGetItemOutput, BatchGetItemError);
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         let tables = self.get_request_items().as_ref();
@@ -197,7 +131,7 @@ impl Operation for BatchGetItemInputBuilder {
             "AttributesToGet",
         )])?;
         json_object! {
-            "RequestItems" => tables.map(TableKeysJson),
+            "RequestItems" => tables.map(|tables| TablesJson(tables, KeysJson)),
             "ReturnConsumedCapacity" => name!(self.get_return_consumed_capacity()),
         }
     }
@@ -226,37 +160,19 @@ impl Operation for BatchGetItemInputBuilder {
     }
 
     fn error(parts: ErrorParts) -> BatchGetItemError {
-        service_error!(
-            parts,
-            BatchGetItemError {
-                InternalServerError,
-                InvalidEndpointException,
-                ProvisionedThroughputExceededException,
-                RequestLimitExceeded,
-                ResourceNotFoundException,
-                ThrottlingException,
-            }
-        )
+        read_error!(parts, BatchGetItemError)
     }
 }
 
 impl Operation for BatchWriteItemInputBuilder {
-    type Output = BatchWriteItemOutput;
-    type Error = BatchWriteItemError;
-    const TARGET: &'static str = "DynamoDB_20120810.BatchWriteItem";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<
-        Output = Result<BatchWriteItemOutput, SdkError<BatchWriteItemError, HttpResponse>>,
-    > + Send {
-        self.send_with(client)
-    }
+    sdk_operation!("BatchWriteItem", BatchWriteItemOutput, BatchWriteItemError);
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         json_object! {
-            "RequestItems" => self.get_request_items().as_ref().map(TableWritesJson),
+            "RequestItems" => self
+                .get_request_items()
+                .as_ref()
+                .map(|tables| TablesJson(tables, |writes| ListJson(writes, WriteJson))),
             "ReturnConsumedCapacity" => name!(self.get_return_consumed_capacity()),
             "ReturnItemCollectionMetrics" => name!(self.get_return_item_collection_metrics()),
         }
@@ -307,6 +223,7 @@ mod tests {
     use aws_sdk_dynamodb::types::AttributeValue;
 
     use super::*;
+    use crate::item::Item;
 
     fn key(id: &str) -> Item {
         HashMap::from([("id".to_owned(), AttributeValue::S(id.into()))])

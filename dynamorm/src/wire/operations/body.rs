@@ -2,6 +2,8 @@
 //! enums by their wire names, attribute values in the JSON protocol, and
 //! legacy parameters refused.
 
+use std::collections::HashMap;
+
 /// Writes a JSON object of the entries whose value is `Some`; the
 /// expression's value is the body, or the serializer's error.
 macro_rules! json_object {
@@ -63,5 +65,33 @@ pub(crate) fn refuse_legacy(set: &[(bool, &str)]) -> Result<(), serde_json::Erro
             "the legacy parameter {name} is not sent by dynamorm's direct transport"
         ))),
         None => Ok(()),
+    }
+}
+
+/// A list of `T`s, each written as `J`.
+pub(crate) struct ListJson<'a, T, J>(pub &'a [T], pub fn(&'a T) -> J);
+
+impl<'a, T, J: serde::Serialize> serde::Serialize for ListJson<'a, T, J> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq as _;
+        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
+        for element in self.0 {
+            seq.serialize_element(&(self.1)(element))?;
+        }
+        seq.end()
+    }
+}
+
+/// Something per table (a batch's writes or keys), each written as `J`.
+pub(crate) struct TablesJson<'a, T, J>(pub &'a HashMap<String, T>, pub fn(&'a T) -> J);
+
+impl<'a, T, J: serde::Serialize> serde::Serialize for TablesJson<'a, T, J> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap as _;
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (table, per_table) in self.0 {
+            map.serialize_entry(table, &(self.1)(per_table))?;
+        }
+        map.end()
     }
 }

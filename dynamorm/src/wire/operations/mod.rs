@@ -8,6 +8,49 @@
 //! that sets a legacy one (`Expected`, `KeyConditions`, `AttributesToGet`
 //! ...) is refused before anything is sent, never sent without it.
 
+/// The associated items every operation shares: its output and error
+/// types, its `x-amz-target`, and its send through the SDK's client (the
+/// input builder's own `send_with`).
+macro_rules! sdk_operation {
+    ($name:literal, $output:ty, $error:ty) => {
+        type Output = $output;
+        type Error = $error;
+        const TARGET: &'static str = concat!("DynamoDB_20120810.", $name);
+
+        fn send_sdk(
+            self,
+            client: &aws_sdk_dynamodb::Client,
+        ) -> impl std::future::Future<
+            Output = Result<
+                $output,
+                aws_sdk_dynamodb::error::SdkError<
+                    $error,
+                    aws_smithy_runtime_api::client::orchestrator::HttpResponse,
+                >,
+            >,
+        > + Send {
+            self.send_with(client)
+        }
+    };
+}
+
+/// The error variants of the reads (GetItem, Query, Scan, BatchGetItem).
+macro_rules! read_error {
+    ($parts:expr, $error:ident) => {
+        $crate::wire::errors::service_error!(
+            $parts,
+            $error {
+                InternalServerError,
+                InvalidEndpointException,
+                ProvisionedThroughputExceededException,
+                RequestLimitExceeded,
+                ResourceNotFoundException,
+                ThrottlingException,
+            }
+        )
+    };
+}
+
 mod batches;
 mod body;
 mod capacity;

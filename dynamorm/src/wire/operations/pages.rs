@@ -1,21 +1,16 @@
 //! Query and Scan pages.
 
-use std::future::Future;
-
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::query::builders::QueryInputBuilder;
 use aws_sdk_dynamodb::operation::query::{QueryError, QueryOutput};
 use aws_sdk_dynamodb::operation::scan::builders::ScanInputBuilder;
 use aws_sdk_dynamodb::operation::scan::{ScanError, ScanOutput};
-use aws_sdk_dynamodb::Client;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use serde::Deserialize;
 
 use super::body::{items, json_object, name, refuse_legacy};
 use super::capacity::CapacityJson;
 use super::Operation;
 use crate::wire::attribute_json::{WireItem, WireItems};
-use crate::wire::errors::{service_error, ErrorParts};
+use crate::wire::errors::ErrorParts;
 
 /// The answer of a query or scan page.
 #[derive(Deserialize)]
@@ -30,34 +25,22 @@ struct PageAnswer {
     consumed_capacity: Option<CapacityJson>,
 }
 
-/// The error variants of Query and Scan.
-macro_rules! read_error {
-    ($parts:expr, $error:ident) => {
-        service_error!(
-            $parts,
-            $error {
-                InternalServerError,
-                InvalidEndpointException,
-                ProvisionedThroughputExceededException,
-                RequestLimitExceeded,
-                ResourceNotFoundException,
-                ThrottlingException,
-            }
-        )
-    };
+/// A page's output (Query's or Scan's), from the answer's `body`.
+macro_rules! page_output {
+    ($output:ident, $body:expr) => {{
+        let answer: PageAnswer = serde_json::from_slice($body)?;
+        Ok($output::builder()
+            .set_items(answer.items.map(|items| items.0))
+            .count(answer.count)
+            .scanned_count(answer.scanned_count)
+            .set_last_evaluated_key(answer.last_evaluated_key.map(|key| key.0))
+            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
+            .build())
+    }};
 }
 
 impl Operation for QueryInputBuilder {
-    type Output = QueryOutput;
-    type Error = QueryError;
-    const TARGET: &'static str = "DynamoDB_20120810.Query";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<Output = Result<QueryOutput, SdkError<QueryError, HttpResponse>>> + Send {
-        self.send_with(client)
-    }
+    sdk_operation!("Query", QueryOutput, QueryError);
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         refuse_legacy(&[
@@ -87,14 +70,7 @@ impl Operation for QueryInputBuilder {
     }
 
     fn decode(body: &[u8]) -> Result<QueryOutput, serde_json::Error> {
-        let answer: PageAnswer = serde_json::from_slice(body)?;
-        Ok(QueryOutput::builder()
-            .set_items(answer.items.map(|items| items.0))
-            .count(answer.count)
-            .scanned_count(answer.scanned_count)
-            .set_last_evaluated_key(answer.last_evaluated_key.map(|key| key.0))
-            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
-            .build())
+        page_output!(QueryOutput, body)
     }
 
     fn error(parts: ErrorParts) -> QueryError {
@@ -103,16 +79,7 @@ impl Operation for QueryInputBuilder {
 }
 
 impl Operation for ScanInputBuilder {
-    type Output = ScanOutput;
-    type Error = ScanError;
-    const TARGET: &'static str = "DynamoDB_20120810.Scan";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<Output = Result<ScanOutput, SdkError<ScanError, HttpResponse>>> + Send {
-        self.send_with(client)
-    }
+    sdk_operation!("Scan", ScanOutput, ScanError);
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         refuse_legacy(&[
@@ -141,14 +108,7 @@ impl Operation for ScanInputBuilder {
     }
 
     fn decode(body: &[u8]) -> Result<ScanOutput, serde_json::Error> {
-        let answer: PageAnswer = serde_json::from_slice(body)?;
-        Ok(ScanOutput::builder()
-            .set_items(answer.items.map(|items| items.0))
-            .count(answer.count)
-            .scanned_count(answer.scanned_count)
-            .set_last_evaluated_key(answer.last_evaluated_key.map(|key| key.0))
-            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
-            .build())
+        page_output!(ScanOutput, body)
     }
 
     fn error(parts: ErrorParts) -> ScanError {

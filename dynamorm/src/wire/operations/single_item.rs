@@ -1,8 +1,5 @@
 //! GetItem, PutItem, UpdateItem and DeleteItem.
 
-use std::future::Future;
-
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::delete_item::builders::DeleteItemInputBuilder;
 use aws_sdk_dynamodb::operation::delete_item::{DeleteItemError, DeleteItemOutput};
 use aws_sdk_dynamodb::operation::get_item::builders::GetItemInputBuilder;
@@ -11,8 +8,6 @@ use aws_sdk_dynamodb::operation::put_item::builders::PutItemInputBuilder;
 use aws_sdk_dynamodb::operation::put_item::{PutItemError, PutItemOutput};
 use aws_sdk_dynamodb::operation::update_item::builders::UpdateItemInputBuilder;
 use aws_sdk_dynamodb::operation::update_item::{UpdateItemError, UpdateItemOutput};
-use aws_sdk_dynamodb::Client;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use serde::Deserialize;
 
 use super::body::{items, json_object, name, refuse_legacy};
@@ -31,17 +26,7 @@ struct ItemAnswer {
 }
 
 impl Operation for GetItemInputBuilder {
-    type Output = GetItemOutput;
-    type Error = GetItemError;
-    const TARGET: &'static str = "DynamoDB_20120810.GetItem";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<Output = Result<GetItemOutput, SdkError<GetItemError, HttpResponse>>> + Send
-    {
-        self.send_with(client)
-    }
+    sdk_operation!("GetItem", GetItemOutput, GetItemError);
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         refuse_legacy(&[(self.get_attributes_to_get().is_some(), "AttributesToGet")])?;
@@ -64,18 +49,20 @@ impl Operation for GetItemInputBuilder {
     }
 
     fn error(parts: ErrorParts) -> GetItemError {
-        service_error!(
-            parts,
-            GetItemError {
-                InternalServerError,
-                InvalidEndpointException,
-                ProvisionedThroughputExceededException,
-                RequestLimitExceeded,
-                ResourceNotFoundException,
-                ThrottlingException,
-            }
-        )
+        read_error!(parts, GetItemError)
     }
+}
+
+/// A write's output (PutItem's, UpdateItem's, DeleteItem's), from the
+/// answer's `body`: the attributes it asked for and the capacity it used.
+macro_rules! write_output {
+    ($output:ident, $body:expr) => {{
+        let answer: ItemAnswer = serde_json::from_slice($body)?;
+        Ok($output::builder()
+            .set_attributes(answer.attributes.map(|item| item.0))
+            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
+            .build())
+    }};
 }
 
 /// The error variants of PutItem, UpdateItem and DeleteItem.
@@ -100,17 +87,7 @@ macro_rules! write_error {
 }
 
 impl Operation for PutItemInputBuilder {
-    type Output = PutItemOutput;
-    type Error = PutItemError;
-    const TARGET: &'static str = "DynamoDB_20120810.PutItem";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<Output = Result<PutItemOutput, SdkError<PutItemError, HttpResponse>>> + Send
-    {
-        self.send_with(client)
-    }
+    sdk_operation!("PutItem", PutItemOutput, PutItemError);
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         refuse_legacy(&[
@@ -135,11 +112,7 @@ impl Operation for PutItemInputBuilder {
     }
 
     fn decode(body: &[u8]) -> Result<PutItemOutput, serde_json::Error> {
-        let answer: ItemAnswer = serde_json::from_slice(body)?;
-        Ok(PutItemOutput::builder()
-            .set_attributes(answer.attributes.map(|item| item.0))
-            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
-            .build())
+        write_output!(PutItemOutput, body)
     }
 
     fn error(parts: ErrorParts) -> PutItemError {
@@ -148,17 +121,7 @@ impl Operation for PutItemInputBuilder {
 }
 
 impl Operation for UpdateItemInputBuilder {
-    type Output = UpdateItemOutput;
-    type Error = UpdateItemError;
-    const TARGET: &'static str = "DynamoDB_20120810.UpdateItem";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<Output = Result<UpdateItemOutput, SdkError<UpdateItemError, HttpResponse>>> + Send
-    {
-        self.send_with(client)
-    }
+    sdk_operation!("UpdateItem", UpdateItemOutput, UpdateItemError);
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         refuse_legacy(&[
@@ -185,11 +148,7 @@ impl Operation for UpdateItemInputBuilder {
     }
 
     fn decode(body: &[u8]) -> Result<UpdateItemOutput, serde_json::Error> {
-        let answer: ItemAnswer = serde_json::from_slice(body)?;
-        Ok(UpdateItemOutput::builder()
-            .set_attributes(answer.attributes.map(|item| item.0))
-            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
-            .build())
+        write_output!(UpdateItemOutput, body)
     }
 
     fn error(parts: ErrorParts) -> UpdateItemError {
@@ -198,17 +157,7 @@ impl Operation for UpdateItemInputBuilder {
 }
 
 impl Operation for DeleteItemInputBuilder {
-    type Output = DeleteItemOutput;
-    type Error = DeleteItemError;
-    const TARGET: &'static str = "DynamoDB_20120810.DeleteItem";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<Output = Result<DeleteItemOutput, SdkError<DeleteItemError, HttpResponse>>> + Send
-    {
-        self.send_with(client)
-    }
+    sdk_operation!("DeleteItem", DeleteItemOutput, DeleteItemError);
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         refuse_legacy(&[
@@ -233,11 +182,7 @@ impl Operation for DeleteItemInputBuilder {
     }
 
     fn decode(body: &[u8]) -> Result<DeleteItemOutput, serde_json::Error> {
-        let answer: ItemAnswer = serde_json::from_slice(body)?;
-        Ok(DeleteItemOutput::builder()
-            .set_attributes(answer.attributes.map(|item| item.0))
-            .set_consumed_capacity(answer.consumed_capacity.map(CapacityJson::into_sdk))
-            .build())
+        write_output!(DeleteItemOutput, body)
     }
 
     fn error(parts: ErrorParts) -> DeleteItemError {

@@ -1,9 +1,6 @@
 //! TransactWriteItems and TransactGetItems. A write without a client
 //! request token gets a fresh one, as the SDK gives it.
 
-use std::future::Future;
-
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::operation::transact_get_items::builders::TransactGetItemsInputBuilder;
 use aws_sdk_dynamodb::operation::transact_get_items::{
     TransactGetItemsError, TransactGetItemsOutput,
@@ -15,12 +12,9 @@ use aws_sdk_dynamodb::operation::transact_write_items::{
 use aws_sdk_dynamodb::types::{
     ConditionCheck, Delete, Get, ItemResponse, Put, TransactGetItem, TransactWriteItem, Update,
 };
-use aws_sdk_dynamodb::Client;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
-use serde::ser::SerializeSeq;
-use serde::{Deserialize, Serialize, Serializer};
+use serde::Deserialize;
 
-use super::body::{json_object, name, wire_object};
+use super::body::{json_object, name, wire_object, ListJson};
 use super::capacity::{capacities, CapacityJson};
 use super::Operation;
 use crate::hex;
@@ -105,19 +99,6 @@ wire_object!(
     ReadActionJson(TransactGetItem) |action| { "Get" => action.get().map(GetJson) }
 );
 
-/// A list of `T`s written with `J`.
-struct ListJson<'a, T, J>(&'a [T], fn(&'a T) -> J);
-
-impl<'a, T, J: Serialize> Serialize for ListJson<'a, T, J> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut seq = serializer.serialize_seq(Some(self.0.len()))?;
-        for element in self.0 {
-            seq.serialize_element(&(self.1)(element))?;
-        }
-        seq.end()
-    }
-}
-
 /// A version 4 UUID, the form of the SDK's idempotency tokens.
 fn fresh_token() -> String {
     let mut bytes: [u8; 16] = fastrand::u128(..).to_be_bytes();
@@ -154,18 +135,11 @@ struct ResponseAnswer {
 }
 
 impl Operation for TransactWriteItemsInputBuilder {
-    type Output = TransactWriteItemsOutput;
-    type Error = TransactWriteItemsError;
-    const TARGET: &'static str = "DynamoDB_20120810.TransactWriteItems";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<
-        Output = Result<TransactWriteItemsOutput, SdkError<TransactWriteItemsError, HttpResponse>>,
-    > + Send {
-        self.send_with(client)
-    }
+    sdk_operation!(
+        "TransactWriteItems",
+        TransactWriteItemsOutput,
+        TransactWriteItemsError
+    );
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         let token = match self.get_client_request_token() {
@@ -209,18 +183,11 @@ impl Operation for TransactWriteItemsInputBuilder {
 }
 
 impl Operation for TransactGetItemsInputBuilder {
-    type Output = TransactGetItemsOutput;
-    type Error = TransactGetItemsError;
-    const TARGET: &'static str = "DynamoDB_20120810.TransactGetItems";
-
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<
-        Output = Result<TransactGetItemsOutput, SdkError<TransactGetItemsError, HttpResponse>>,
-    > + Send {
-        self.send_with(client)
-    }
+    sdk_operation!(
+        "TransactGetItems",
+        TransactGetItemsOutput,
+        TransactGetItemsError
+    );
 
     fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
         json_object! {
