@@ -104,7 +104,11 @@ pub fn run(
         .expect("item");
     });
     let sdk = raw::client(&endpoint);
-    let variants = sdk_variants::variants(&sdk);
+    // The hand-written SDK calls, on the default client and the variants.
+    let sdk_clients: Vec<(String, aws_sdk_dynamodb::Client)> =
+        std::iter::once(("aws-sdk-dynamodb".to_owned(), sdk.clone()))
+            .chain(sdk_variants::variants(&sdk))
+            .collect();
     let key = aws_sdk_dynamodb::types::AttributeValue::S("k".into());
     let hyper: HyperClient<_, Full<Bytes>> =
         HyperClient::builder(TokioExecutor::new()).build_http();
@@ -148,29 +152,7 @@ pub fn run(
                 })
             });
         }
-        measure(calls, "aws-sdk-dynamodb", &mut rows, &mut |n| {
-            rt.block_on(async {
-                for _ in 0..n {
-                    if op == "GetItem" {
-                        sdk.get_item()
-                            .table_name("floor")
-                            .key("id", key.clone())
-                            .send()
-                            .await
-                            .expect("get");
-                    } else {
-                        sdk.put_item()
-                            .table_name("floor")
-                            .item("id", key.clone())
-                            .item("n", aws_sdk_dynamodb::types::AttributeValue::N("1".into()))
-                            .send()
-                            .await
-                            .expect("put");
-                    }
-                }
-            })
-        });
-        for (label, client) in &variants {
+        for (label, client) in &sdk_clients {
             measure(calls, label, &mut rows, &mut |n| {
                 rt.block_on(async {
                     for _ in 0..n {
