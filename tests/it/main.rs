@@ -37,6 +37,7 @@ mod hooks_signals;
 mod items;
 mod local_launcher;
 mod numbers;
+mod pages_read_alike_on_both_transports;
 mod parity;
 mod partial_save;
 mod projections;

@@ -16,7 +16,7 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, Unexpected, Visitor};
 
 /// One step of an attribute path.
 #[derive(Debug)]
-enum Segment {
+pub(super) enum Segment {
     Key(String),
     Index(usize),
 }
@@ -30,7 +30,7 @@ pub(crate) struct DeError {
 }
 
 impl DeError {
-    fn at(mut self, segment: Segment) -> Self {
+    pub(super) fn at(mut self, segment: Segment) -> Self {
         self.path.push(segment);
         self
     }
@@ -399,7 +399,7 @@ impl<'de> de::MapAccess<'de> for MapDeserializer {
 
 /// A map key: a string, or what a string can be read as (a number, a bool,
 /// a unit variant), as serde_dynamo reads keys.
-struct KeyDeserializer<'a>(&'a str);
+pub(super) struct KeyDeserializer<'a>(pub(super) &'a str);
 
 macro_rules! parsed_key {
     ($($method:ident => $visit:ident : $ty:ty),* $(,)?) => {$(

@@ -22,6 +22,7 @@ mod json;
 mod ser;
 mod shape;
 mod size;
+mod text;
 
 use aws_sdk_dynamodb::types::AttributeValue;
 
@@ -298,9 +299,88 @@ pub(crate) fn decode<M: DynaModel>(mut item: ItemMap, at: ErrorContext<'_>) -> R
         .map_err(|e| Error::codec(at, Direction::Decode, Some(e.path()), e.message()))
 }
 
+/// Whether [`decode_text`] reads `M`: a model of a table of its own whose
+/// stored forms serde reads as they are (no epoch-seconds time, no set that
+/// reads as empty when absent), so an item needs no reshaping before serde
+/// reads it.
+pub(crate) fn reads_text<M: DynaModel>() -> bool {
+    let def = M::table_def();
+    def.entity.is_none()
+        && def.all_fields().all(|field| match field.shape {
+            FieldShape::Plain | FieldShape::Bytes => true,
+            FieldShape::Set | FieldShape::ByteSet => field.optional,
+            FieldShape::Epoch(_) => false,
+        })
+}
+
+/// [`decode`] of an item still in DynamoDB's JSON text (an object of
+/// attribute names and typed values), read straight into the model, for
+/// a model [`reads_text`] accepts.
+pub(crate) fn decode_text<M: DynaModel>(text: &[u8], at: ErrorContext<'_>) -> Result<M> {
+    text::from_text(text)
+        .map_err(|e| Error::codec(at, Direction::Decode, Some(e.path()), e.message()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    mod read_from_text {
+        use std::collections::HashSet;
+
+        use serde::{Deserialize, Serialize};
+
+        use crate::{DynaModel, DynaTable};
+
+        #[derive(Serialize, Deserialize, DynaModel)]
+        #[dynamo(crate = "crate", table = "plain")]
+        struct Plain {
+            #[dynamo(hash_key)]
+            id: String,
+            data: Vec<u8>,
+            tags: Option<HashSet<String>>,
+            blobs: Option<HashSet<Vec<u8>>>,
+        }
+
+        #[derive(Serialize, Deserialize, DynaModel)]
+        #[dynamo(crate = "crate", table = "sets")]
+        struct WithSet {
+            #[dynamo(hash_key)]
+            id: String,
+            tags: HashSet<String>,
+        }
+
+        #[derive(Serialize, Deserialize, DynaModel)]
+        #[dynamo(crate = "crate", table = "expiring")]
+        struct WithTtl {
+            #[dynamo(hash_key)]
+            id: String,
+            #[dynamo(ttl)]
+            expires: i64,
+        }
+
+        #[derive(DynaTable)]
+        #[dynamo(crate = "crate", table = "app", hash_key = "pk", range_key = "sk")]
+        struct App;
+
+        #[derive(Serialize, Deserialize, DynaModel)]
+        #[dynamo(crate = "crate", table = App, entity = "user")]
+        #[dynamo(key(hash = "USER#{id}", range = "PROFILE"))]
+        struct User {
+            id: String,
+        }
+
+        #[test]
+        fn only_items_that_need_no_reshaping_are_read_from_text() {
+            assert!(super::super::reads_text::<Plain>());
+            // An absent set reads as an empty one; epoch seconds as the
+            // field's form; an entity's tag is checked and its key
+            // attributes left out: all of them parsed first.
+            assert!(!super::super::reads_text::<WithSet>());
+            assert!(!super::super::reads_text::<WithTtl>());
+            assert!(!super::super::reads_text::<User>());
+        }
+    }
 
     #[test]
     fn release_builds_judge_a_model_by_its_first_write_and_keep_the_verdict() {
@@ -338,7 +418,7 @@ mod tests {
         assert!(fields_item_admitted(false, None, differs, at).is_ok());
     }
 
-    mod format {
+    pub(in crate::codec) mod format {
         use std::collections::{BTreeMap, HashMap};
 
         use aws_sdk_dynamodb::types::AttributeValue;
@@ -369,7 +449,7 @@ mod tests {
         }
 
         #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-        struct Everything {
+        pub(in crate::codec) struct Everything {
             text: String,
             ch: char,
             small: i8,
@@ -392,7 +472,7 @@ mod tests {
             json: serde_json::Value,
         }
 
-        fn everything(i: i64) -> Everything {
+        pub(in crate::codec) fn everything(i: i64) -> Everything {
             Everything {
                 text: format!("text {i} é ✓"),
                 ch: 'ß',

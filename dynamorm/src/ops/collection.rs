@@ -21,7 +21,7 @@ use crate::item::{describe_attributes, Item};
 use crate::model::{DynaCollection, DynaModel, DynaTable, TableSource};
 use crate::ops::item::get_item;
 use crate::ops::page::{Cursor, Page};
-use crate::ops::read::{self, tagged_as, Fetch, Fetched, ReadOptions};
+use crate::ops::read::{self, tagged_as, Fetch, Fetched, ReadOptions, Want};
 use crate::schema::{IndexDef, KeyDef, ScalarType, TableDef};
 use crate::send::trace;
 
@@ -427,13 +427,10 @@ impl<C: DynaCollection> Fetch for CollectionQuery<'_, C> {
     type Model = C::Table;
     type Output = C;
 
-    fn fetch(
-        &self,
-        start: Option<Item>,
-        limit: Option<i32>,
-        count_only: bool,
-    ) -> OpFuture<'_, Fetched> {
+    fn fetch(&self, start: Option<Item>, limit: Option<i32>, want: Want) -> OpFuture<'_, Fetched> {
         Box::pin(async move {
+            // A collection decodes parsed items only (each names its entity).
+            let count_only = want == Want::Count;
             let options = &self.read.options;
             let mut placeholders = Placeholders::default();
             let key_condition = self.key_condition(&mut placeholders)?;
@@ -592,13 +589,10 @@ impl<C: DynaCollection> Fetch for CollectionScan<'_, C> {
     type Model = C::Table;
     type Output = C;
 
-    fn fetch(
-        &self,
-        start: Option<Item>,
-        limit: Option<i32>,
-        count_only: bool,
-    ) -> OpFuture<'_, Fetched> {
+    fn fetch(&self, start: Option<Item>, limit: Option<i32>, want: Want) -> OpFuture<'_, Fetched> {
         Box::pin(async move {
+            // A collection decodes parsed items only (each names its entity).
+            let count_only = want == Want::Count;
             let options = &self.read.options;
             let mut placeholders = Placeholders::default();
             let filter = options.render_filter(&mut placeholders)?;

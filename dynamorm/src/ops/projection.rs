@@ -10,6 +10,7 @@ use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::expr::{AttrPath, Segment};
 use crate::item::Item;
 use crate::model::DynaModel;
+use crate::ops::read;
 use crate::schema::{IndexDef, ProjectionDef};
 use crate::validate;
 
@@ -58,6 +59,26 @@ pub trait Projection<M: DynaModel>: Send + Sync + Sized + 'static {
     /// called by hand.
     #[doc(hidden)]
     fn from_item(item: Item, table: &str, index: Option<&'static IndexDef>) -> Result<Self>;
+
+    /// Whether [`from_text`](Self::from_text) reads an item's JSON text
+    /// straight into the value, so a read of `table` (or its `index`) may
+    /// leave pages as text. Not meant to be called by hand.
+    #[doc(hidden)]
+    fn reads_text(_index: Option<&'static IndexDef>) -> bool {
+        false
+    }
+
+    /// [`from_item`](Self::from_item) of an item's JSON text, for a read
+    /// [`reads_text`](Self::reads_text) accepts. Not meant to be called by
+    /// hand.
+    #[doc(hidden)]
+    fn from_text(text: &[u8], table: &str, index: Option<&'static IndexDef>) -> Result<Self> {
+        let at = ErrorContext {
+            model: Self::projection_name(),
+            table,
+        };
+        Self::from_item(read::parse_item(text, at)?, table, index)
+    }
 }
 
 impl<M: DynaModel, O: DynaModel> Projection<M> for O {
@@ -72,6 +93,24 @@ impl<M: DynaModel, O: DynaModel> Projection<M> for O {
 
     fn from_item(item: Item, table: &str, index: Option<&'static IndexDef>) -> Result<Self> {
         decode_as::<M, O>(item, ErrorContext::new(O::table_def(), table), index)
+    }
+
+    /// The model itself, read whole (a table's item, or an index's that
+    /// holds every attribute), when the codec reads its items from text.
+    fn reads_text(index: Option<&'static IndexDef>) -> bool {
+        std::any::TypeId::of::<M>() == std::any::TypeId::of::<O>()
+            && index.is_none_or(|i| i.projection == ProjectionDef::All)
+            && codec::reads_text::<O>()
+    }
+
+    fn from_text(text: &[u8], table: &str, index: Option<&'static IndexDef>) -> Result<Self> {
+        let at = ErrorContext::new(O::table_def(), table);
+        if !<Self as Projection<M>>::reads_text(index) {
+            return decode_as::<M, O>(read::parse_item(text, at)?, at, index);
+        }
+        let mut model: O = codec::decode_text(text, at)?;
+        validate::loaded(&mut model, at)?;
+        Ok(model)
     }
 }
 

@@ -8,8 +8,6 @@ use aws_sdk_dynamodb::types::{AttributeValue, Select};
 use futures::Stream;
 use serde_json::Value;
 
-use tracing::Instrument;
-
 use crate::db::Db;
 use crate::error::{Error, Result};
 use crate::expr::{compare_keys, AttrPath, Cond, Placeholders};
@@ -21,10 +19,11 @@ use crate::model::DynaModel;
 use crate::ops::page::{Cursor, Page};
 use crate::ops::projection::Projection;
 use crate::ops::read::{
-    self, read_option_methods, Fetch, Fetched, FilterAndProjection, ReadOptions,
+    self, read_option_methods, Fetch, Fetched, FilterAndProjection, ReadOptions, Want,
 };
 use crate::schema::{IndexDef, KeyDef, ScalarType};
 use crate::send::trace;
+use crate::wire::operations::ItemsAsText;
 
 /// A query on `M`'s table or one of its indexes: `Book::query(&db, "isbn-1")`,
 /// `Thing::BY_COLOR.query(&db, "red")`.
@@ -460,13 +459,9 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Query<'_, M, O> {
     type Model = M;
     type Output = O;
 
-    fn fetch(
-        &self,
-        start: Option<Item>,
-        limit: Option<i32>,
-        count_only: bool,
-    ) -> OpFuture<'_, Fetched> {
+    fn fetch(&self, start: Option<Item>, limit: Option<i32>, want: Want) -> OpFuture<'_, Fetched> {
         Box::pin(async move {
+            let count_only = want == Want::Count;
             let def = M::table_def();
             let table = &self.options.table;
             let mut placeholders = Placeholders::default();
@@ -489,18 +484,12 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Query<'_, M, O> {
                 .set_exclusive_start_key(start)
                 .set_select(count_only.then_some(Select::Count))
                 .set_return_consumed_capacity(self.options.capacity_wanted(&span));
-            let mut output = self
-                .db
-                .send(request)
-                .instrument(span.clone())
-                .await
-                .map_err(|e| Error::sdk(self.options.scope(), "Query", e))?;
-            trace::record(&span, output.consumed_capacity());
-            let consumed = output.consumed_capacity.take();
-            Ok(
-                Fetched::new(output.count, output.items, output.last_evaluated_key)
-                    .consumed(consumed.as_ref()),
-            )
+            let at = self.options.scope();
+            if want == Want::Text && O::reads_text(self.options.index) {
+                read::send_page(self.db, ItemsAsText(request), "Query", &span, at).await
+            } else {
+                read::send_page(self.db, request, "Query", &span, at).await
+            }
         })
     }
 
@@ -511,6 +500,11 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Query<'_, M, O> {
     fn decode(&self, item: Item) -> Option<Result<O>> {
         let options = &self.options;
         Some(O::from_item(item, &options.table, options.index))
+    }
+
+    fn decode_text(&self, text: &[u8]) -> Option<Result<O>> {
+        let options = &self.options;
+        Some(O::from_text(text, &options.table, options.index))
     }
 
     fn check(&self) -> Result<()> {

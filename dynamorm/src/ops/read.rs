@@ -1,12 +1,15 @@
 //! What query and scan share: fetching pages and the terminals built on it
 //! (`all`, `first`, `count`, `page`, `stream`).
 
+use aws_sdk_dynamodb::operation::query::QueryOutput;
+use aws_sdk_dynamodb::operation::scan::ScanOutput;
 use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity, ReturnConsumedCapacity};
 use futures::stream::{self, Stream, TryStreamExt};
+use tracing::Instrument;
 
 use crate::cursor_keys::CursorKeys;
 use crate::db::Db;
-use crate::error::{Error, ErrorContext, Result};
+use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
 use crate::item::Item;
@@ -17,10 +20,24 @@ use crate::rate_limit::{self, RateLimit};
 use crate::retry::Retry;
 use crate::schema::{IndexDef, KeyDef, ProjectionDef, TableDef};
 use crate::send::trace;
+use crate::wire::attribute_json::WireItem;
+use crate::wire::operations::{Operation, PageItems, TextPage};
+
+/// What a request asks for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Want {
+    /// The number of matching items only.
+    Count,
+    /// The items, parsed.
+    Items,
+    /// The items, left as text where the read decodes them from text
+    /// (see [`Fetch::decode_text`]).
+    Text,
+}
 
 /// One response: the items (or only their count) and where to resume.
 pub(crate) struct Fetched {
-    pub items: Vec<Item>,
+    pub items: PageItems,
     pub count: usize,
     pub last_key: Option<Item>,
     /// The capacity units the response reports consumed, if it does.
@@ -32,12 +49,98 @@ impl Fetched {
     pub(crate) fn new(count: i32, items: Option<Vec<Item>>, last_key: Option<Item>) -> Self {
         Fetched {
             count: usize::try_from(count).unwrap_or(0),
-            items: items.unwrap_or_default(),
+            items: PageItems::Parsed(items.unwrap_or_default()),
             last_key: last_key.filter(|k| !k.is_empty()),
             consumed: None,
         }
     }
 
+    /// From a page whose items may still be text.
+    pub(crate) fn from_page(page: TextPage) -> Self {
+        Fetched {
+            count: usize::try_from(page.count).unwrap_or(0),
+            items: page.items,
+            last_key: page.last_evaluated_key.filter(|k| !k.is_empty()),
+            consumed: None,
+        }
+    }
+
+    /// The items, parsed (a page's text parsed here); errors name `at`.
+    pub(crate) fn parsed_items(&mut self, at: ErrorContext<'_>) -> Result<Vec<Item>> {
+        match std::mem::take(&mut self.items) {
+            PageItems::Parsed(items) => Ok(items),
+            PageItems::Text(texts) => texts.iter().map(|text| parse_item(text, at)).collect(),
+        }
+    }
+}
+
+/// The output of a Query or Scan request, as a page.
+pub(crate) trait PageOutput: Send {
+    /// The capacity the answer reports consumed.
+    fn consumed_capacity(&self) -> Option<&ConsumedCapacity>;
+    /// The page.
+    fn into_fetched(self) -> Fetched;
+}
+
+macro_rules! sdk_page_output {
+    ($($output:ty),*) => {$(
+        impl PageOutput for $output {
+            fn consumed_capacity(&self) -> Option<&ConsumedCapacity> {
+                self.consumed_capacity.as_ref()
+            }
+
+            fn into_fetched(mut self) -> Fetched {
+                let consumed = self.consumed_capacity.take();
+                Fetched::new(self.count, self.items, self.last_evaluated_key)
+                    .consumed(consumed.as_ref())
+            }
+        }
+    )*};
+}
+
+sdk_page_output!(QueryOutput, ScanOutput);
+
+impl PageOutput for TextPage {
+    fn consumed_capacity(&self) -> Option<&ConsumedCapacity> {
+        self.consumed_capacity.as_ref()
+    }
+
+    fn into_fetched(mut self) -> Fetched {
+        let consumed = self.consumed_capacity.take();
+        Fetched::from_page(self).consumed(consumed.as_ref())
+    }
+}
+
+/// Sends one Query or Scan `request` (`operation`) in `span`, its answer as
+/// a page; errors name `at`.
+pub(crate) async fn send_page<O>(
+    db: &Db,
+    request: O,
+    operation: &'static str,
+    span: &tracing::Span,
+    at: ErrorContext<'_>,
+) -> Result<Fetched>
+where
+    O: Operation,
+    O::Output: PageOutput,
+{
+    let output = db
+        .send(request)
+        .instrument(span.clone())
+        .await
+        .map_err(|e| Error::sdk(at, operation, e))?;
+    trace::record(span, output.consumed_capacity());
+    Ok(output.into_fetched())
+}
+
+/// An item's JSON text, parsed; errors name `at`.
+pub(crate) fn parse_item(text: &[u8], at: ErrorContext<'_>) -> Result<Item> {
+    serde_json::from_slice::<WireItem>(text)
+        .map(|item| item.0)
+        .map_err(|e| Error::codec(at, Direction::Decode, None, e.to_string()))
+}
+
+impl Fetched {
     /// With the capacity the response reports consumed.
     pub(crate) fn consumed<'c>(
         mut self,
@@ -326,18 +429,23 @@ pub(crate) trait Fetch: Send + Sync {
     type Model: TableSource;
     /// What each item decodes into.
     type Output: Send;
-    /// Sends one request starting at `start`, asking for at most `limit` items.
-    fn fetch(
-        &self,
-        start: Option<Item>,
-        limit: Option<i32>,
-        count_only: bool,
-    ) -> OpFuture<'_, Fetched>;
+    /// Sends one request starting at `start`, asking for at most `limit`
+    /// items (or their count), as `want` says.
+    fn fetch(&self, start: Option<Item>, limit: Option<i32>, want: Want) -> OpFuture<'_, Fetched>;
     /// The shared options.
     fn options(&self) -> &ReadOptions<Self::Model>;
     /// Decodes and validates one item; `None` skips it (a collection's
     /// item of an entity it does not hold, when told to skip those).
     fn decode(&self, item: Item) -> Option<Result<Self::Output>>;
+    /// [`decode`](Self::decode) of an item's JSON text, for a read that
+    /// fetches pages as text: parsed, then decoded, unless the read decodes
+    /// the text straight into its output.
+    fn decode_text(&self, text: &[u8]) -> Option<Result<Self::Output>> {
+        match parse_item(text, self.options().scope()) {
+            Ok(item) => self.decode(item),
+            Err(e) => Some(Err(e)),
+        }
+    }
     /// Checks a cursor's key against what this read covers (a query's hash
     /// key and range condition); `Err` says why it cannot start here.
     fn check_start(&self, _start: &Item) -> Result<(), String> {
@@ -411,14 +519,15 @@ impl<F: Fetch> PageReader<F> {
         }
     }
 
-    /// The next page's items as DynamoDB returned them; `None` once the
-    /// last page was read or no more items are wanted.
-    async fn next_raw(&mut self) -> Result<Option<Vec<Item>>> {
+    /// The next page's items as DynamoDB returned them (as text, when the
+    /// read decodes text); `None` once the last page was read or no more
+    /// items are wanted.
+    async fn next_raw(&mut self) -> Result<Option<PageItems>> {
         if self.done || self.remaining == Some(0) {
             return Ok(None);
         }
         let limit = request_limit(&self.read, self.remaining);
-        let fetched = fetch(&self.read, self.start.take(), limit, false).await?;
+        let fetched = fetch(&self.read, self.start.take(), limit, Want::Text).await?;
         self.done = fetched.last_key.is_none();
         self.start = fetched.last_key;
         Ok(Some(fetched.items))
@@ -429,41 +538,68 @@ impl<F: Fetch> PageReader<F> {
         self.remaining.map_or(raw, |left| left.min(raw))
     }
 
-    /// Decodes one item, counting it against the limit; `None`: skipped.
-    fn decode(&mut self, item: Item) -> Option<Result<F::Output>> {
-        let output = self.read.decode(item)?;
-        if let Some(left) = self.remaining.as_mut() {
-            *left -= 1;
+    /// Decodes a page's items in order, up to the limit, each counted
+    /// against it (skipped ones are not), handing each (or the error it
+    /// is) to `take` until `take` says stop.
+    fn decode_page(&mut self, raw: PageItems, mut take: impl FnMut(Result<F::Output>) -> bool) {
+        let mut keep = |remaining: &mut Option<usize>, decoded: Option<Result<F::Output>>| {
+            let Some(output) = decoded else {
+                return true;
+            };
+            if let Some(left) = remaining.as_mut() {
+                *left -= 1;
+            }
+            take(output)
+        };
+        match raw {
+            PageItems::Parsed(items) => {
+                for item in items {
+                    if self.remaining == Some(0)
+                        || !keep(&mut self.remaining, self.read.decode(item))
+                    {
+                        break;
+                    }
+                }
+            }
+            PageItems::Text(texts) => {
+                for text in texts.iter() {
+                    if self.remaining == Some(0)
+                        || !keep(&mut self.remaining, self.read.decode_text(text))
+                    {
+                        break;
+                    }
+                }
+            }
         }
-        Some(output)
     }
 
     /// A page's items, each decoded (or the error it is), up to the limit.
-    fn decode_each(&mut self, raw: Vec<Item>) -> Vec<Result<F::Output>> {
+    fn decode_each(&mut self, raw: PageItems) -> Vec<Result<F::Output>> {
         let mut decoded = Vec::with_capacity(self.wanted(raw.len()));
-        for item in raw {
-            if self.remaining == Some(0) {
-                break;
-            }
-            decoded.extend(self.decode(item));
-        }
+        self.decode_page(raw, |output| {
+            decoded.push(output);
+            true
+        });
         decoded
     }
 
     /// Decodes a page's items into `out`, up to the limit, each raw item
     /// released as soon as it is decoded; stops at the first that fails
     /// (the ones before it are in `out`).
-    fn decode_into(&mut self, raw: Vec<Item>, out: &mut Vec<F::Output>) -> Result<()> {
+    fn decode_into(&mut self, raw: PageItems, out: &mut Vec<F::Output>) -> Result<()> {
         out.reserve(self.wanted(raw.len()));
-        for item in raw {
-            if self.remaining == Some(0) {
-                break;
+        let mut failed = None;
+        self.decode_page(raw, |output| match output {
+            Ok(output) => {
+                out.push(output);
+                true
             }
-            if let Some(output) = self.decode(item) {
-                out.push(output?);
+            Err(e) => {
+                failed = Some(e);
+                false
             }
-        }
-        Ok(())
+        });
+        failed.map_or(Ok(()), Err)
     }
 }
 
@@ -536,20 +672,29 @@ async fn fetch<F: Fetch>(
     read: &F,
     start: Option<Item>,
     limit: Option<i32>,
-    count_only: bool,
+    want: Want,
 ) -> Result<Fetched> {
     let options = read.options();
     let Some(budget) = &options.read_limit else {
-        return read.fetch(start, limit, count_only).await;
+        return read.fetch(start, limit, want).await;
+    };
+    // The units a response bills are counted from its parsed items.
+    let want = match want {
+        Want::Text => Want::Items,
+        other => other,
     };
     let mut attempts = 0;
     loop {
         let reserved = budget.acquire(None).await;
         attempts += 1;
-        match read.fetch(start.clone(), limit, count_only).await {
+        match read.fetch(start.clone(), limit, want).await {
             Ok(fetched) => {
                 let units = fetched.consumed.unwrap_or_else(|| {
-                    rate_limit::query_read_units(&fetched.items, fetched.count, options.consistent)
+                    let items = match &fetched.items {
+                        PageItems::Parsed(items) => items.as_slice(),
+                        PageItems::Text(_) => &[],
+                    };
+                    rate_limit::query_read_units(items, fetched.count, options.consistent)
                 });
                 budget.spend(reserved, units);
                 return Ok(fetched);
@@ -590,7 +735,7 @@ pub(crate) async fn count<F: Fetch>(read: F) -> Result<usize> {
     let mut total = 0usize;
     let mut start = None;
     loop {
-        let fetched = fetch(&read, start, read.options().page_size, true).await?;
+        let fetched = fetch(&read, start, read.options().page_size, Want::Count).await?;
         total += fetched.count;
         if let Some(limit) = read.options().limit {
             if total >= limit {
@@ -637,11 +782,12 @@ pub(crate) async fn page<F: Fetch>(read: F, cursor: Option<Cursor>) -> Result<Pa
         });
     }
     let limit = request_limit(&read, options.limit);
-    let fetched = fetch(&read, start, limit, false).await?;
+    let mut fetched = fetch(&read, start, limit, Want::Items).await?;
+    let raw = fetched.parsed_items(options.scope())?;
     let mut last_key = fetched.last_key;
-    let raw_count = fetched.items.len();
+    let raw_count = raw.len();
     let mut items = Vec::with_capacity(raw_count);
-    for (position, item) in fetched.items.into_iter().enumerate() {
+    for (position, item) in raw.into_iter().enumerate() {
         // A filtered page can hold more than the limit: resume after the
         // last item kept, not after the last one DynamoDB evaluated. Its
         // key attributes are always read (see `projection`).

@@ -9,7 +9,7 @@ use aws_sdk_dynamodb::primitives::Blob;
 use aws_sdk_dynamodb::types::AttributeValue;
 use base64::engine::general_purpose::STANDARD;
 use base64::Engine;
-use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::ser::{Error as _, SerializeMap, SerializeSeq, Serializer};
 use serde::{Deserialize, Serialize};
 
@@ -90,8 +90,10 @@ pub(crate) struct WireItems(pub Vec<Item>);
 
 struct WireList(Vec<AttributeValue>);
 
-/// The type tags of an attribute value.
-enum Tag {
+/// The type tags of an attribute value. As a `DeserializeSeed`, a tag
+/// reads the value written under it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tag {
     S,
     N,
     B,
@@ -136,6 +138,47 @@ impl<'de> Deserialize<'de> for Tag {
 
 const TAGS: &[&str] = &["S", "N", "B", "SS", "NS", "BS", "M", "L", "NULL", "BOOL"];
 
+impl<'de> DeserializeSeed<'de> for Tag {
+    type Value = AttributeValue;
+
+    fn deserialize<D: Deserializer<'de>>(self, value: D) -> Result<AttributeValue, D::Error> {
+        Ok(match self {
+            Tag::S => AttributeValue::S(String::deserialize(value)?),
+            Tag::N => AttributeValue::N(String::deserialize(value)?),
+            Tag::B => AttributeValue::B(blob(&String::deserialize(value)?)?),
+            Tag::Ss => AttributeValue::Ss(Vec::deserialize(value)?),
+            Tag::Ns => AttributeValue::Ns(Vec::deserialize(value)?),
+            Tag::Bs => AttributeValue::Bs(
+                Vec::<String>::deserialize(value)?
+                    .iter()
+                    .map(|text| blob(text))
+                    .collect::<Result<_, _>>()?,
+            ),
+            Tag::M => AttributeValue::M(WireItem::deserialize(value)?.0),
+            Tag::L => AttributeValue::L(WireList::deserialize(value)?.0),
+            Tag::Null => AttributeValue::Null(bool::deserialize(value)?),
+            Tag::Bool => AttributeValue::Bool(bool::deserialize(value)?),
+        })
+    }
+}
+
+/// Fails when an attribute value's map holds a second type after the one
+/// read.
+pub(crate) fn no_second_type<'de, A: MapAccess<'de>>(map: &mut A) -> Result<(), A::Error> {
+    match map.next_key::<IgnoredAny>()? {
+        Some(_) => Err(de::Error::custom(
+            "an attribute value with more than one type",
+        )),
+        None => Ok(()),
+    }
+}
+
+/// Reads an attribute value's type; `Err` for a value with none.
+pub(crate) fn first_type<'de, A: MapAccess<'de>>(map: &mut A) -> Result<Tag, A::Error> {
+    map.next_key()?
+        .ok_or_else(|| de::Error::custom("an attribute value with no type"))
+}
+
 fn blob<E: de::Error>(text: &str) -> Result<Blob, E> {
     STANDARD
         .decode(text)
@@ -154,31 +197,9 @@ impl<'de> Deserialize<'de> for WireValue {
             }
 
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<WireValue, A::Error> {
-                let tag: Tag = map
-                    .next_key()?
-                    .ok_or_else(|| de::Error::custom("an attribute value with no type"))?;
-                let value = match tag {
-                    Tag::S => AttributeValue::S(map.next_value()?),
-                    Tag::N => AttributeValue::N(map.next_value()?),
-                    Tag::B => AttributeValue::B(blob(&map.next_value::<String>()?)?),
-                    Tag::Ss => AttributeValue::Ss(map.next_value()?),
-                    Tag::Ns => AttributeValue::Ns(map.next_value()?),
-                    Tag::Bs => AttributeValue::Bs(
-                        map.next_value::<Vec<String>>()?
-                            .iter()
-                            .map(|text| blob(text))
-                            .collect::<Result<_, _>>()?,
-                    ),
-                    Tag::M => AttributeValue::M(map.next_value::<WireItem>()?.0),
-                    Tag::L => AttributeValue::L(map.next_value::<WireList>()?.0),
-                    Tag::Null => AttributeValue::Null(map.next_value()?),
-                    Tag::Bool => AttributeValue::Bool(map.next_value()?),
-                };
-                if map.next_key::<IgnoredAny>()?.is_some() {
-                    return Err(de::Error::custom(
-                        "an attribute value with more than one type",
-                    ));
-                }
+                let tag = first_type(&mut map)?;
+                let value = map.next_value_seed(tag)?;
+                no_second_type(&mut map)?;
                 Ok(WireValue(value))
             }
         }

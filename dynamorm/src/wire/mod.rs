@@ -217,7 +217,7 @@ impl Direct {
             }
         };
         if answer.status.is_success() {
-            return match O::decode(&answer.body) {
+            return match O::decode_body(answer.body.clone()) {
                 Ok(output) => (Ok(output), false),
                 Err(err) => (
                     Err(SdkError::response_error(err, raw_response(answer))),

@@ -66,6 +66,8 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use crate::wire::errors::ErrorParts;
 
+pub(crate) use pages::{ItemsAsText, PageItems, TextPage};
+
 /// A request the direct path can send, and the SDK's client too.
 pub(crate) trait Operation: Send + Sized {
     /// The SDK's output.
@@ -86,6 +88,12 @@ pub(crate) trait Operation: Send + Sized {
 
     /// The output, from a successful answer's body.
     fn decode(body: &[u8]) -> Result<Self::Output, serde_json::Error>;
+
+    /// [`decode`](Self::decode), given the body itself (an output may
+    /// keep it).
+    fn decode_body(body: bytes::Bytes) -> Result<Self::Output, serde_json::Error> {
+        Self::decode(&body)
+    }
 
     /// The error, from an error answer.
     fn error(parts: ErrorParts) -> Self::Error;

@@ -4,11 +4,21 @@ use aws_sdk_dynamodb::operation::query::builders::QueryInputBuilder;
 use aws_sdk_dynamodb::operation::query::{QueryError, QueryOutput};
 use aws_sdk_dynamodb::operation::scan::builders::ScanInputBuilder;
 use aws_sdk_dynamodb::operation::scan::{ScanError, ScanOutput};
+use std::future::Future;
+use std::ops::Range;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::ConsumedCapacity;
+use aws_sdk_dynamodb::Client;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use bytes::Bytes;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::body::{items, json_object, name, refuse_legacy};
 use super::capacity::CapacityJson;
 use super::Operation;
+use crate::item::Item;
 use crate::wire::attribute_json::{WireItem, WireItems};
 use crate::wire::errors::ErrorParts;
 
@@ -116,6 +126,142 @@ impl Operation for ScanInputBuilder {
     }
 }
 
+/// A Query or Scan whose page's items are kept as the answer's JSON text,
+/// for a reader that decodes each item straight into its model. Sent
+/// through the SDK's client (which parses every answer), the items come
+/// back parsed.
+pub(crate) struct ItemsAsText<B>(pub B);
+
+/// A page's items: each one's JSON text, or parsed.
+pub(crate) enum PageItems {
+    /// Each item's text, in the answer's body.
+    Text(ItemTexts),
+    /// Each item parsed.
+    Parsed(Vec<Item>),
+}
+
+impl Default for PageItems {
+    fn default() -> Self {
+        PageItems::Parsed(Vec::new())
+    }
+}
+
+impl PageItems {
+    /// How many items the page holds.
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            PageItems::Text(texts) => texts.spans.len(),
+            PageItems::Parsed(items) => items.len(),
+        }
+    }
+}
+
+/// The items of an answer's body, each as the span of its JSON text.
+pub(crate) struct ItemTexts {
+    body: Bytes,
+    spans: Vec<Range<usize>>,
+}
+
+impl ItemTexts {
+    /// Each item's JSON text, in order.
+    pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> {
+        self.spans
+            .iter()
+            .map(|span| self.body.get(span.clone()).unwrap_or_default())
+    }
+}
+
+/// A page whose items may still be text.
+pub(crate) struct TextPage {
+    pub items: PageItems,
+    pub count: i32,
+    pub last_evaluated_key: Option<Item>,
+    pub consumed_capacity: Option<ConsumedCapacity>,
+}
+
+/// The answer of a query or scan page, its items left as text.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TextAnswer<'a> {
+    #[serde(borrow)]
+    items: Option<Vec<&'a RawValue>>,
+    #[serde(default)]
+    count: i32,
+    last_evaluated_key: Option<WireItem>,
+    consumed_capacity: Option<CapacityJson>,
+}
+
+impl TextPage {
+    /// From an answer's body, each item's text located, not parsed.
+    fn read(body: Bytes) -> Result<TextPage, serde_json::Error> {
+        let answer: TextAnswer<'_> = serde_json::from_slice(&body)?;
+        let start = body.as_ptr() as usize;
+        let spans = answer
+            .items
+            .unwrap_or_default()
+            .into_iter()
+            .map(|text| {
+                let at = text.get().as_ptr() as usize - start;
+                at..at + text.get().len()
+            })
+            .collect();
+        Ok(TextPage {
+            count: answer.count,
+            last_evaluated_key: answer.last_evaluated_key.map(|key| key.0),
+            consumed_capacity: answer.consumed_capacity.map(CapacityJson::into_sdk),
+            items: PageItems::Text(ItemTexts { body, spans }),
+        })
+    }
+}
+
+/// [`ItemsAsText`] of Query's and Scan's input builders.
+macro_rules! items_as_text {
+    ($($input:ty => $name:literal, $output:ty, $error:ty;)*) => {$(
+        impl Operation for ItemsAsText<$input> {
+            type Output = TextPage;
+            type Error = $error;
+            const TARGET: &'static str = concat!("DynamoDB_20120810.", $name);
+
+            fn send_sdk(
+                self,
+                client: &Client,
+            ) -> impl Future<Output = Result<TextPage, SdkError<$error, HttpResponse>>> + Send {
+                let sent = self.0.send_with(client);
+                async move {
+                    let output: $output = sent.await?;
+                    Ok(TextPage {
+                        count: output.count,
+                        last_evaluated_key: output.last_evaluated_key,
+                        consumed_capacity: output.consumed_capacity,
+                        items: PageItems::Parsed(output.items.unwrap_or_default()),
+                    })
+                }
+            }
+
+            fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
+                self.0.encode()
+            }
+
+            fn decode(body: &[u8]) -> Result<TextPage, serde_json::Error> {
+                TextPage::read(Bytes::copy_from_slice(body))
+            }
+
+            fn decode_body(body: Bytes) -> Result<TextPage, serde_json::Error> {
+                TextPage::read(body)
+            }
+
+            fn error(parts: ErrorParts) -> $error {
+                <$input as Operation>::error(parts)
+            }
+        }
+    )*};
+}
+
+items_as_text! {
+    QueryInputBuilder => "Query", QueryOutput, QueryError;
+    ScanInputBuilder => "Scan", ScanOutput, ScanError;
+}
+
 #[cfg(test)]
 mod tests {
     use aws_sdk_dynamodb::types::{AttributeValue, ReturnConsumedCapacity, Select};
@@ -148,6 +294,39 @@ mod tests {
                 "ScanIndexForward": false,
                 "ReturnConsumedCapacity": "INDEXES",
             })
+        );
+    }
+
+    #[test]
+    fn a_page_kept_as_text_locates_each_item_and_reads_the_rest() {
+        let body = br#"{"Count":2,"Items":[{"id":{"S":"a"}}, {"id":{"S":"b \"q\""},"n":{"N":"1"}}],
+            "ScannedCount":5,"LastEvaluatedKey":{"id":{"S":"b"}},
+            "ConsumedCapacity":{"TableName":"t","CapacityUnits":1.5}}"#;
+        let page = <ItemsAsText<ScanInputBuilder> as Operation>::decode(body).unwrap();
+        let PageItems::Text(texts) = &page.items else {
+            panic!("items parsed")
+        };
+        let texts: Vec<&[u8]> = texts.iter().collect();
+        assert_eq!(
+            texts,
+            [
+                &br#"{"id":{"S":"a"}}"#[..],
+                br#"{"id":{"S":"b \"q\""},"n":{"N":"1"}}"#
+            ]
+        );
+        assert_eq!(page.items.len(), 2);
+        assert_eq!(page.count, 2);
+        assert_eq!(
+            page.last_evaluated_key.unwrap()["id"],
+            AttributeValue::S("b".into())
+        );
+        assert_eq!(page.consumed_capacity.unwrap().capacity_units(), Some(1.5));
+
+        let empty =
+            <ItemsAsText<QueryInputBuilder> as Operation>::decode(br#"{"Count":0}"#).unwrap();
+        assert_eq!((empty.items.len(), empty.last_evaluated_key), (0, None));
+        assert!(
+            <ItemsAsText<QueryInputBuilder> as Operation>::decode(br#"{"Items":[{]}"#).is_err()
         );
     }
 

@@ -1,0 +1,195 @@
+//! Query and scan pages read the same models, and fail on the same items
+//! with the same errors, whichever transport carried them (the direct one
+//! reads a model's items straight from the answer's text), in every form a
+//! model stores: binary, sets, nulls, nested maps and lists, enums, and
+//! attributes the model does not declare.
+
+use std::collections::{BTreeSet, HashMap};
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use dynamorm::prelude::*;
+use dynamorm::Transport;
+use futures::{StreamExt, TryStreamExt};
+use serde::{Deserialize, Serialize};
+
+use crate::support::common::db;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+enum Kind {
+    Plain,
+    Sized { width: u32, label: Option<String> },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+struct Inner {
+    at: (i64, String),
+    weights: HashMap<String, f64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = "docs", billing = "on_demand")]
+struct Doc {
+    #[dynamo(hash_key)]
+    group: String,
+    #[dynamo(range_key)]
+    id: String,
+    data: Vec<u8>,
+    labels: Option<BTreeSet<String>>,
+    scores: Vec<u32>,
+    note: Option<String>,
+    inner: Inner,
+    kind: Kind,
+}
+
+fn doc(group: &str, i: u32) -> Doc {
+    Doc {
+        group: group.into(),
+        id: format!("d{i:03}"),
+        data: vec![0, 255, i as u8],
+        labels: i
+            .is_multiple_of(2)
+            .then(|| BTreeSet::from(["a \"quoted\" é".into(), format!("l{i}")])),
+        scores: (0..i % 4).collect(),
+        note: i.is_multiple_of(3).then(|| format!("note\n{i}")),
+        inner: Inner {
+            at: (-(i as i64), format!("at {i}")),
+            weights: HashMap::from([("w".into(), f64::from(i) / 8.0)]),
+        },
+        kind: if i.is_multiple_of(2) {
+            Kind::Plain
+        } else {
+            Kind::Sized {
+                width: i,
+                label: None,
+            }
+        },
+    }
+}
+
+/// The handle on each transport.
+fn both(db: &Db) -> [Db; 2] {
+    [
+        db.with_transport(Transport::Direct),
+        db.with_transport(Transport::Sdk),
+    ]
+}
+
+fn sorted(mut docs: Vec<Doc>) -> Vec<Doc> {
+    docs.sort_by(|a, b| (&a.group, &a.id).cmp(&(&b.group, &b.id)));
+    docs
+}
+
+#[tokio::test]
+async fn every_stored_form_reads_back_alike_from_queries_and_scans() {
+    let db = db().await;
+    Doc::table(&db).create().await.unwrap();
+    let docs: Vec<Doc> = (0..40)
+        .map(|i| doc(if i < 25 { "g1" } else { "g2" }, i))
+        .collect();
+    Doc::put_batch(&db, &docs).await.unwrap();
+    // Attributes the model does not declare are skipped, whatever their type.
+    db.client()
+        .update_item()
+        .table_name(Doc::table(&db).name())
+        .key("group", AttributeValue::S("g1".into()))
+        .key("id", AttributeValue::S("d001".into()))
+        .update_expression("SET extra = :m, more = :l, flag = :b")
+        .expression_attribute_values(
+            ":m",
+            AttributeValue::M(HashMap::from([(
+                "x".into(),
+                AttributeValue::Ns(vec!["1".into()]),
+            )])),
+        )
+        .expression_attribute_values(":l", AttributeValue::L(vec![AttributeValue::Null(true)]))
+        .expression_attribute_values(":b", AttributeValue::Bool(false))
+        .send()
+        .await
+        .unwrap();
+
+    for db in both(&db) {
+        let transport = db.transport();
+        let scanned = Doc::scan(&db).all().await.unwrap();
+        assert_eq!(sorted(scanned), docs, "{transport:?}");
+        let streamed: Vec<Doc> = Doc::scan(&db)
+            .page_size(7)
+            .stream()
+            .try_collect()
+            .await
+            .unwrap();
+        assert_eq!(sorted(streamed), docs, "{transport:?}");
+        let segmented = Doc::scan(&db).segments(3).page_size(4).all().await.unwrap();
+        assert_eq!(sorted(segmented), docs, "{transport:?}");
+        let queried = Doc::query(&db, "g1").page_size(10).all().await.unwrap();
+        assert_eq!(queried, docs[..25], "{transport:?}");
+        let limited = Doc::query(&db, "g2")
+            .limit(6)
+            .page_size(4)
+            .all()
+            .await
+            .unwrap();
+        assert_eq!(limited, docs[25..31], "{transport:?}");
+        let filtered = Doc::scan(&db)
+            .filter(Doc::NOTE.exists())
+            .all()
+            .await
+            .unwrap();
+        let with_notes: Vec<Doc> = docs.iter().filter(|d| d.note.is_some()).cloned().collect();
+        assert_eq!(sorted(filtered), with_notes, "{transport:?}");
+    }
+}
+
+#[tokio::test]
+async fn an_item_that_does_not_fit_the_model_fails_the_read_alike_naming_its_attribute() {
+    let db = db().await;
+    Doc::table(&db).create().await.unwrap();
+    let docs: Vec<Doc> = (0..6).map(|i| doc("g", i)).collect();
+    Doc::put_batch(&db, &docs).await.unwrap();
+    // d003's `inner.at[0]` becomes a string.
+    db.client()
+        .update_item()
+        .table_name(Doc::table(&db).name())
+        .key("group", AttributeValue::S("g".into()))
+        .key("id", AttributeValue::S("d003".into()))
+        .update_expression("SET #inner.#at[0] = :s")
+        .expression_attribute_names("#inner", "inner")
+        .expression_attribute_names("#at", "at")
+        .expression_attribute_values(":s", AttributeValue::S("minus three".into()))
+        .send()
+        .await
+        .unwrap();
+
+    let mut errors = Vec::new();
+    for db in both(&db) {
+        let transport = db.transport();
+        let err = Doc::query(&db, "g").all().await.unwrap_err();
+        let dynamorm::Error::Codec { path, message, .. } = &err else {
+            panic!("{transport:?}: {err:?}")
+        };
+        assert_eq!(path.as_deref(), Some("inner.at[0]"), "{transport:?}");
+        assert!(message.contains("minus three"), "{transport:?}: {message}");
+        errors.push(err.to_string());
+
+        // A stream yields the items before it, then the error, then the
+        // items after it.
+        let read: Vec<Result<Doc, String>> = Doc::query(&db, "g")
+            .page_size(4)
+            .stream()
+            .map_err(|e| e.to_string())
+            .into_stream()
+            .collect::<Vec<_>>()
+            .await;
+        let expected: Vec<Result<Doc, String>> = docs
+            .iter()
+            .map(|d| {
+                if d.id == "d003" {
+                    Err(err.to_string())
+                } else {
+                    Ok(d.clone())
+                }
+            })
+            .collect();
+        assert_eq!(read, expected, "{transport:?}");
+    }
+    assert_eq!(errors[0], errors[1]);
+}
