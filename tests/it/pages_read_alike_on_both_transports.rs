@@ -2,7 +2,8 @@
 //! with the same errors, whichever transport carried them (the direct one
 //! reads a model's items straight from the answer's text), in every form a
 //! model stores: binary, sets, nulls, nested maps and lists, enums, and
-//! attributes the model does not declare.
+//! attributes the model does not declare; an entity's tag and key
+//! attributes are left out of what its model reads.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -192,4 +193,83 @@ async fn an_item_that_does_not_fit_the_model_fails_the_read_alike_naming_its_att
         assert_eq!(read, expected, "{transport:?}");
     }
     assert_eq!(errors[0], errors[1]);
+}
+
+#[derive(DynaTable)]
+#[dynamo(
+    table = "shared",
+    billing = "on_demand",
+    hash_key = "pk",
+    range_key = "sk"
+)]
+struct Shared;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = Shared, entity = "visit")]
+#[dynamo(key(hash = "PAGE#{page}", range = "VISIT#{at}"))]
+#[serde(deny_unknown_fields)]
+struct Visit {
+    page: String,
+    at: String,
+    data: Vec<u8>,
+    tags: Option<BTreeSet<String>>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, DynaModel)]
+#[dynamo(table = Shared, entity = "page")]
+#[dynamo(key(hash = "PAGE#{page}", range = "META"))]
+struct Page {
+    page: String,
+    title: String,
+}
+
+#[tokio::test]
+async fn an_entitys_pages_read_alike_without_its_tag_and_key_attributes() {
+    let db = db().await;
+    Shared::table(&db).create().await.unwrap();
+    let visits: Vec<Visit> = (0..12)
+        .map(|i| Visit {
+            page: "home".into(),
+            at: format!("2026-12-06T10:{i:02}"),
+            data: vec![i],
+            tags: (i % 3 == 1).then(|| BTreeSet::from([format!("t{i}")])),
+        })
+        .collect();
+    Visit::put_batch(&db, &visits).await.unwrap();
+    let page = Page {
+        page: "home".into(),
+        title: "Home".into(),
+    };
+    page.save(&db).await.unwrap();
+    // Written by another program: no tag, under a visit's key.
+    db.client()
+        .put_item()
+        .table_name(Shared::table(&db).name())
+        .item("pk", AttributeValue::S("PAGE#home".into()))
+        .item("sk", AttributeValue::S("VISIT#2026-12-06T11:00".into()))
+        .item("page", AttributeValue::S("home".into()))
+        .item("at", AttributeValue::S("2026-12-06T11:00".into()))
+        .item("data", AttributeValue::B(vec![9].into()))
+        .send()
+        .await
+        .unwrap();
+    let untagged = Visit {
+        page: "home".into(),
+        at: "2026-12-06T11:00".into(),
+        data: vec![9],
+        tags: None,
+    };
+
+    for db in both(&db) {
+        let transport = db.transport();
+        let queried = Visit::query(&db, "home").page_size(5).all().await.unwrap();
+        let mut expected = visits.clone();
+        expected.push(untagged.clone());
+        assert_eq!(queried, expected, "{transport:?}");
+        // A scan returns tagged items only.
+        let mut scanned = Visit::scan(&db).all().await.unwrap();
+        scanned.sort_by(|a, b| a.at.cmp(&b.at));
+        assert_eq!(scanned, visits, "{transport:?}");
+        assert_eq!(Page::scan(&db).all().await.unwrap(), std::slice::from_ref(&page));
+    }
 }

@@ -123,18 +123,52 @@ pub(super) fn admit(
     item: &mut Item,
     at: ErrorContext<'_>,
 ) -> Result<()> {
-    match item.remove(entity.tag_attribute) {
-        Some(AttributeValue::S(tag)) if entity.answers_to(&tag) => {}
-        Some(AttributeValue::S(tag)) => return Err(Error::wrong_entity(at, entity.name, tag)),
-        Some(other) => return Err(Error::wrong_entity(at, entity.name, format!("{other:?}"))),
-        None => {}
-    }
+    check_tag(entity, item.remove(entity.tag_attribute), at)?;
     for template in entity.templates() {
         if def.field(template.attribute).is_none() {
             item.remove(template.attribute);
         }
     }
     Ok(())
+}
+
+/// Checks an item's `tag` (none: an item another program wrote) against
+/// `entity`: its own tag or an alias.
+pub(super) fn check_tag(
+    entity: &EntityDef,
+    tag: Option<AttributeValue>,
+    at: ErrorContext<'_>,
+) -> Result<()> {
+    match tag {
+        Some(AttributeValue::S(tag)) if entity.answers_to(&tag) => Ok(()),
+        Some(AttributeValue::S(tag)) => Err(Error::wrong_entity(at, entity.name, tag)),
+        Some(other) => Err(Error::wrong_entity(at, entity.name, format!("{other:?}"))),
+        None => Ok(()),
+    }
+}
+
+/// What [`admit`] does with an attribute `name` of an entity's item: the
+/// tag is taken out to be checked, a key attribute its templates write (and
+/// no field declares) is taken out, any other is the model's to read.
+pub(super) fn attribute_role(def: &TableDef, entity: &EntityDef, name: &str) -> AttributeRole {
+    if name == entity.tag_attribute {
+        AttributeRole::Tag
+    } else if def.field(name).is_none() && entity.templates().any(|t| t.attribute == name) {
+        AttributeRole::Key
+    } else {
+        AttributeRole::Field
+    }
+}
+
+/// See [`attribute_role`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum AttributeRole {
+    /// The entity's tag.
+    Tag,
+    /// A key attribute written from the entity's templates.
+    Key,
+    /// Anything else: the model reads it (or ignores it, as serde does).
+    Field,
 }
 
 /// An entity's key map, from the key's values by attribute name: the table

@@ -34,6 +34,7 @@ use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::item::Item as ItemMap;
 use crate::model::{DynaModel, FieldSink};
 use crate::schema::{FieldDef, FieldShape};
+use crate::wire::attribute_json::WireItem;
 
 pub use self::size::{check_size, item_size, MAX_ITEM_SIZE};
 /// [`Item`](crate::Item), under its old path.
@@ -299,26 +300,41 @@ pub(crate) fn decode<M: DynaModel>(mut item: ItemMap, at: ErrorContext<'_>) -> R
         .map_err(|e| Error::codec(at, Direction::Decode, Some(e.path()), e.message()))
 }
 
-/// Whether [`decode_text`] reads `M`: a model of a table of its own whose
-/// stored forms serde reads as they are (no epoch-seconds time, no set that
-/// reads as empty when absent), so an item needs no reshaping before serde
-/// reads it.
+/// Whether [`decode_text`] reads `M`: a model whose stored forms serde
+/// reads as they are (no epoch-seconds time, no set that reads as empty
+/// when absent), so an item needs no reshaping before serde reads it.
 pub(crate) fn reads_text<M: DynaModel>() -> bool {
-    let def = M::table_def();
-    def.entity.is_none()
-        && def.all_fields().all(|field| match field.shape {
-            FieldShape::Plain | FieldShape::Bytes => true,
-            FieldShape::Set | FieldShape::ByteSet => field.optional,
-            FieldShape::Epoch(_) => false,
-        })
+    M::table_def().all_fields().all(|field| match field.shape {
+        FieldShape::Plain | FieldShape::Bytes => true,
+        FieldShape::Set | FieldShape::ByteSet => field.optional,
+        FieldShape::Epoch(_) => false,
+    })
 }
 
 /// [`decode`] of an item still in DynamoDB's JSON text (an object of
 /// attribute names and typed values), read straight into the model, for
-/// a model [`reads_text`] accepts.
+/// a model [`reads_text`] accepts. An entity's tag is checked and its
+/// template-written keys left out, as `decode` does; an entity's item that
+/// fails is decoded again parsed, so the error is the one `decode` reports
+/// first (a wrong tag before a field that does not fit).
 pub(crate) fn decode_text<M: DynaModel>(text: &[u8], at: ErrorContext<'_>) -> Result<M> {
-    text::from_text(text)
-        .map_err(|e| Error::codec(at, Direction::Decode, Some(e.path()), e.message()))
+    let failed = |e: de::DeError| Error::codec(at, Direction::Decode, Some(e.path()), e.message());
+    let def = M::table_def();
+    let Some(entity) = def.entity else {
+        return text::from_text(text).map_err(failed);
+    };
+    let role = |name: &str| entity::attribute_role(def, entity, name);
+    match text::entity_from_text::<M>(text, &role) {
+        Ok((model, tag)) => {
+            entity::check_tag(entity, tag, at)?;
+            Ok(model)
+        }
+        Err(_) => {
+            let item = serde_json::from_slice::<WireItem>(text)
+                .map_err(|e| Error::codec(at, Direction::Decode, None, e.to_string()))?;
+            decode(item.0, at)
+        }
+    }
 }
 
 #[cfg(test)]
@@ -328,7 +344,10 @@ mod tests {
     mod read_from_text {
         use std::collections::HashSet;
 
+        use aws_sdk_dynamodb::types::AttributeValue;
         use serde::{Deserialize, Serialize};
+
+        use crate::error::ErrorContext;
 
         use crate::{DynaModel, DynaTable};
 
@@ -366,19 +385,79 @@ mod tests {
         #[derive(Serialize, Deserialize, DynaModel)]
         #[dynamo(crate = "crate", table = App, entity = "user")]
         #[dynamo(key(hash = "USER#{id}", range = "PROFILE"))]
+        #[dynamo(entity_aliases = ["member"])]
         struct User {
             id: String,
+            age: u32,
         }
 
         #[test]
         fn only_items_that_need_no_reshaping_are_read_from_text() {
             assert!(super::super::reads_text::<Plain>());
-            // An absent set reads as an empty one; epoch seconds as the
-            // field's form; an entity's tag is checked and its key
-            // attributes left out: all of them parsed first.
+            assert!(super::super::reads_text::<User>());
+            // An absent set reads as an empty one, epoch seconds as the
+            // field's form: both reshaped, so parsed first.
             assert!(!super::super::reads_text::<WithSet>());
             assert!(!super::super::reads_text::<WithTtl>());
-            assert!(!super::super::reads_text::<User>());
+        }
+
+        /// A user's fields, or the error's text.
+        type Read = Result<(String, u32), String>;
+
+        /// What `decode` and `decode_text` make of the same item: the
+        /// user's fields, or the error's text.
+        fn both(item: &[(&str, AttributeValue)]) -> (Read, Read) {
+            let item: crate::Item = item
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect();
+            let at = ErrorContext {
+                model: "User",
+                table: "app",
+            };
+            let text = serde_json::to_vec(&crate::wire::attribute_json::ItemJson(&item)).unwrap();
+            let fields =
+                |r: crate::Result<User>| r.map(|u| (u.id, u.age)).map_err(|e| e.to_string());
+            (
+                fields(super::super::decode(item, at)),
+                fields(super::super::decode_text(&text, at)),
+            )
+        }
+
+        #[test]
+        fn an_entitys_item_reads_alike_from_text_its_tag_checked_and_keys_left_out() {
+            let s = |v: &str| AttributeValue::S(v.into());
+            let n = |v: &str| AttributeValue::N(v.into());
+            let cases: [Vec<(&str, AttributeValue)>; 7] = [
+                vec![
+                    ("pk", s("USER#u1")),
+                    ("sk", s("PROFILE")),
+                    ("_et", s("user")),
+                    ("id", s("u1")),
+                    ("age", n("7")),
+                ],
+                vec![("_et", s("member")), ("id", s("u1")), ("age", n("7"))],
+                vec![("id", s("u1")), ("age", n("7"))],
+                vec![("_et", s("order")), ("id", s("u1")), ("age", n("7"))],
+                vec![("_et", n("1")), ("id", s("u1")), ("age", n("7"))],
+                // A wrong tag is reported before a field that does not fit.
+                vec![("age", s("old")), ("_et", s("order")), ("id", s("u1"))],
+                vec![
+                    ("pk", s("USER#u1")),
+                    ("_et", s("user")),
+                    ("id", s("u1")),
+                    ("age", n("-1")),
+                ],
+            ];
+            let mut outcomes = Vec::new();
+            for case in &cases {
+                let (parsed, text) = both(case);
+                assert_eq!(text, parsed, "{case:?}");
+                outcomes.push(text.is_ok());
+            }
+            assert_eq!(outcomes, [true, true, true, false, false, false, false]);
+            let (_, wrong) = both(&cases[5]);
+            assert!(wrong.unwrap_err().contains("order"));
         }
     }
 

@@ -28,6 +28,7 @@ use serde::de::{
 use serde::Deserializer as _;
 
 use super::de::{DeError, KeyDeserializer, Segment, ValueDeserializer};
+use super::entity::AttributeRole;
 use crate::wire::attribute_json::{first_type, no_second_type, Tag, WireValue};
 
 type Result<T, E = DeError> = std::result::Result<T, E>;
@@ -39,15 +40,43 @@ type Parked = Cell<Option<DeError>>;
 /// Reads one item's JSON text (an object of attribute names and typed
 /// values) into `T`.
 pub(crate) fn from_text<T: DeserializeOwned>(text: &[u8]) -> Result<T> {
+    read_item(text, None)
+}
+
+/// [`from_text`] of an entity's item: each top-level attribute's `role`
+/// says whether the model reads it; the entity's tag is set aside and
+/// returned (none: the item has no tag), its template-written keys
+/// skipped.
+pub(crate) fn entity_from_text<T: DeserializeOwned>(
+    text: &[u8],
+    role: &dyn Fn(&str) -> AttributeRole,
+) -> Result<(T, Option<AttributeValue>)> {
+    let aside = Aside {
+        role,
+        tag: Cell::new(None),
+    };
+    let read = read_item(text, Some(&aside))?;
+    Ok((read, aside.tag.take()))
+}
+
+fn read_item<T: DeserializeOwned>(text: &[u8], aside: Option<&Aside<'_>>) -> Result<T> {
     let parked = Parked::new(None);
     let mut json = serde_json::Deserializer::from_slice(text);
     let read = json
         .deserialize_map(MapSeed {
             seed: std::marker::PhantomData::<T>,
             parked: &parked,
+            aside,
         })
         .and_then(|value| json.end().map(|()| value));
     read.map_err(|e| taken(&parked, e))
+}
+
+/// An entity's attributes beside its fields, at its item's top level.
+struct Aside<'a> {
+    role: &'a dyn Fn(&str) -> AttributeRole,
+    /// The tag, once read.
+    tag: Cell<Option<AttributeValue>>,
 }
 
 /// Parks `error` and returns the error to unwind serde_json with.
@@ -99,6 +128,8 @@ impl<'de> Visitor<'de> for Name {
 struct MapSeed<'p, S> {
     seed: S,
     parked: &'p Parked,
+    /// An entity item's attributes beside its fields (top level only).
+    aside: Option<&'p Aside<'p>>,
 }
 
 impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for MapSeed<'_, S> {
@@ -114,6 +145,7 @@ impl<'de, S: DeserializeSeed<'de>> Visitor<'de> for MapSeed<'_, S> {
             .deserialize(MapValue {
                 map,
                 parked,
+                aside: self.aside,
                 name: None,
             })
             .map_err(|e| park(parked, e))
@@ -211,7 +243,11 @@ impl<'de, S: DeserializeSeed<'de>> DeserializeSeed<'de> for Typed<'_, S> {
     fn deserialize<D: de::Deserializer<'de>>(self, d: D) -> Result<S::Value, D::Error> {
         let (seed, parked) = (self.seed, self.parked);
         match self.tag {
-            Tag::M => d.deserialize_map(MapSeed { seed, parked }),
+            Tag::M => d.deserialize_map(MapSeed {
+                seed,
+                parked,
+                aside: None,
+            }),
             Tag::L => d.deserialize_seq(ListSeed { seed, parked }),
             Tag::N => d.deserialize_str(NumberSeed { seed, parked }),
             tag => {
@@ -261,20 +297,48 @@ macro_rules! read_parsed_with_arguments {
 struct MapValue<'p, 'de, A> {
     map: A,
     parked: &'p Parked,
+    /// An entity item's attributes beside its fields (top level only).
+    aside: Option<&'p Aside<'p>>,
     /// The name of the entry whose value is next.
     name: Option<Cow<'de, str>>,
 }
 
 impl<'de, A: MapAccess<'de>> MapValue<'_, 'de, A> {
+    /// The next name the model reads (an entity's tag and keys set
+    /// aside); `None` at the end.
+    fn next_name(&mut self) -> Result<Option<Cow<'de, str>>> {
+        loop {
+            let Some(name) = self
+                .map
+                .next_key_seed(Name)
+                .map_err(|e| taken(self.parked, e))?
+            else {
+                return Ok(None);
+            };
+            let role = self.aside.map_or(AttributeRole::Field, |a| (a.role)(&name));
+            let failed = |e| taken(self.parked, e).at(Segment::Key(name.to_string()));
+            match (role, self.aside) {
+                (AttributeRole::Tag, Some(aside)) => {
+                    let WireValue(tag) = self.map.next_value().map_err(failed)?;
+                    aside.tag.set(Some(tag));
+                }
+                (AttributeRole::Key, _) => {
+                    self.map.next_value::<IgnoredAny>().map_err(failed)?;
+                }
+                _ => return Ok(Some(name)),
+            }
+        }
+    }
+
     /// The rest of the map, parsed.
     fn parsed(mut self) -> Result<AttributeValue> {
         let mut item = HashMap::new();
-        while let Some((name, WireValue(value))) = self
-            .map
-            .next_entry::<String, WireValue>()
-            .map_err(|e| taken(self.parked, e))?
-        {
-            item.insert(name, value);
+        while let Some(name) = self.next_name()? {
+            let WireValue(value) = self
+                .map
+                .next_value()
+                .map_err(|e| taken(self.parked, e).at(Segment::Key(name.to_string())))?;
+            item.insert(name.into_owned(), value);
         }
         Ok(AttributeValue::M(item))
     }
@@ -284,11 +348,7 @@ impl<'de, A: MapAccess<'de>> MapAccess<'de> for MapValue<'_, 'de, A> {
     type Error = DeError;
 
     fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>> {
-        let Some(name) = self
-            .map
-            .next_key_seed(Name)
-            .map_err(|e| taken(self.parked, e))?
-        else {
+        let Some(name) = self.next_name()? else {
             return Ok(None);
         };
         let read = seed.deserialize(KeyDeserializer(&name));
@@ -340,12 +400,11 @@ impl<'de, A: MapAccess<'de>> de::Deserializer<'de> for MapValue<'_, 'de, A> {
     }
 
     fn deserialize_ignored_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
-        while self
-            .map
-            .next_entry::<IgnoredAny, IgnoredAny>()
-            .map_err(|e| taken(self.parked, e))?
-            .is_some()
-        {}
+        while let Some(name) = self.next_name()? {
+            self.map
+                .next_value::<IgnoredAny>()
+                .map_err(|e| taken(self.parked, e).at(Segment::Key(name.into_owned())))?;
+        }
         visitor.visit_unit()
     }
 
