@@ -113,9 +113,17 @@ impl IdBuilder {
 
 /// The identity of the key of `item` (a whole item or a key map) of `def`'s table.
 pub(crate) fn key_id(def: &TableDef, item: &Item) -> KeyId {
+    key_id_by(def, |name| item.get(name))
+}
+
+/// The identity of the key whose attributes `value_of` gives by name.
+pub(crate) fn key_id_by<'v>(
+    def: &TableDef,
+    value_of: impl Fn(&str) -> Option<&'v AttributeValue>,
+) -> KeyId {
     let mut id = IdBuilder::new();
     for name in def.key_names() {
-        match item.get(name) {
+        match value_of(name) {
             None => id.attribute(0, &[]),
             Some(AttributeValue::S(s)) => id.attribute(1, &[s.as_bytes()]),
             Some(AttributeValue::N(n)) if is_plain_integer(n) => {

@@ -32,8 +32,9 @@ use self::shape::{shape_for_read, shape_for_storage, shape_for_write};
 
 use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::item::Item as ItemMap;
+use crate::key_id::{key_id_by, KeyId};
 use crate::model::{DynaModel, FieldSink};
-use crate::schema::{FieldDef, FieldShape};
+use crate::schema::{FieldDef, FieldShape, TableDef};
 use crate::wire::attribute_json::WireItem;
 
 pub use self::size::{check_size, item_size, MAX_ITEM_SIZE};
@@ -337,6 +338,21 @@ pub(crate) fn decode_text<M: DynaModel>(text: &[u8], at: ErrorContext<'_>) -> Re
     }
 }
 
+/// The identity of the key of an item still in DynamoDB's JSON text, of
+/// `def`'s table: its key attributes parsed, the rest skipped.
+pub(crate) fn key_id_of_text(def: &TableDef, text: &[u8], at: ErrorContext<'_>) -> Result<KeyId> {
+    let names = [Some(def.hash_key.name), def.range_key.map(|k| k.name)];
+    let [hash, range] = text::attributes_from_text(text, names)
+        .map_err(|e| Error::codec(at, Direction::Decode, None, e.message()))?;
+    Ok(key_id_by(def, |name| {
+        if name == def.hash_key.name {
+            hash.as_ref()
+        } else {
+            range.as_ref()
+        }
+    }))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -422,6 +438,50 @@ mod tests {
                 fields(super::super::decode(item, at)),
                 fields(super::super::decode_text(&text, at)),
             )
+        }
+
+        #[derive(Serialize, Deserialize, DynaModel)]
+        #[dynamo(crate = "crate", table = "scores")]
+        struct Score {
+            #[dynamo(hash_key)]
+            player: String,
+            #[dynamo(range_key)]
+            points: f64,
+        }
+
+        #[test]
+        fn a_key_read_from_text_is_the_key_of_the_parsed_item() {
+            let at = ErrorContext {
+                model: "Score",
+                table: "scores",
+            };
+            let def = <Score as DynaModel>::table_def();
+            for (player, points, other) in [
+                ("a", "1.50", "1.5"),
+                ("b", "100", "1E2"),
+                ("é\"", "-0", "0"),
+            ] {
+                let item: crate::Item = [
+                    ("player".to_owned(), AttributeValue::S(player.into())),
+                    ("points".to_owned(), AttributeValue::N(points.into())),
+                    ("extra".to_owned(), AttributeValue::L(vec![])),
+                ]
+                .into();
+                let text =
+                    serde_json::to_vec(&crate::wire::attribute_json::ItemJson(&item)).unwrap();
+                let from_text = super::super::key_id_of_text(def, &text, at).unwrap();
+                assert!(
+                    from_text == crate::key_id::key_id(def, &item),
+                    "{player} {points}"
+                );
+                let mut same = item.clone();
+                same.insert("points".into(), AttributeValue::N(other.into()));
+                assert!(
+                    from_text == crate::key_id::key_id(def, &same),
+                    "{points} is {other}"
+                );
+            }
+            assert!(super::super::key_id_of_text(def, b"{", at).is_err());
         }
 
         #[test]

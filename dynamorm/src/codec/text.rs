@@ -72,6 +72,45 @@ fn read_item<T: DeserializeOwned>(text: &[u8], aside: Option<&Aside<'_>>) -> Res
     read.map_err(|e| taken(&parked, e))
 }
 
+/// The top-level attributes `names` of an item's text, parsed (each
+/// `None` when absent); every other attribute skipped unread.
+pub(crate) fn attributes_from_text<const N: usize>(
+    text: &[u8],
+    names: [Option<&str>; N],
+) -> Result<[Option<AttributeValue>; N]> {
+    let mut json = serde_json::Deserializer::from_slice(text);
+    let read = json
+        .deserialize_map(Picked { names })
+        .and_then(|values| json.end().map(|()| values));
+    read.map_err(<DeError as de::Error>::custom)
+}
+
+/// Reads the attributes `names` of an item, skipping the rest.
+struct Picked<'n, const N: usize> {
+    names: [Option<&'n str>; N],
+}
+
+impl<'de, const N: usize> Visitor<'de> for Picked<'_, N> {
+    type Value = [Option<AttributeValue>; N];
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("attribute names and their values")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        let mut values = [const { None }; N];
+        while let Some(name) = map.next_key_seed(Name)? {
+            match self.names.iter().position(|n| *n == Some(&*name)) {
+                Some(i) => values[i] = Some(map.next_value::<WireValue>()?.0),
+                None => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(values)
+    }
+}
+
 /// An entity's attributes beside its fields, at its item's top level.
 struct Aside<'a> {
     role: &'a dyn Fn(&str) -> AttributeRole,
@@ -851,6 +890,18 @@ mod tests {
         let (path, message) = same::<Stored>(&nested_unknown).unwrap_err();
         assert_eq!(path, "inner");
         assert!(message.contains("unknown field `other`"), "{message}");
+    }
+
+    #[test]
+    fn named_attributes_are_picked_and_the_rest_skipped() {
+        let text = br#"{"other":{"M":{"id":{"S":"inner"}}},"sk":{"N":"1.50"},"id":{"S":"a\"b"}}"#;
+        let [id, sk, none] =
+            super::attributes_from_text(text, [Some("id"), Some("sk"), Some("absent")]).unwrap();
+        assert_eq!(id, Some(AttributeValue::S("a\"b".into())));
+        assert_eq!(sk, Some(AttributeValue::N("1.50".into())));
+        assert_eq!(none, None);
+        assert!(super::attributes_from_text(br#"{"id":{"X":"1"}}"#, [Some("id")]).is_err());
+        assert!(super::attributes_from_text(br#"{"id":{"S":"1"}"#, [Some("id")]).is_err());
     }
 
     #[test]

@@ -23,6 +23,7 @@ use crate::schema::TableDef;
 use crate::send::chunks::{run_chunks, ChunkAnswer, Outcome};
 use crate::send::lifecycle::{self, Lifecycle};
 use crate::send::{signal, trace};
+use crate::wire::operations::{FoundItem, ItemsAsText};
 
 /// Writes per BatchWriteItem request (DynamoDB's limit).
 pub(crate) const WRITES_PER_REQUEST: usize = 25;
@@ -259,24 +260,37 @@ fn written_item(write: WriteRequest) -> Item {
 
 /// Reads the items with the key maps `keys` from `at.table` in chunks of
 /// 100 (each request shaped by `template`: consistency, projection),
-/// resolving to every item found, in no particular order.
+/// resolving to every item found, in no particular order: as its text when
+/// `as_text` and the transport keeps it (and no budget needs the parsed
+/// items to count what they cost), else parsed.
 pub(crate) async fn get_all(
     db: &Db,
     at: ErrorContext<'_>,
     template: KeysAndAttributesBuilder,
     keys: Vec<Item>,
     budget: Option<&RateLimit>,
-) -> Result<Vec<Item>> {
+    as_text: bool,
+) -> Result<Vec<FoundItem>> {
     let total = keys.len();
     let consistent = template.get_consistent_read().unwrap_or(false);
-    let send =
-        |entries: Vec<Item>| send_gets(db, at, template.clone(), entries, budget, consistent);
+    let as_text = as_text && budget.is_none();
+    let send = |entries: Vec<Item>| {
+        send_gets(
+            db,
+            at,
+            template.clone(),
+            entries,
+            budget,
+            consistent,
+            as_text,
+        )
+    };
     let outcome = run_chunks(db, keys, KEYS_PER_REQUEST, send).await;
     outcome.into_result(at, total, |key| key)
 }
 
 /// One BatchGetItem, within `budget` when there is one: the items found
-/// and the keys DynamoDB left unprocessed.
+/// (as text when `as_text`) and the keys DynamoDB left unprocessed.
 async fn send_gets(
     db: &Db,
     at: ErrorContext<'_>,
@@ -284,7 +298,8 @@ async fn send_gets(
     keys: Vec<Item>,
     budget: Option<&RateLimit>,
     consistent: bool,
-) -> Result<ChunkAnswer<Item, Item>> {
+    as_text: bool,
+) -> Result<ChunkAnswer<Item, FoundItem>> {
     let span = trace::span("BatchGetItem", at.table, at.model);
     let request = template
         .set_keys(Some(keys))
@@ -297,6 +312,24 @@ async fn send_gets(
     let request = BatchGetItemInput::builder()
         .request_items(at.table, request)
         .set_return_consumed_capacity(trace::capacity_wanted_by(budget.is_some(), &span));
+    if as_text {
+        let mut output = db
+            .send(ItemsAsText(request))
+            .instrument(span.clone())
+            .await
+            .map_err(|e| Error::sdk(at, "BatchGetItem", e))?;
+        trace::record(&span, output.consumed_capacity.iter().flatten());
+        let found = output.found.remove(at.table).unwrap_or_default();
+        let left = output
+            .unprocessed_keys
+            .and_then(|mut tables| tables.remove(at.table))
+            .map(|keys| keys.keys)
+            .unwrap_or_default();
+        return Ok(ChunkAnswer {
+            left,
+            found: found.into_found(),
+        });
+    }
     let output = db
         .send(request)
         .instrument(span.clone())
@@ -320,5 +353,8 @@ async fn send_gets(
             budget.throttled();
         }
     }
-    Ok(ChunkAnswer { left, found })
+    Ok(ChunkAnswer {
+        left,
+        found: found.into_iter().map(FoundItem::Parsed).collect(),
+    })
 }

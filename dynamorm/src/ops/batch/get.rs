@@ -8,6 +8,7 @@ use std::marker::PhantomData;
 use aws_sdk_dynamodb::types::KeysAndAttributes;
 
 use super::Keyed;
+use crate::codec;
 use crate::db::Db;
 use crate::error::{Error, ErrorContext, Result};
 use crate::expr::Placeholders;
@@ -20,6 +21,7 @@ use crate::ops::read;
 use crate::rate_limit::RateLimit;
 use crate::request::key_item;
 use crate::send::batch::get_all;
+use crate::wire::operations::FoundItem;
 
 /// Reads many items by key (BatchGetItem): `Thing::get_batch(&db, keys)`.
 ///
@@ -238,11 +240,16 @@ impl<'a, M: DynaModel, O: Projection<M>> GetBatch<'a, M, O> {
             .set_projection_expression(projection)
             .set_expression_attribute_names(names);
         let total = keys.len();
-        let found = get_all(self.db, at, template, keys, self.read_limit.as_ref()).await?;
+        let as_text = O::reads_text(None);
+        let budget = self.read_limit.as_ref();
+        let found = get_all(self.db, at, template, keys, budget, as_text).await?;
         // Back in the order asked for: each found item under its key.
-        let mut slots: Vec<Option<Item>> = vec![None; total];
+        let mut slots: Vec<Option<FoundItem>> = (0..total).map(|_| None).collect();
         for item in found {
-            let id = key_id(def, &item);
+            let id = match &item {
+                FoundItem::Parsed(item) => key_id(def, item),
+                FoundItem::Text(text) => codec::key_id_of_text(def, text, at)?,
+            };
             if let Some(slot) = order.get(&id).and_then(|&at| slots.get_mut(at)) {
                 *slot = Some(item);
             }
@@ -250,7 +257,10 @@ impl<'a, M: DynaModel, O: Projection<M>> GetBatch<'a, M, O> {
         slots
             .into_iter()
             .flatten()
-            .map(|item| O::from_item(item, &self.table, None))
+            .map(|item| match item {
+                FoundItem::Parsed(item) => O::from_item(item, &self.table, None),
+                FoundItem::Text(text) => O::from_text(&text, &self.table, None),
+            })
             .collect()
     }
 }

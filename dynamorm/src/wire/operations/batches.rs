@@ -8,11 +8,20 @@ use aws_sdk_dynamodb::operation::batch_get_item::{BatchGetItemError, BatchGetIte
 use aws_sdk_dynamodb::operation::batch_write_item::builders::BatchWriteItemInputBuilder;
 use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemError, BatchWriteItemOutput};
 use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
+use std::future::Future;
+
+use aws_sdk_dynamodb::error::SdkError;
+use aws_sdk_dynamodb::types::ConsumedCapacity;
+use aws_sdk_dynamodb::Client;
+use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
+use bytes::Bytes;
 use serde::ser::Error as _;
 use serde::Deserialize;
+use serde_json::value::RawValue;
 
 use super::body::{json_object, name, refuse_legacy, wire_object, ListJson, TablesJson};
 use super::capacity::{capacities, CapacityJson};
+use super::pages::{ItemTexts, ItemsAsText, PageItems};
 use super::Operation;
 use crate::wire::attribute_json::{ItemJson, WireItem, WireItems};
 use crate::wire::errors::{service_error, ErrorParts};
@@ -138,15 +147,7 @@ impl Operation for BatchGetItemInputBuilder {
 
     fn decode(body: &[u8]) -> Result<BatchGetItemOutput, serde_json::Error> {
         let answer: BatchGetAnswer = serde_json::from_slice(body)?;
-        let unprocessed = answer
-            .unprocessed_keys
-            .map(|tables| {
-                tables
-                    .into_iter()
-                    .map(|(table, keys)| Ok((table, keys.into_sdk()?)))
-                    .collect::<Result<HashMap<_, _>, serde_json::Error>>()
-            })
-            .transpose()?;
+        let unprocessed = unprocessed(answer.unprocessed_keys)?;
         Ok(BatchGetItemOutput::builder()
             .set_responses(answer.responses.map(|tables| {
                 tables
@@ -161,6 +162,100 @@ impl Operation for BatchGetItemInputBuilder {
 
     fn error(parts: ErrorParts) -> BatchGetItemError {
         read_error!(parts, BatchGetItemError)
+    }
+}
+
+/// A BatchGetItem answer whose items are kept as text (see
+/// [`ItemsAsText`]).
+pub(crate) struct TextBatch {
+    /// The items found, by table.
+    pub found: HashMap<String, PageItems>,
+    /// The keys left unprocessed, by table.
+    pub unprocessed_keys: Option<HashMap<String, KeysAndAttributes>>,
+    pub consumed_capacity: Option<Vec<ConsumedCapacity>>,
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct TextBatchAnswer<'a> {
+    #[serde(borrow)]
+    responses: Option<HashMap<String, Vec<&'a RawValue>>>,
+    unprocessed_keys: Option<HashMap<String, KeysAnswer>>,
+    consumed_capacity: Option<Vec<CapacityJson>>,
+}
+
+/// The unprocessed keys of an answer, as the SDK's request type.
+fn unprocessed(
+    tables: Option<HashMap<String, KeysAnswer>>,
+) -> Result<Option<HashMap<String, KeysAndAttributes>>, serde_json::Error> {
+    tables
+        .map(|tables| {
+            tables
+                .into_iter()
+                .map(|(table, keys)| Ok((table, keys.into_sdk()?)))
+                .collect()
+        })
+        .transpose()
+}
+
+impl TextBatch {
+    /// From an answer's body, each item's text located, not parsed.
+    fn read(body: Bytes) -> Result<TextBatch, serde_json::Error> {
+        let answer: TextBatchAnswer<'_> = serde_json::from_slice(&body)?;
+        let found = answer
+            .responses
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(table, texts)| (table, PageItems::Text(ItemTexts::locate(&body, texts))))
+            .collect();
+        Ok(TextBatch {
+            found,
+            unprocessed_keys: unprocessed(answer.unprocessed_keys)?,
+            consumed_capacity: capacities(answer.consumed_capacity),
+        })
+    }
+}
+
+impl Operation for ItemsAsText<BatchGetItemInputBuilder> {
+    type Output = TextBatch;
+    type Error = BatchGetItemError;
+    const TARGET: &'static str = <BatchGetItemInputBuilder as Operation>::TARGET;
+
+    fn send_sdk(
+        self,
+        client: &Client,
+    ) -> impl Future<Output = Result<TextBatch, SdkError<BatchGetItemError, HttpResponse>>> + Send
+    {
+        let sent = self.0.send_with(client);
+        async move {
+            let output = sent.await?;
+            Ok(TextBatch {
+                found: output
+                    .responses
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|(table, items)| (table, PageItems::Parsed(items)))
+                    .collect(),
+                unprocessed_keys: output.unprocessed_keys,
+                consumed_capacity: output.consumed_capacity,
+            })
+        }
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
+        self.0.encode()
+    }
+
+    fn decode(body: &[u8]) -> Result<TextBatch, serde_json::Error> {
+        TextBatch::read(Bytes::copy_from_slice(body))
+    }
+
+    fn decode_body(body: Bytes) -> Result<TextBatch, serde_json::Error> {
+        TextBatch::read(body)
+    }
+
+    fn error(parts: ErrorParts) -> BatchGetItemError {
+        <BatchGetItemInputBuilder as Operation>::error(parts)
     }
 }
 
@@ -227,6 +322,40 @@ mod tests {
 
     fn key(id: &str) -> Item {
         HashMap::from([("id".to_owned(), AttributeValue::S(id.into()))])
+    }
+
+    #[test]
+    fn a_batch_get_answer_kept_as_text_locates_each_tables_items() {
+        let body = br#"{"Responses":{"t":[{"id":{"S":"a"}},{"id":{"S":"b"},"n":{"N":"2"}}],"u":[]},
+            "UnprocessedKeys":{"t":{"Keys":[{"id":{"S":"c"}}],"ConsistentRead":true}},
+            "ConsumedCapacity":[{"TableName":"t","CapacityUnits":1.0}]}"#;
+        let mut answer =
+            <ItemsAsText<BatchGetItemInputBuilder> as Operation>::decode(body).unwrap();
+        let found = answer.found.remove("t").unwrap().into_found();
+        let texts: Vec<&[u8]> = found
+            .iter()
+            .map(|item| match item {
+                crate::wire::operations::FoundItem::Text(text) => &text[..],
+                crate::wire::operations::FoundItem::Parsed(_) => panic!("parsed"),
+            })
+            .collect();
+        assert_eq!(
+            texts,
+            [
+                &br#"{"id":{"S":"a"}}"#[..],
+                br#"{"id":{"S":"b"},"n":{"N":"2"}}"#
+            ]
+        );
+        assert_eq!(answer.found.remove("u").unwrap().len(), 0);
+        let left = answer.unprocessed_keys.unwrap().remove("t").unwrap();
+        assert_eq!(left.keys, [key("c")]);
+        assert_eq!(left.consistent_read, Some(true));
+        assert_eq!(
+            answer.consumed_capacity.unwrap()[0].capacity_units(),
+            Some(1.0)
+        );
+        let malformed = br#"{"Responses":{"t":[{"id":]}}"#;
+        assert!(<ItemsAsText<BatchGetItemInputBuilder> as Operation>::decode(malformed).is_err());
     }
 
     #[test]

@@ -146,7 +146,37 @@ impl Default for PageItems {
     }
 }
 
+/// One item found: its JSON text (a slice of the answer's body, kept
+/// alive by it), or parsed.
+pub(crate) enum FoundItem {
+    /// The item's text.
+    Text(Bytes),
+    /// The item parsed.
+    Parsed(Item),
+}
+
 impl PageItems {
+    /// Each item on its own.
+    pub(crate) fn into_found(self) -> Vec<FoundItem> {
+        match self {
+            PageItems::Text(texts) => {
+                let within =
+                    |span: &Range<usize>| span.start <= span.end && span.end <= texts.body.len();
+                texts
+                    .spans
+                    .iter()
+                    // A span is always within its body; an empty text (which
+                    // fails to decode) stands for one that is not.
+                    .map(|span| match within(span) {
+                        true => FoundItem::Text(texts.body.slice(span.clone())),
+                        false => FoundItem::Text(Bytes::new()),
+                    })
+                    .collect()
+            }
+            PageItems::Parsed(items) => items.into_iter().map(FoundItem::Parsed).collect(),
+        }
+    }
+
     /// How many items the page holds.
     pub(crate) fn len(&self) -> usize {
         match self {
@@ -163,6 +193,23 @@ pub(crate) struct ItemTexts {
 }
 
 impl ItemTexts {
+    /// The items `texts` of `body` (each a slice of it), located by their
+    /// place in it.
+    pub(super) fn locate(body: &Bytes, texts: Vec<&RawValue>) -> ItemTexts {
+        let start = body.as_ptr() as usize;
+        let spans = texts
+            .into_iter()
+            .map(|text| {
+                let at = text.get().as_ptr() as usize - start;
+                at..at + text.get().len()
+            })
+            .collect();
+        ItemTexts {
+            body: body.clone(),
+            spans,
+        }
+    }
+
     /// Each item's JSON text, in order.
     pub(crate) fn iter(&self) -> impl ExactSizeIterator<Item = &[u8]> {
         self.spans
@@ -195,21 +242,12 @@ impl TextPage {
     /// From an answer's body, each item's text located, not parsed.
     fn read(body: Bytes) -> Result<TextPage, serde_json::Error> {
         let answer: TextAnswer<'_> = serde_json::from_slice(&body)?;
-        let start = body.as_ptr() as usize;
-        let spans = answer
-            .items
-            .unwrap_or_default()
-            .into_iter()
-            .map(|text| {
-                let at = text.get().as_ptr() as usize - start;
-                at..at + text.get().len()
-            })
-            .collect();
+        let items = ItemTexts::locate(&body, answer.items.unwrap_or_default());
         Ok(TextPage {
             count: answer.count,
             last_evaluated_key: answer.last_evaluated_key.map(|key| key.0),
             consumed_capacity: answer.consumed_capacity.map(CapacityJson::into_sdk),
-            items: PageItems::Text(ItemTexts { body, spans }),
+            items: PageItems::Text(items),
         })
     }
 }

@@ -1,9 +1,9 @@
-//! Query and scan pages read the same models, and fail on the same items
-//! with the same errors, whichever transport carried them (the direct one
-//! reads a model's items straight from the answer's text), in every form a
-//! model stores: binary, sets, nulls, nested maps and lists, enums, and
-//! attributes the model does not declare; an entity's tag and key
-//! attributes are left out of what its model reads.
+//! Query and scan pages and batch gets read the same models, and fail on
+//! the same items with the same errors, whichever transport carried them
+//! (the direct one reads a model's items straight from the answer's text),
+//! in every form a model stores: binary, sets, nulls, nested maps and
+//! lists, enums, and attributes the model does not declare; an entity's tag
+//! and key attributes are left out of what its model reads.
 
 use std::collections::{BTreeSet, HashMap};
 
@@ -270,6 +270,117 @@ async fn an_entitys_pages_read_alike_without_its_tag_and_key_attributes() {
         let mut scanned = Visit::scan(&db).all().await.unwrap();
         scanned.sort_by(|a, b| a.at.cmp(&b.at));
         assert_eq!(scanned, visits, "{transport:?}");
-        assert_eq!(Page::scan(&db).all().await.unwrap(), std::slice::from_ref(&page));
+        assert_eq!(
+            Page::scan(&db).all().await.unwrap(),
+            std::slice::from_ref(&page)
+        );
     }
+}
+
+#[tokio::test]
+async fn batch_gets_read_alike_in_the_order_asked_for() {
+    let db = db().await;
+    Doc::table(&db).create().await.unwrap();
+    let docs: Vec<Doc> = (0..250).map(|i| doc("g", i)).collect();
+    Doc::put_batch(&db, &docs).await.unwrap();
+    // Backwards, with a key given twice and two keys of no item.
+    let mut keys: Vec<(String, String)> = docs
+        .iter()
+        .rev()
+        .map(|d| (d.group.clone(), d.id.clone()))
+        .collect();
+    keys.insert(3, ("g".into(), "d007".into()));
+    keys.push(("g".into(), "missing".into()));
+    keys.insert(0, ("nobody".into(), "d001".into()));
+    // Each key once, where it is first asked for; keys of no item left out.
+    let mut expected: Vec<Doc> = Vec::new();
+    for (group, id) in &keys {
+        let stored = docs.iter().find(|d| &d.group == group && &d.id == id);
+        if let Some(d) = stored.filter(|d| !expected.contains(d)) {
+            expected.push(d.clone());
+        }
+    }
+    assert_eq!(expected.len(), docs.len());
+    assert_eq!(expected[3].id, "d007");
+
+    let mut errors = Vec::new();
+    for db in both(&db) {
+        let transport = db.transport();
+        let found = Doc::get_batch(&db, keys.clone()).await.unwrap();
+        assert_eq!(found, expected, "{transport:?}");
+        let consistent = Doc::get_batch(&db, keys.clone())
+            .consistent()
+            .await
+            .unwrap();
+        assert_eq!(consistent, expected, "{transport:?}");
+    }
+
+    // d101's `scores[0]` becomes a string: the batch fails naming it.
+    db.client()
+        .update_item()
+        .table_name(Doc::table(&db).name())
+        .key("group", AttributeValue::S("g".into()))
+        .key("id", AttributeValue::S("d101".into()))
+        .update_expression("SET scores[0] = :s")
+        .expression_attribute_values(":s", AttributeValue::S("one".into()))
+        .send()
+        .await
+        .unwrap();
+    for db in both(&db) {
+        let transport = db.transport();
+        let err = Doc::get_batch(&db, keys.clone()).await.unwrap_err();
+        let dynamorm::Error::Codec { path, .. } = &err else {
+            panic!("{transport:?}: {err:?}")
+        };
+        assert_eq!(path.as_deref(), Some("scores[0]"), "{transport:?}");
+        errors.push(err.to_string());
+    }
+    assert_eq!(errors[0], errors[1]);
+}
+
+#[tokio::test]
+async fn an_entitys_batch_get_reads_alike_and_refuses_another_entitys_item() {
+    let db = db().await;
+    Shared::table(&db).create().await.unwrap();
+    let visits: Vec<Visit> = (0..5)
+        .map(|i| Visit {
+            page: format!("p{i}"),
+            at: "2026-12-06T10:00".into(),
+            data: vec![i],
+            tags: None,
+        })
+        .collect();
+    Visit::put_batch(&db, &visits).await.unwrap();
+    let keys: Vec<(String, String)> = visits
+        .iter()
+        .map(|v| (v.page.clone(), v.at.clone()))
+        .collect();
+    for db in both(&db) {
+        let found = Visit::get_batch(&db, keys.clone()).await.unwrap();
+        assert_eq!(found, visits, "{:?}", db.transport());
+    }
+
+    // p2's visit is re-tagged as a page.
+    db.client()
+        .update_item()
+        .table_name(Shared::table(&db).name())
+        .key("pk", AttributeValue::S("PAGE#p2".into()))
+        .key("sk", AttributeValue::S("VISIT#2026-12-06T10:00".into()))
+        .update_expression("SET #et = :page")
+        .expression_attribute_names("#et", "_et")
+        .expression_attribute_values(":page", AttributeValue::S("page".into()))
+        .send()
+        .await
+        .unwrap();
+    let mut errors = Vec::new();
+    for db in both(&db) {
+        let err = Visit::get_batch(&db, keys.clone()).await.unwrap_err();
+        assert!(
+            matches!(&err, dynamorm::Error::WrongEntity { found, .. } if found == "page"),
+            "{:?}: {err:?}",
+            db.transport()
+        );
+        errors.push(err.to_string());
+    }
+    assert_eq!(errors[0], errors[1]);
 }
