@@ -74,13 +74,14 @@ pub struct Db {
 ///   with the SDK's standard policy, every answer's CRC32 checked; outputs
 ///   and errors are the SDK's own types, so nothing else changes. It costs
 ///   a fraction of the SDK's per-call CPU (see the crate's benches). It is
-///   available on handles whose SDK configuration dynamorm builds and that
-///   talk plain HTTP: [`Db::embedded`], [`Db::connect_local`],
-///   [`Db::with_engine`].
+///   available on handles whose SDK configuration dynamorm builds:
+///   [`Db::embedded`], [`Db::connect_local`], [`Db::with_engine`] (plain
+///   HTTP) and [`Db::from_env`] (AWS over TLS, or a configured endpoint).
 /// - [`Transport::Sdk`]: every request through the SDK client's
 ///   orchestrator, with its interceptors. Handles made with
-///   [`Db::from_client`] (which may carry interceptors of their own) and
-///   [`Db::from_env`] always use it.
+///   [`Db::from_client`] always use it: the client may carry its own HTTP
+///   client, interceptors and endpoint resolver, which only the SDK's
+///   orchestrator applies.
 ///
 /// Table management and change streams go through the SDK clients on
 /// either transport.
@@ -178,6 +179,13 @@ impl Db {
     ///
     /// `AWS_ENDPOINT_URL_DYNAMODB` / `AWS_ENDPOINT_URL` redirect it, as in the SDK.
     ///
+    /// The data-plane requests take the direct transport (see
+    /// [`Transport`]): to the endpoint the SDK's client would use, over TLS
+    /// for `https://` (trusting the platform's root certificates, as the
+    /// SDK's default client does), signed with the configuration's
+    /// credentials, refreshed before they expire. Table, stream and other
+    /// control-plane requests go through the SDK's client.
+    ///
     /// ```no_run
     /// # async fn demo() {
     /// let db = dynamorm::Db::from_env().await;
@@ -185,8 +193,15 @@ impl Db {
     /// ```
     pub async fn from_env() -> Self {
         let config = aws_config::load_defaults(BehaviorVersion::latest()).await;
+        let direct = Direct::for_config(&config).await;
         Db {
             streams: Some(StreamsClient::new(&config)),
+            transport: if direct.is_some() {
+                Transport::Direct
+            } else {
+                Transport::Sdk
+            },
+            direct: direct.map(Arc::new),
             ..Db::from_client(Client::new(&config))
         }
     }

@@ -330,12 +330,15 @@ pub(crate) fn decode_text<M: DynaModel>(text: &[u8], at: ErrorContext<'_>) -> Re
             entity::check_tag(entity, tag, at)?;
             Ok(model)
         }
-        Err(_) => {
-            let item = serde_json::from_slice::<WireItem>(text)
-                .map_err(|e| Error::codec(at, Direction::Decode, None, e.to_string()))?;
-            decode(item.0, at)
-        }
+        Err(_) => decode(parse_text(text, at)?, at),
     }
+}
+
+/// An item's JSON text, parsed; errors name `at`.
+pub(crate) fn parse_text(text: &[u8], at: ErrorContext<'_>) -> Result<ItemMap> {
+    serde_json::from_slice::<WireItem>(text)
+        .map(|item| item.0)
+        .map_err(|e| Error::codec(at, Direction::Decode, None, e.to_string()))
 }
 
 /// The identity of the key of an item still in DynamoDB's JSON text, of

@@ -10,7 +10,6 @@ use crate::error::{Direction, Error, ErrorContext, Result};
 use crate::expr::{AttrPath, Segment};
 use crate::item::Item;
 use crate::model::DynaModel;
-use crate::ops::read;
 use crate::schema::{IndexDef, ProjectionDef};
 use crate::validate;
 
@@ -77,7 +76,7 @@ pub trait Projection<M: DynaModel>: Send + Sync + Sized + 'static {
             model: Self::projection_name(),
             table,
         };
-        Self::from_item(read::parse_item(text, at)?, table, index)
+        Self::from_item(codec::parse_text(text, at)?, table, index)
     }
 }
 
@@ -106,7 +105,7 @@ impl<M: DynaModel, O: DynaModel> Projection<M> for O {
     fn from_text(text: &[u8], table: &str, index: Option<&'static IndexDef>) -> Result<Self> {
         let at = ErrorContext::new(O::table_def(), table);
         if !<Self as Projection<M>>::reads_text(index) {
-            return decode_as::<M, O>(read::parse_item(text, at)?, at, index);
+            return decode_as::<M, O>(codec::parse_text(text, at)?, at, index);
         }
         let mut model: O = codec::decode_text(text, at)?;
         validate::loaded(&mut model, at)?;

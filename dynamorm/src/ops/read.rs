@@ -7,9 +7,10 @@ use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity, ReturnConsumedCa
 use futures::stream::{self, Stream, TryStreamExt};
 use tracing::Instrument;
 
+use crate::codec;
 use crate::cursor_keys::CursorKeys;
 use crate::db::Db;
-use crate::error::{Direction, Error, ErrorContext, Result};
+use crate::error::{Error, ErrorContext, Result};
 use crate::expr::{limits, AttrPath, Cond, Placeholders};
 use crate::future::OpFuture;
 use crate::item::Item;
@@ -20,7 +21,6 @@ use crate::rate_limit::{self, RateLimit};
 use crate::retry::Retry;
 use crate::schema::{IndexDef, KeyDef, ProjectionDef, TableDef};
 use crate::send::trace;
-use crate::wire::attribute_json::WireItem;
 use crate::wire::operations::{Operation, PageItems, TextPage};
 
 /// What a request asks for.
@@ -69,7 +69,10 @@ impl Fetched {
     pub(crate) fn parsed_items(&mut self, at: ErrorContext<'_>) -> Result<Vec<Item>> {
         match std::mem::take(&mut self.items) {
             PageItems::Parsed(items) => Ok(items),
-            PageItems::Text(texts) => texts.iter().map(|text| parse_item(text, at)).collect(),
+            PageItems::Text(texts) => texts
+                .iter()
+                .map(|text| codec::parse_text(text, at))
+                .collect(),
         }
     }
 }
@@ -131,13 +134,6 @@ where
         .map_err(|e| Error::sdk(at, operation, e))?;
     trace::record(span, output.consumed_capacity());
     Ok(output.into_fetched())
-}
-
-/// An item's JSON text, parsed; errors name `at`.
-pub(crate) fn parse_item(text: &[u8], at: ErrorContext<'_>) -> Result<Item> {
-    serde_json::from_slice::<WireItem>(text)
-        .map(|item| item.0)
-        .map_err(|e| Error::codec(at, Direction::Decode, None, e.to_string()))
 }
 
 impl Fetched {
@@ -441,7 +437,7 @@ pub(crate) trait Fetch: Send + Sync {
     /// fetches pages as text: parsed, then decoded, unless the read decodes
     /// the text straight into its output.
     fn decode_text(&self, text: &[u8]) -> Option<Result<Self::Output>> {
-        match parse_item(text, self.options().scope()) {
+        match codec::parse_text(text, self.options().scope()) {
             Ok(item) => self.decode(item),
             Err(e) => Some(Err(e)),
         }

@@ -14,7 +14,10 @@
 //!
 //! - [`attribute_json`]: attribute values in the JSON protocol;
 //! - [`signing`]: SigV4 for these requests;
-//! - [`connection`]: the pooled HTTP/1.1 connections, the CRC32 check;
+//! - [`connection`]: the pooled HTTP/1.1 connections (TLS for `https://`),
+//!   the CRC32 check;
+//! - [`endpoint`]: the endpoint a shared configuration sends DynamoDB's
+//!   requests to;
 //! - [`errors`]: error answers as the SDK reads them;
 //! - [`operations`]: each operation's request, answer and errors.
 
@@ -24,6 +27,7 @@
 
 pub(crate) mod attribute_json;
 pub(crate) mod connection;
+mod endpoint;
 pub(crate) mod errors;
 pub(crate) mod operations;
 pub(crate) mod signing;
@@ -102,16 +106,28 @@ pub(crate) struct Direct {
 }
 
 impl Direct {
+    /// The direct transport to DynamoDB's endpoint for `config` (see
+    /// [`endpoint`]); `None` when it has none, or as [`Direct::new`].
+    pub(crate) async fn for_config(config: &aws_config::SdkConfig) -> Option<Self> {
+        Direct::new(&endpoint::endpoint_url(config).await?, config)
+    }
+
     /// The direct transport to `url`, for the configuration's region,
-    /// credentials, retries and timeouts; `None` unless `url` is a plain
-    /// `http://` URL and the configuration has a region and credentials.
+    /// credentials, retries and timeouts; `None` unless `url` is an
+    /// `http://` or `https://` URL without a path and the configuration has
+    /// a region and credentials (and, for `https://`, the platform has root
+    /// certificates).
     pub(crate) fn new(url: &str, config: &aws_config::SdkConfig) -> Option<Self> {
         let uri: http::Uri = url.parse().ok()?;
-        if uri.scheme_str() != Some("http") {
+        let scheme = match uri.scheme_str() {
+            Some(scheme @ ("http" | "https")) => scheme,
+            _ => return None,
+        };
+        if !matches!(uri.path(), "" | "/") || uri.query().is_some() {
             return None;
         }
         let host = uri.authority()?.as_str().to_owned();
-        let root: http::Uri = format!("http://{host}/").parse().ok()?;
+        let root: http::Uri = format!("{scheme}://{host}/").parse().ok()?;
         let region = config.region()?;
         let timeouts = config.timeout_config().cloned().unwrap_or_else(|| {
             TimeoutConfig::builder()
@@ -326,5 +342,66 @@ impl CredentialCache {
         let credentials = self.provider.provide_credentials().await?;
         *self.current.write().unwrap_or_else(|p| p.into_inner()) = Some(credentials.clone());
         Ok(credentials)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::AtomicUsize;
+    use std::sync::Arc;
+
+    use aws_credential_types::provider::{future, ProvideCredentials};
+
+    use super::*;
+
+    /// Hands out credentials that expire `lifetime` from now, counting how
+    /// often it is asked.
+    #[derive(Debug)]
+    struct Expiring {
+        lifetime: Duration,
+        asked: Arc<AtomicUsize>,
+    }
+
+    impl ProvideCredentials for Expiring {
+        fn provide_credentials<'a>(&'a self) -> future::ProvideCredentials<'a>
+        where
+            Self: 'a,
+        {
+            let n = self.asked.fetch_add(1, Ordering::Relaxed);
+            future::ProvideCredentials::ready(Ok(Credentials::new(
+                format!("key{n}"),
+                "secret",
+                Some("token".into()),
+                Some(SystemTime::now() + self.lifetime),
+                "test",
+            )))
+        }
+    }
+
+    fn cache(lifetime: Duration) -> (CredentialCache, Arc<AtomicUsize>) {
+        let asked = Arc::new(AtomicUsize::new(0));
+        let provider = Expiring {
+            lifetime,
+            asked: asked.clone(),
+        };
+        (
+            CredentialCache::new(SharedCredentialsProvider::new(provider)),
+            asked,
+        )
+    }
+
+    #[tokio::test]
+    async fn credentials_are_kept_until_shortly_before_they_expire() {
+        let (lasting, asked) = cache(Duration::from_secs(3600));
+        for _ in 0..5 {
+            assert_eq!(lasting.get().await.unwrap().access_key_id(), "key0");
+        }
+        assert_eq!(asked.load(Ordering::Relaxed), 1);
+
+        // Within the refresh buffer of their expiry: fetched again each time.
+        let (expiring, asked) = cache(CREDENTIALS_BUFFER / 2);
+        assert_eq!(expiring.get().await.unwrap().access_key_id(), "key0");
+        assert_eq!(expiring.get().await.unwrap().access_key_id(), "key1");
+        assert_eq!(asked.load(Ordering::Relaxed), 2);
     }
 }
