@@ -109,17 +109,62 @@ fn invalid<'de, V: Visitor<'de>, T>(value: &AttributeValue, visitor: &V) -> Resu
     Err(de::Error::invalid_type(unexpected(value), visitor))
 }
 
+/// A number's text read as `T` (surrounding spaces allowed), or why it
+/// does not fit.
+pub(super) fn parse_number<T>(n: &str) -> Result<T>
+where
+    T: std::str::FromStr,
+    T::Err: fmt::Display,
+{
+    n.trim().parse::<T>().map_err(|e| {
+        de::Error::custom(format_args!(
+            "the number {n} does not fit {}: {e}",
+            std::any::type_name::<T>()
+        ))
+    })
+}
+
+/// A number's text visited as what it holds: an `i64`, else a `u64`, else
+/// an `f64`.
+pub(super) fn visit_number<'de, V: Visitor<'de>>(n: &str, visitor: V) -> Result<V::Value> {
+    if let Ok(i) = n.parse::<i64>() {
+        visitor.visit_i64(i)
+    } else if let Ok(u) = n.parse::<u64>() {
+        visitor.visit_u64(u)
+    } else {
+        match n.parse::<f64>() {
+            Ok(f) => visitor.visit_f64(f),
+            Err(e) => Err(de::Error::custom(format_args!(
+                "`{n}` is not a number: {e}"
+            ))),
+        }
+    }
+}
+
+/// A present value read as `Some` of itself, and a newtype struct as its
+/// content: what every reader here does with both.
+macro_rules! some_and_newtype {
+    () => {
+        fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
+            visitor.visit_some(self)
+        }
+
+        fn deserialize_newtype_struct<V: Visitor<'de>>(
+            self,
+            _name: &'static str,
+            visitor: V,
+        ) -> Result<V::Value> {
+            visitor.visit_newtype_struct(self)
+        }
+    };
+}
+pub(super) use some_and_newtype;
+
 macro_rules! number {
     ($($method:ident => $visit:ident : $ty:ty),* $(,)?) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
             match self.0 {
-                AttributeValue::N(n) => match n.trim().parse::<$ty>() {
-                    Ok(v) => visitor.$visit(v),
-                    Err(e) => Err(de::Error::custom(format_args!(
-                        "the number {n} does not fit {}: {e}",
-                        stringify!($ty)
-                    ))),
-                },
+                AttributeValue::N(n) => visitor.$visit(parse_number::<$ty>(&n)?),
                 other => invalid(&other, &visitor),
             }
         }
@@ -132,20 +177,7 @@ impl<'de> de::Deserializer<'de> for ValueDeserializer {
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         match self.0 {
             AttributeValue::S(s) => visitor.visit_string(s),
-            AttributeValue::N(n) => {
-                if let Ok(i) = n.parse::<i64>() {
-                    visitor.visit_i64(i)
-                } else if let Ok(u) = n.parse::<u64>() {
-                    visitor.visit_u64(u)
-                } else {
-                    match n.parse::<f64>() {
-                        Ok(f) => visitor.visit_f64(f),
-                        Err(e) => Err(de::Error::custom(format_args!(
-                            "`{n}` is not a number: {e}"
-                        ))),
-                    }
-                }
-            }
+            AttributeValue::N(n) => visit_number(&n, visitor),
             AttributeValue::Bool(b) => visitor.visit_bool(b),
             AttributeValue::B(b) => visitor.visit_byte_buf(b.into_inner()),
             AttributeValue::Null(_) => visitor.visit_unit(),
@@ -434,17 +466,7 @@ impl<'de> de::Deserializer<'de> for KeyDeserializer<'_> {
         deserialize_char => visit_char: char,
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value> {
-        visitor.visit_newtype_struct(self)
-    }
+    some_and_newtype!();
 
     fn deserialize_enum<V: Visitor<'de>>(
         self,

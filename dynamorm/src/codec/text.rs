@@ -27,7 +27,10 @@ use serde::de::{
 };
 use serde::Deserializer as _;
 
-use super::de::{DeError, KeyDeserializer, Segment, ValueDeserializer};
+use super::de::{
+    parse_number, some_and_newtype, visit_number, DeError, KeyDeserializer, Segment,
+    ValueDeserializer,
+};
 use super::entity::AttributeRole;
 use crate::wire::attribute_json::{first_type, no_second_type, Tag, WireValue};
 
@@ -426,17 +429,7 @@ impl<'de, A: MapAccess<'de>> de::Deserializer<'de> for MapValue<'_, 'de, A> {
         visitor.visit_map(self)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value> {
-        visitor.visit_newtype_struct(self)
-    }
+    some_and_newtype!();
 
     fn deserialize_ignored_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
         while let Some(name) = self.next_name()? {
@@ -548,17 +541,7 @@ impl<'de, A: SeqAccess<'de>> de::Deserializer<'de> for ListValue<'_, A> {
         visitor.visit_seq(self)
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value> {
-        visitor.visit_newtype_struct(self)
-    }
+    some_and_newtype!();
 
     fn deserialize_ignored_any<V: Visitor<'de>>(mut self, visitor: V) -> Result<V::Value> {
         while self
@@ -593,14 +576,7 @@ impl NumberText<'_> {
 macro_rules! number {
     ($($method:ident => $visit:ident : $ty:ty),* $(,)?) => {$(
         fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-            match self.0.trim().parse::<$ty>() {
-                Ok(v) => visitor.$visit(v),
-                Err(e) => Err(de::Error::custom(format_args!(
-                    "the number {} does not fit {}: {e}",
-                    self.0,
-                    stringify!($ty)
-                ))),
-            }
+            visitor.$visit(parse_number::<$ty>(self.0)?)
         }
     )*};
 }
@@ -609,19 +585,7 @@ impl<'de> de::Deserializer<'de> for NumberText<'_> {
     type Error = DeError;
 
     fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        let n = self.0;
-        if let Ok(i) = n.parse::<i64>() {
-            visitor.visit_i64(i)
-        } else if let Ok(u) = n.parse::<u64>() {
-            visitor.visit_u64(u)
-        } else {
-            match n.parse::<f64>() {
-                Ok(f) => visitor.visit_f64(f),
-                Err(e) => Err(de::Error::custom(format_args!(
-                    "`{n}` is not a number: {e}"
-                ))),
-            }
-        }
+        visit_number(self.0, visitor)
     }
 
     number! {
@@ -637,17 +601,7 @@ impl<'de> de::Deserializer<'de> for NumberText<'_> {
         deserialize_f64 => visit_f64: f64,
     }
 
-    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
-        visitor.visit_some(self)
-    }
-
-    fn deserialize_newtype_struct<V: Visitor<'de>>(
-        self,
-        _name: &'static str,
-        visitor: V,
-    ) -> Result<V::Value> {
-        visitor.visit_newtype_struct(self)
-    }
+    some_and_newtype!();
 
     fn deserialize_ignored_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value> {
         visitor.visit_unit()

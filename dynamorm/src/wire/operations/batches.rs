@@ -8,12 +8,8 @@ use aws_sdk_dynamodb::operation::batch_get_item::{BatchGetItemError, BatchGetIte
 use aws_sdk_dynamodb::operation::batch_write_item::builders::BatchWriteItemInputBuilder;
 use aws_sdk_dynamodb::operation::batch_write_item::{BatchWriteItemError, BatchWriteItemOutput};
 use aws_sdk_dynamodb::types::{DeleteRequest, KeysAndAttributes, PutRequest, WriteRequest};
-use std::future::Future;
 
-use aws_sdk_dynamodb::error::SdkError;
 use aws_sdk_dynamodb::types::ConsumedCapacity;
-use aws_sdk_dynamodb::Client;
-use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use bytes::Bytes;
 use serde::ser::Error as _;
 use serde::Deserialize;
@@ -21,7 +17,7 @@ use serde_json::value::RawValue;
 
 use super::body::{json_object, name, refuse_legacy, wire_object, ListJson, TablesJson};
 use super::capacity::{capacities, CapacityJson};
-use super::pages::{ItemTexts, ItemsAsText, PageItems};
+use super::pages::{ItemTexts, KeepsItemsAsText, PageItems};
 use super::Operation;
 use crate::wire::attribute_json::{ItemJson, WireItem, WireItems};
 use crate::wire::errors::{service_error, ErrorParts};
@@ -216,46 +212,24 @@ impl TextBatch {
     }
 }
 
-impl Operation for ItemsAsText<BatchGetItemInputBuilder> {
-    type Output = TextBatch;
-    type Error = BatchGetItemError;
-    const TARGET: &'static str = <BatchGetItemInputBuilder as Operation>::TARGET;
+impl KeepsItemsAsText for BatchGetItemInputBuilder {
+    type Text = TextBatch;
 
-    fn send_sdk(
-        self,
-        client: &Client,
-    ) -> impl Future<Output = Result<TextBatch, SdkError<BatchGetItemError, HttpResponse>>> + Send
-    {
-        let sent = self.0.send_with(client);
-        async move {
-            let output = sent.await?;
-            Ok(TextBatch {
-                found: output
-                    .responses
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|(table, items)| (table, PageItems::Parsed(items)))
-                    .collect(),
-                unprocessed_keys: output.unprocessed_keys,
-                consumed_capacity: output.consumed_capacity,
-            })
+    fn text_from_sdk(output: BatchGetItemOutput) -> TextBatch {
+        TextBatch {
+            found: output
+                .responses
+                .unwrap_or_default()
+                .into_iter()
+                .map(|(table, items)| (table, PageItems::Parsed(items)))
+                .collect(),
+            unprocessed_keys: output.unprocessed_keys,
+            consumed_capacity: output.consumed_capacity,
         }
     }
 
-    fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
-        self.0.encode()
-    }
-
-    fn decode(body: &[u8]) -> Result<TextBatch, serde_json::Error> {
-        TextBatch::read(Bytes::copy_from_slice(body))
-    }
-
-    fn decode_body(body: Bytes) -> Result<TextBatch, serde_json::Error> {
+    fn read_text(body: Bytes) -> Result<TextBatch, serde_json::Error> {
         TextBatch::read(body)
-    }
-
-    fn error(parts: ErrorParts) -> BatchGetItemError {
-        <BatchGetItemInputBuilder as Operation>::error(parts)
     }
 }
 
@@ -319,6 +293,7 @@ mod tests {
 
     use super::*;
     use crate::item::Item;
+    use crate::wire::operations::ItemsAsText;
 
     fn key(id: &str) -> Item {
         HashMap::from([("id".to_owned(), AttributeValue::S(id.into()))])

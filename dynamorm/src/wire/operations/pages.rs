@@ -126,11 +126,54 @@ impl Operation for ScanInputBuilder {
     }
 }
 
-/// A Query or Scan whose page's items are kept as the answer's JSON text,
-/// for a reader that decodes each item straight into its model. Sent
+/// A Query, Scan or BatchGetItem whose items are kept as the answer's JSON
+/// text, for a reader that decodes each item straight into its model. Sent
 /// through the SDK's client (which parses every answer), the items come
 /// back parsed.
 pub(crate) struct ItemsAsText<B>(pub B);
+
+/// An operation whose answer's items can be kept as text: what its answer
+/// becomes then.
+pub(crate) trait KeepsItemsAsText: Operation {
+    /// The answer, its items as text (or parsed).
+    type Text: Send;
+
+    /// The answer the SDK's client parsed.
+    fn text_from_sdk(output: Self::Output) -> Self::Text;
+
+    /// The answer read from its body, each item located, not parsed.
+    fn read_text(body: Bytes) -> Result<Self::Text, serde_json::Error>;
+}
+
+impl<B: KeepsItemsAsText> Operation for ItemsAsText<B> {
+    type Output = B::Text;
+    type Error = B::Error;
+    const TARGET: &'static str = B::TARGET;
+
+    fn send_sdk(
+        self,
+        client: &Client,
+    ) -> impl Future<Output = Result<B::Text, SdkError<B::Error, HttpResponse>>> + Send {
+        let sent = self.0.send_sdk(client);
+        async move { sent.await.map(B::text_from_sdk) }
+    }
+
+    fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
+        self.0.encode()
+    }
+
+    fn decode(body: &[u8]) -> Result<B::Text, serde_json::Error> {
+        B::read_text(Bytes::copy_from_slice(body))
+    }
+
+    fn decode_body(body: Bytes) -> Result<B::Text, serde_json::Error> {
+        B::read_text(body)
+    }
+
+    fn error(parts: ErrorParts) -> B::Error {
+        B::error(parts)
+    }
+}
 
 /// A page's items: each one's JSON text, or parsed.
 pub(crate) enum PageItems {
@@ -252,52 +295,31 @@ impl TextPage {
     }
 }
 
-/// [`ItemsAsText`] of Query's and Scan's input builders.
-macro_rules! items_as_text {
-    ($($input:ty => $name:literal, $output:ty, $error:ty;)*) => {$(
-        impl Operation for ItemsAsText<$input> {
-            type Output = TextPage;
-            type Error = $error;
-            const TARGET: &'static str = concat!("DynamoDB_20120810.", $name);
+/// A Query or Scan page's answer as a [`TextPage`].
+macro_rules! page_keeps_items_as_text {
+    ($($input:ty => $output:ty;)*) => {$(
+        impl KeepsItemsAsText for $input {
+            type Text = TextPage;
 
-            fn send_sdk(
-                self,
-                client: &Client,
-            ) -> impl Future<Output = Result<TextPage, SdkError<$error, HttpResponse>>> + Send {
-                let sent = self.0.send_with(client);
-                async move {
-                    let output: $output = sent.await?;
-                    Ok(TextPage {
-                        count: output.count,
-                        last_evaluated_key: output.last_evaluated_key,
-                        consumed_capacity: output.consumed_capacity,
-                        items: PageItems::Parsed(output.items.unwrap_or_default()),
-                    })
+            fn text_from_sdk(output: $output) -> TextPage {
+                TextPage {
+                    count: output.count,
+                    last_evaluated_key: output.last_evaluated_key,
+                    consumed_capacity: output.consumed_capacity,
+                    items: PageItems::Parsed(output.items.unwrap_or_default()),
                 }
             }
 
-            fn encode(&self) -> Result<Vec<u8>, serde_json::Error> {
-                self.0.encode()
-            }
-
-            fn decode(body: &[u8]) -> Result<TextPage, serde_json::Error> {
-                TextPage::read(Bytes::copy_from_slice(body))
-            }
-
-            fn decode_body(body: Bytes) -> Result<TextPage, serde_json::Error> {
+            fn read_text(body: Bytes) -> Result<TextPage, serde_json::Error> {
                 TextPage::read(body)
-            }
-
-            fn error(parts: ErrorParts) -> $error {
-                <$input as Operation>::error(parts)
             }
         }
     )*};
 }
 
-items_as_text! {
-    QueryInputBuilder => "Query", QueryOutput, QueryError;
-    ScanInputBuilder => "Scan", ScanOutput, ScanError;
+page_keeps_items_as_text! {
+    QueryInputBuilder => QueryOutput;
+    ScanInputBuilder => ScanOutput;
 }
 
 #[cfg(test)]
