@@ -16,7 +16,7 @@ use crate::cursor_keys::CursorKeys;
 use crate::events::{Event, Observers};
 use crate::retry::Retry;
 use crate::schema::TableDef;
-use crate::wire::operations::Operation;
+use crate::wire::operations::{ItemsAsText, KeepsItemsAsText, Operation};
 use crate::wire::Direct;
 
 /// Requests one fanning-out operation sends at once, unless configured.
@@ -341,6 +341,21 @@ impl Db {
         match (&self.direct, self.transport) {
             (Some(direct), Transport::Direct) => Box::pin(direct.send(operation)).await,
             _ => Box::pin(operation.send_sdk(&self.client)).await,
+        }
+    }
+
+    /// Sends a Query, Scan or BatchGetItem whose answer's items stay as
+    /// text when `as_text` (on the direct transport; the SDK's parses
+    /// them), else parsed: the answer in its text form either way.
+    pub(crate) async fn send_keeping_text<B: KeepsItemsAsText>(
+        &self,
+        request: B,
+        as_text: bool,
+    ) -> Result<B::Text, SdkError<B::Error, HttpResponse>> {
+        if as_text {
+            self.send(ItemsAsText(request)).await
+        } else {
+            self.send(request).await.map(B::text_from_sdk)
         }
     }
 

@@ -297,8 +297,12 @@ pub(crate) fn decode<M: DynaModel>(mut item: ItemMap, at: ErrorContext<'_>) -> R
         entity::admit(def, entity, &mut item, at)?;
     }
     shape_for_read(def, &mut item);
-    M::deserialize(ValueDeserializer(AttributeValue::M(item)))
-        .map_err(|e| Error::codec(at, Direction::Decode, Some(e.path()), e.message()))
+    M::deserialize(ValueDeserializer(AttributeValue::M(item))).map_err(|e| decode_failure(at, e))
+}
+
+/// A value that failed to decode, as the error naming its path.
+fn decode_failure(at: ErrorContext<'_>, e: de::DeError) -> Error {
+    Error::codec(at, Direction::Decode, Some(e.path()), e.message())
 }
 
 /// Whether [`decode_text`] reads `M`: a model whose stored forms serde
@@ -319,10 +323,9 @@ pub(crate) fn reads_text<M: DynaModel>() -> bool {
 /// fails is decoded again parsed, so the error is the one `decode` reports
 /// first (a wrong tag before a field that does not fit).
 pub(crate) fn decode_text<M: DynaModel>(text: &[u8], at: ErrorContext<'_>) -> Result<M> {
-    let failed = |e: de::DeError| Error::codec(at, Direction::Decode, Some(e.path()), e.message());
     let def = M::table_def();
     let Some(entity) = def.entity else {
-        return text::from_text(text).map_err(failed);
+        return text::from_text(text).map_err(|e| decode_failure(at, e));
     };
     let role = |name: &str| entity::attribute_role(def, entity, name);
     match text::entity_from_text::<M>(text, &role) {

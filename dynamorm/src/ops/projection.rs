@@ -105,7 +105,7 @@ impl<M: DynaModel, O: DynaModel> Projection<M> for O {
     fn from_text(text: &[u8], table: &str, index: Option<&'static IndexDef>) -> Result<Self> {
         let at = ErrorContext::new(O::table_def(), table);
         if !<Self as Projection<M>>::reads_text(index) {
-            return decode_as::<M, O>(codec::parse_text(text, at)?, at, index);
+            return <Self as Projection<M>>::from_item(codec::parse_text(text, at)?, table, index);
         }
         let mut model: O = codec::decode_text(text, at)?;
         validate::loaded(&mut model, at)?;

@@ -23,7 +23,6 @@ use crate::ops::read::{
 };
 use crate::schema::{IndexDef, KeyDef, ScalarType};
 use crate::send::trace;
-use crate::wire::operations::ItemsAsText;
 
 /// A query on `M`'s table or one of its indexes: `Book::query(&db, "isbn-1")`,
 /// `Thing::BY_COLOR.query(&db, "red")`.
@@ -484,12 +483,9 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Query<'_, M, O> {
                 .set_exclusive_start_key(start)
                 .set_select(count_only.then_some(Select::Count))
                 .set_return_consumed_capacity(self.options.capacity_wanted(&span));
+            let as_text = want == Want::Text && O::reads_text(self.options.index);
             let at = self.options.scope();
-            if want == Want::Text && O::reads_text(self.options.index) {
-                read::send_page(self.db, ItemsAsText(request), "Query", &span, at).await
-            } else {
-                read::send_page(self.db, request, "Query", &span, at).await
-            }
+            read::send_page(self.db, request, as_text, "Query", &span, at).await
         })
     }
 

@@ -1,8 +1,6 @@
 //! What query and scan share: fetching pages and the terminals built on it
 //! (`all`, `first`, `count`, `page`, `stream`).
 
-use aws_sdk_dynamodb::operation::query::QueryOutput;
-use aws_sdk_dynamodb::operation::scan::ScanOutput;
 use aws_sdk_dynamodb::types::{AttributeValue, ConsumedCapacity, ReturnConsumedCapacity};
 use futures::stream::{self, Stream, TryStreamExt};
 use tracing::Instrument;
@@ -21,7 +19,7 @@ use crate::rate_limit::{self, RateLimit};
 use crate::retry::Retry;
 use crate::schema::{IndexDef, KeyDef, ProjectionDef, TableDef};
 use crate::send::trace;
-use crate::wire::operations::{Operation, PageItems, TextPage};
+use crate::wire::operations::{KeepsItemsAsText, PageItems, TextPage};
 
 /// What a request asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,12 +45,12 @@ pub(crate) struct Fetched {
 impl Fetched {
     /// From a Query or Scan response's parts.
     pub(crate) fn new(count: i32, items: Option<Vec<Item>>, last_key: Option<Item>) -> Self {
-        Fetched {
-            count: usize::try_from(count).unwrap_or(0),
+        Fetched::from_page(TextPage {
             items: PageItems::Parsed(items.unwrap_or_default()),
-            last_key: last_key.filter(|k| !k.is_empty()),
-            consumed: None,
-        }
+            count,
+            last_evaluated_key: last_key,
+            consumed_capacity: None,
+        })
     }
 
     /// From a page whose items may still be text.
@@ -75,68 +73,7 @@ impl Fetched {
                 .collect(),
         }
     }
-}
 
-/// The output of a Query or Scan request, as a page.
-pub(crate) trait PageOutput: Send {
-    /// The capacity the answer reports consumed.
-    fn consumed_capacity(&self) -> Option<&ConsumedCapacity>;
-    /// The page.
-    fn into_fetched(self) -> Fetched;
-}
-
-macro_rules! sdk_page_output {
-    ($($output:ty),*) => {$(
-        impl PageOutput for $output {
-            fn consumed_capacity(&self) -> Option<&ConsumedCapacity> {
-                self.consumed_capacity.as_ref()
-            }
-
-            fn into_fetched(mut self) -> Fetched {
-                let consumed = self.consumed_capacity.take();
-                Fetched::new(self.count, self.items, self.last_evaluated_key)
-                    .consumed(consumed.as_ref())
-            }
-        }
-    )*};
-}
-
-sdk_page_output!(QueryOutput, ScanOutput);
-
-impl PageOutput for TextPage {
-    fn consumed_capacity(&self) -> Option<&ConsumedCapacity> {
-        self.consumed_capacity.as_ref()
-    }
-
-    fn into_fetched(mut self) -> Fetched {
-        let consumed = self.consumed_capacity.take();
-        Fetched::from_page(self).consumed(consumed.as_ref())
-    }
-}
-
-/// Sends one Query or Scan `request` (`operation`) in `span`, its answer as
-/// a page; errors name `at`.
-pub(crate) async fn send_page<O>(
-    db: &Db,
-    request: O,
-    operation: &'static str,
-    span: &tracing::Span,
-    at: ErrorContext<'_>,
-) -> Result<Fetched>
-where
-    O: Operation,
-    O::Output: PageOutput,
-{
-    let output = db
-        .send(request)
-        .instrument(span.clone())
-        .await
-        .map_err(|e| Error::sdk(at, operation, e))?;
-    trace::record(span, output.consumed_capacity());
-    Ok(output.into_fetched())
-}
-
-impl Fetched {
     /// With the capacity the response reports consumed.
     pub(crate) fn consumed<'c>(
         mut self,
@@ -145,6 +82,26 @@ impl Fetched {
         self.consumed = rate_limit::reported(consumed);
         self
     }
+}
+
+/// Sends one Query or Scan `request` (`operation`) in `span`, its items
+/// left as text when `as_text`; errors name `at`.
+pub(crate) async fn send_page<B: KeepsItemsAsText<Text = TextPage>>(
+    db: &Db,
+    request: B,
+    as_text: bool,
+    operation: &'static str,
+    span: &tracing::Span,
+    at: ErrorContext<'_>,
+) -> Result<Fetched> {
+    let mut page = db
+        .send_keeping_text(request, as_text)
+        .instrument(span.clone())
+        .await
+        .map_err(|e| Error::sdk(at, operation, e))?;
+    trace::record(span, page.consumed_capacity.as_ref());
+    let consumed = page.consumed_capacity.take();
+    Ok(Fetched::from_page(page).consumed(consumed.as_ref()))
 }
 
 /// A request's rendered `FilterExpression` and `ProjectionExpression`.
@@ -686,10 +643,7 @@ async fn fetch<F: Fetch>(
         match read.fetch(start.clone(), limit, want).await {
             Ok(fetched) => {
                 let units = fetched.consumed.unwrap_or_else(|| {
-                    let items = match &fetched.items {
-                        PageItems::Parsed(items) => items.as_slice(),
-                        PageItems::Text(_) => &[],
-                    };
+                    let items = fetched.items.parsed();
                     rate_limit::query_read_units(items, fetched.count, options.consistent)
                 });
                 budget.spend(reserved, units);

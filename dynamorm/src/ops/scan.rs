@@ -19,7 +19,6 @@ use crate::ops::projection::Projection;
 use crate::ops::read::{self, read_option_methods, Fetch, Fetched, ReadOptions, Want};
 use crate::schema::IndexDef;
 use crate::send::trace;
-use crate::wire::operations::ItemsAsText;
 
 /// DynamoDB's largest `TotalSegments`.
 const MAX_SEGMENTS: u32 = 1_000_000;
@@ -276,12 +275,9 @@ impl<M: DynaModel, O: Projection<M>> Fetch for Scan<'_, M, O> {
                 .set_total_segments(total_segments)
                 .set_select(count_only.then_some(Select::Count))
                 .set_return_consumed_capacity(self.options.capacity_wanted(&span));
+            let as_text = want == Want::Text && O::reads_text(self.options.index);
             let at = self.options.scope();
-            if want == Want::Text && O::reads_text(self.options.index) {
-                read::send_page(self.db, ItemsAsText(request), "Scan", &span, at).await
-            } else {
-                read::send_page(self.db, request, "Scan", &span, at).await
-            }
+            read::send_page(self.db, request, as_text, "Scan", &span, at).await
         })
     }
 

@@ -23,7 +23,7 @@ use crate::schema::TableDef;
 use crate::send::chunks::{run_chunks, ChunkAnswer, Outcome};
 use crate::send::lifecycle::{self, Lifecycle};
 use crate::send::{signal, trace};
-use crate::wire::operations::{FoundItem, ItemsAsText};
+use crate::wire::operations::FoundItem;
 
 /// Writes per BatchWriteItem request (DynamoDB's limit).
 pub(crate) const WRITES_PER_REQUEST: usize = 25;
@@ -312,34 +312,13 @@ async fn send_gets(
     let request = BatchGetItemInput::builder()
         .request_items(at.table, request)
         .set_return_consumed_capacity(trace::capacity_wanted_by(budget.is_some(), &span));
-    if as_text {
-        let mut output = db
-            .send(ItemsAsText(request))
-            .instrument(span.clone())
-            .await
-            .map_err(|e| Error::sdk(at, "BatchGetItem", e))?;
-        trace::record(&span, output.consumed_capacity.iter().flatten());
-        let found = output.found.remove(at.table).unwrap_or_default();
-        let left = output
-            .unprocessed_keys
-            .and_then(|mut tables| tables.remove(at.table))
-            .map(|keys| keys.keys)
-            .unwrap_or_default();
-        return Ok(ChunkAnswer {
-            left,
-            found: found.into_found(),
-        });
-    }
-    let output = db
-        .send(request)
+    let mut output = db
+        .send_keeping_text(request, as_text)
         .instrument(span.clone())
         .await
         .map_err(|e| unanswered(budget, reserved, Error::sdk(at, "BatchGetItem", e)))?;
-    trace::record(&span, output.consumed_capacity());
-    let found = output
-        .responses
-        .and_then(|mut tables| tables.remove(at.table))
-        .unwrap_or_default();
+    trace::record(&span, output.consumed_capacity.iter().flatten());
+    let found = output.found.remove(at.table).unwrap_or_default();
     let left = output
         .unprocessed_keys
         .and_then(|mut tables| tables.remove(at.table))
@@ -347,7 +326,7 @@ async fn send_gets(
         .unwrap_or_default();
     if let Some(budget) = budget {
         let units = rate_limit::reported(output.consumed_capacity.iter().flatten())
-            .unwrap_or_else(|| rate_limit::batch_read_units(&found, consistent));
+            .unwrap_or_else(|| rate_limit::batch_read_units(found.parsed(), consistent));
         budget.spend(reserved, units);
         if !left.is_empty() {
             budget.throttled();
@@ -355,6 +334,6 @@ async fn send_gets(
     }
     Ok(ChunkAnswer {
         left,
-        found: found.into_iter().map(FoundItem::Parsed).collect(),
+        found: found.into_found(),
     })
 }

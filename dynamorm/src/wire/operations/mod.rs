@@ -66,7 +66,7 @@ use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 
 use crate::wire::errors::ErrorParts;
 
-pub(crate) use pages::{FoundItem, ItemsAsText, PageItems, TextPage};
+pub(crate) use pages::{FoundItem, ItemsAsText, KeepsItemsAsText, PageItems, TextPage};
 
 /// A request the direct path can send, and the SDK's client too.
 pub(crate) trait Operation: Send + Sized {

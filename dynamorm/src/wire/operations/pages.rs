@@ -220,6 +220,15 @@ impl PageItems {
         }
     }
 
+    /// The items parsed; none for items kept as text (a reader that
+    /// counts what items cost asks for them parsed).
+    pub(crate) fn parsed(&self) -> &[Item] {
+        match self {
+            PageItems::Text(_) => &[],
+            PageItems::Parsed(items) => items,
+        }
+    }
+
     /// How many items the page holds.
     pub(crate) fn len(&self) -> usize {
         match self {
